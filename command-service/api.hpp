@@ -1,0 +1,29 @@
+#pragma once
+// What every command route does the same way: read the body, the If-Match
+// version and path ids, build the request context, shape the answer.
+#include <boost/json/object.hpp>
+
+#include <optional>
+
+#include "command-service/command_bus.hpp"
+#include "platform/http/message.hpp"
+
+namespace cc::command {
+
+Result<boost::json::object> json_body(const http::Request& request);
+// If-Match: "3" (or 3, or W/"3"). `required` makes a missing header a 428.
+Result<std::optional<std::int64_t>> expected_version(const http::Request& request, bool required);
+RequestContext context_of(const http::Request& request);
+
+template <class IdT>
+Result<IdT> path_id(const http::Request& request, const std::string& name) {
+    // A malformed id names nothing that exists: answer as for a missing one.
+    if (auto id = IdT::parse(request.param(name))) return *id;
+    return Error::make(ErrorKind::not_found, "not-found", name + " does not exist");
+}
+
+// 201 (created) or 200 with {"id", "version", "position"} and an ETag.
+http::Response answer(const Result<CommandOutcome>& outcome, const http::Request& request,
+                      int success_status);
+
+}  // namespace cc::command

@@ -1,0 +1,122 @@
+#include "command-service/command_bus.hpp"
+
+#include "platform/observability/logger.hpp"
+
+namespace cc::command {
+
+std::string partition_key(const domain::PendingEvent& event) {
+    return event.tenant_id == kPlatformTenant ? event.aggregate_id.to_string()
+                                              : event.tenant_id.to_string();
+}
+
+CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
+                       std::unique_ptr<eventlog::LogReader> reader)
+    : writer_(std::move(writer)),
+      reader_(std::move(reader)),
+      applied_(static_cast<std::size_t>(writer_->partition_count()), 0) {}
+
+Status CommandBus::catch_up() {
+    std::lock_guard lock(mutex_);
+    return catch_up_locked();
+}
+
+bool CommandBus::ready() const {
+    std::lock_guard lock(mutex_);
+    return !needs_catch_up_ && !fenced_;
+}
+
+void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope& envelope) {
+    auto& next = applied_[static_cast<std::size_t>(record.partition)];
+    if (record.offset < next) return;
+    identity_.apply(envelope);
+    next = record.offset + 1;
+}
+
+Status CommandBus::catch_up_locked() {
+    auto ends = reader_->end_offsets();
+    if (!ends) return std::move(ends).error();
+    const auto caught_up = [&] {
+        for (std::size_t p = 0; p < ends->size(); ++p)
+            if (applied_[p] < (*ends)[p]) return false;
+        return true;
+    };
+    std::size_t folded = 0;
+    while (!caught_up()) {
+        auto records = reader_->poll(1000, std::chrono::milliseconds(200));
+        if (!records) return std::move(records).error();
+        for (const auto& record : *records) {
+            auto envelope = events::parse_envelope(record.value);
+            if (!envelope) {
+                // The write model must not silently diverge from the log.
+                obs::error("unreadable event in the log",
+                           {{"partition", record.partition},
+                            {"offset", record.offset},
+                            {"error", envelope.error().detail}});
+                return Error::make(ErrorKind::unavailable, "log-corrupt",
+                                   "the log holds an event this version cannot read");
+            }
+            apply(record, *envelope);
+            ++folded;
+        }
+    }
+    if (needs_catch_up_) obs::info("write model caught up", {{"events", folded}});
+    needs_catch_up_ = false;
+    return {};
+}
+
+Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
+                                          const RequestContext& context) {
+    if (!decision) return std::move(decision).error();
+    CommandOutcome outcome{decision->aggregate_id, decision->version, std::nullopt, {}};
+    if (decision->events.empty()) return outcome;
+    if (fenced_) {
+        return Error::make(ErrorKind::unavailable, "writer-fenced",
+                           "another command-service instance now owns the log");
+    }
+
+    const auto now = Timestamp::now();
+    std::vector<events::Envelope> envelopes;
+    std::vector<eventlog::OutgoingRecord> records;
+    const std::string key = partition_key(decision->events.front());
+    for (auto& pending : decision->events) {
+        events::Envelope e;
+        e.event_id = EventId::generate();
+        e.event_type = pending.event_type;
+        e.schema_version = 1;
+        e.tenant_id = pending.tenant_id;
+        e.aggregate_type = pending.aggregate_type;
+        e.aggregate_id = pending.aggregate_id;
+        e.aggregate_version = pending.aggregate_version;
+        e.occurred_at = now;
+        e.actor = context.actor;
+        e.request = context.request;
+        e.correlation_id = context.correlation_id;
+        e.payload = std::move(pending.payload);
+        records.push_back(eventlog::OutgoingRecord{
+            key,
+            events::serialize(e),
+            {{std::string(events::kHeaderEventType), e.event_type},
+             {std::string(events::kHeaderTenantId), e.tenant_id.to_string()},
+             {std::string(events::kHeaderSchemaVersion), std::to_string(e.schema_version)}}});
+        outcome.event_types.push_back(e.event_type);
+        envelopes.push_back(std::move(e));
+    }
+
+    const int partition = eventlog::partition_for(key, writer_->partition_count());
+    auto offsets = writer_->append(partition, records);
+    if (!offsets) {
+        // The outcome may be unknown (a commit that timed out): re-read the
+        // log before the next decision rather than trust the model.
+        needs_catch_up_ = true;
+        if (offsets.error().type == "writer-fenced") fenced_ = true;
+        obs::error("append failed", {{"error", offsets.error().detail}});
+        return std::move(offsets).error();
+    }
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+        apply(eventlog::LogRecord{partition, (*offsets)[i], key, {}, {}}, envelopes[i]);
+    }
+    outcome.position = eventlog::Position{partition, offsets->back()};
+    return outcome;
+}
+
+}  // namespace cc::command

@@ -1,0 +1,71 @@
+#pragma once
+// The write side's single writer: it owns the write model (folded from the
+// log), serialises decisions, wraps their events in envelopes and appends
+// them. A command is answered only once its events are durable.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "command-service/domain/decision.hpp"
+#include "command-service/identity/identity.hpp"
+#include "events/envelope.hpp"
+#include "platform/eventlog/event_log.hpp"
+
+namespace cc::command {
+
+// Who is asking and from where; travels in every envelope. The actor is empty
+// until authentication supplies a verified user id.
+struct RequestContext {
+    std::optional<UserId> actor;
+    events::RequestMetadata request;
+    std::optional<Uuid> correlation_id;
+};
+
+struct CommandOutcome {
+    Uuid id;
+    std::int64_t version = 0;
+    std::optional<eventlog::Position> position;  // empty when nothing was appended
+    std::vector<std::string> event_types;
+};
+
+class CommandBus {
+public:
+    CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
+               std::unique_ptr<eventlog::LogReader> reader);
+
+    // Folds every record up to the log's current end into the write model.
+    Status catch_up();
+
+    template <class Command>
+    Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
+        std::lock_guard lock(mutex_);
+        if (needs_catch_up_) {
+            if (auto status = catch_up_locked(); !status) return std::move(status).error();
+        }
+        return commit(identity::decide(identity_, command), context);
+    }
+
+    bool ready() const;
+
+private:
+    Status catch_up_locked();
+    Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
+    void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
+
+    std::unique_ptr<eventlog::LogWriter> writer_;
+    std::unique_ptr<eventlog::LogReader> reader_;
+    identity::IdentityState identity_;
+    // Next offset folded into the model, per partition: records the model
+    // already holds (its own appends) are not folded twice on catch-up.
+    std::vector<std::int64_t> applied_;
+    bool needs_catch_up_ = true;
+    bool fenced_ = false;
+    mutable std::mutex mutex_;
+};
+
+// The partition key: the tenant for tenant-scoped events, the aggregate itself
+// for platform-level ones (users), so each tenant's history is one ordered stream.
+std::string partition_key(const domain::PendingEvent& event);
+
+}  // namespace cc::command

@@ -1,0 +1,318 @@
+#include "command-service/identity/identity.hpp"
+
+#include <boost/json.hpp>
+
+#include "events/identity_events.hpp"
+#include "platform/core/json.hpp"
+
+namespace cc::identity {
+namespace ev = events::identity;
+using domain::Decision;
+using domain::EntityState;
+using domain::FieldKind;
+using domain::FieldSpec;
+using domain::PendingEvent;
+
+namespace {
+
+constexpr FieldSpec kTenantFields[] = {
+    {.name = "name", .required = true, .max_length = 255},
+    {.name = "slug", .required = true, .max_length = 255, .format = domain::is_slug,
+     .format_message = "slug must be lower-case letters and digits joined by single hyphens",
+     .lower_case = false},
+    {.name = "domain", .max_length = 255, .format = domain::is_hostname,
+     .format_message = "domain must be a host name such as care.example.org", .lower_case = true},
+    {.name = "logo_url", .format = domain::is_http_url,
+     .format_message = "logo_url must be an absolute http(s) URL"},
+    {.name = "primary_color", .max_length = 7, .format = domain::is_hex_colour,
+     .format_message = "primary_color must be #rrggbb"},
+};
+
+constexpr FieldSpec kUserFields[] = {
+    {.name = "email", .required = true, .max_length = 255, .format = domain::is_email,
+     .format_message = "email must be an address such as name@example.org", .lower_case = true},
+    {.name = "name", .max_length = 255},
+    {.name = "avatar_url", .format = domain::is_http_url,
+     .format_message = "avatar_url must be an absolute http(s) URL"},
+};
+
+constexpr FieldSpec kMembershipFields[] = {
+    {.name = "role", .required = true, .max_length = 50, .one_of = kRoles},
+    {.name = "is_primary", .kind = FieldKind::boolean},
+};
+
+std::optional<std::string> text_field(const boost::json::object& fields, std::string_view key) {
+    return json::string_at(fields, key);
+}
+
+PendingEvent event(std::string_view type, std::string_view aggregate, const Uuid& id,
+                   std::int64_t version, const TenantId& tenant, boost::json::object payload) {
+    return PendingEvent{std::string(type), std::string(aggregate), id, version, tenant,
+                        std::move(payload)};
+}
+
+Decision single(PendingEvent pending) {
+    Decision decision;
+    decision.aggregate_id = pending.aggregate_id;
+    decision.version = pending.aggregate_version;
+    decision.events.push_back(std::move(pending));
+    return decision;
+}
+
+Decision unchanged(const Uuid& id, std::int64_t version) {
+    Decision decision;
+    decision.aggregate_id = id;
+    decision.version = version;
+    return decision;
+}
+
+// A unique text field (slug, email) must not be taken by another aggregate.
+template <class IdT, class Lookup>
+Status check_unique(const boost::json::object& fields, std::string_view field, const IdT& self,
+                    Lookup&& lookup, std::string_view what) {
+    const auto value = text_field(fields, field);
+    if (!value) return {};
+    const auto owner = lookup(*value);
+    if (owner && *owner != self) {
+        return domain::conflict(std::string(what) + "-taken",
+                                std::string(field) + " '" + *value + "' is already in use",
+                                std::string(field));
+    }
+    return {};
+}
+
+// PATCH of a soft-deletable entity: version check, validation, diff.
+Result<Decision> decide_patch(const EntityState* current, std::string_view what,
+                              std::span<const FieldSpec> spec,
+                              std::optional<std::int64_t> expected_version,
+                              const boost::json::object& body, std::string_view event_type,
+                              std::string_view aggregate, const Uuid& id, const TenantId& tenant,
+                              const std::function<Status(const boost::json::object&)>& unique) {
+    if (current == nullptr || current->deleted) return domain::not_found(what);
+    if (auto status = domain::check_version(current->version, expected_version); !status) {
+        return std::move(status).error();
+    }
+    auto patch = domain::validate_patch(spec, body);
+    if (!patch) return std::move(patch).error();
+    if (auto status = unique(*patch); !status) return std::move(status).error();
+    auto changes = domain::diff(current->fields, *patch);
+    if (changes.empty()) return unchanged(id, current->version);
+    return single(event(event_type, aggregate, id, current->version + 1, tenant,
+                        {{"changes", std::move(changes)}}));
+}
+
+Result<Decision> decide_delete(const EntityState* current, std::string_view what,
+                               std::optional<std::int64_t> expected_version,
+                               std::string_view event_type, std::string_view aggregate,
+                               const Uuid& id, const TenantId& tenant) {
+    if (current == nullptr || current->deleted) return domain::not_found(what);
+    if (auto status = domain::check_version(current->version, expected_version); !status) {
+        return std::move(status).error();
+    }
+    return single(event(event_type, aggregate, id, current->version + 1, tenant, {}));
+}
+
+template <class Map, class Key>
+auto* find_in(Map& map, const Key& key) {
+    auto it = map.find(key);
+    return it == map.end() ? nullptr : &it->second;
+}
+
+// A unique field changed: the old value is free again, the new one taken.
+template <class IdT>
+void reindex(std::unordered_map<std::string, IdT>& index, const boost::json::object& changes,
+             std::string_view field, const IdT& id) {
+    if (const auto* change = changes.if_contains(field); change && change->is_object()) {
+        if (auto old = json::string_at(change->as_object(), "old")) index.erase(*old);
+        if (auto next = json::string_at(change->as_object(), "new")) index[*next] = id;
+    }
+}
+
+const boost::json::object& changes_of(const events::Envelope& e) {
+    static const boost::json::object none;
+    const auto* changes = e.payload.if_contains("changes");
+    return changes && changes->is_object() ? changes->as_object() : none;
+}
+
+}  // namespace
+
+std::span<const FieldSpec> tenant_fields() { return kTenantFields; }
+std::span<const FieldSpec> user_fields() { return kUserFields; }
+std::span<const FieldSpec> membership_fields() { return kMembershipFields; }
+
+void IdentityState::apply(const events::Envelope& e) {
+    const auto& type = e.event_type;
+    if (e.aggregate_type == ev::kTenant) {
+        const TenantId id(e.aggregate_id);
+        auto& tenant = tenants_[id];
+        tenant.version = e.aggregate_version;
+        if (type == ev::kTenantCreated) {
+            tenant.fields = e.payload;
+            if (auto slug = text_field(e.payload, "slug")) slugs_[*slug] = id;
+        } else if (type == ev::kTenantUpdated) {
+            domain::apply_changes(tenant.fields, changes_of(e));
+            reindex(slugs_, changes_of(e), "slug", id);
+        } else if (type == ev::kTenantDeleted) {
+            tenant.deleted = true;
+        }
+    } else if (e.aggregate_type == ev::kUser) {
+        const UserId id(e.aggregate_id);
+        auto& user = users_[id];
+        user.version = e.aggregate_version;
+        if (type == ev::kUserRegistered) {
+            user.fields = e.payload;
+            if (auto email = text_field(e.payload, "email")) emails_[*email] = id;
+        } else if (type == ev::kUserUpdated) {
+            domain::apply_changes(user.fields, changes_of(e));
+            reindex(emails_, changes_of(e), "email", id);
+        } else if (type == ev::kUserDeleted) {
+            user.deleted = true;
+        }
+    } else if (e.aggregate_type == ev::kMembership) {
+        const auto user = UserId::parse(text_field(e.payload, "user_id").value_or(""));
+        if (!user) return;
+        auto& membership = memberships_[{e.tenant_id, *user}];
+        membership.id = MembershipId(e.aggregate_id);
+        membership.version = e.aggregate_version;
+        if (type == ev::kMembershipGranted) {
+            membership.role = text_field(e.payload, "role").value_or("");
+            const auto* primary = e.payload.if_contains("is_primary");
+            membership.is_primary = primary && primary->is_bool() && primary->as_bool();
+            membership.revoked = false;
+        } else if (type == ev::kMembershipRoleChanged) {
+            boost::json::object fields{{"role", membership.role}, {"is_primary", membership.is_primary}};
+            domain::apply_changes(fields, changes_of(e));
+            membership.role = text_field(fields, "role").value_or(membership.role);
+            membership.is_primary = fields["is_primary"].is_bool() && fields["is_primary"].as_bool();
+        } else if (type == ev::kMembershipRevoked) {
+            membership.revoked = true;
+        }
+    }
+}
+
+const EntityState* IdentityState::tenant(const TenantId& id) const { return find_in(tenants_, id); }
+const EntityState* IdentityState::user(const UserId& id) const { return find_in(users_, id); }
+const MembershipState* IdentityState::membership(const TenantId& tenant, const UserId& user) const {
+    return find_in(memberships_, std::pair{tenant, user});
+}
+std::optional<TenantId> IdentityState::tenant_with_slug(std::string_view slug) const {
+    auto it = slugs_.find(std::string(slug));
+    return it == slugs_.end() ? std::nullopt : std::optional(it->second);
+}
+std::optional<UserId> IdentityState::user_with_email(std::string_view email) const {
+    auto it = emails_.find(std::string(email));
+    return it == emails_.end() ? std::nullopt : std::optional(it->second);
+}
+
+Result<Decision> decide(const IdentityState& state, const CreateTenant& c) {
+    if (state.tenant(c.id) != nullptr) {
+        return domain::conflict("tenant-exists", "tenant id already exists", "id");
+    }
+    auto fields = domain::validate_create(kTenantFields, c.body);
+    if (!fields) return std::move(fields).error();
+    if (auto s = check_unique(*fields, "slug", c.id,
+                              [&](const std::string& v) { return state.tenant_with_slug(v); },
+                              "slug");
+        !s) {
+        return std::move(s).error();
+    }
+    // A tenant's own history starts its partition: it is filed under itself.
+    return single(event(ev::kTenantCreated, ev::kTenant, c.id.uuid(), 1, c.id, std::move(*fields)));
+}
+
+Result<Decision> decide(const IdentityState& state, const UpdateTenant& c) {
+    return decide_patch(
+        state.tenant(c.id), "tenant", kTenantFields, c.expected_version, c.body, ev::kTenantUpdated,
+        ev::kTenant, c.id.uuid(), c.id, [&](const boost::json::object& patch) {
+            return check_unique(patch, "slug", c.id,
+                                [&](const std::string& v) { return state.tenant_with_slug(v); },
+                                "slug");
+        });
+}
+
+Result<Decision> decide(const IdentityState& state, const DeleteTenant& c) {
+    return decide_delete(state.tenant(c.id), "tenant", c.expected_version, ev::kTenantDeleted,
+                         ev::kTenant, c.id.uuid(), c.id);
+}
+
+Result<Decision> decide(const IdentityState& state, const RegisterUser& c) {
+    if (state.user(c.id) != nullptr) {
+        return domain::conflict("user-exists", "user id already exists", "id");
+    }
+    auto fields = domain::validate_create(kUserFields, c.body);
+    if (!fields) return std::move(fields).error();
+    if (auto s = check_unique(*fields, "email", c.id,
+                              [&](const std::string& v) { return state.user_with_email(v); },
+                              "email");
+        !s) {
+        return std::move(s).error();
+    }
+    return single(
+        event(ev::kUserRegistered, ev::kUser, c.id.uuid(), 1, kPlatformTenant, std::move(*fields)));
+}
+
+Result<Decision> decide(const IdentityState& state, const UpdateUser& c) {
+    return decide_patch(
+        state.user(c.id), "user", kUserFields, c.expected_version, c.body, ev::kUserUpdated,
+        ev::kUser, c.id.uuid(), kPlatformTenant, [&](const boost::json::object& patch) {
+            return check_unique(patch, "email", c.id,
+                                [&](const std::string& v) { return state.user_with_email(v); },
+                                "email");
+        });
+}
+
+Result<Decision> decide(const IdentityState& state, const DeleteUser& c) {
+    return decide_delete(state.user(c.id), "user", c.expected_version, ev::kUserDeleted, ev::kUser,
+                         c.id.uuid(), kPlatformTenant);
+}
+
+Result<Decision> decide(const IdentityState& state, const PutMembership& c) {
+    const auto* tenant = state.tenant(c.tenant);
+    if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
+    const auto* user = state.user(c.user);
+    if (user == nullptr || user->deleted) return domain::not_found("user");
+    auto fields = domain::validate_create(kMembershipFields, c.body);
+    if (!fields) return std::move(fields).error();
+    const std::string user_id = c.user.to_string();
+
+    const auto* current = state.membership(c.tenant, c.user);
+    if (current == nullptr || current->revoked) {
+        // A revoked membership is granted again on the same row: the
+        // documented UNIQUE(user_id, tenant_id) covers revoked rows too.
+        if (current != nullptr) {
+            if (auto s = domain::check_version(current->version, c.expected_version); !s) {
+                return std::move(s).error();
+            }
+        } else if (c.expected_version) {
+            return domain::check_version(0, c.expected_version).error();
+        }
+        const Uuid id = current ? current->id.uuid() : c.new_id.uuid();
+        const std::int64_t version = current ? current->version + 1 : 1;
+        (*fields)["user_id"] = user_id;
+        return single(event(ev::kMembershipGranted, ev::kMembership, id, version, c.tenant,
+                            std::move(*fields)));
+    }
+    if (auto s = domain::check_version(current->version, c.expected_version); !s) {
+        return std::move(s).error();
+    }
+    boost::json::object existing{{"role", current->role}, {"is_primary", current->is_primary}};
+    auto changes = domain::diff(existing, *fields);
+    if (changes.empty()) return unchanged(current->id.uuid(), current->version);
+    return single(event(ev::kMembershipRoleChanged, ev::kMembership, current->id.uuid(),
+                        current->version + 1, c.tenant,
+                        {{"user_id", user_id}, {"changes", std::move(changes)}}));
+}
+
+Result<Decision> decide(const IdentityState& state, const RevokeMembership& c) {
+    const auto* tenant = state.tenant(c.tenant);
+    if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
+    const auto* current = state.membership(c.tenant, c.user);
+    if (current == nullptr || current->revoked) return domain::not_found("membership");
+    if (auto s = domain::check_version(current->version, c.expected_version); !s) {
+        return std::move(s).error();
+    }
+    return single(event(ev::kMembershipRevoked, ev::kMembership, current->id.uuid(),
+                        current->version + 1, c.tenant, {{"user_id", c.user.to_string()}}));
+}
+
+}  // namespace cc::identity

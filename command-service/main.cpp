@@ -1,0 +1,42 @@
+// command-service: validates commands, decides, appends events to the log.
+#include <boost/json/object.hpp>
+
+#include <exception>
+
+#include "command-service/command_bus.hpp"
+#include "command-service/identity/identity_routes.hpp"
+#include "platform/eventlog/factory.hpp"
+#include "platform/http/service.hpp"
+#include "platform/observability/logger.hpp"
+
+int main() {
+    using namespace cc;
+    http::block_shutdown_signals();
+    const auto config = http::ServiceConfig::from_env("command-service", 8081);
+    obs::configure_logging("command-service", config.log_level);
+    try {
+        const auto log_config = eventlog::log_config_from_env(config.database_url);
+        // Opening the writer fences any older instance before we read the log.
+        auto writer = eventlog::open_writer(log_config);
+        auto reader = eventlog::open_reader(log_config, eventlog::ReaderOptions{});
+        command::CommandBus bus(std::move(writer), std::move(reader));
+        if (auto status = bus.catch_up(); !status) {
+            obs::error("cannot rebuild the write model", {{"error", status.error().detail}});
+            return 1;
+        }
+
+        http::Router router;
+        http::add_operational_routes(router, [&bus] { return bus.ready(); });
+        command::add_identity_routes(router, bus);
+        http::Server server(config.server, [&router](http::Request& r) { return router.dispatch(r); });
+        const auto port = server.start();
+        obs::info("listening", {{"host", config.server.host}, {"port", port}});
+        const int signal = http::wait_for_shutdown_signal();
+        obs::info("shutting down", {{"signal", signal}});
+        server.stop();
+    } catch (const std::exception& e) {
+        obs::error("fatal", {{"error", e.what()}});
+        return 1;
+    }
+    return 0;
+}

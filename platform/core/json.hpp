@@ -1,0 +1,26 @@
+#pragma once
+// JSON in the domain is a boost::json value (an owned DOM with no I/O);
+// parsing goes through simdjson's on-demand parser, which validates UTF-8
+// and structure before anything reaches a decider.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "platform/core/result.hpp"
+
+namespace cc::json {
+
+Result<boost::json::value> parse(std::string_view text);
+// Parse and require a top-level object (command bodies, event payloads).
+Result<boost::json::object> parse_object(std::string_view text);
+
+std::string serialize(const boost::json::value& value);
+
+// Accessors that tolerate absent keys: the caller decides what absence means.
+const boost::json::value* find(const boost::json::object& object, std::string_view key);
+std::optional<std::string> string_at(const boost::json::object& object, std::string_view key);
+
+}  // namespace cc::json

@@ -1,0 +1,96 @@
+#pragma once
+// The event log behind one small interface, with a PostgreSQL and a Kafka
+// adapter held to the same contract tests (tests/integration/event_log_contract_test.cpp):
+//  - records appended to one partition are delivered in append order;
+//  - an append that returned success is durable (survives a crash of the writer);
+//  - a reader resumes from any stored position (seek / start_offset);
+//  - once a newer writer has opened, every append of an older one fails (fencing).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/core/result.hpp"
+
+namespace cc::eventlog {
+
+struct Header {
+    std::string key;
+    std::string value;
+    bool operator==(const Header&) const = default;
+};
+
+struct OutgoingRecord {
+    std::string key;  // tenant id for tenant-scoped events: it picks the partition
+    std::string value;
+    std::vector<Header> headers;
+};
+
+struct LogRecord {
+    int partition = 0;
+    std::int64_t offset = 0;
+    std::string key;
+    std::string value;
+    std::vector<Header> headers;
+};
+
+// A point in the log: "the record at `offset` of `partition`". Its text form
+// "<partition>:<offset>" is the position token the command API returns.
+struct Position {
+    int partition = 0;
+    std::int64_t offset = 0;
+
+    std::string to_string() const;
+    static std::optional<Position> parse(std::string_view text);
+    bool operator==(const Position&) const = default;
+};
+
+// Both adapters place a key with the same function (FNV-1a 32-bit modulo the
+// partition count), so a log exported from one imports into the other unchanged.
+int partition_for(std::string_view key, int partition_count);
+
+class LogWriter {
+public:
+    virtual ~LogWriter() = default;
+    virtual int partition_count() const = 0;
+    // Appends all records to one partition, atomically and in order. On success
+    // they are durable and the result holds each record's offset. Fails with
+    // ErrorKind::unavailable and type "writer-fenced" once a newer writer exists.
+    virtual Result<std::vector<std::int64_t>> append(int partition,
+                                                     std::span<const OutgoingRecord> records) = 0;
+};
+
+// Where a reader starts a partition it has just been given.
+using StartOffsetFn = std::function<std::int64_t(int partition)>;
+
+struct ReaderOptions {
+    // Empty: a standalone reader that owns every partition (the command
+    // service replaying its write model, an export). Otherwise the partitions
+    // are shared among the readers of the group: Kafka consumer group, or
+    // PostgreSQL advisory locks per partition.
+    std::string group;
+    StartOffsetFn start_offset = [](int) { return std::int64_t{0}; };
+};
+
+class LogReader {
+public:
+    virtual ~LogReader() = default;
+    virtual int partition_count() const = 0;
+    // Up to max_records records from the partitions this reader owns, each
+    // partition in order; waits up to `timeout` when there is nothing new.
+    virtual Result<std::vector<LogRecord>> poll(std::size_t max_records,
+                                                std::chrono::milliseconds timeout) = 0;
+    // Deliver `partition` again from `offset` (after an apply that rolled back).
+    virtual void seek(int partition, std::int64_t offset) = 0;
+    // The next offset to be written, per partition: "caught up" means reaching these.
+    virtual Result<std::vector<std::int64_t>> end_offsets() = 0;
+    // Partitions currently owned (all of them for a standalone reader).
+    virtual std::vector<int> owned_partitions() const = 0;
+};
+
+}  // namespace cc::eventlog

@@ -1,0 +1,36 @@
+#include "platform/eventlog/factory.hpp"
+
+#include <stdexcept>
+
+#include "platform/config/env.hpp"
+
+namespace cc::eventlog {
+
+LogConfig log_config_from_env(const std::string& database_url) {
+    LogConfig config;
+    const auto backend = config::env_or("CC_LOG_BACKEND", "postgres");
+    if (backend == "kafka") {
+        config.backend = Backend::kafka;
+    } else if (backend != "postgres") {
+        throw std::invalid_argument("CC_LOG_BACKEND must be 'postgres' or 'kafka'");
+    }
+    config.postgres.conninfo = database_url;
+    config.postgres.partitions = config::env_int("CC_LOG_PARTITIONS", 8);
+    config.kafka.bootstrap_servers = config::env_or("CC_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+    config.kafka.topic = config::env_or("CC_KAFKA_TOPIC", config.kafka.topic);
+    config.kafka.transactional_id =
+        config::env_or("CC_KAFKA_TRANSACTIONAL_ID", config.kafka.transactional_id);
+    return config;
+}
+
+std::unique_ptr<LogWriter> open_writer(const LogConfig& config) {
+    if (config.backend == Backend::kafka) return open_kafka_writer(config.kafka);
+    return open_postgres_writer(config.postgres);
+}
+
+std::unique_ptr<LogReader> open_reader(const LogConfig& config, ReaderOptions options) {
+    if (config.backend == Backend::kafka) return open_kafka_reader(config.kafka, std::move(options));
+    return open_postgres_reader(config.postgres, std::move(options));
+}
+
+}  // namespace cc::eventlog

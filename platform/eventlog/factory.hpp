@@ -1,0 +1,30 @@
+#pragma once
+// Picks the log adapter from configuration (CC_LOG_BACKEND).
+#include <memory>
+#include <string>
+
+#include "platform/eventlog/kafka_log.hpp"
+#include "platform/eventlog/postgres_log.hpp"
+
+namespace cc::eventlog {
+
+enum class Backend { postgres, kafka };
+
+struct LogConfig {
+    Backend backend = Backend::postgres;
+    PostgresLogConfig postgres;
+    KafkaConfig kafka;
+
+    // Name under which projections record their checkpoints.
+    std::string topic() const { return backend == Backend::kafka ? kafka.topic : "event_log"; }
+};
+
+// CC_LOG_BACKEND (postgres|kafka), CC_LOG_PARTITIONS, CC_KAFKA_BOOTSTRAP,
+// CC_KAFKA_TOPIC, CC_KAFKA_TRANSACTIONAL_ID; the PostgreSQL log lives in the
+// database at `database_url`.
+LogConfig log_config_from_env(const std::string& database_url);
+
+std::unique_ptr<LogWriter> open_writer(const LogConfig& config);
+std::unique_ptr<LogReader> open_reader(const LogConfig& config, ReaderOptions options);
+
+}  // namespace cc::eventlog

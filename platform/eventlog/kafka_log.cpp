@@ -1,0 +1,678 @@
+#include "platform/eventlog/kafka_log.hpp"
+
+// rdkafka_mock.h refuses to be included before rdkafka.h.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "platform/core/uuid.hpp"
+
+namespace cc::eventlog {
+namespace {
+
+// Bounded waits everywhere: an append or an open must fail, not hang, when the
+// brokers are gone.
+constexpr int kMetadataTimeoutMs = 10'000;
+constexpr int kInitTransactionsTimeoutMs = 30'000;
+constexpr int kTransactionTimeoutMs = 30'000;
+// Below the transaction timeout, so a stuck delivery fails the append before
+// the coordinator aborts the transaction behind our back.
+constexpr int kMessageTimeoutMs = 25'000;
+constexpr int kFlushTimeoutMs = 30'000;
+constexpr int kTransactionCallTimeoutMs = 30'000;
+constexpr int kSeekTimeoutMs = 5'000;
+constexpr int kWatermarkTimeoutMs = 5'000;
+constexpr auto kRetryWindow = std::chrono::seconds(5);
+
+Error unavailable(const std::string& detail) {
+    return Error::make(ErrorKind::unavailable, "log-unavailable", detail);
+}
+
+// Any fatal producer error ends this writer for good; fencing by a newer
+// writer is by far the most likely cause, so it is reported as such.
+Error fenced(const std::string& reason) {
+    return Error::make(ErrorKind::unavailable, "writer-fenced",
+                       "this writer can no longer append, most likely because a newer writer "
+                       "with the same transactional id has opened the log (" +
+                           reason + ")");
+}
+
+bool is_fencing(RdKafka::ErrorCode code) {
+    return code == RdKafka::ERR__FENCED || code == RdKafka::ERR_PRODUCER_FENCED ||
+           code == RdKafka::ERR_INVALID_PRODUCER_EPOCH;
+}
+
+// librdkafka hands out RdKafka::Error objects the caller must delete.
+using ErrorPtr = std::unique_ptr<RdKafka::Error>;
+
+void set(RdKafka::Conf& conf, const std::string& name, const std::string& value) {
+    std::string errstr;
+    if (conf.set(name, value, errstr) != RdKafka::Conf::CONF_OK) {
+        throw std::runtime_error("kafka configuration '" + name + "': " + errstr);
+    }
+}
+
+template <class Callback>
+void set_callback(RdKafka::Conf& conf, const std::string& name, Callback* callback) {
+    std::string errstr;
+    if (conf.set(name, callback, errstr) != RdKafka::Conf::CONF_OK) {
+        throw std::runtime_error("kafka configuration '" + name + "': " + errstr);
+    }
+}
+
+std::unique_ptr<RdKafka::Conf> base_conf(const KafkaConfig& config, const std::string& client_id) {
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    set(*conf, "bootstrap.servers", config.bootstrap_servers);
+    set(*conf, "client.id", client_id);
+    return conf;
+}
+
+// Lists all topics rather than asking for ours: a metadata request naming the
+// topic may auto-create it on brokers that allow that, and a missing topic
+// must be an error, not a new topic with the broker's default partition count.
+int fetch_partition_count(RdKafka::Handle& handle, const std::string& topic) {
+    RdKafka::Metadata* raw = nullptr;
+    const auto err = handle.metadata(true, nullptr, &raw, kMetadataTimeoutMs);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (err != RdKafka::ERR_NO_ERROR) {
+        throw std::runtime_error("cannot fetch kafka metadata for topic '" + topic +
+                                 "': " + RdKafka::err2str(err));
+    }
+    for (const auto* t : *metadata->topics()) {
+        if (t->topic() != topic) continue;
+        if (t->err() != RdKafka::ERR_NO_ERROR) {
+            throw std::runtime_error("kafka topic '" + topic + "': " + RdKafka::err2str(t->err()));
+        }
+        const auto count = static_cast<int>(t->partitions()->size());
+        if (count < 1) throw std::runtime_error("kafka topic '" + topic + "' has no partitions");
+        return count;
+    }
+    throw std::runtime_error("kafka topic '" + topic + "' does not exist");
+}
+
+// Owns the TopicPartition objects of a list handed to or filled by librdkafka.
+struct PartitionList {
+    std::vector<RdKafka::TopicPartition*> items;
+
+    PartitionList() = default;
+    PartitionList(const PartitionList&) = delete;
+    PartitionList& operator=(const PartitionList&) = delete;
+    ~PartitionList() { RdKafka::TopicPartition::destroy(items); }
+
+    void add(const std::string& topic, int partition, std::int64_t offset) {
+        std::unique_ptr<RdKafka::TopicPartition> tp(
+            RdKafka::TopicPartition::create(topic, partition, offset));
+        items.push_back(tp.get());
+        tp.release();
+    }
+};
+
+// ---------------------------------------------------------------------------
+// Writer
+
+class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb {
+  public:
+    explicit KafkaLogWriter(const KafkaConfig& config) : topic_(config.topic) {
+        auto conf = base_conf(config, "cc-log-writer");
+        set(*conf, "transactional.id", config.transactional_id);
+        set(*conf, "enable.idempotence", "true");
+        set(*conf, "acks", "all");
+        set(*conf, "transaction.timeout.ms", std::to_string(kTransactionTimeoutMs));
+        set(*conf, "message.timeout.ms", std::to_string(kMessageTimeoutMs));
+        set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this));
+
+        std::string errstr;
+        producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
+        if (!producer_) throw std::runtime_error("cannot create kafka producer: " + errstr);
+
+        // Metadata first: with no reachable broker this fails after the
+        // metadata timeout instead of the longer init_transactions one.
+        partitions_ = fetch_partition_count(*producer_, topic_);
+
+        // Registers this transactional id with a new epoch: the coordinator
+        // fences every older producer using the same id and aborts whatever
+        // transaction it left open.
+        if (ErrorPtr error{producer_->init_transactions(kInitTransactionsTimeoutMs)}) {
+            throw std::runtime_error("kafka init_transactions failed: " + error->str());
+        }
+    }
+
+    int partition_count() const override { return partitions_; }
+
+    Result<std::vector<std::int64_t>> append(int partition,
+                                             std::span<const OutgoingRecord> records) override {
+        if (partition < 0 || partition >= partitions_) {
+            return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+        }
+        std::lock_guard lock(mutex_);
+        try {
+            const auto started = std::chrono::steady_clock::now();
+            auto result = append_locked(partition, records);
+            // A message the broker refused leaves a gap in the idempotent
+            // producer's sequence numbers, and librdkafka only repairs it (by
+            // bumping the epoch) when the *next* transaction fails and is
+            // aborted. One more attempt after a quick, cleanly aborted failure
+            // absorbs that, and read_committed readers never see an aborted
+            // transaction. Slow failures (timeouts) are not retried: an append
+            // must stay bounded.
+            if (!result.ok() && aborted_ && !fenced_ &&
+                std::chrono::steady_clock::now() - started < kRetryWindow) {
+                result = append_locked(partition, records);
+            }
+            return result;
+        } catch (const std::exception& e) {
+            // Only allocation failures can land here; the transaction state is
+            // unknown, so the next append aborts whatever is open first.
+            state_ = TxnState::needs_abort;
+            return unavailable(e.what());
+        }
+    }
+
+  private:
+    enum class TxnState {
+        idle,             // no transaction open
+        needs_abort,      // a failed append left its transaction open
+        commit_in_doubt,  // commit_transaction timed out: it may still complete
+    };
+
+    struct Delivery {
+        bool done = false;
+        RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+        std::int64_t offset = -1;
+    };
+
+    // Delivery reports are served on the appending thread (flush and the
+    // transaction calls poll), under mutex_. The opaque carries the batch
+    // generation next to the record index so that a late report of an
+    // earlier, failed batch can never be taken for one of the current batch.
+    static void* opaque_for(std::uint32_t generation, std::uint32_t index) {
+        return reinterpret_cast<void*>(
+            static_cast<std::uintptr_t>((std::uint64_t{generation} << 32) | index));
+    }
+
+    void dr_cb(RdKafka::Message& message) override {
+        const auto tag =
+            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message.msg_opaque()));
+        const auto generation = static_cast<std::uint32_t>(tag >> 32);
+        const auto index = static_cast<std::uint32_t>(tag & 0xffffffffu);
+        if (generation != generation_ || index >= deliveries_.size()) return;
+        auto& delivery = deliveries_[index];
+        delivery.done = true;
+        delivery.err = message.err();
+        delivery.offset = message.offset();
+    }
+
+    Result<std::vector<std::int64_t>> append_locked(int partition,
+                                                    std::span<const OutgoingRecord> records) {
+        aborted_ = false;
+        if (auto failure = check_fatal()) return *failure;
+        if (auto failure = settle_previous_transaction()) return *failure;
+        if (records.empty()) return std::vector<std::int64_t>{};
+        if (records.size() > 0xffffffffu) return unavailable("batch too large");
+
+        if (ErrorPtr error{producer_->begin_transaction()}) {
+            return transaction_failure("begin_transaction", *error);
+        }
+
+        ++generation_;
+        deliveries_.assign(records.size(), Delivery{});
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            const auto& record = records[i];
+            std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+            for (const auto& h : record.headers)
+                headers->add(h.key, h.value.data(), h.value.size());
+            const auto err =
+                producer_->produce(topic_, partition, RdKafka::Producer::RK_MSG_COPY,
+                                   const_cast<char*>(record.value.data()), record.value.size(),
+                                   record.key.data(), record.key.size(), 0, headers.get(),
+                                   opaque_for(generation_, static_cast<std::uint32_t>(i)));
+            if (err != RdKafka::ERR_NO_ERROR) return abort_after(err, "produce");
+            // librdkafka owns the headers once produce succeeded.
+            headers.release();
+        }
+
+        const auto flushed = producer_->flush(kFlushTimeoutMs);
+        std::vector<std::int64_t> offsets;
+        offsets.reserve(records.size());
+        for (const auto& delivery : deliveries_) {
+            if (!delivery.done) {
+                return abort_after(
+                    flushed != RdKafka::ERR_NO_ERROR ? flushed : RdKafka::ERR__TIMED_OUT,
+                    "delivery");
+            }
+            if (delivery.err != RdKafka::ERR_NO_ERROR) return abort_after(delivery.err, "delivery");
+            offsets.push_back(delivery.offset);
+        }
+
+        if (ErrorPtr error{producer_->commit_transaction(kTransactionCallTimeoutMs)}) {
+            if (error->is_fatal() || is_fencing(error->code())) return mark_fenced(error->str());
+            if (error->txn_requires_abort()) {
+                abort_open_transaction();
+                if (fenced_) return fenced(error->str());
+                return unavailable("kafka commit_transaction failed, aborted: " + error->str());
+            }
+            // The commit may still go through; the next append resumes it.
+            state_ = TxnState::commit_in_doubt;
+            return unavailable("kafka commit_transaction outcome unknown: " + error->str());
+        }
+        return offsets;
+    }
+
+    std::optional<Error> check_fatal() {
+        if (fenced_) return fenced(fenced_reason_);
+        std::string errstr;
+        if (producer_->fatal_error(errstr) != RdKafka::ERR_NO_ERROR) return mark_fenced(errstr);
+        return std::nullopt;
+    }
+
+    // Brings the producer back to "no transaction open" after an earlier
+    // append failed half way.
+    std::optional<Error> settle_previous_transaction() {
+        if (state_ == TxnState::commit_in_doubt) {
+            // A timed-out commit is resumable; whether it then commits or
+            // aborts, that batch was already reported as failed.
+            ErrorPtr error{producer_->commit_transaction(kTransactionCallTimeoutMs)};
+            if (!error) {
+                state_ = TxnState::idle;
+            } else if (error->is_fatal() || is_fencing(error->code())) {
+                return mark_fenced(error->str());
+            } else if (error->txn_requires_abort()) {
+                state_ = TxnState::needs_abort;
+            } else {
+                return unavailable("previous kafka transaction still unresolved: " + error->str());
+            }
+        }
+        if (state_ == TxnState::needs_abort) {
+            abort_open_transaction();
+            if (fenced_) return fenced(fenced_reason_);
+            if (state_ != TxnState::idle) {
+                return unavailable("cannot abort the previous kafka transaction");
+            }
+        }
+        return std::nullopt;
+    }
+
+    void abort_open_transaction() {
+        ErrorPtr error{producer_->abort_transaction(kTransactionCallTimeoutMs)};
+        if (!error) {
+            state_ = TxnState::idle;
+            aborted_ = true;
+        } else if (error->is_fatal() || is_fencing(error->code())) {
+            mark_fenced(error->str());
+        } else {
+            state_ = TxnState::needs_abort;
+        }
+    }
+
+    Error abort_after(RdKafka::ErrorCode err, const std::string& step) {
+        std::string reason = RdKafka::err2str(err);
+        if (err == RdKafka::ERR__FATAL) {
+            std::string errstr;
+            const auto fatal = producer_->fatal_error(errstr);
+            return mark_fenced(fatal != RdKafka::ERR_NO_ERROR ? errstr : reason);
+        }
+        if (is_fencing(err)) return mark_fenced(reason);
+        abort_open_transaction();
+        if (fenced_) return fenced(fenced_reason_);
+        return unavailable("kafka " + step + " failed: " + reason);
+    }
+
+    Error transaction_failure(const std::string& step, const RdKafka::Error& error) {
+        if (error.is_fatal() || is_fencing(error.code())) return mark_fenced(error.str());
+        if (error.txn_requires_abort()) state_ = TxnState::needs_abort;
+        return unavailable("kafka " + step + " failed: " + error.str());
+    }
+
+    // Fatal errors are final for a transactional producer: librdkafka refuses
+    // every later call, and the usual cause is a newer producer with our id.
+    Error mark_fenced(const std::string& reason) {
+        fenced_ = true;
+        fenced_reason_ = reason;
+        return fenced(reason);
+    }
+
+    std::string topic_;
+    int partitions_ = 0;
+    std::mutex mutex_;
+    TxnState state_ = TxnState::idle;
+    bool fenced_ = false;
+    bool aborted_ = false;  // the last attempt ended in a successful abort
+    std::string fenced_reason_;
+    std::uint32_t generation_ = 0;
+    std::vector<Delivery> deliveries_;
+    // Last member: destroyed first, while the delivery state above still exists.
+    std::unique_ptr<RdKafka::Producer> producer_;
+};
+
+// ---------------------------------------------------------------------------
+// Reader
+
+class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
+  public:
+    KafkaLogReader(const KafkaConfig& config, ReaderOptions options)
+        : topic_(config.topic), options_(std::move(options)) {
+        const bool standalone = options_.group.empty();
+        auto conf = base_conf(config, "cc-log-reader");
+        // A standalone reader never joins its group (it assigns partitions
+        // itself), but the consumer API insists on a group id.
+        set(*conf, "group.id",
+            standalone ? "cc-standalone-" + Uuid::random_v4().to_string() : options_.group);
+        // Positions live in PostgreSQL next to the projections they describe;
+        // nothing is committed to Kafka.
+        set(*conf, "enable.auto.commit", "false");
+        set(*conf, "enable.auto.offset.store", "false");
+        set(*conf, "auto.offset.reset", "earliest");
+        set(*conf, "isolation.level", "read_committed");
+        set(*conf, "enable.partition.eof", "false");
+        // Kafka answers a fetch as soon as data arrives, but the mock cluster
+        // holds every fetch for the full wait: this bounds the tail latency
+        // there, at a few idle fetches a second against real brokers.
+        set(*conf, "fetch.wait.max.ms", "100");
+        // Kafka's 45 s default session would keep a restarted member's
+        // partitions idle that long before the group hands them out again.
+        set(*conf, "session.timeout.ms", "6000");
+        set(*conf, "heartbeat.interval.ms", "1000");
+        if (!standalone) {
+            set_callback(*conf, "rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this));
+        }
+
+        std::string errstr;
+        consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+        if (!consumer_) throw std::runtime_error("cannot create kafka consumer: " + errstr);
+        partitions_ = fetch_partition_count(*consumer_, topic_);
+
+        if (standalone) {
+            for (int p = 0; p < partitions_; ++p) next_[p] = options_.start_offset(p);
+            const auto err = assign_next();
+            if (err != RdKafka::ERR_NO_ERROR) {
+                throw std::runtime_error("kafka assign failed: " + RdKafka::err2str(err));
+            }
+        } else {
+            const auto err = consumer_->subscribe({topic_});
+            if (err != RdKafka::ERR_NO_ERROR) {
+                throw std::runtime_error("kafka subscribe failed: " + RdKafka::err2str(err));
+            }
+        }
+    }
+
+    ~KafkaLogReader() override {
+        // Leaves the group at once (its partitions move on without waiting
+        // for the session timeout); the rebalance callback is still valid here.
+        consumer_->close();
+    }
+
+    KafkaLogReader(const KafkaLogReader&) = delete;
+    KafkaLogReader& operator=(const KafkaLogReader&) = delete;
+
+    int partition_count() const override { return partitions_; }
+
+    Result<std::vector<LogRecord>> poll(std::size_t max_records,
+                                        std::chrono::milliseconds timeout) override {
+        try {
+            return poll_records(max_records, timeout);
+        } catch (const std::exception& e) {
+            return unavailable(e.what());
+        }
+    }
+
+    void seek(int partition, std::int64_t offset) override {
+        std::lock_guard lock(mutex_);
+        // A partition not owned yet starts where start_offset says once it
+        // is assigned; there is nothing to reposition.
+        if (!next_.contains(partition)) return;
+        next_[partition] = offset;
+        std::unique_ptr<RdKafka::TopicPartition> tp(
+            RdKafka::TopicPartition::create(topic_, partition, offset));
+        if (consumer_->seek(*tp, kSeekTimeoutMs) == RdKafka::ERR_NO_ERROR) return;
+        // seek() only works once fetching has started; re-assigning at the
+        // tracked positions works in every state and loses nothing, since
+        // next_ holds exactly what has been delivered.
+        if (assign_next() != RdKafka::ERR_NO_ERROR) {
+            // The next poll cannot deliver from the wanted place: say so
+            // rather than silently skipping or repeating records.
+            pending_error_ =
+                unavailable("kafka seek of partition " + std::to_string(partition) + " failed");
+        }
+    }
+
+    Result<std::vector<std::int64_t>> end_offsets() override {
+        std::vector<std::int64_t> ends;
+        ends.reserve(static_cast<std::size_t>(partitions_));
+        for (int p = 0; p < partitions_; ++p) {
+            std::int64_t low = 0;
+            std::int64_t high = 0;
+            const auto err =
+                consumer_->query_watermark_offsets(topic_, p, &low, &high, kWatermarkTimeoutMs);
+            if (err != RdKafka::ERR_NO_ERROR) {
+                return unavailable("cannot read the kafka end offset of partition " +
+                                   std::to_string(p) + ": " + RdKafka::err2str(err));
+            }
+            ends.push_back(high);
+        }
+        return ends;
+    }
+
+    std::vector<int> owned_partitions() const override {
+        PartitionList assignment;
+        std::vector<int> owned;
+        if (consumer_->assignment(assignment.items) != RdKafka::ERR_NO_ERROR) return owned;
+        for (const auto* tp : assignment.items) {
+            if (tp->topic() == topic_) owned.push_back(tp->partition());
+        }
+        std::sort(owned.begin(), owned.end());
+        return owned;
+    }
+
+  private:
+    Result<std::vector<LogRecord>> poll_records(std::size_t max_records,
+                                                std::chrono::milliseconds timeout) {
+        {
+            std::lock_guard lock(mutex_);
+            if (pending_error_) {
+                auto error = std::move(*pending_error_);
+                pending_error_.reset();
+                return error;
+            }
+            if (!pending_assignment_.empty()) {
+                if (auto failure = assign_pending()) return *failure;
+            }
+        }
+        std::vector<LogRecord> records;
+        if (max_records == 0) return records;
+
+        using Clock = std::chrono::steady_clock;
+        const auto deadline = Clock::now() + timeout;
+        while (records.size() < max_records) {
+            // Wait only while empty-handed; with records in hand take what is
+            // already queued and return.
+            int wait_ms = 0;
+            if (records.empty()) {
+                const auto left =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+                wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+            }
+            // The rebalance callback runs inside consume(), so mutex_ must not
+            // be held here.
+            std::unique_ptr<RdKafka::Message> message(consumer_->consume(wait_ms));
+            const auto err = message->err();
+            if (err == RdKafka::ERR_NO_ERROR) {
+                records.push_back(to_record(*message));
+                std::lock_guard lock(mutex_);
+                next_[records.back().partition] = records.back().offset + 1;
+                continue;
+            }
+            if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
+                if (!records.empty() || Clock::now() >= deadline) break;
+                continue;
+            }
+            auto error = unavailable("kafka consume failed: " + message->errstr());
+            if (records.empty()) return error;
+            // The records are consumed already: hand them over, report the
+            // error on the next poll.
+            std::lock_guard lock(mutex_);
+            pending_error_ = std::move(error);
+            break;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (pending_assignment_error_ && records.empty()) {
+                auto error = std::move(*pending_assignment_error_);
+                pending_assignment_error_.reset();
+                return error;
+            }
+        }
+        return records;
+    }
+
+    static LogRecord to_record(RdKafka::Message& message) {
+        LogRecord record;
+        record.partition = message.partition();
+        record.offset = message.offset();
+        if (message.key_pointer() != nullptr) {
+            record.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
+        }
+        if (message.payload() != nullptr) {
+            record.value.assign(static_cast<const char*>(message.payload()), message.len());
+        }
+        if (const auto* headers = message.headers()) {
+            for (const auto& h : headers->get_all()) {
+                Header header{h.key(), {}};
+                if (h.value() != nullptr) {
+                    header.value.assign(static_cast<const char*>(h.value()), h.value_size());
+                }
+                record.headers.push_back(std::move(header));
+            }
+        }
+        return record;
+    }
+
+    void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                      std::vector<RdKafka::TopicPartition*>& partitions) override {
+        std::lock_guard lock(mutex_);
+        if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+            pending_assignment_.clear();
+            for (const auto* tp : partitions) {
+                if (tp->topic() == topic_) pending_assignment_.push_back(tp->partition());
+            }
+            if (auto failure = assign_pending()) pending_assignment_error_ = std::move(*failure);
+            return;
+        }
+        // Revoked, or an assignment error: own nothing until the next assignment.
+        pending_assignment_.clear();
+        pending_assignment_error_.reset();
+        next_.clear();
+        consumer->unassign();
+    }
+
+    // Start offsets come from the caller's store (PostgreSQL), which can fail;
+    // the partitions then stay pending (the group still considers them ours)
+    // and every poll retries until the store answers.
+    std::optional<Error> assign_pending() {
+        std::map<int, std::int64_t> starts;
+        try {
+            for (int p : pending_assignment_) starts[p] = options_.start_offset(p);
+        } catch (const std::exception& e) {
+            return unavailable(std::string("cannot read the start offset of a kafka partition: ") +
+                               e.what());
+        }
+        next_ = std::move(starts);
+        const auto err = assign_next();
+        if (err != RdKafka::ERR_NO_ERROR) {
+            next_.clear();
+            return unavailable("kafka assign failed: " + RdKafka::err2str(err));
+        }
+        pending_assignment_.clear();
+        pending_assignment_error_.reset();
+        return std::nullopt;
+    }
+
+    RdKafka::ErrorCode assign_next() {
+        PartitionList list;
+        for (const auto& [partition, offset] : next_) list.add(topic_, partition, offset);
+        return consumer_->assign(list.items);
+    }
+
+    std::string topic_;
+    ReaderOptions options_;
+    int partitions_ = 0;
+    std::mutex mutex_;
+    std::map<int, std::int64_t> next_;  // owned partition -> next offset to deliver
+    std::vector<int> pending_assignment_;
+    std::optional<Error> pending_assignment_error_;
+    std::optional<Error> pending_error_;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+};
+
+}  // namespace
+
+std::unique_ptr<LogWriter> open_kafka_writer(const KafkaConfig& config) {
+    return std::make_unique<KafkaLogWriter>(config);
+}
+
+std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOptions options) {
+    return std::make_unique<KafkaLogReader>(config, std::move(options));
+}
+
+// ---------------------------------------------------------------------------
+// Mock cluster
+
+struct KafkaMockCluster::Impl {
+    struct HandleDeleter {
+        void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+    };
+    struct ClusterDeleter {
+        void operator()(rd_kafka_mock_cluster_t* cluster) const {
+            rd_kafka_mock_cluster_destroy(cluster);
+        }
+    };
+    // Members die in reverse order: the cluster before the handle hosting it.
+    std::unique_ptr<rd_kafka_t, HandleDeleter> handle;
+    std::unique_ptr<rd_kafka_mock_cluster_t, ClusterDeleter> cluster;
+};
+
+KafkaMockCluster::KafkaMockCluster(int brokers, const std::string& topic, int partitions)
+    : impl_(std::make_unique<Impl>()) {
+    if (brokers < 1 || partitions < 1) {
+        throw std::runtime_error("a kafka mock cluster needs at least one broker and partition");
+    }
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    // The host handle never talks to a broker; without this it would warn
+    // that no bootstrap.servers are configured.
+    if (rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        throw std::runtime_error(std::string("kafka mock configuration: ") + errstr);
+    }
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (rk == nullptr) {
+        rd_kafka_conf_destroy(conf);  // only taken over on success
+        throw std::runtime_error(std::string("cannot create the kafka mock host handle: ") +
+                                 errstr);
+    }
+    impl_->handle.reset(rk);
+
+    impl_->cluster.reset(rd_kafka_mock_cluster_new(rk, brokers));
+    if (!impl_->cluster) throw std::runtime_error("cannot create the kafka mock cluster");
+
+    const auto err = rd_kafka_mock_topic_create(impl_->cluster.get(), topic.c_str(), partitions,
+                                                std::min(brokers, 3));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        throw std::runtime_error("cannot create kafka mock topic '" + topic +
+                                 "': " + rd_kafka_err2str(err));
+    }
+    bootstraps_ = rd_kafka_mock_cluster_bootstraps(impl_->cluster.get());
+}
+
+KafkaMockCluster::~KafkaMockCluster() = default;
+
+}  // namespace cc::eventlog

@@ -1,0 +1,42 @@
+#pragma once
+// The production log: librdkafka against Kafka (compose/) or, in tests and the
+// `--log kafka-mock` stack, against librdkafka's own mock cluster.
+#include <memory>
+#include <string>
+
+#include "platform/eventlog/event_log.hpp"
+
+namespace cc::eventlog {
+
+struct KafkaConfig {
+    std::string bootstrap_servers;
+    std::string topic = "complexcare.events";
+    // Producer fencing: a newer producer with the same transactional.id fences
+    // the older one (init_transactions). The mock cluster accepts but does not
+    // enforce this (see README "Kafka mock cluster limits").
+    std::string transactional_id = "complexcare-command-service";
+};
+
+// Throws std::runtime_error when the client cannot be configured or the topic
+// metadata cannot be fetched.
+std::unique_ptr<LogWriter> open_kafka_writer(const KafkaConfig& config);
+std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOptions options);
+
+// librdkafka's mock cluster, hosted by this process: its brokers listen on
+// real loopback sockets that other processes can reach.
+class KafkaMockCluster {
+public:
+    KafkaMockCluster(int brokers, const std::string& topic, int partitions);
+    ~KafkaMockCluster();
+    KafkaMockCluster(const KafkaMockCluster&) = delete;
+    KafkaMockCluster& operator=(const KafkaMockCluster&) = delete;
+
+    const std::string& bootstrap_servers() const { return bootstraps_; }
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::string bootstraps_;
+};
+
+}  // namespace cc::eventlog

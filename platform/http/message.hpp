@@ -1,0 +1,53 @@
+#pragma once
+// Plain request/response values: handlers and domain adapters see these, never
+// Beast types, so only server.cpp pays for Beast's templates.
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "platform/core/result.hpp"
+
+namespace cc::http {
+
+struct Request {
+    std::string method;  // upper case: GET, POST, ...
+    std::string target;  // as sent: path and query
+    std::string path;    // percent-decoded path without query
+    std::multimap<std::string, std::string> query;
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+    std::string body;
+    std::string remote_ip;
+    std::string request_id;  // X-Request-Id if sent (sanitised), else generated
+    std::map<std::string, std::string> path_params;  // filled by the router
+
+    std::optional<std::string> header(std::string_view lower_case_name) const;
+    std::optional<std::string> query_param(std::string_view name) const;
+    const std::string& param(const std::string& name) const { return path_params.at(name); }
+};
+
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    static Response json(int status, const boost::json::value& body);
+    static Response empty(int status);
+    // RFC 9457 application/problem+json.
+    // `status` overrides the status the error kind maps to (405 from the router).
+    static Response problem(const Error& error, const Request& request, int status = 0);
+    Response& with_header(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+};
+
+int status_for(ErrorKind kind);
+// Stable problem type URI for a slug: "urn:complexcare:problem:<slug>".
+std::string problem_type_uri(std::string_view slug);
+
+}  // namespace cc::http

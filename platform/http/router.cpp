@@ -1,0 +1,64 @@
+#include "platform/http/router.hpp"
+
+namespace cc::http {
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> segments;
+    std::string current;
+    for (char c : path) {
+        if (c == '/') {
+            if (!current.empty()) segments.push_back(std::move(current));
+            current.clear();
+        } else {
+            current.push_back(c);
+        }
+    }
+    if (!current.empty()) segments.push_back(std::move(current));
+    return segments;
+}
+
+bool is_parameter(const std::string& segment) {
+    return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+    routes_.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
+}
+
+Response Router::dispatch(Request& request) const {
+    const auto segments = split_path(request.path);
+    std::string allowed;
+    for (const auto& route : routes_) {
+        if (route.segments.size() != segments.size()) continue;
+        std::map<std::string, std::string> params;
+        bool match = true;
+        for (std::size_t i = 0; i < segments.size() && match; ++i) {
+            if (is_parameter(route.segments[i])) {
+                params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
+            } else {
+                match = route.segments[i] == segments[i];
+            }
+        }
+        if (!match) continue;
+        if (route.method != request.method) {
+            if (!allowed.empty()) allowed += ", ";
+            allowed += route.method;
+            continue;
+        }
+        request.path_params = std::move(params);
+        return route.handler(request);
+    }
+    if (!allowed.empty()) {
+        Error error = Error::make(ErrorKind::malformed, "method-not-allowed",
+                                  "method " + request.method + " is not allowed here");
+        return Response::problem(error, request, 405).with_header("Allow", allowed);
+    }
+    return Response::problem(
+        Error::make(ErrorKind::not_found, "route-not-found", "no such resource: " + request.path),
+        request);
+}
+
+}  // namespace cc::http

@@ -1,0 +1,37 @@
+#include "platform/http/service.hpp"
+
+#include "platform/config/env.hpp"
+#include "platform/observability/metrics.hpp"
+
+namespace cc::http {
+
+ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint16_t default_port) {
+    ServiceConfig config;
+    config.database_url =
+        config::env_or("CC_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/complexcare");
+    config.server.service_name = service_name;
+    config.server.host = config::env_or("CC_HTTP_HOST", "127.0.0.1");
+    config.server.port = static_cast<std::uint16_t>(config::env_int("CC_HTTP_PORT", default_port));
+    config.server.threads = config::env_int("CC_HTTP_THREADS", 8);
+    config.log_level = config::env_or("CC_LOG_LEVEL", "info");
+    return config;
+}
+
+void add_operational_routes(Router& router, std::function<bool()> ready) {
+    router.add("GET", "/healthz", [](Request&) {
+        return Response::json(200, boost::json::object{{"status", "ok"}});
+    });
+    router.add("GET", "/readyz", [ready = std::move(ready)](Request&) {
+        const bool is_ready = ready();
+        return Response::json(is_ready ? 200 : 503,
+                              boost::json::object{{"status", is_ready ? "ready" : "starting"}});
+    });
+    router.add("GET", "/metrics", [](Request&) {
+        Response r;
+        r.body = obs::render_metrics();
+        r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+        return r;
+    });
+}
+
+}  // namespace cc::http

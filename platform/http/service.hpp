@@ -1,0 +1,23 @@
+#pragma once
+// What every HTTP service shares: configuration from the environment and
+// the operational endpoints (/healthz, /readyz, /metrics), which need no token.
+#include <functional>
+#include <string>
+
+#include "platform/http/router.hpp"
+#include "platform/http/server.hpp"
+
+namespace cc::http {
+
+struct ServiceConfig {
+    std::string database_url;
+    ServerOptions server;
+    std::string log_level;
+
+    // CC_DATABASE_URL, CC_HTTP_HOST, CC_HTTP_PORT, CC_HTTP_THREADS, CC_LOG_LEVEL.
+    static ServiceConfig from_env(const std::string& service_name, std::uint16_t default_port);
+};
+
+void add_operational_routes(Router& router, std::function<bool()> ready);
+
+}  // namespace cc::http

@@ -1,0 +1,51 @@
+#include "platform/observability/logger.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+#include "platform/core/time.hpp"
+
+namespace cc::obs {
+namespace {
+std::string g_service = "complexcare";
+std::atomic<int> g_level{static_cast<int>(Level::info)};
+std::mutex g_write;
+
+const char* name(Level level) {
+    switch (level) {
+        case Level::debug: return "debug";
+        case Level::info: return "info";
+        case Level::warn: return "warn";
+        case Level::error: return "error";
+    }
+    return "info";
+}
+}  // namespace
+
+void configure_logging(std::string service, std::string_view level) {
+    g_service = std::move(service);
+    Level parsed = Level::info;
+    if (level == "debug") parsed = Level::debug;
+    if (level == "warn") parsed = Level::warn;
+    if (level == "error") parsed = Level::error;
+    g_level = static_cast<int>(parsed);
+}
+
+void log(Level level, std::string_view message, boost::json::object fields) {
+    if (static_cast<int>(level) < g_level.load()) return;
+    boost::json::object line;
+    line["ts"] = Timestamp::now().to_string();
+    line["level"] = name(level);
+    line["service"] = g_service;
+    line["msg"] = message;
+    for (auto& field : fields) line[field.key()] = std::move(field.value());
+    const std::string text = boost::json::serialize(line) + "\n";
+    std::lock_guard lock(g_write);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace cc::obs

@@ -1,0 +1,16 @@
+#include "platform/observability/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace cc::obs {
+
+prometheus::Registry& metrics_registry() {
+    static prometheus::Registry registry;
+    return registry;
+}
+
+std::string render_metrics() {
+    return prometheus::TextSerializer().Serialize(metrics_registry().Collect());
+}
+
+}  // namespace cc::obs

@@ -1,0 +1,55 @@
+#pragma once
+// A fixed-size pool of libpqxx connections. Connections open lazily and a
+// lease that saw a broken connection is discarded instead of returned.
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+namespace cc::pg {
+
+class ConnectionPool {
+public:
+    ConnectionPool(std::string conninfo, std::size_t size);
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    class Lease {
+    public:
+        Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> connection);
+        ~Lease();
+        Lease(Lease&&) noexcept;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease& operator=(Lease&&) = delete;
+
+        pqxx::connection& operator*() const { return *connection_; }
+        pqxx::connection* operator->() const { return connection_.get(); }
+
+    private:
+        ConnectionPool* pool_;
+        std::unique_ptr<pqxx::connection> connection_;
+    };
+
+    // Blocks until a connection is free; throws pqxx::broken_connection when
+    // a new connection cannot be opened.
+    Lease acquire();
+    const std::string& conninfo() const { return conninfo_; }
+
+private:
+    void release(std::unique_ptr<pqxx::connection> connection);
+
+    std::string conninfo_;
+    std::size_t size_;
+    std::size_t opened_ = 0;
+    std::vector<std::unique_ptr<pqxx::connection>> idle_;
+    std::mutex mutex_;
+    std::condition_variable available_;
+};
+
+}  // namespace cc::pg

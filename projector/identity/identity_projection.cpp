@@ -1,0 +1,79 @@
+#include "projector/identity/identity_projection.hpp"
+
+#include <array>
+#include <boost/json.hpp>
+
+#include "events/identity_events.hpp"
+
+namespace cc::projection::identity {
+namespace ev = events::identity;
+namespace {
+
+constexpr std::array<std::string_view, 5> kTenantColumns{"name", "slug", "domain", "logo_url",
+                                                          "primary_color"};
+constexpr std::array<std::string_view, 3> kUserColumns{"email", "name", "avatar_url"};
+constexpr std::array<std::string_view, 4> kMembershipColumns{"user_id", "tenant_id", "role",
+                                                              "is_primary"};
+constexpr TableSpec kTenants{"tenants", kTenantColumns};
+constexpr TableSpec kUsers{"users", kUserColumns};
+constexpr TableSpec kMemberships{"user_tenants", kMembershipColumns};
+
+const boost::json::object* changes_of(const events::Envelope& e) {
+    const auto* changes = e.payload.if_contains("changes");
+    return changes ? changes->if_object() : nullptr;
+}
+
+Result<Projected> with_changes(Result<Statement> statement, boost::json::object changes) {
+    if (!statement) return std::move(statement).error();
+    return Projected{{std::move(*statement)}, std::move(changes)};
+}
+
+Result<Projected> created(const TableSpec& spec, const events::Envelope& e) {
+    return with_changes(insert_row(spec, e, e.payload), creation_changes(e.payload));
+}
+
+Result<Projected> updated(const TableSpec& spec, const events::Envelope& e, bool tenant_scoped) {
+    const auto* changes = changes_of(e);
+    if (changes == nullptr) return bad_payload(e, "missing changes");
+    return with_changes(update_row(spec, e, *changes, tenant_scoped), *changes);
+}
+
+Result<Projected> deleted(const TableSpec& spec, const events::Envelope& e, bool tenant_scoped) {
+    boost::json::object changes{
+        {"deleted_at", boost::json::object{{"old", nullptr}, {"new", e.occurred_at.to_string()}}}};
+    return Projected{{soft_delete_row(spec, e, tenant_scoped)}, std::move(changes)};
+}
+
+// A grant inserts the row, or revives a revoked one: UNIQUE(user_id,
+// tenant_id) keeps one row per pair for good.
+Result<Projected> granted(const events::Envelope& e) {
+    boost::json::object values = e.payload;
+    values["tenant_id"] = e.tenant_id.to_string();
+    auto insert = insert_row(kMemberships, e, values);
+    if (!insert) return std::move(insert).error();
+    insert->sql +=
+        " ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, is_primary = EXCLUDED.is_primary, "
+        "deleted_at = NULL, updated_at = EXCLUDED.updated_at";
+    boost::json::object audit = e.payload;
+    audit.erase("user_id");
+    auto changes = creation_changes(audit);
+    return Projected{{std::move(*insert)}, std::move(changes)};
+}
+
+}  // namespace
+
+std::optional<Result<Projected>> project(const events::Envelope& e) {
+    const auto& t = e.event_type;
+    if (t == ev::kTenantCreated) return created(kTenants, e);
+    if (t == ev::kTenantUpdated) return updated(kTenants, e, false);
+    if (t == ev::kTenantDeleted) return deleted(kTenants, e, false);
+    if (t == ev::kUserRegistered) return created(kUsers, e);
+    if (t == ev::kUserUpdated) return updated(kUsers, e, false);
+    if (t == ev::kUserDeleted) return deleted(kUsers, e, false);
+    if (t == ev::kMembershipGranted) return granted(e);
+    if (t == ev::kMembershipRoleChanged) return updated(kMemberships, e, true);
+    if (t == ev::kMembershipRevoked) return deleted(kMemberships, e, true);
+    return std::nullopt;
+}
+
+}  // namespace cc::projection::identity

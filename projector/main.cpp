@@ -1,0 +1,49 @@
+// projector: consumes the log and materialises the documented tables and audit_logs.
+#include <atomic>
+#include <exception>
+#include <thread>
+
+#include "platform/config/env.hpp"
+#include "platform/eventlog/factory.hpp"
+#include "platform/http/service.hpp"
+#include "platform/observability/logger.hpp"
+#include "projector/projector.hpp"
+
+int main() {
+    using namespace cc;
+    http::block_shutdown_signals();
+    const auto config = http::ServiceConfig::from_env("projector", 8083);
+    obs::configure_logging("projector", config.log_level);
+    try {
+        const auto log_config = eventlog::log_config_from_env(config.database_url);
+        projector::Projector projector(projector::ProjectorOptions{
+            .database_url = config.database_url,
+            .projection = config::env_or("CC_PROJECTION", "main"),
+            .topic = log_config.topic(),
+            .batch_size = static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 500)),
+        });
+        auto reader = eventlog::open_reader(
+            log_config, eventlog::ReaderOptions{
+                            .group = config::env_or("CC_PROJECTOR_GROUP", "complexcare-projector"),
+                            .start_offset = [&](int p) { return projector.checkpoint(p); },
+                        });
+
+        http::Router router;
+        http::add_operational_routes(router, [&] { return projector.healthy(); });
+        http::Server server(config.server, [&router](http::Request& r) { return router.dispatch(r); });
+        const auto port = server.start();
+        obs::info("listening", {{"host", config.server.host}, {"port", port}});
+
+        std::atomic<bool> stop{false};
+        std::thread worker([&] { projector.run(*reader, stop); });
+        const int signal = http::wait_for_shutdown_signal();
+        obs::info("shutting down", {{"signal", signal}});
+        stop = true;
+        worker.join();
+        server.stop();
+    } catch (const std::exception& e) {
+        obs::error("fatal", {{"error", e.what()}});
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+#pragma once
+// From one event to the SQL that applies it: the aggregate's own rows, its
+// entity_versions row and its audit_logs row.
+#include <optional>
+#include <vector>
+
+#include "projector/projection/sql.hpp"
+
+namespace cc::projection {
+
+// What an aggregate's projection yields for one event it knows.
+struct Projected {
+    std::vector<Statement> statements;
+    boost::json::object changes;  // for the audit row's details
+};
+
+// Each aggregate folder provides one of these; nullopt means "not mine".
+using AggregateProjection = std::optional<Result<Projected>> (*)(const events::Envelope&);
+
+// All statements for the event, in order; an error (unknown type, bad
+// payload) sends the event to the dead-letter table.
+Result<std::vector<Statement>> project(const events::Envelope& event);
+
+}  // namespace cc::projection

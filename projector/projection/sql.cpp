@@ -1,0 +1,125 @@
+#include "projector/projection/sql.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+namespace cc::projection {
+namespace {
+
+bool allowed(const TableSpec& spec, std::string_view column) {
+    return std::find(spec.columns.begin(), spec.columns.end(), column) != spec.columns.end();
+}
+
+}  // namespace
+
+Error bad_payload(const events::Envelope& event, std::string why) {
+    return Error::make(ErrorKind::malformed, "bad-payload",
+                       event.event_type + " payload: " + std::move(why));
+}
+
+Result<Statement> insert_row(const TableSpec& spec, const events::Envelope& event,
+                             const boost::json::object& values) {
+    std::string columns = "id, created_at, updated_at";
+    std::string selects = "$1::uuid, $2::timestamptz, $2::timestamptz";
+    for (const auto& entry : values) {
+        if (!allowed(spec, entry.key())) {
+            return bad_payload(event, "unknown column " + std::string(entry.key()));
+        }
+        columns += ", " + std::string(entry.key());
+        selects += ", r." + std::string(entry.key());
+    }
+    // jsonb_populate_record lets PostgreSQL convert every value to its column
+    // type, so one statement shape serves every table.
+    Statement s;
+    s.sql = "INSERT INTO " + std::string(spec.table) + " (" + columns + ") SELECT " + selects +
+            " FROM jsonb_populate_record(NULL::" + std::string(spec.table) + ", $3::jsonb) r";
+    s.params = {event.aggregate_id.to_string(), event.occurred_at.to_string(),
+                boost::json::serialize(values)};
+    return s;
+}
+
+Result<Statement> update_row(const TableSpec& spec, const events::Envelope& event,
+                             const boost::json::object& changes, bool tenant_scoped) {
+    if (changes.empty()) return bad_payload(event, "no changes");
+    boost::json::object values;
+    std::string sets = "updated_at = $2::timestamptz";
+    for (const auto& entry : changes) {
+        if (!allowed(spec, entry.key())) {
+            return bad_payload(event, "unknown column " + std::string(entry.key()));
+        }
+        const auto* change = entry.value().if_object();
+        const auto* next = change ? change->if_contains("new") : nullptr;
+        if (next == nullptr) return bad_payload(event, "change without a new value");
+        values[entry.key()] = *next;
+        sets += ", " + std::string(entry.key()) + " = r." + std::string(entry.key());
+    }
+    Statement s;
+    s.sql = "UPDATE " + std::string(spec.table) + " t SET " + sets +
+            " FROM jsonb_populate_record(NULL::" + std::string(spec.table) +
+            ", $3::jsonb) r WHERE t.id = $1::uuid" +
+            (tenant_scoped ? " AND t.tenant_id = $4::uuid" : "");
+    s.params = {event.aggregate_id.to_string(), event.occurred_at.to_string(),
+                boost::json::serialize(values)};
+    if (tenant_scoped) s.params.push_back(event.tenant_id.to_string());
+    return s;
+}
+
+Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped) {
+    Statement s;
+    s.sql = "UPDATE " + std::string(spec.table) +
+            " SET deleted_at = $2::timestamptz, updated_at = $2::timestamptz WHERE id = $1::uuid" +
+            (tenant_scoped ? " AND tenant_id = $3::uuid" : "");
+    s.params = {event.aggregate_id.to_string(), event.occurred_at.to_string()};
+    if (tenant_scoped) s.params.push_back(event.tenant_id.to_string());
+    return s;
+}
+
+Statement audit_row(const events::Envelope& event, const boost::json::object& changes) {
+    boost::json::object details{
+        {"event_type", event.event_type},
+        {"schema_version", event.schema_version},
+        {"aggregate_version", event.aggregate_version},
+        {"changes", changes},
+    };
+    if (event.request.request_id) details["request_id"] = *event.request.request_id;
+    if (event.correlation_id) details["correlation_id"] = event.correlation_id->to_string();
+    std::optional<std::string> ip = event.request.ip;
+    if (ip && ip->size() > 45) ip->resize(45);
+    Statement s;
+    s.sql =
+        "INSERT INTO audit_logs (id, tenant_id, user_id, action, entity_type, entity_id, details, "
+        "ip_address, user_agent, created_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, "
+        "$6::uuid, $7::jsonb, $8, $9, $10::timestamptz)";
+    s.params = {event.event_id.to_string(),
+                event.tenant_id.to_string(),
+                event.actor ? std::optional(event.actor->to_string()) : std::nullopt,
+                event.event_type,
+                event.aggregate_type,
+                event.aggregate_id.to_string(),
+                boost::json::serialize(details),
+                ip,
+                event.request.user_agent,
+                event.occurred_at.to_string()};
+    return s;
+}
+
+Statement version_row(const events::Envelope& event) {
+    Statement s;
+    s.sql =
+        "INSERT INTO entity_versions (entity_type, entity_id, tenant_id, version) "
+        "VALUES ($1, $2::uuid, $3::uuid, $4::bigint) ON CONFLICT (entity_type, entity_id) "
+        "DO UPDATE SET version = EXCLUDED.version";
+    s.params = {event.aggregate_type, event.aggregate_id.to_string(), event.tenant_id.to_string(),
+                std::to_string(event.aggregate_version)};
+    return s;
+}
+
+boost::json::object creation_changes(const boost::json::object& values) {
+    boost::json::object changes;
+    for (const auto& entry : values) {
+        changes[entry.key()] = boost::json::object{{"old", nullptr}, {"new", entry.value()}};
+    }
+    return changes;
+}
+
+}  // namespace cc::projection

@@ -1,0 +1,48 @@
+#pragma once
+// Projection SQL as values: a projection turns an event into statements, and
+// the projector runtime executes them. Pure: no libpqxx here, so projections
+// are unit-tested without a database.
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/envelope.hpp"
+#include "platform/core/result.hpp"
+#include "platform/pg/statement.hpp"
+
+namespace cc::projection {
+
+using Statement = pg::Statement;
+
+// How a table's rows are written from events. `columns` are the columns an
+// event payload may set; anything else in a payload is refused, and column
+// names reach SQL only from this list.
+struct TableSpec {
+    std::string_view table;
+    std::span<const std::string_view> columns;
+};
+
+// INSERT a row with id = aggregate id, the payload's columns, created_at = updated_at = occurred_at.
+Result<Statement> insert_row(const TableSpec& spec, const events::Envelope& event,
+                             const boost::json::object& values);
+// UPDATE the changed columns ({"col": {"old", "new"}}) of the aggregate's row.
+Result<Statement> update_row(const TableSpec& spec, const events::Envelope& event,
+                             const boost::json::object& changes, bool tenant_scoped);
+// Soft delete: deleted_at = updated_at = occurred_at.
+Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped);
+
+// One audit_logs row per event: id = event id, details = what changed.
+Statement audit_row(const events::Envelope& event, const boost::json::object& changes);
+// entity_versions: the aggregate's version for ETag and item "version".
+Statement version_row(const events::Envelope& event);
+
+// {"col": {"old": null, "new": v}} for every column of a created row.
+boost::json::object creation_changes(const boost::json::object& values);
+
+Error bad_payload(const events::Envelope& event, std::string why);
+
+}  // namespace cc::projection

@@ -1,0 +1,195 @@
+#include "projector/projector.hpp"
+
+#include <prometheus/counter.h>
+
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "events/envelope.hpp"
+#include "platform/observability/logger.hpp"
+#include "platform/observability/metrics.hpp"
+#include "projector/projection/projection.hpp"
+
+namespace cc::projector {
+namespace {
+
+struct ProjectorMetrics {
+    prometheus::Counter& applied;
+    prometheus::Counter& dead_lettered;
+    prometheus::Counter& reference_waits;
+
+    static ProjectorMetrics& get() {
+        auto& registry = obs::metrics_registry();
+        static auto& applied_family = prometheus::BuildCounter()
+                                          .Name("projector_events_applied_total")
+                                          .Help("Events applied to the projections")
+                                          .Register(registry);
+        static auto& dead_family = prometheus::BuildCounter()
+                                       .Name("projector_dead_letters_total")
+                                       .Help("Events parked in dead_letters")
+                                       .Register(registry);
+        static auto& wait_family = prometheus::BuildCounter()
+                                       .Name("projector_reference_waits_total")
+                                       .Help("Batches stopped to wait for a row of another partition")
+                                       .Register(registry);
+        static ProjectorMetrics metrics{applied_family.Add({}), dead_family.Add({}),
+                                        wait_family.Add({})};
+        return metrics;
+    }
+};
+
+void execute(pqxx::transaction_base& tx, const projection::Statement& statement) {
+    tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+}
+
+// Errors that retrying cannot mend: the event is parked, the partition goes on.
+bool is_permanent(const pqxx::sql_error& e) {
+    const std::string state = e.sqlstate();
+    // 22: data exception; 23: integrity violation (foreign keys are handled
+    // before this, as "wait for the reference").
+    return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
+}
+
+}  // namespace
+
+Projector::Projector(ProjectorOptions options)
+    : options_(std::move(options)),
+      connection_(std::make_unique<pqxx::connection>(options_.database_url)),
+      checkpoint_connection_(std::make_unique<pqxx::connection>(options_.database_url)) {}
+
+Projector::~Projector() = default;
+
+std::int64_t Projector::checkpoint(int partition) {
+    pqxx::read_transaction tx(*checkpoint_connection_);
+    const auto rows = tx.exec_params(
+        "SELECT next_offset FROM projection_checkpoints WHERE projection = $1 AND topic = $2 AND "
+        "partition = $3",
+        options_.projection, options_.topic, partition);
+    return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
+}
+
+BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::LogRecord>& records) {
+    BatchResult result;
+    if (records.empty()) return result;
+    pqxx::work tx(*connection_);
+    // The checkpoint row is the batch's guard: a second projector on the same
+    // partition (a rebalance race) blocks here instead of applying twice.
+    const auto stored = tx.exec_params(
+        "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
+        "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
+        "DO UPDATE SET updated_at = projection_checkpoints.updated_at RETURNING next_offset",
+        options_.projection, options_.topic, partition)[0][0]
+                            .as<std::int64_t>();
+    std::int64_t next = stored;
+    for (const auto& record : records) {
+        if (record.offset < next) continue;  // already applied: a redelivery
+        if (record.offset > next) break;     // a gap would skip events: stop here
+        auto park = [&](const std::string& reason, const events::Envelope* envelope) {
+            tx.exec_params(
+                "INSERT INTO dead_letters (projection, topic, partition, \"offset\", event_id, "
+                "event_type, reason, value) VALUES ($1, $2, $3, $4, $5::uuid, $6, $7, $8) "
+                "ON CONFLICT DO NOTHING",
+                options_.projection, options_.topic, partition, record.offset,
+                envelope ? std::optional(envelope->event_id.to_string()) : std::nullopt,
+                envelope ? std::optional(envelope->event_type) : std::nullopt, reason,
+                record.value);
+            obs::error("event parked in dead_letters", {{"partition", partition},
+                                                        {"offset", record.offset},
+                                                        {"reason", reason}});
+            ++result.dead_lettered;
+        };
+        auto envelope = events::parse_envelope(record.value);
+        if (!envelope) {
+            park(envelope.error().detail, nullptr);
+            ++next;
+            continue;
+        }
+        auto statements = projection::project(*envelope);
+        if (!statements) {
+            park(statements.error().detail, &*envelope);
+            ++next;
+            continue;
+        }
+        try {
+            pqxx::subtransaction event_tx(tx, "event");
+            for (const auto& statement : *statements) execute(event_tx, statement);
+            event_tx.commit();
+            ++result.applied;
+        } catch (const pqxx::foreign_key_violation&) {
+            // A row this event refers to lives in another partition that has
+            // not got there yet: keep what came before and wait.
+            result.waiting_for_reference = true;
+            break;
+        } catch (const pqxx::sql_error& e) {
+            if (!is_permanent(e)) throw;
+            park(std::string(e.sqlstate()) + ": " + e.what(), &*envelope);
+        }
+        ++next;
+    }
+    if (next != stored) {
+        tx.exec_params(
+            "UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
+            "WHERE projection = $1 AND topic = $2 AND partition = $3",
+            options_.projection, options_.topic, partition, next);
+    }
+    tx.commit();
+    result.next_offset = next;
+    auto& metrics = ProjectorMetrics::get();
+    metrics.applied.Increment(static_cast<double>(result.applied));
+    metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
+    if (result.waiting_for_reference) metrics.reference_waits.Increment();
+    return result;
+}
+
+Result<std::size_t> Projector::run_once(eventlog::LogReader& reader, std::chrono::milliseconds wait) {
+    auto records = reader.poll(options_.batch_size, wait);
+    if (!records) return std::move(records).error();
+    std::map<int, std::vector<eventlog::LogRecord>> by_partition;
+    for (auto& record : *records) by_partition[record.partition].push_back(std::move(record));
+    std::size_t handled = 0;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [partition, batch] : by_partition) {
+        if (auto it = waiting_until_.find(partition); it != waiting_until_.end() && now < it->second) {
+            reader.seek(partition, batch.front().offset);
+            continue;
+        }
+        waiting_until_.erase(partition);
+        std::int64_t next = 0;
+        try {
+            const auto result = apply_batch(partition, batch);
+            handled += result.applied + result.dead_lettered;
+            next = result.next_offset;
+        } catch (const std::exception& e) {
+            obs::error("batch failed; will retry", {{"partition", partition}, {"error", e.what()}});
+            if (!connection_->is_open()) {
+                connection_ = std::make_unique<pqxx::connection>(options_.database_url);
+            }
+            next = checkpoint(partition);
+        }
+        // Whatever was not applied is read again from the checkpoint.
+        if (next <= batch.back().offset) {
+            reader.seek(partition, next);
+            waiting_until_[partition] = now + options_.reference_retry;
+        }
+    }
+    return handled;
+}
+
+void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) {
+    while (!stop.load()) {
+        std::string failure;
+        try {
+            auto handled = run_once(reader, std::chrono::milliseconds(500));
+            if (!handled) failure = handled.error().detail;
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        healthy_ = failure.empty();
+        if (!failure.empty()) {
+            obs::error("projector round failed; retrying", {{"error", failure}});
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+}
+
+}  // namespace cc::projector

@@ -1,0 +1,59 @@
+#pragma once
+// The projector runtime: reads the log, applies each partition's events in
+// order in batched transactions that also store the partition's checkpoint,
+// so a crash at any moment neither loses nor doubles a row.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "platform/eventlog/event_log.hpp"
+
+#include <pqxx/connection>
+
+namespace cc::projector {
+
+struct ProjectorOptions {
+    std::string database_url;
+    std::string projection = "main";  // checkpoint and dead-letter namespace
+    std::string topic;                // the log's name in checkpoints
+    std::size_t batch_size = 500;
+    // How long a partition waits before retrying an event whose reference
+    // (a user, a tenant) another partition has not projected yet.
+    std::chrono::milliseconds reference_retry{200};
+};
+
+struct BatchResult {
+    std::size_t applied = 0;
+    std::size_t dead_lettered = 0;
+    bool waiting_for_reference = false;
+    std::int64_t next_offset = 0;  // the partition's checkpoint after the batch
+};
+
+class Projector {
+public:
+    explicit Projector(ProjectorOptions options);
+    ~Projector();
+
+    // The stored checkpoint of a partition (0 when none): where a reader starts.
+    std::int64_t checkpoint(int partition);
+    // Applies one partition's consecutive records in one transaction.
+    BatchResult apply_batch(int partition, const std::vector<eventlog::LogRecord>& records);
+    // Polls and applies until `stop` is set.
+    void run(eventlog::LogReader& reader, const std::atomic<bool>& stop);
+    // One poll-and-apply round; returns how many records were handled.
+    Result<std::size_t> run_once(eventlog::LogReader& reader, std::chrono::milliseconds wait);
+
+    bool healthy() const { return healthy_.load(); }
+
+private:
+    ProjectorOptions options_;
+    std::unique_ptr<pqxx::connection> connection_;
+    std::unique_ptr<pqxx::connection> checkpoint_connection_;
+    std::map<int, std::chrono::steady_clock::time_point> waiting_until_;
+    std::atomic<bool> healthy_{true};
+};
+
+}  // namespace cc::projector

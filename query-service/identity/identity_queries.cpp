@@ -1,0 +1,150 @@
+#include "query-service/identity/identity_queries.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "platform/core/time.hpp"
+#include "platform/core/uuid.hpp"
+
+namespace cc::query {
+namespace {
+
+using http::Request;
+using http::Response;
+
+constexpr std::array kTenantColumns{
+    Column{"id"},         Column{"name"},          Column{"slug"},
+    Column{"domain"},     Column{"logo_url"},      Column{"primary_color"},
+    Column{"created_at", true}, Column{"updated_at", true},
+};
+constexpr std::array kUserColumns{
+    Column{"id"}, Column{"email"}, Column{"name"}, Column{"avatar_url"},
+    Column{"created_at", true}, Column{"updated_at", true},
+};
+constexpr std::array kMembershipColumns{
+    Column{"id"},         Column{"user_id"},          Column{"tenant_id"},
+    Column{"role"},       Column{"is_primary"},       Column{"created_at", true},
+    Column{"updated_at", true},
+};
+constexpr std::array kMembershipFilters{Filter{"role", "role", "text"}};
+
+constexpr Resource kTenants{
+    .entity_type = "tenant",
+    .table = "tenants",
+    .columns = kTenantColumns,
+    .tenant_column = "",
+    // The reserved platform tenant is bookkeeping, not a customer.
+    .extra_condition = "t.id <> '00000000-0000-0000-0000-000000000000'",
+};
+constexpr Resource kUsers{
+    .entity_type = "user",
+    .table = "users",
+    .columns = kUserColumns,
+    .tenant_column = "",
+};
+constexpr Resource kMemberships{
+    .entity_type = "membership",
+    .table = "user_tenants",
+    .columns = kMembershipColumns,
+    .tenant_column = "tenant_id",
+    .key_column = "user_id",
+    .filters = kMembershipFilters,
+};
+
+// Audit cursor: "<created_at micros>_<id>", newest first.
+struct AuditCursor {
+    std::int64_t micros = 0;
+    std::string id;
+};
+
+std::optional<AuditCursor> parse_audit_cursor(const std::string& text) {
+    const auto sep = text.find('_');
+    if (sep == std::string::npos) return std::nullopt;
+    AuditCursor cursor;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + sep, cursor.micros);
+    if (ec != std::errc{} || end != text.data() + sep) return std::nullopt;
+    cursor.id = text.substr(sep + 1);
+    if (!Uuid::parse(cursor.id)) return std::nullopt;
+    return cursor;
+}
+
+Response audit_logs(ReadApi& api, const Request& request, const std::string& tenant_id) {
+    // The generic cursor is a UUID; the audit trail's is time-ordered.
+    pg::Statement s;
+    s.params.emplace_back(tenant_id);
+    std::string where = "a.tenant_id = $1::uuid";
+    auto limit = page_limit(request);
+    if (!limit) return Response::problem(limit.error(), request);
+    if (auto cursor_text = request.query_param("cursor")) {
+        auto cursor = parse_audit_cursor(*cursor_text);
+        if (!cursor) {
+            Error error = Error::make(ErrorKind::malformed, "bad-cursor", "cursor is not valid");
+            error.fields.push_back({"cursor", "format", error.detail});
+            return Response::problem(error, request);
+        }
+        s.params.emplace_back(Timestamp::from_micros(cursor->micros).to_string());
+        s.params.emplace_back(cursor->id);
+        where += " AND (a.created_at, a.id) < ($2::timestamptz, $3::uuid)";
+    }
+    for (const auto& [parameter, column] :
+         {std::pair{"entity_type", "entity_type"}, std::pair{"action", "action"}}) {
+        if (auto value = request.query_param(parameter)) {
+            s.params.emplace_back(*value);
+            where += std::string(" AND a.") + column + " = $" + std::to_string(s.params.size());
+        }
+    }
+    if (auto entity = request.query_param("entity_id")) {
+        if (!Uuid::parse(*entity)) {
+            return Response::problem(
+                Error::make(ErrorKind::malformed, "bad-filter", "entity_id must be a UUID"), request);
+        }
+        s.params.emplace_back(*entity);
+        where += " AND a.entity_id = $" + std::to_string(s.params.size()) + "::uuid";
+    }
+    s.params.emplace_back(std::to_string(*limit + 1));
+    s.sql =
+        "SELECT row_to_json(x)::text, "
+        "  (extract(epoch FROM x.ts) * 1000000)::bigint::text || '_' || x.id::text FROM ("
+        "SELECT a.id, a.tenant_id, a.user_id, a.action, a.entity_type, a.entity_id, a.details, "
+        "a.ip_address, a.user_agent, cc_rfc3339(a.created_at) AS created_at, a.created_at AS ts "
+        "FROM audit_logs a WHERE " +
+        where + " ORDER BY a.created_at DESC, a.id DESC LIMIT $" + std::to_string(s.params.size()) +
+        "::int) x";
+    return api.page(request, s, *limit);
+}
+
+}  // namespace
+
+void add_identity_routes(http::Router& router, ReadApi& api) {
+    router.add("GET", "/v1/tenants", [&api](Request& r) { return api.list(r, kTenants, std::nullopt); });
+    router.add("GET", "/v1/tenants/{tenant_id}", [&api](Request& r) {
+        auto id = uuid_param(r, "tenant_id");
+        if (!id) return Response::problem(id.error(), r);
+        return api.item(r, kTenants, std::nullopt, *id);
+    });
+    router.add("GET", "/v1/users", [&api](Request& r) { return api.list(r, kUsers, std::nullopt); });
+    router.add("GET", "/v1/users/{user_id}", [&api](Request& r) {
+        auto id = uuid_param(r, "user_id");
+        if (!id) return Response::problem(id.error(), r);
+        return api.item(r, kUsers, std::nullopt, *id);
+    });
+    router.add("GET", "/v1/tenants/{tenant_id}/members", [&api](Request& r) {
+        auto tenant = uuid_param(r, "tenant_id");
+        if (!tenant) return Response::problem(tenant.error(), r);
+        return api.list(r, kMemberships, *tenant);
+    });
+    router.add("GET", "/v1/tenants/{tenant_id}/members/{user_id}", [&api](Request& r) {
+        auto tenant = uuid_param(r, "tenant_id");
+        if (!tenant) return Response::problem(tenant.error(), r);
+        auto user = uuid_param(r, "user_id");
+        if (!user) return Response::problem(user.error(), r);
+        return api.item(r, kMemberships, *tenant, *user);
+    });
+    router.add("GET", "/v1/tenants/{tenant_id}/audit-logs", [&api](Request& r) {
+        auto tenant = uuid_param(r, "tenant_id");
+        if (!tenant) return Response::problem(tenant.error(), r);
+        return audit_logs(api, r, *tenant);
+    });
+}
+
+}  // namespace cc::query

@@ -1,0 +1,134 @@
+#include "query-service/read_api.hpp"
+
+#include <charconv>
+#include <pqxx/pqxx>
+
+#include "platform/core/uuid.hpp"
+
+namespace cc::query {
+namespace {
+
+pqxx::result run(pg::ConnectionPool& pool, const pg::Statement& statement) {
+    auto connection = pool.acquire();
+    pqxx::read_transaction tx(*connection);
+    return tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+}
+
+http::Response unavailable(const http::Request& request, const std::exception& e) {
+    (void)e;  // the detail may name hosts: logged by the caller, not returned
+    return http::Response::problem(
+        Error::make(ErrorKind::unavailable, "database-unavailable", "the read store is unavailable"),
+        request);
+}
+
+}  // namespace
+
+Result<std::string> uuid_param(const http::Request& request, const std::string& name) {
+    const auto& value = request.param(name);
+    if (!Uuid::parse(value)) return Error::make(ErrorKind::not_found, "not-found", name + " not found");
+    return value;
+}
+
+Result<std::size_t> page_limit(const http::Request& request) {
+    auto limit = request.query_param("limit");
+    if (!limit) return kDefaultPageSize;
+    std::size_t parsed = 0;
+    auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), parsed);
+    if (ec != std::errc{} || end != limit->data() + limit->size() || parsed < 1 ||
+        parsed > kMaxPageSize) {
+        Error error = Error::make(ErrorKind::malformed, "bad-limit",
+                                  "limit must be between 1 and " + std::to_string(kMaxPageSize));
+        error.fields.push_back({"limit", "range", error.detail});
+        return error;
+    }
+    return parsed;
+}
+
+Result<ListRequest> ReadApi::list_request(const http::Request& request, const Resource& resource) {
+    ListRequest out;
+    auto limit = page_limit(request);
+    if (!limit) return std::move(limit).error();
+    out.limit = *limit;
+    if (auto after = request.query_param("cursor")) {
+        if (!Uuid::parse(*after)) {
+            Error error = Error::make(ErrorKind::malformed, "bad-cursor", "cursor is not valid");
+            error.fields.push_back({"cursor", "format", error.detail});
+            return error;
+        }
+        out.after = *after;
+    }
+    for (const auto& filter : resource.filters) {
+        if (auto value = request.query_param(filter.parameter)) {
+            if (filter.cast == "uuid" && !Uuid::parse(*value)) {
+                Error error = Error::make(ErrorKind::malformed, "bad-filter",
+                                          std::string(filter.parameter) + " must be a UUID");
+                error.fields.push_back({std::string(filter.parameter), "format", error.detail});
+                return error;
+            }
+            out.filters.emplace_back(filter.column, *value);
+        }
+    }
+    return out;
+}
+
+http::Response ReadApi::item(const http::Request& request, const Resource& resource,
+                             const std::optional<std::string>& tenant_id, const std::string& key) {
+    pqxx::result rows;
+    try {
+        rows = run(pool_, item_statement(resource, tenant_id, key));
+    } catch (const pqxx::broken_connection& e) {
+        return unavailable(request, e);
+    }
+    if (rows.empty()) {
+        return http::Response::problem(
+            Error::make(ErrorKind::not_found, "not-found",
+                        std::string(resource.entity_type) + " not found"),
+            request);
+    }
+    const std::string etag = "\"" + rows[0][1].as<std::string>() + "\"";
+    if (auto none_match = request.header("if-none-match"); none_match && *none_match == etag) {
+        return http::Response::empty(304).with_header("ETag", etag);
+    }
+    http::Response response;
+    response.body = rows[0][0].as<std::string>();
+    response.headers = {{"Content-Type", "application/json"}, {"ETag", etag}};
+    return response;
+}
+
+http::Response ReadApi::list(const http::Request& request, const Resource& resource,
+                             const std::optional<std::string>& tenant_id) {
+    auto list_req = list_request(request, resource);
+    if (!list_req) return http::Response::problem(list_req.error(), request);
+    list_req->tenant_id = tenant_id;
+    return page(request, list_statement(resource, *list_req), list_req->limit);
+}
+
+http::Response ReadApi::page(const http::Request& request, const pg::Statement& statement,
+                             std::size_t limit) {
+    pqxx::result rows;
+    try {
+        rows = run(pool_, statement);
+    } catch (const pqxx::broken_connection& e) {
+        return unavailable(request, e);
+    }
+    // Rows are already JSON documents: splice them instead of re-parsing.
+    std::string body = "{\"items\":[";
+    const std::size_t count = std::min<std::size_t>(rows.size(), limit);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) body += ',';
+        body += rows[static_cast<pqxx::result::size_type>(i)][0].c_str();
+    }
+    body += "],\"next_cursor\":";
+    if (rows.size() > limit) {
+        body += "\"" + rows[static_cast<pqxx::result::size_type>(limit - 1)][1].as<std::string>() + "\"";
+    } else {
+        body += "null";
+    }
+    body += "}";
+    http::Response response;
+    response.body = std::move(body);
+    response.headers = {{"Content-Type", "application/json"}};
+    return response;
+}
+
+}  // namespace cc::query

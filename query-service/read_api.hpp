@@ -1,0 +1,34 @@
+#pragma once
+// Runs read-model statements and shapes the answers every read endpoint
+// shares: items with ETag / If-None-Match, pages with next_cursor.
+#include "platform/http/message.hpp"
+#include "platform/pg/pool.hpp"
+#include "query-service/resource.hpp"
+
+namespace cc::query {
+
+class ReadApi {
+public:
+    explicit ReadApi(pg::ConnectionPool& pool) : pool_(pool) {}
+
+    http::Response item(const http::Request& request, const Resource& resource,
+                        const std::optional<std::string>& tenant_id, const std::string& key);
+    http::Response list(const http::Request& request, const Resource& resource,
+                        const std::optional<std::string>& tenant_id);
+    // A page from a custom statement whose rows are (json, cursor).
+    http::Response page(const http::Request& request, const pg::Statement& statement,
+                        std::size_t limit);
+
+    // limit and after from the query string; 400 problem on bad values.
+    static Result<ListRequest> list_request(const http::Request& request, const Resource& resource);
+
+private:
+    pg::ConnectionPool& pool_;
+};
+
+// ?limit=, 1..kMaxPageSize, default kDefaultPageSize.
+Result<std::size_t> page_limit(const http::Request& request);
+// 404 for ids that are not UUIDs, exactly as for ids that do not exist.
+Result<std::string> uuid_param(const http::Request& request, const std::string& name);
+
+}  // namespace cc::query

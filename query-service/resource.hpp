@@ -1,0 +1,59 @@
+#pragma once
+// Read models as data: which table, which columns, how a list is ordered and
+// filtered. The builders turn them into tenant-filtered SQL that returns one
+// JSON document per row. Pure: no libpqxx.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/core/result.hpp"
+#include "platform/pg/statement.hpp"
+
+namespace cc::query {
+
+struct Column {
+    std::string_view name;
+    bool timestamp = false;  // rendered RFC 3339 UTC
+};
+
+struct Filter {
+    std::string_view parameter;  // query-string name
+    std::string_view column;
+    std::string_view cast;       // SQL type of the column, e.g. "uuid", "text"
+};
+
+struct Resource {
+    std::string_view entity_type;  // entity_versions.entity_type
+    std::string_view table;
+    std::span<const Column> columns;
+    // The row's tenant column ("" for platform-level rows such as users).
+    std::string_view tenant_column;
+    // The column an item path id names (usually "id").
+    std::string_view key_column = "id";
+    std::span<const Filter> filters = {};
+    std::string_view extra_condition = {};  // fixed SQL, e.g. excluding the platform tenant
+};
+
+struct ListRequest {
+    std::optional<std::string> tenant_id;
+    std::optional<std::string> after;  // cursor: the last key of the previous page
+    std::size_t limit = 50;
+    std::vector<std::pair<std::string_view, std::string>> filters;  // (column filter, value)
+};
+
+// SELECT one row as JSON (plus its version), or nothing for a missing or
+// soft-deleted row, or a row of another tenant.
+pg::Statement item_statement(const Resource& resource, const std::optional<std::string>& tenant_id,
+                             const std::string& key);
+// Keyset page ordered by the key column; fetches limit + 1 rows so the caller
+// knows whether there is a next page.
+pg::Statement list_statement(const Resource& resource, const ListRequest& request);
+
+// Reads limit/cursor/filters from query parameters; 400 for a bad limit or
+// an unknown filter value type.
+constexpr std::size_t kDefaultPageSize = 50;
+constexpr std::size_t kMaxPageSize = 200;
+
+}  // namespace cc::query

@@ -1,0 +1,285 @@
+// The three services as real processes over loopback HTTP, once on the
+// PostgreSQL log and once on Kafka (librdkafka's mock cluster, hosted here).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "platform/core/uuid.hpp"
+#include "platform/eventlog/factory.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/process.hpp"
+
+namespace cc::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using eventlog::Backend;
+using testing::http_request;
+using testing::HttpResponse;
+
+std::string backend_name(Backend b) { return b == Backend::postgres ? "postgres" : "kafka"; }
+
+// Everything a run needs: a database, maybe a mock cluster, three services.
+struct Stack {
+    explicit Stack(Backend backend) {
+        database_url = testing::postgres().create_database("e2e_" + backend_name(backend));
+        log.backend = backend;
+        log.postgres = {database_url, 4};
+        env = {{"CC_DATABASE_URL", database_url},
+               {"CC_LOG_BACKEND", backend_name(backend)},
+               {"CC_LOG_PARTITIONS", "4"},
+               {"CC_LOG_LEVEL", "warn"},
+               {"CC_HTTP_THREADS", "4"}};
+        if (backend == Backend::kafka) {
+            cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
+            log.kafka.bootstrap_servers = cluster->bootstrap_servers();
+            env["CC_KAFKA_BOOTSTRAP"] = cluster->bootstrap_servers();
+        }
+        command_port = testing::free_port();
+        query_port = testing::free_port();
+        projector_port = testing::free_port();
+        start_command_service();
+        projector = start("projector/projector", projector_port);
+        query = start("query-service/query-service", query_port);
+    }
+
+    std::unique_ptr<testing::Process> start(const std::string& binary, int port) {
+        auto service_env = env;
+        service_env["CC_HTTP_PORT"] = std::to_string(port);
+        auto process = std::make_unique<testing::Process>(testing::binary(binary), service_env,
+                                                          "/tmp/cc-e2e-" + backend_name(log.backend) + ".log");
+        EXPECT_TRUE(testing::wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+        return process;
+    }
+    void start_command_service() { command = start("command-service/command-service", command_port); }
+
+    // Records in the log, all partitions together.
+    std::int64_t log_size() {
+        auto reader = eventlog::open_reader(log, {});
+        auto ends = reader->end_offsets();
+        EXPECT_TRUE(ends.ok());
+        std::int64_t total = 0;
+        for (auto end : *ends) total += end;
+        return total;
+    }
+
+    std::string database_url;
+    eventlog::LogConfig log;
+    std::map<std::string, std::string> env;
+    std::unique_ptr<eventlog::KafkaMockCluster> cluster;
+    int command_port = 0, query_port = 0, projector_port = 0;
+    std::unique_ptr<testing::Process> command, projector, query;
+};
+
+std::map<Backend, std::unique_ptr<Stack>>& stacks() {
+    static std::map<Backend, std::unique_ptr<Stack>> all;
+    return all;
+}
+
+class HttpEndToEnd : public ::testing::TestWithParam<Backend> {
+protected:
+    static void TearDownTestSuite() { stacks().clear(); }
+
+    Stack& stack() {
+        auto& s = stacks()[GetParam()];
+        if (!s) s = std::make_unique<Stack>(GetParam());
+        return *s;
+    }
+    HttpResponse command(const std::string& method, const std::string& target, const std::string& body = "",
+                         const std::map<std::string, std::string>& headers = {}) {
+        return http_request(stack().command_port, method, target, body, headers);
+    }
+    HttpResponse query(const std::string& target) { return http_request(stack().query_port, "GET", target); }
+
+    // Projections are eventually consistent: poll until the row shows up.
+    HttpResponse query_until_found(const std::string& target) {
+        HttpResponse response;
+        const auto deadline = std::chrono::steady_clock::now() + 15s;
+        do {
+            response = query(target);
+            if (response.status == 200) return response;
+            std::this_thread::sleep_for(50ms);
+        } while (std::chrono::steady_clock::now() < deadline);
+        return response;
+    }
+
+    std::string unique(const std::string& prefix) {
+        static std::atomic<int> counter{0};
+        return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+    }
+
+    std::string create_tenant(const std::string& slug) {
+        auto r = command("POST", "/v1/tenants", R"({"name":"Care )" + slug + R"(","slug":")" + slug + "\"}");
+        EXPECT_EQ(r.status, 201) << r.body;
+        return std::string(r.json().at("id").as_string());
+    }
+};
+
+TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog) {
+    const auto slug = unique("sunrise");
+    auto created = command("POST", "/v1/tenants",
+                           R"({"name":"Sunrise Care","slug":")" + slug + R"(","primary_color":"#0a0b0c"})",
+                           {{"User-Agent", "e2e-test/1.0"}, {"X-Request-Id", "req-e2e-1"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const auto body = created.json().as_object();
+    const std::string tenant_id(body.at("id").as_string());
+    EXPECT_EQ(body.at("version").as_int64(), 1);
+    EXPECT_TRUE(body.at("position").is_string());
+    EXPECT_EQ(created.header("etag"), "\"1\"");
+
+    auto user = command("POST", "/v1/users", R"({"email":")" + unique("jane") + R"(@example.org","name":"Jane"})");
+    ASSERT_EQ(user.status, 201) << user.body;
+    const std::string user_id(user.json().at("id").as_string());
+
+    auto member = command("PUT", "/v1/tenants/" + tenant_id + "/members/" + user_id, R"({"role":"clinician","is_primary":true})");
+    ASSERT_EQ(member.status, 201) << member.body;
+    auto change = command("PUT", "/v1/tenants/" + tenant_id + "/members/" + user_id, R"({"role":"manager","is_primary":true})");
+    ASSERT_EQ(change.status, 200) << change.body;
+    EXPECT_EQ(change.json().at("version").as_int64(), 2);
+
+    auto tenant = query_until_found("/v1/tenants/" + tenant_id);
+    ASSERT_EQ(tenant.status, 200) << tenant.body;
+    EXPECT_EQ(tenant.json().at("slug").as_string(), slug);
+    EXPECT_EQ(tenant.json().at("primary_color").as_string(), "#0a0b0c");
+    EXPECT_EQ(tenant.header("etag"), "\"1\"");
+    EXPECT_EQ(http_request(stack().query_port, "GET", "/v1/tenants/" + tenant_id, "", {{"If-None-Match", "\"1\""}}).status, 304);
+
+    ASSERT_EQ(query_until_found("/v1/users/" + user_id).status, 200);
+    HttpResponse membership;
+    for (int i = 0; i < 300; ++i) {
+        membership = query("/v1/tenants/" + tenant_id + "/members/" + user_id);
+        if (membership.status == 200 && membership.json().at("role") == "manager") break;
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_EQ(membership.status, 200) << membership.body;
+    EXPECT_EQ(membership.json().at("role").as_string(), "manager");
+    EXPECT_EQ(membership.json().at("version").as_int64(), 2);
+    auto members = query("/v1/tenants/" + tenant_id + "/members");
+    ASSERT_EQ(members.status, 200);
+    EXPECT_EQ(members.json().at("items").as_array().size(), 1u);
+
+    auto audit = query("/v1/tenants/" + tenant_id + "/audit-logs");
+    ASSERT_EQ(audit.status, 200) << audit.body;
+    const auto& items = audit.json().at("items").as_array();
+    std::multiset<std::string> actions;
+    for (const auto& item : items) actions.insert(std::string(item.at("action").as_string()));
+    EXPECT_EQ(actions, (std::multiset<std::string>{"TenantCreated", "MembershipGranted", "MembershipRoleChanged"}));
+    const auto& oldest = items.back().as_object();  // newest first
+    EXPECT_EQ(oldest.at("action"), "TenantCreated");
+    EXPECT_EQ(oldest.at("user_agent"), "e2e-test/1.0");
+    EXPECT_EQ(oldest.at("ip_address"), "127.0.0.1");
+    EXPECT_EQ(oldest.at("details").at("request_id"), "req-e2e-1");
+    EXPECT_EQ(oldest.at("details").at("changes").at("slug").at("new").as_string(), slug);
+}
+
+TEST_P(HttpEndToEnd, MalformedAndInvalidCommandsGetProblemJsonAndAppendNothing) {
+    const auto tenant_id = create_tenant(unique("rules"));
+    const auto before = stack().log_size();
+
+    auto malformed = command("POST", "/v1/tenants", R"({"name": "x", )");
+    EXPECT_EQ(malformed.status, 400);
+    EXPECT_EQ(malformed.header("content-type"), "application/problem+json");
+    EXPECT_EQ(malformed.json().at("type"), "urn:complexcare:problem:malformed-json");
+
+    auto invalid = command("POST", "/v1/tenants", R"({"name":"","slug":"Not A Slug","primary_color":"blue"})");
+    EXPECT_EQ(invalid.status, 422);
+    EXPECT_EQ(invalid.json().at("type"), "urn:complexcare:problem:validation-failed");
+    std::set<std::string> fields;
+    for (const auto& e : invalid.json().at("errors").as_array()) fields.insert(std::string(e.at("field").as_string()));
+    EXPECT_EQ(fields, (std::set<std::string>{"name", "slug", "primary_color"}));
+
+    EXPECT_EQ(command("POST", "/v1/users", R"({"email":"not-an-email"})").status, 422);
+    EXPECT_EQ(command("POST", "/v1/users", R"({"email":"a@example.org"})", {{"Content-Type", "text/plain"}}).status, 400);
+    EXPECT_EQ(command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})").status, 428);
+    auto stale = command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})", {{"If-Match", "\"9\""}});
+    EXPECT_EQ(stale.status, 412);
+    EXPECT_EQ(stale.json().at("type"), "urn:complexcare:problem:version-mismatch");
+    EXPECT_EQ(command("PUT", "/v1/tenants/" + tenant_id + "/members/" + Uuid::random_v4().to_string(), R"({"role":"carer"})").status, 404);
+    EXPECT_EQ(command("PUT", "/v1/tenants/not-a-uuid/members/x", R"({"role":"carer"})").status, 404);
+    EXPECT_EQ(command("DELETE", "/v1/users/" + Uuid::random_v4().to_string()).status, 404);
+    EXPECT_EQ(command("GET", "/v1/tenants").status, 405);
+
+    EXPECT_EQ(stack().log_size(), before) << "a rejected command appends no event";
+
+    auto renamed = command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})", {{"If-Match", "\"1\""}});
+    EXPECT_EQ(renamed.status, 200) << renamed.body;
+    EXPECT_EQ(stack().log_size(), before + 1);
+}
+
+TEST_P(HttpEndToEnd, TwentyConcurrentCreatesOfOneSlugGiveExactlyOneSuccess) {
+    const auto slug = unique("contested");
+    std::atomic<int> created{0}, conflicts{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 20; ++i) {
+        threads.emplace_back([&, i] {
+            const auto r = command("POST", "/v1/tenants", R"({"name":"Contender )" + std::to_string(i) + R"(","slug":")" + slug + "\"}");
+            (r.status == 201 ? created : r.status == 409 ? conflicts : other)++;
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(created.load(), 1);
+    EXPECT_EQ(conflicts.load(), 19);
+    EXPECT_EQ(other.load(), 0);
+}
+
+TEST_P(HttpEndToEnd, WriteModelIsRebuiltFromTheLogAfterACrash) {
+    const auto slug = unique("durable");
+    const auto tenant_id = create_tenant(slug);
+    stack().command->kill_hard();  // the 201 came after the append was durable
+    stack().start_command_service();
+
+    auto duplicate = command("POST", "/v1/tenants", R"({"name":"Again","slug":")" + slug + "\"}");
+    EXPECT_EQ(duplicate.status, 409) << duplicate.body;
+    auto update = command("PATCH", "/v1/tenants/" + tenant_id, R"({"domain":"care.example.org"})", {{"If-Match", "\"1\""}});
+    EXPECT_EQ(update.status, 200) << update.body;
+    EXPECT_EQ(update.json().at("version").as_int64(), 2);
+}
+
+TEST_P(HttpEndToEnd, QueriesAnswer404ForUnknownIdsAndPaginateWithoutGapsOrRepeats) {
+    EXPECT_EQ(query("/v1/tenants/" + Uuid::random_v4().to_string()).status, 404);
+    EXPECT_EQ(query("/v1/tenants/not-a-uuid").status, 404);
+    EXPECT_EQ(query("/v1/users/" + Uuid::random_v4().to_string()).status, 404);
+    EXPECT_EQ(query("/v1/tenants/00000000-0000-0000-0000-000000000000").status, 404) << "the platform tenant is not a customer";
+    EXPECT_EQ(query("/v1/tenants?limit=0").status, 400);
+
+    std::set<std::string> mine;
+    for (int i = 0; i < 5; ++i) mine.insert(create_tenant(unique("page")));
+    for (const auto& id : mine) ASSERT_EQ(query_until_found("/v1/tenants/" + id).status, 200);
+
+    std::vector<std::string> seen;
+    std::string cursor;
+    for (int page = 0; page < 100; ++page) {
+        auto r = query("/v1/tenants?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        ASSERT_EQ(r.status, 200) << r.body;
+        const auto json = r.json();
+        EXPECT_LE(json.at("items").as_array().size(), 2u);
+        for (const auto& item : json.at("items").as_array()) seen.emplace_back(item.at("id").as_string());
+        if (json.at("next_cursor").is_null()) break;
+        cursor = std::string(json.at("next_cursor").as_string());
+    }
+    const std::set<std::string> unique_seen(seen.begin(), seen.end());
+    EXPECT_EQ(unique_seen.size(), seen.size()) << "no repeats";
+    for (const auto& id : mine) EXPECT_TRUE(unique_seen.contains(id)) << "no gaps: " << id;
+}
+
+TEST_P(HttpEndToEnd, HealthAndMetricsNeedNoBody) {
+    EXPECT_EQ(http_request(stack().command_port, "GET", "/healthz").status, 200);
+    auto metrics = http_request(stack().query_port, "GET", "/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("http_requests_total"), std::string::npos);
+    EXPECT_NE(http_request(stack().projector_port, "GET", "/metrics").body.find("projector_events_applied_total"),
+              std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, HttpEndToEnd, ::testing::Values(Backend::postgres, Backend::kafka),
+                         [](const auto& param_info) { return backend_name(param_info.param); });
+
+}  // namespace
+}  // namespace cc::e2e

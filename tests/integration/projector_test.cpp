@@ -1,0 +1,202 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <pqxx/pqxx>
+#include <random>
+#include <thread>
+
+#include "events/envelope.hpp"
+#include "platform/eventlog/factory.hpp"
+#include "projector/projector.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/process.hpp"
+
+namespace cc::projector {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr int kPartitions = 4;
+
+events::Envelope envelope(std::string type, std::string aggregate, Uuid id, TenantId tenant,
+                          std::int64_t version, boost::json::object payload) {
+    events::Envelope e;
+    e.event_id = EventId::generate();
+    e.event_type = std::move(type);
+    e.tenant_id = tenant;
+    e.aggregate_type = std::move(aggregate);
+    e.aggregate_id = id;
+    e.aggregate_version = version;
+    e.occurred_at = Timestamp::now();
+    e.request.ip = "10.1.2.3";
+    e.request.user_agent = "projector-test";
+    e.payload = std::move(payload);
+    return e;
+}
+
+class ProjectorTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        std::string name = std::string("projector_") + test->name();
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        url_ = testing::postgres().create_database(name.substr(0, 60));
+        config_.postgres = {url_, kPartitions};
+        writer_ = eventlog::open_writer(config_);
+    }
+
+    // Appends under the key the command service would use.
+    void append(const events::Envelope& e) {
+        const auto key = e.tenant_id == kPlatformTenant ? e.aggregate_id.to_string() : e.tenant_id.to_string();
+        append_raw(key, events::serialize(e));
+    }
+    void append_raw(const std::string& key, const std::string& value) {
+        eventlog::OutgoingRecord record{key, value, {}};
+        ASSERT_TRUE(writer_->append(eventlog::partition_for(key, kPartitions), {&record, 1}).ok());
+    }
+
+    std::unique_ptr<Projector> projector() {
+        return std::make_unique<Projector>(ProjectorOptions{.database_url = url_, .topic = "event_log",
+                                                            .reference_retry = 10ms});
+    }
+
+    // Runs rounds until every partition's checkpoint reaches the log's end.
+    void drain(Projector& p, eventlog::LogReader& reader) {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            ASSERT_TRUE(p.run_once(reader, 50ms).ok());
+            auto ends = reader.end_offsets();
+            ASSERT_TRUE(ends.ok());
+            bool done = true;
+            for (int i = 0; i < kPartitions; ++i) done = done && p.checkpoint(i) >= (*ends)[static_cast<std::size_t>(i)];
+            if (done) return;
+        }
+        FAIL() << "projector did not catch up";
+    }
+
+    long count(const std::string& sql) {
+        pqxx::connection c(url_);
+        pqxx::read_transaction tx(c);
+        return tx.exec(sql)[0][0].as<long>();
+    }
+
+    std::string url_;
+    eventlog::LogConfig config_;
+    std::unique_ptr<eventlog::LogWriter> writer_;
+};
+
+TEST_F(ProjectorTest, AppliesIdentityEventsWithOneAuditRowEach) {
+    const auto tenant = TenantId::generate();
+    const auto user = UserId::generate();
+    const auto membership = Uuid::random_v4();
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "Sunrise"}, {"slug", "sunrise"}, {"domain", nullptr}, {"logo_url", nullptr},
+                     {"primary_color", "#112233"}}));
+    append(envelope("UserRegistered", "user", user.uuid(), kPlatformTenant, 1,
+                    {{"email", "jane@example.org"}, {"name", "Jane"}, {"avatar_url", nullptr}}));
+    append(envelope("MembershipGranted", "membership", membership, tenant, 1,
+                    {{"user_id", user.to_string()}, {"role", "carer"}, {"is_primary", true}}));
+    append(envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
+                    {{"changes", {{"name", {{"old", "Sunrise"}, {"new", "Sunrise Care"}}}}}}));
+    append(envelope("MembershipRevoked", "membership", membership, tenant, 2, {{"user_id", user.to_string()}}));
+
+    auto p = projector();
+    auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    drain(*p, *reader);
+
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Sunrise Care' AND primary_color = '#112233'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM users WHERE email = 'jane@example.org'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'carer' AND is_primary AND deleted_at IS NOT NULL"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 5);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE tenant_id = '" + tenant.to_string() +
+                    "' AND action = 'TenantUpdated' AND entity_type = 'tenant' AND ip_address = '10.1.2.3' "
+                    "AND user_agent = 'projector-test' AND details->'changes'->'name'->>'old' = 'Sunrise'"),
+              1);
+    EXPECT_EQ(count("SELECT version FROM entity_versions WHERE entity_id = '" + tenant.to_string() + "'"), 2);
+}
+
+TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt) {
+    const auto tenant = TenantId::generate();
+    const auto user = UserId::generate();
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
+    append(envelope("MembershipGranted", "membership", Uuid::random_v4(), tenant, 1,
+                    {{"user_id", user.to_string()}, {"role", "admin"}, {"is_primary", false}}));
+    auto p = projector();
+    auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(p->run_once(*reader, 50ms).ok());
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1) << "what precedes the wait is kept";
+    EXPECT_EQ(count("SELECT count(*) FROM user_tenants"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0) << "a missing reference is not a dead letter";
+
+    append(envelope("UserRegistered", "user", user.uuid(), kPlatformTenant, 1, {{"email", "u@example.org"}}));
+    drain(*p, *reader);
+    EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'admin'"), 1);
+}
+
+TEST_F(ProjectorTest, ParksUnreadableEventsAndGoesOn) {
+    const auto tenant = TenantId::generate();
+    append_raw(tenant.to_string(), "{not json");
+    append(envelope("TenantRenamedInTheFuture", "tenant", tenant.uuid(), tenant, 1, {}));
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
+    auto p = projector();
+    auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    drain(*p, *reader);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters WHERE event_type = 'TenantRenamedInTheFuture' AND reason LIKE '%unknown event type%'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1);
+}
+
+TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
+    const auto tenant = TenantId::generate();
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
+    {
+        auto p = projector();
+        auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+        drain(*p, *reader);
+    }
+    // A new projector whose reader starts at 0 (as if the checkpoint were
+    // lost in flight) must skip what the stored checkpoint covers.
+    auto p = projector();
+    auto reader = eventlog::open_reader(config_, {});
+    drain(*p, *reader);
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action = 'TenantCreated'"), 1);
+}
+
+// The real binary, SIGKILLed at random moments while it works, then restarted:
+// in the end every event is applied exactly once.
+TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
+    constexpr int kTenants = 150;
+    for (int i = 0; i < kTenants; ++i) {
+        const auto tenant = TenantId::generate();
+        const auto slug = "tenant-" + std::to_string(i);
+        append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", slug}, {"slug", slug}}));
+        append(envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
+                        {{"changes", {{"name", {{"old", slug}, {"new", slug + "-renamed"}}}}}}));
+    }
+    const std::map<std::string, std::string> env{{"CC_DATABASE_URL", url_},
+                                                 {"CC_LOG_PARTITIONS", std::to_string(kPartitions)},
+                                                 {"CC_HTTP_PORT", "0"},
+                                                 {"CC_PROJECTOR_BATCH", "7"},
+                                                 {"CC_LOG_LEVEL", "warn"}};
+    std::mt19937 random(42);
+    for (int round = 0; round < 6; ++round) {
+        testing::Process process(testing::binary("projector/projector"), env, "/tmp/cc-projector-kill.log");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 150));
+        process.kill_hard();
+    }
+    testing::Process process(testing::binary("projector/projector"), env, "/tmp/cc-projector-kill.log");
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (count("SELECT count(*) FROM audit_logs WHERE tenant_id <> '00000000-0000-0000-0000-000000000000'") < 2 * kTenants &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(process.terminate(), 0) << "SIGTERM stops it cleanly";
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name LIKE '%-renamed'"), kTenants);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 2 * kTenants);
+    EXPECT_EQ(count("SELECT count(DISTINCT id) FROM audit_logs"), 2 * kTenants);
+    EXPECT_EQ(count("SELECT sum(next_offset) FROM projection_checkpoints"), 2 * kTenants);
+}
+
+}  // namespace
+}  // namespace cc::projector

@@ -1,0 +1,28 @@
+#pragma once
+// A deliberately small blocking HTTP/1.1 client over loopback for tests: one
+// connection per request, Connection: close, so it shares nothing with the
+// server's Beast code it is testing.
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <string>
+
+namespace cc::testing {
+
+struct HttpResponse {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+
+    boost::json::value json() const;
+    std::string header(const std::string& name) const;
+};
+
+HttpResponse http_request(int port, const std::string& method, const std::string& target,
+                          const std::string& body = "",
+                          const std::map<std::string, std::string>& headers = {});
+
+// Polls GET path until it answers 200 or the deadline passes.
+bool wait_until_ready(int port, const std::string& path, int timeout_ms);
+
+}  // namespace cc::testing

@@ -1,0 +1,172 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "command-service/identity/identity.hpp"
+#include "events/identity_events.hpp"
+
+namespace cc::identity {
+namespace {
+
+using boost::json::parse;
+
+// Folds a decision's events into the state, as the command bus does after an append.
+void fold(IdentityState& state, const domain::Decision& decision) {
+    for (const auto& pending : decision.events) {
+        events::Envelope e;
+        e.event_id = EventId::generate();
+        e.event_type = pending.event_type;
+        e.tenant_id = pending.tenant_id;
+        e.aggregate_type = pending.aggregate_type;
+        e.aggregate_id = pending.aggregate_id;
+        e.aggregate_version = pending.aggregate_version;
+        e.occurred_at = Timestamp::now();
+        e.payload = pending.payload;
+        state.apply(e);
+    }
+}
+
+class IdentityDeciderTest : public ::testing::Test {
+protected:
+    TenantId create_tenant(const std::string& slug) {
+        const auto id = TenantId::generate();
+        auto decision = decide(state, CreateTenant{id, parse(R"({"name":"Care","slug":")" + slug + "\"}").as_object()});
+        EXPECT_TRUE(decision.ok());
+        fold(state, *decision);
+        return id;
+    }
+    UserId register_user(const std::string& email) {
+        const auto id = UserId::generate();
+        auto decision = decide(state, RegisterUser{id, parse(R"({"email":")" + email + "\"}").as_object()});
+        EXPECT_TRUE(decision.ok());
+        fold(state, *decision);
+        return id;
+    }
+    IdentityState state;
+};
+
+TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {
+    const auto id = TenantId::generate();
+    auto decision = decide(state, CreateTenant{id, parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()});
+    ASSERT_TRUE(decision.ok());
+    ASSERT_EQ(decision->events.size(), 1u);
+    const auto& e = decision->events[0];
+    EXPECT_EQ(e.event_type, events::identity::kTenantCreated);
+    EXPECT_EQ(e.tenant_id, id);
+    EXPECT_EQ(e.aggregate_version, 1);
+    EXPECT_EQ(e.payload.at("slug"), "sunrise");
+    EXPECT_TRUE(e.payload.at("domain").is_null());
+}
+
+TEST_F(IdentityDeciderTest, SlugIsUniqueEvenAfterTheOwnerIsDeleted) {
+    const auto first = create_tenant("sunrise");
+    auto duplicate = decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"sunrise"})").as_object()});
+    ASSERT_FALSE(duplicate.ok());
+    EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
+    EXPECT_EQ(duplicate.error().fields.at(0).field, "slug");
+
+    fold(state, *decide(state, DeleteTenant{first, std::nullopt}));
+    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"sunrise"})").as_object()}).ok());
+}
+
+TEST_F(IdentityDeciderTest, RenamingASlugFreesTheOldOne) {
+    const auto id = create_tenant("old-name");
+    fold(state, *decide(state, UpdateTenant{id, 1, parse(R"({"slug":"new-name"})").as_object()}));
+    EXPECT_TRUE(decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"old-name"})").as_object()}).ok());
+    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"new-name"})").as_object()}).ok());
+}
+
+TEST_F(IdentityDeciderTest, UpdateChecksVersionAndRecordsOldAndNew) {
+    const auto id = create_tenant("sunrise");
+    auto stale = decide(state, UpdateTenant{id, 7, parse(R"({"name":"New"})").as_object()});
+    ASSERT_FALSE(stale.ok());
+    EXPECT_EQ(stale.error().kind, ErrorKind::version_mismatch);
+
+    auto update = decide(state, UpdateTenant{id, 1, parse(R"({"name":"New","slug":"sunrise"})").as_object()});
+    ASSERT_TRUE(update.ok());
+    ASSERT_EQ(update->events.size(), 1u);
+    const auto& changes = update->events[0].payload.at("changes").as_object();
+    EXPECT_EQ(changes.size(), 1u) << "an unchanged slug is not a change";
+    EXPECT_EQ(changes.at("name").at("old"), "Care");
+    EXPECT_EQ(changes.at("name").at("new"), "New");
+    EXPECT_EQ(update->events[0].aggregate_version, 2);
+}
+
+TEST_F(IdentityDeciderTest, NoOpUpdateAppendsNothing) {
+    const auto id = create_tenant("sunrise");
+    auto update = decide(state, UpdateTenant{id, 1, parse(R"({"name":"Care"})").as_object()});
+    ASSERT_TRUE(update.ok());
+    EXPECT_TRUE(update->events.empty());
+    EXPECT_EQ(update->version, 1);
+}
+
+TEST_F(IdentityDeciderTest, DeletedTenantRefusesFurtherCommands) {
+    const auto id = create_tenant("sunrise");
+    fold(state, *decide(state, DeleteTenant{id, std::nullopt}));
+    EXPECT_EQ(decide(state, UpdateTenant{id, 2, parse(R"({"name":"X"})").as_object()}).error().kind,
+              ErrorKind::not_found);
+    EXPECT_EQ(decide(state, DeleteTenant{id, std::nullopt}).error().kind, ErrorKind::not_found);
+}
+
+TEST_F(IdentityDeciderTest, EmailIsUniqueCaseInsensitively) {
+    register_user("jane@example.org");
+    auto duplicate = decide(state, RegisterUser{UserId::generate(), parse(R"({"email":"JANE@example.org"})").as_object()});
+    ASSERT_FALSE(duplicate.ok());
+    EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
+}
+
+TEST_F(IdentityDeciderTest, MembershipGrantChangeRevokeAndRegrantReuseOneRow) {
+    const auto tenant = create_tenant("sunrise");
+    const auto user = register_user("jane@example.org");
+    auto grant = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                             parse(R"({"role":"carer"})").as_object()});
+    ASSERT_TRUE(grant.ok());
+    EXPECT_EQ(grant->events.at(0).event_type, events::identity::kMembershipGranted);
+    EXPECT_EQ(grant->events.at(0).tenant_id, tenant);
+    fold(state, *grant);
+    const auto membership_id = grant->aggregate_id;
+
+    auto same = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                            parse(R"({"role":"carer"})").as_object()});
+    ASSERT_TRUE(same.ok());
+    EXPECT_TRUE(same->events.empty());
+
+    auto change = decide(state, PutMembership{tenant, user, MembershipId::generate(), 1,
+                                              parse(R"({"role":"manager","is_primary":true})").as_object()});
+    ASSERT_TRUE(change.ok());
+    EXPECT_EQ(change->events.at(0).event_type, events::identity::kMembershipRoleChanged);
+    EXPECT_EQ(change->events.at(0).payload.at("changes").as_object().size(), 2u);
+    fold(state, *change);
+
+    fold(state, *decide(state, RevokeMembership{tenant, user, std::nullopt}));
+    EXPECT_EQ(decide(state, RevokeMembership{tenant, user, std::nullopt}).error().kind, ErrorKind::not_found);
+
+    auto regrant = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                               parse(R"({"role":"viewer"})").as_object()});
+    ASSERT_TRUE(regrant.ok());
+    EXPECT_EQ(regrant->aggregate_id, membership_id);
+    EXPECT_EQ(regrant->events.at(0).aggregate_version, 4);
+}
+
+TEST_F(IdentityDeciderTest, MembershipNeedsLiveTenantUserAndKnownRole) {
+    const auto tenant = create_tenant("sunrise");
+    const auto user = register_user("jane@example.org");
+    auto bad_role = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                                parse(R"({"role":"superuser"})").as_object()});
+    ASSERT_FALSE(bad_role.ok());
+    EXPECT_EQ(bad_role.error().fields.at(0).code, "not_allowed");
+    EXPECT_EQ(decide(state, PutMembership{tenant, UserId::generate(), MembershipId::generate(),
+                                          std::nullopt, parse(R"({"role":"carer"})").as_object()})
+                  .error()
+                  .kind,
+              ErrorKind::not_found);
+    fold(state, *decide(state, DeleteUser{user, std::nullopt}));
+    EXPECT_EQ(decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                          parse(R"({"role":"carer"})").as_object()})
+                  .error()
+                  .kind,
+              ErrorKind::not_found);
+}
+
+}  // namespace
+}  // namespace cc::identity
