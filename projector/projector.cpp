@@ -110,18 +110,22 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
             ++next;
             continue;
         }
+        // A savepoint per event: a failing event is undone alone, and the
+        // events before it in the batch still commit.
+        tx.exec("SAVEPOINT event");
         try {
-            pqxx::subtransaction event_tx(tx, "event");
-            for (const auto& statement : *statements) execute(event_tx, statement);
-            event_tx.commit();
+            for (const auto& statement : *statements) execute(tx, statement);
+            tx.exec("RELEASE SAVEPOINT event");
             ++result.applied;
         } catch (const pqxx::foreign_key_violation&) {
             // A row this event refers to lives in another partition that has
             // not got there yet: keep what came before and wait.
+            tx.exec("ROLLBACK TO SAVEPOINT event");
             result.waiting_for_reference = true;
             break;
         } catch (const pqxx::sql_error& e) {
             if (!is_permanent(e)) throw;
+            tx.exec("ROLLBACK TO SAVEPOINT event");
             park(std::string(e.sqlstate()) + ": " + e.what(), &*envelope);
         }
         ++next;

@@ -167,7 +167,8 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
 
     auto audit = query("/v1/tenants/" + tenant_id + "/audit-logs");
     ASSERT_EQ(audit.status, 200) << audit.body;
-    const auto& items = audit.json().at("items").as_array();
+    const auto audit_json = audit.json();
+    const auto& items = audit_json.at("items").as_array();
     std::multiset<std::string> actions;
     for (const auto& item : items) actions.insert(std::string(item.at("action").as_string()));
     EXPECT_EQ(actions, (std::multiset<std::string>{"TenantCreated", "MembershipGranted", "MembershipRoleChanged"}));
@@ -192,7 +193,8 @@ TEST_P(HttpEndToEnd, MalformedAndInvalidCommandsGetProblemJsonAndAppendNothing) 
     EXPECT_EQ(invalid.status, 422);
     EXPECT_EQ(invalid.json().at("type"), "urn:complexcare:problem:validation-failed");
     std::set<std::string> fields;
-    for (const auto& e : invalid.json().at("errors").as_array()) fields.insert(std::string(e.at("field").as_string()));
+    const auto invalid_json = invalid.json();
+    for (const auto& e : invalid_json.at("errors").as_array()) fields.insert(std::string(e.at("field").as_string()));
     EXPECT_EQ(fields, (std::set<std::string>{"name", "slug", "primary_color"}));
 
     EXPECT_EQ(command("POST", "/v1/users", R"({"email":"not-an-email"})").status, 422);

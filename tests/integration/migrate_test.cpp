@@ -15,9 +15,9 @@ namespace {
 // The documented tables and their column counts (shared/complexcare-schema.md).
 const std::map<std::string, int> kDocumentedTables{
     {"tenants", 9},        {"users", 7},           {"user_tenants", 8},
-    {"patients", 14},      {"care_professionals", 14}, {"appointments", 13},
-    {"tasks", 14},         {"care_plans", 12},     {"medications", 14},
-    {"documents", 14},     {"invoices", 13},       {"clinical_notes", 10},
+    {"patients", 13},      {"care_professionals", 13}, {"appointments", 12},
+    {"tasks", 13},         {"care_plans", 12},     {"medications", 13},
+    {"documents", 13},     {"invoices", 13},       {"clinical_notes", 10},
     {"clinical_note_categories", 7}, {"policies", 9}, {"risk_assessments", 12},
     {"audit_logs", 10},    {"features", 6},        {"tenant_features", 6},
 };

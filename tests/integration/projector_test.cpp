@@ -9,6 +9,7 @@
 #include "events/envelope.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
 
@@ -182,10 +183,14 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
     std::mt19937 random(42);
     for (int round = 0; round < 6; ++round) {
         testing::Process process(testing::binary("projector/projector"), env, "/tmp/cc-projector-kill.log");
-        std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 150));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 100));
         process.kill_hard();
     }
-    testing::Process process(testing::binary("projector/projector"), env, "/tmp/cc-projector-kill.log");
+    auto final_env = env;
+    const int port = testing::free_port();
+    final_env["CC_HTTP_PORT"] = std::to_string(port);
+    testing::Process process(testing::binary("projector/projector"), final_env, "/tmp/cc-projector-kill.log");
+    ASSERT_TRUE(testing::wait_until_ready(port, "/healthz", 10000));
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (count("SELECT count(*) FROM audit_logs WHERE tenant_id <> '00000000-0000-0000-0000-000000000000'") < 2 * kTenants &&
            std::chrono::steady_clock::now() < deadline) {
