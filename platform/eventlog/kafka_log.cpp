@@ -31,7 +31,7 @@ constexpr int kMessageTimeoutMs = 25'000;
 constexpr int kFlushTimeoutMs = 30'000;
 constexpr int kTransactionCallTimeoutMs = 30'000;
 constexpr int kSeekTimeoutMs = 5'000;
-constexpr int kWatermarkTimeoutMs = 5'000;
+constexpr int kEndOffsetsTimeoutMs = 5'000;
 constexpr auto kRetryWindow = std::chrono::seconds(5);
 
 Error unavailable(const std::string& detail) {
@@ -445,19 +445,24 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
         }
     }
 
+    // A ListOffsets "latest" lookup for every partition in one request. Not
+    // query_watermark_offsets(): before librdkafka 2.3 it ignores its timeout
+    // and blocks until the partition leader is reachable again (#2588).
     Result<std::vector<std::int64_t>> end_offsets() override {
-        std::vector<std::int64_t> ends;
-        ends.reserve(static_cast<std::size_t>(partitions_));
-        for (int p = 0; p < partitions_; ++p) {
-            std::int64_t low = 0;
-            std::int64_t high = 0;
-            const auto err =
-                consumer_->query_watermark_offsets(topic_, p, &low, &high, kWatermarkTimeoutMs);
-            if (err != RdKafka::ERR_NO_ERROR) {
+        PartitionList query;
+        for (int p = 0; p < partitions_; ++p) query.add(topic_, p, RdKafka::Topic::OFFSET_END);
+        const auto err = consumer_->offsetsForTimes(query.items, kEndOffsetsTimeoutMs);
+        if (err != RdKafka::ERR_NO_ERROR) {
+            return unavailable("cannot read the kafka end offsets: " + RdKafka::err2str(err));
+        }
+        std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions_), -1);
+        for (const auto* tp : query.items) {
+            if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) {
                 return unavailable("cannot read the kafka end offset of partition " +
-                                   std::to_string(p) + ": " + RdKafka::err2str(err));
+                                   std::to_string(tp->partition()) + ": " +
+                                   RdKafka::err2str(tp->err()));
             }
-            ends.push_back(high);
+            ends[static_cast<std::size_t>(tp->partition())] = tp->offset();
         }
         return ends;
     }
