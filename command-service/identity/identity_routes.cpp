@@ -49,8 +49,7 @@ void add_entity_routes(http::Router& router, CommandBus& bus, const std::string&
                        const std::string& id_param) {
     const std::string item = collection + "/{" + id_param + "}";
     router.add("POST", collection, [&bus](Request& r) {
-        auto response = handle(bus, r, 201, [&] { return make_create<Create, IdT>(r); });
-        return response;
+        return handle(bus, r, 201, [&] { return make_create<Create, IdT>(r); });
     });
     router.add("PATCH", item, [&bus, id_param](Request& r) {
         return handle(bus, r, 200, [&] { return make_update<Update, IdT>(r, id_param); });

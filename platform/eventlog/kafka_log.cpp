@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -28,8 +29,11 @@ constexpr int kTransactionTimeoutMs = 30'000;
 // Below the transaction timeout, so a stuck delivery fails the append before
 // the coordinator aborts the transaction behind our back.
 constexpr int kMessageTimeoutMs = 25'000;
-constexpr int kFlushTimeoutMs = 30'000;
-constexpr int kTransactionCallTimeoutMs = 30'000;
+// What one append may take in all, whatever fails: the broker calls share it.
+constexpr auto kAppendBudget = std::chrono::milliseconds(30'000);
+// Aborts that time out are resumed by the next append, so they get a short leash.
+constexpr int kAbortTimeoutMs = 5'000;
+constexpr int kMinCallTimeoutMs = 1'000;
 constexpr int kSeekTimeoutMs = 5'000;
 constexpr int kEndOffsetsTimeoutMs = 5'000;
 constexpr auto kRetryWindow = std::chrono::seconds(5);
@@ -157,6 +161,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         std::lock_guard lock(mutex_);
         try {
             const auto started = std::chrono::steady_clock::now();
+            deadline_ = started + kAppendBudget;
             auto result = append_locked(partition, records);
             // A message the broker refused leaves a gap in the idempotent
             // producer's sequence numbers, and librdkafka only repairs it (by
@@ -214,9 +219,9 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
 
     Result<std::vector<std::int64_t>> append_locked(int partition,
                                                     std::span<const OutgoingRecord> records) {
-        aborted_ = false;
         if (auto failure = check_fatal()) return *failure;
         if (auto failure = settle_previous_transaction()) return *failure;
+        aborted_ = false;
         if (records.empty()) return std::vector<std::int64_t>{};
         if (records.size() > 0xffffffffu) return unavailable("batch too large");
 
@@ -241,7 +246,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
             headers.release();
         }
 
-        const auto flushed = producer_->flush(kFlushTimeoutMs);
+        const auto flushed = producer_->flush(call_timeout_ms());
         std::vector<std::int64_t> offsets;
         offsets.reserve(records.size());
         for (const auto& delivery : deliveries_) {
@@ -254,7 +259,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
             offsets.push_back(delivery.offset);
         }
 
-        if (ErrorPtr error{producer_->commit_transaction(kTransactionCallTimeoutMs)}) {
+        if (ErrorPtr error{producer_->commit_transaction(call_timeout_ms())}) {
             if (error->is_fatal() || is_fencing(error->code())) return mark_fenced(error->str());
             if (error->txn_requires_abort()) {
                 abort_open_transaction();
@@ -266,6 +271,15 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
             return unavailable("kafka commit_transaction outcome unknown: " + error->str());
         }
         return offsets;
+    }
+
+    // What is left of the append's budget, within [kMinCallTimeoutMs, cap].
+    int call_timeout_ms(int cap = std::numeric_limits<int>::max()) const {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline_ - std::chrono::steady_clock::now())
+                              .count();
+        return static_cast<int>(
+            std::clamp<std::int64_t>(left, kMinCallTimeoutMs, std::max(cap, kMinCallTimeoutMs)));
     }
 
     std::optional<Error> check_fatal() {
@@ -281,7 +295,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         if (state_ == TxnState::commit_in_doubt) {
             // A timed-out commit is resumable; whether it then commits or
             // aborts, that batch was already reported as failed.
-            ErrorPtr error{producer_->commit_transaction(kTransactionCallTimeoutMs)};
+            ErrorPtr error{producer_->commit_transaction(call_timeout_ms())};
             if (!error) {
                 state_ = TxnState::idle;
             } else if (error->is_fatal() || is_fencing(error->code())) {
@@ -303,7 +317,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
     }
 
     void abort_open_transaction() {
-        ErrorPtr error{producer_->abort_transaction(kTransactionCallTimeoutMs)};
+        ErrorPtr error{producer_->abort_transaction(call_timeout_ms(kAbortTimeoutMs))};
         if (!error) {
             state_ = TxnState::idle;
             aborted_ = true;
@@ -347,6 +361,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
     TxnState state_ = TxnState::idle;
     bool fenced_ = false;
     bool aborted_ = false;  // the last attempt ended in a successful abort
+    std::chrono::steady_clock::time_point deadline_{};  // of the append under way
     std::string fenced_reason_;
     std::uint32_t generation_ = 0;
     std::vector<Delivery> deliveries_;
