@@ -43,6 +43,7 @@ Result<std::optional<std::int64_t>> expected_version(const http::Request& reques
 
 RequestContext context_of(const http::Request& request) {
     RequestContext context;
+    context.caller = request.caller;
     if (!request.remote_ip.empty()) context.request.ip = request.remote_ip;
     if (auto agent = request.header("user-agent")) context.request.user_agent = agent->substr(0, 1024);
     context.request.request_id = request.request_id;

@@ -20,6 +20,23 @@ Status CommandBus::catch_up() {
     return catch_up_locked();
 }
 
+Status CommandBus::register_operators(const std::vector<UserId>& operators) {
+    std::lock_guard lock(mutex_);
+    for (const auto& id : operators) {
+        if (identity_.user(id) != nullptr) continue;
+        RequestContext context;
+        context.caller = auth::Caller{id, true};
+        context.request.user_agent = "complexcare command-service (operator bootstrap)";
+        const identity::RegisterUser command{
+            id, {{"email", id.to_string() + "@operators.complexcare.invalid"},
+                 {"name", "Platform operator"}}};
+        auto outcome = commit(identity::decide(identity_, command), context);
+        if (!outcome) return std::move(outcome).error();
+        obs::info("registered platform operator", {{"user_id", id.to_string()}});
+    }
+    return {};
+}
+
 bool CommandBus::ready() const {
     std::lock_guard lock(mutex_);
     return !needs_catch_up_ && !fenced_;
@@ -35,9 +52,15 @@ void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope
 Status CommandBus::catch_up_locked() {
     auto ends = reader_->end_offsets();
     if (!ends) return std::move(ends).error();
+    // Compared by the reader's position, not the last record: on Kafka a
+    // partition's end also counts transaction markers.
     const auto caught_up = [&] {
-        for (std::size_t p = 0; p < ends->size(); ++p)
-            if (applied_[p] < (*ends)[p]) return false;
+        const auto positions = reader_->positions();
+        for (std::size_t p = 0; p < ends->size(); ++p) {
+            const auto it = positions.find(static_cast<int>(p));
+            const auto position = it == positions.end() ? 0 : it->second;
+            if (std::max(position, applied_[p]) < (*ends)[p]) return false;
+        }
         return true;
     };
     std::size_t folded = 0;
@@ -88,7 +111,7 @@ Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
         e.aggregate_id = pending.aggregate_id;
         e.aggregate_version = pending.aggregate_version;
         e.occurred_at = now;
-        e.actor = context.actor;
+        e.actor = context.caller.user;
         e.request = context.request;
         e.correlation_id = context.correlation_id;
         e.payload = std::move(pending.payload);

@@ -14,10 +14,10 @@
 
 namespace cc::command {
 
-// Who is asking and from where; travels in every envelope. The actor is empty
-// until authentication supplies a verified user id.
+// Who is asking and from where; travels in every envelope (actor = the
+// verified token's subject).
 struct RequestContext {
-    std::optional<UserId> actor;
+    auth::Caller caller;
     events::RequestMetadata request;
     std::optional<Uuid> correlation_id;
 };
@@ -43,8 +43,17 @@ public:
         if (needs_catch_up_) {
             if (auto status = catch_up_locked(); !status) return std::move(status).error();
         }
+        // Authorised against the same state the decision sees.
+        if (auto allowed = identity::authorize(identity_, context.caller, command); !allowed) {
+            return std::move(allowed).error();
+        }
         return commit(identity::decide(identity_, command), context);
     }
+
+    // Registers each configured platform administrator that has no account
+    // yet (UserRegistered, acting as themselves), so that they are users like
+    // any other: their actions reference users(id) in audit_logs.
+    Status register_operators(const std::vector<UserId>& operators);
 
     bool ready() const;
 

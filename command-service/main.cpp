@@ -15,6 +15,7 @@ int main() {
     const auto config = http::ServiceConfig::from_env("command-service", 8081);
     obs::configure_logging("command-service", config.log_level);
     try {
+        const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         // Opening the writer fences any older instance before we read the log.
         auto writer = eventlog::open_writer(log_config);
@@ -24,11 +25,15 @@ int main() {
             obs::error("cannot rebuild the write model", {{"error", status.error().detail}});
             return 1;
         }
+        if (auto status = bus.register_operators(verifier.config().platform_admins); !status) {
+            obs::error("cannot register platform operators", {{"error", status.error().detail}});
+            return 1;
+        }
 
         http::Router router;
         http::add_operational_routes(router, [&bus] { return bus.ready(); });
         command::add_identity_routes(router, bus);
-        http::Server server(config.server, [&router](http::Request& r) { return router.dispatch(r); });
+        http::Server server(config.server, http::authenticated(router, verifier));
         const auto port = server.start();
         obs::info("listening", {{"host", config.server.host}, {"port", port}});
         const int signal = http::wait_for_shutdown_signal();

@@ -4,6 +4,7 @@
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/pg/pool.hpp"
+#include "query-service/access.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/read_api.hpp"
 
@@ -15,7 +16,9 @@ int main() {
     try {
         pg::ConnectionPool pool(config.database_url,
                                 static_cast<std::size_t>(config.server.threads));
+        const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         query::ReadApi api(pool);
+        query::Access access(pool);
         http::Router router;
         http::add_operational_routes(router, [&pool] {
             try {
@@ -25,8 +28,8 @@ int main() {
                 return false;
             }
         });
-        query::add_identity_routes(router, api);
-        http::Server server(config.server, [&router](http::Request& r) { return router.dispatch(r); });
+        query::add_identity_routes(router, api, access);
+        http::Server server(config.server, http::authenticated(router, verifier));
         const auto port = server.start();
         obs::info("listening", {{"host", config.server.host}, {"port", port}});
         const int signal = http::wait_for_shutdown_signal();

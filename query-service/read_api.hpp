@@ -14,7 +14,8 @@ public:
     http::Response item(const http::Request& request, const Resource& resource,
                         const std::optional<std::string>& tenant_id, const std::string& key);
     http::Response list(const http::Request& request, const Resource& resource,
-                        const std::optional<std::string>& tenant_id);
+                        const std::optional<std::string>& tenant_id,
+                        const std::optional<std::string>& member_of = std::nullopt);
     // A page from a custom statement whose rows are (json, cursor).
     http::Response page(const http::Request& request, const pg::Statement& statement,
                         std::size_t limit);

@@ -51,6 +51,11 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
             if (filter.column == column) add_condition(s, where, filter.column, filter.cast, value);
         }
     }
+    if (request.member_of) {
+        s.params.emplace_back(*request.member_of);
+        where += " AND t.id IN (SELECT m.tenant_id FROM user_tenants m WHERE m.user_id = $" +
+                 std::to_string(s.params.size()) + "::uuid AND m.deleted_at IS NULL)";
+    }
     const std::string key(r.key_column);
     if (request.after) {
         s.params.emplace_back(*request.after);

@@ -41,6 +41,8 @@ struct ListRequest {
     std::optional<std::string> after;  // cursor: the last key of the previous page
     std::size_t limit = 50;
     std::vector<std::pair<std::string_view, std::string>> filters;  // (column filter, value)
+    // Tenants list for a non-admin: only tenants this user is a live member of.
+    std::optional<std::string> member_of;
 };
 
 // SELECT one row as JSON (plus its version), or nothing for a missing or

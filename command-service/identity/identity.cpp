@@ -204,6 +204,93 @@ std::optional<UserId> IdentityState::user_with_email(std::string_view email) con
     return it == emails_.end() ? std::nullopt : std::optional(it->second);
 }
 
+std::optional<std::string_view> IdentityState::role_in(const TenantId& tenant,
+                                                       const UserId& user) const {
+    const auto* t = this->tenant(tenant);
+    const auto* m = membership(tenant, user);
+    if (t == nullptr || t->deleted || m == nullptr || m->revoked) return std::nullopt;
+    return m->role;
+}
+
+bool IdentityState::permitted_anywhere(const UserId& user, auth::TenantAction action) const {
+    for (const auto& [key, m] : memberships_) {
+        if (key.second == user && role_in(key.first, user) &&
+            auth::role_permits(m.role, action)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+namespace {
+
+using auth::Caller;
+using auth::TenantAction;
+
+Status live_caller(const IdentityState& state, const Caller& caller) {
+    const auto* user = state.user(caller.user);
+    if (user == nullptr || user->deleted) {
+        return Error::make(ErrorKind::unauthorized, "user-unknown",
+                           "the token's subject is not an active user");
+    }
+    return {};
+}
+
+Status tenant_action(const IdentityState& state, const Caller& caller, const TenantId& tenant,
+                     TenantAction action) {
+    if (auto s = live_caller(state, caller); !s) return s;
+    return auth::authorize_tenant_action(caller, state.role_in(tenant, caller.user), action);
+}
+
+Status platform_admin(const IdentityState& state, const Caller& caller) {
+    if (auto s = live_caller(state, caller); !s) return s;
+    if (!caller.platform_admin) return auth::platform_admin_required();
+    return {};
+}
+
+// Users are not tenant data: a caller sees only their own account unless a
+// platform admin, and anyone else's is answered as missing.
+Status own_account(const IdentityState& state, const Caller& caller, const UserId& target) {
+    if (auto s = live_caller(state, caller); !s) return s;
+    if (caller.platform_admin || caller.user == target) return {};
+    return domain::not_found("user");
+}
+
+}  // namespace
+
+Status authorize(const IdentityState& state, const Caller& caller, const CreateTenant&) {
+    return platform_admin(state, caller);
+}
+Status authorize(const IdentityState& state, const Caller& caller, const UpdateTenant& c) {
+    return tenant_action(state, caller, c.id, TenantAction::update_tenant);
+}
+Status authorize(const IdentityState& state, const Caller& caller, const DeleteTenant& c) {
+    // Members learn it exists (403); others see nothing (404).
+    if (auto s = tenant_action(state, caller, c.id, TenantAction::read_tenant); !s) return s;
+    return platform_admin(state, caller);
+}
+Status authorize(const IdentityState& state, const Caller& caller, const RegisterUser&) {
+    if (auto s = live_caller(state, caller); !s) return s;
+    if (caller.platform_admin || state.permitted_anywhere(caller.user, TenantAction::register_user)) {
+        return {};
+    }
+    return Error::make(ErrorKind::forbidden, "forbidden",
+                       "registering users needs the admin or manager role in a tenant");
+}
+Status authorize(const IdentityState& state, const Caller& caller, const UpdateUser& c) {
+    return own_account(state, caller, c.id);
+}
+Status authorize(const IdentityState& state, const Caller& caller, const DeleteUser& c) {
+    if (auto s = own_account(state, caller, c.id); !s) return s;
+    return platform_admin(state, caller);
+}
+Status authorize(const IdentityState& state, const Caller& caller, const PutMembership& c) {
+    return tenant_action(state, caller, c.tenant, TenantAction::manage_members);
+}
+Status authorize(const IdentityState& state, const Caller& caller, const RevokeMembership& c) {
+    return tenant_action(state, caller, c.tenant, TenantAction::manage_members);
+}
+
 Result<Decision> decide(const IdentityState& state, const CreateTenant& c) {
     if (state.tenant(c.id) != nullptr) {
         return domain::conflict("tenant-exists", "tenant id already exists", "id");

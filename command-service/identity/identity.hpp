@@ -15,13 +15,11 @@
 #include "command-service/domain/decision.hpp"
 #include "command-service/domain/validation.hpp"
 #include "events/envelope.hpp"
+#include "platform/auth/permissions.hpp"
 
 namespace cc::identity {
 
-// The roles a membership may carry (user_tenants.role). What each may do is
-// the permission matrix's business, not this list's.
-inline constexpr std::array<std::string_view, 7> kRoles{
-    "admin", "manager", "clinician", "carer", "finance", "auditor", "viewer"};
+using auth::kRoles;
 
 std::span<const domain::FieldSpec> tenant_fields();
 std::span<const domain::FieldSpec> user_fields();
@@ -48,6 +46,10 @@ public:
     // constraints cover every row, deleted or not.
     std::optional<TenantId> tenant_with_slug(std::string_view slug) const;
     std::optional<UserId> user_with_email(std::string_view email) const;
+    // The caller's role in a live tenant through a live membership.
+    std::optional<std::string_view> role_in(const TenantId& tenant, const UserId& user) const;
+    // Whether any live membership of the user permits the action.
+    bool permitted_anywhere(const UserId& user, auth::TenantAction action) const;
 
 private:
     std::unordered_map<TenantId, domain::EntityState> tenants_;
@@ -96,6 +98,19 @@ struct RevokeMembership {
     UserId user;
     std::optional<std::int64_t> expected_version;
 };
+
+// Authorisation against the write model, checked in the same critical section
+// as the decision: the caller must be a live user (or a configured operator)
+// whose role permits the command (auth/permissions.hpp).
+Status authorize(const IdentityState& state, const auth::Caller& caller, const CreateTenant& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller, const UpdateTenant& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller, const DeleteTenant& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller, const RegisterUser& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller, const UpdateUser& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller, const DeleteUser& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller, const PutMembership& command);
+Status authorize(const IdentityState& state, const auth::Caller& caller,
+                 const RevokeMembership& command);
 
 Result<domain::Decision> decide(const IdentityState& state, const CreateTenant& command);
 Result<domain::Decision> decide(const IdentityState& state, const UpdateTenant& command);

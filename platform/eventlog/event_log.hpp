@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -91,6 +92,11 @@ public:
     virtual Result<std::vector<std::int64_t>> end_offsets() = 0;
     // Partitions currently owned (all of them for a standalone reader).
     virtual std::vector<int> owned_partitions() const = 0;
+    // Where the reader stands in each owned partition: the next offset it
+    // will look at. Compare with end_offsets() to know it is caught up; on
+    // Kafka this also steps over transaction markers, which take an offset
+    // but carry no record.
+    virtual std::map<int, std::int64_t> positions() = 0;
 };
 
 }  // namespace cc::eventlog

@@ -234,8 +234,9 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         for (std::size_t i = 0; i < records.size(); ++i) {
             const auto& record = records[i];
             std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
-            for (const auto& h : record.headers)
+            for (const auto& h : record.headers) {
                 headers->add(h.key, h.value.data(), h.value.size());
+            }
             const auto err =
                 producer_->produce(topic_, partition, RdKafka::Producer::RK_MSG_COPY,
                                    const_cast<char*>(record.value.data()), record.value.size(),
@@ -263,7 +264,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
             if (error->is_fatal() || is_fencing(error->code())) return mark_fenced(error->str());
             if (error->txn_requires_abort()) {
                 abort_open_transaction();
-                if (fenced_) return fenced(error->str());
+                if (fenced_) return fenced(fenced_reason_);
                 return unavailable("kafka commit_transaction failed, aborted: " + error->str());
             }
             // The commit may still go through; the next append resumes it.
@@ -480,6 +481,22 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
             ends[static_cast<std::size_t>(tp->partition())] = tp->offset();
         }
         return ends;
+    }
+
+    std::map<int, std::int64_t> positions() override {
+        std::lock_guard lock(mutex_);
+        std::map<int, std::int64_t> out = next_;
+        PartitionList list;
+        for (const auto& [partition, offset] : next_) list.add(topic_, partition, offset);
+        if (consumer_->position(list.items) == RdKafka::ERR_NO_ERROR) {
+            // The fetch position moves past transaction markers; it is
+            // invalid (negative) until the first fetch of a partition.
+            for (const auto* tp : list.items) {
+                auto& known = out[tp->partition()];
+                if (tp->offset() > known) known = tp->offset();
+            }
+        }
+        return out;
     }
 
     std::vector<int> owned_partitions() const override {

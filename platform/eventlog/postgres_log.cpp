@@ -187,6 +187,8 @@ public:
         }
     }
 
+    std::map<int, std::int64_t> positions() override { return next_; }
+
     std::vector<int> owned_partitions() const override {
         std::vector<int> owned;
         for (const auto& [partition, next] : next_) owned.push_back(partition);

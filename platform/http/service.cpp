@@ -35,3 +35,22 @@ void add_operational_routes(Router& router, std::function<bool()> ready) {
 }
 
 }  // namespace cc::http
+
+namespace cc::http {
+
+Handler authenticated(const Router& router, const auth::TokenVerifier& verifier) {
+    return [&router, &verifier](Request& request) {
+        if (request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics") {
+            return router.dispatch(request);
+        }
+        auto claims = verifier.verify_header(request.header("authorization"));
+        if (!claims) {
+            return Response::problem(claims.error(), request)
+                .with_header("WWW-Authenticate", "Bearer realm=\"complexcare\"");
+        }
+        request.caller = auth::Caller{claims->subject, claims->platform_admin};
+        return router.dispatch(request);
+    };
+}
+
+}  // namespace cc::http

@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "platform/auth/token.hpp"
 #include "platform/http/router.hpp"
 #include "platform/http/server.hpp"
 
@@ -19,5 +20,10 @@ struct ServiceConfig {
 };
 
 void add_operational_routes(Router& router, std::function<bool()> ready);
+
+// Every route but /healthz, /readyz and /metrics needs a verified bearer
+// token; the caller lands in Request::caller. Refusals are 401 problem+json
+// with WWW-Authenticate.
+Handler authenticated(const Router& router, const auth::TokenVerifier& verifier);
 
 }  // namespace cc::http

@@ -113,37 +113,64 @@ Response audit_logs(ReadApi& api, const Request& request, const std::string& ten
     return api.page(request, s, *limit);
 }
 
+// Answers the problem when `status` refuses, else runs `read`.
+template <class Read>
+Response guarded(const Request& request, const Status& status, Read&& read) {
+    if (!status) return Response::problem(status.error(), request);
+    return read();
+}
+
 }  // namespace
 
-void add_identity_routes(http::Router& router, ReadApi& api) {
-    router.add("GET", "/v1/tenants", [&api](Request& r) { return api.list(r, kTenants, std::nullopt); });
-    router.add("GET", "/v1/tenants/{tenant_id}", [&api](Request& r) {
+void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
+    using auth::TenantAction;
+    // Platform admins see every tenant; anyone else the tenants they belong to.
+    router.add("GET", "/v1/tenants", [&api, &access](Request& r) {
+        return guarded(r, access.live_caller(r.caller), [&] {
+            if (r.caller.platform_admin) return api.list(r, kTenants, std::nullopt);
+            return api.list(r, kTenants, std::nullopt, r.caller.user.to_string());
+        });
+    });
+    router.add("GET", "/v1/tenants/{tenant_id}", [&api, &access](Request& r) {
         auto id = uuid_param(r, "tenant_id");
         if (!id) return Response::problem(id.error(), r);
-        return api.item(r, kTenants, std::nullopt, *id);
+        return guarded(r, access.tenant(r.caller, *id, TenantAction::read_tenant),
+                       [&] { return api.item(r, kTenants, std::nullopt, *id); });
     });
-    router.add("GET", "/v1/users", [&api](Request& r) { return api.list(r, kUsers, std::nullopt); });
-    router.add("GET", "/v1/users/{user_id}", [&api](Request& r) {
+    router.add("GET", "/v1/users", [&api, &access](Request& r) {
+        auto status = access.live_caller(r.caller);
+        if (status && !r.caller.platform_admin) status = auth::platform_admin_required();
+        return guarded(r, status, [&] { return api.list(r, kUsers, std::nullopt); });
+    });
+    router.add("GET", "/v1/users/{user_id}", [&api, &access](Request& r) {
         auto id = uuid_param(r, "user_id");
         if (!id) return Response::problem(id.error(), r);
-        return api.item(r, kUsers, std::nullopt, *id);
+        auto status = access.live_caller(r.caller);
+        // Users are not tenant data: one's own account, or everyone's for a platform admin.
+        if (status && !r.caller.platform_admin && r.caller.user.to_string() != *id) {
+            status = Error::make(ErrorKind::not_found, "not-found", "user not found");
+        }
+        return guarded(r, status, [&] { return api.item(r, kUsers, std::nullopt, *id); });
     });
-    router.add("GET", "/v1/tenants/{tenant_id}/members", [&api](Request& r) {
+    router.add("GET", "/v1/tenants/{tenant_id}/members", [&api, &access](Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return Response::problem(tenant.error(), r);
-        return api.list(r, kMemberships, *tenant);
+        return guarded(r, access.tenant(r.caller, *tenant, TenantAction::read_members),
+                       [&] { return api.list(r, kMemberships, *tenant); });
     });
-    router.add("GET", "/v1/tenants/{tenant_id}/members/{user_id}", [&api](Request& r) {
+    router.add("GET", "/v1/tenants/{tenant_id}/members/{user_id}", [&api, &access](Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return Response::problem(tenant.error(), r);
         auto user = uuid_param(r, "user_id");
         if (!user) return Response::problem(user.error(), r);
-        return api.item(r, kMemberships, *tenant, *user);
+        return guarded(r, access.tenant(r.caller, *tenant, TenantAction::read_members),
+                       [&] { return api.item(r, kMemberships, *tenant, *user); });
     });
-    router.add("GET", "/v1/tenants/{tenant_id}/audit-logs", [&api](Request& r) {
+    router.add("GET", "/v1/tenants/{tenant_id}/audit-logs", [&api, &access](Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return Response::problem(tenant.error(), r);
-        return audit_logs(api, r, *tenant);
+        return guarded(r, access.tenant(r.caller, *tenant, TenantAction::read_audit),
+                       [&] { return audit_logs(api, r, *tenant); });
     });
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "platform/auth/token.hpp"
 #include "platform/core/uuid.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/http_client.hpp"
@@ -29,6 +30,8 @@ std::string backend_name(Backend b) { return b == Backend::postgres ? "postgres"
 // Everything a run needs: a database, maybe a mock cluster, three services.
 struct Stack {
     explicit Stack(Backend backend) {
+        auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
+        admin_token = auth::mint_hs256(auth_config, admin, std::chrono::hours(1));
         database_url = testing::postgres().create_database("e2e_" + backend_name(backend));
         log.backend = backend;
         log.postgres = {database_url, 4};
@@ -36,7 +39,9 @@ struct Stack {
                {"CC_LOG_BACKEND", backend_name(backend)},
                {"CC_LOG_PARTITIONS", "4"},
                {"CC_LOG_LEVEL", "warn"},
-               {"CC_HTTP_THREADS", "4"}};
+               {"CC_HTTP_THREADS", "4"},
+               {"CC_JWT_SECRET", auth_config.hs256_secret},
+               {"CC_PLATFORM_ADMINS", admin.to_string()}};
         if (backend == Backend::kafka) {
             cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
             log.kafka.bootstrap_servers = cluster->bootstrap_servers();
@@ -70,6 +75,13 @@ struct Stack {
         return total;
     }
 
+    std::string token_for(const UserId& user, std::chrono::seconds ttl = std::chrono::hours(1)) const {
+        return auth::mint_hs256(auth_config, user, ttl);
+    }
+
+    auth::AuthConfig auth_config;
+    UserId admin = UserId::generate();  // a configured platform administrator
+    std::string admin_token;
     std::string database_url;
     eventlog::LogConfig log;
     std::map<std::string, std::string> env;
@@ -92,11 +104,18 @@ protected:
         if (!s) s = std::make_unique<Stack>(GetParam());
         return *s;
     }
+    // As the platform administrator unless the headers carry another Authorization.
+    std::map<std::string, std::string> with_token(std::map<std::string, std::string> headers) {
+        headers.emplace("Authorization", "Bearer " + stack().admin_token);
+        return headers;
+    }
     HttpResponse command(const std::string& method, const std::string& target, const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {}) {
-        return http_request(stack().command_port, method, target, body, headers);
+        return http_request(stack().command_port, method, target, body, with_token(headers));
     }
-    HttpResponse query(const std::string& target) { return http_request(stack().query_port, "GET", target); }
+    HttpResponse query(const std::string& target, const std::map<std::string, std::string>& headers = {}) {
+        return http_request(stack().query_port, "GET", target, "", with_token(headers));
+    }
 
     // Projections are eventually consistent: poll until the row shows up.
     HttpResponse query_until_found(const std::string& target) {
@@ -149,7 +168,7 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
     EXPECT_EQ(tenant.json().at("slug").as_string(), slug);
     EXPECT_EQ(tenant.json().at("primary_color").as_string(), "#0a0b0c");
     EXPECT_EQ(tenant.header("etag"), "\"1\"");
-    EXPECT_EQ(http_request(stack().query_port, "GET", "/v1/tenants/" + tenant_id, "", {{"If-None-Match", "\"1\""}}).status, 304);
+    EXPECT_EQ(query("/v1/tenants/" + tenant_id, {{"If-None-Match", "\"1\""}}).status, 304);
 
     ASSERT_EQ(query_until_found("/v1/users/" + user_id).status, 200);
     HttpResponse membership;
@@ -178,6 +197,7 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
     EXPECT_EQ(oldest.at("ip_address"), "127.0.0.1");
     EXPECT_EQ(oldest.at("details").at("request_id"), "req-e2e-1");
     EXPECT_EQ(oldest.at("details").at("changes").at("slug").at("new").as_string(), slug);
+    EXPECT_EQ(std::string(oldest.at("user_id").as_string()), stack().admin.to_string()) << "the actor is the token's subject";
 }
 
 TEST_P(HttpEndToEnd, MalformedAndInvalidCommandsGetProblemJsonAndAppendNothing) {

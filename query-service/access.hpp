@@ -1,0 +1,25 @@
+#pragma once
+// Who may read what, decided against the projections: the caller must be a
+// live user (or a configured operator), and tenant-scoped reads need a role
+// in that tenant that permits them (auth/permissions.hpp).
+#include <optional>
+#include <string>
+
+#include "platform/auth/permissions.hpp"
+#include "platform/pg/pool.hpp"
+
+namespace cc::query {
+
+class Access {
+public:
+    explicit Access(pg::ConnectionPool& pool) : pool_(pool) {}
+
+    Status live_caller(const auth::Caller& caller);
+    // live_caller, then the tenant rule: 404 for non-members, 403 for a role without the action.
+    Status tenant(const auth::Caller& caller, const std::string& tenant_id, auth::TenantAction action);
+
+private:
+    pg::ConnectionPool& pool_;
+};
+
+}  // namespace cc::query
