@@ -99,6 +99,7 @@ Response Response::problem(const Error& error, const Request& request, int statu
     r.body = boost::json::serialize(body);
     r.headers.emplace_back("Content-Type", "application/problem+json");
     if (status == 503) r.headers.emplace_back("Retry-After", "1");
+    if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"complexcare\"");
     return r;
 }
 

@@ -44,10 +44,7 @@ Handler authenticated(const Router& router, const auth::TokenVerifier& verifier)
             return router.dispatch(request);
         }
         auto claims = verifier.verify_header(request.header("authorization"));
-        if (!claims) {
-            return Response::problem(claims.error(), request)
-                .with_header("WWW-Authenticate", "Bearer realm=\"complexcare\"");
-        }
+        if (!claims) return Response::problem(claims.error(), request);
         request.caller = auth::Caller{claims->subject, claims->platform_admin};
         return router.dispatch(request);
     };

@@ -16,6 +16,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/stack.hpp"
 
 namespace cc::e2e {
 namespace {
@@ -24,86 +25,15 @@ using namespace std::chrono_literals;
 using eventlog::Backend;
 using testing::http_request;
 using testing::HttpResponse;
-
-std::string backend_name(Backend b) { return b == Backend::postgres ? "postgres" : "kafka"; }
-
-// Everything a run needs: a database, maybe a mock cluster, three services.
-struct Stack {
-    explicit Stack(Backend backend) {
-        auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
-        admin_token = auth::mint_hs256(auth_config, admin, std::chrono::hours(1));
-        database_url = testing::postgres().create_database("e2e_" + backend_name(backend));
-        log.backend = backend;
-        log.postgres = {database_url, 4};
-        env = {{"CC_DATABASE_URL", database_url},
-               {"CC_LOG_BACKEND", backend_name(backend)},
-               {"CC_LOG_PARTITIONS", "4"},
-               {"CC_LOG_LEVEL", "warn"},
-               {"CC_HTTP_THREADS", "4"},
-               {"CC_JWT_SECRET", auth_config.hs256_secret},
-               {"CC_PLATFORM_ADMINS", admin.to_string()}};
-        if (backend == Backend::kafka) {
-            cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
-            log.kafka.bootstrap_servers = cluster->bootstrap_servers();
-            env["CC_KAFKA_BOOTSTRAP"] = cluster->bootstrap_servers();
-        }
-        command_port = testing::free_port();
-        query_port = testing::free_port();
-        projector_port = testing::free_port();
-        start_command_service();
-        projector = start("projector/projector", projector_port);
-        query = start("query-service/query-service", query_port);
-    }
-
-    std::unique_ptr<testing::Process> start(const std::string& binary, int port) {
-        auto service_env = env;
-        service_env["CC_HTTP_PORT"] = std::to_string(port);
-        auto process = std::make_unique<testing::Process>(testing::binary(binary), service_env,
-                                                          "/tmp/cc-e2e-" + backend_name(log.backend) + ".log");
-        EXPECT_TRUE(testing::wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
-        return process;
-    }
-    void start_command_service() { command = start("command-service/command-service", command_port); }
-
-    // Records in the log, all partitions together.
-    std::int64_t log_size() {
-        auto reader = eventlog::open_reader(log, {});
-        auto ends = reader->end_offsets();
-        EXPECT_TRUE(ends.ok());
-        std::int64_t total = 0;
-        for (auto end : *ends) total += end;
-        return total;
-    }
-
-    std::string token_for(const UserId& user, std::chrono::seconds ttl = std::chrono::hours(1)) const {
-        return auth::mint_hs256(auth_config, user, ttl);
-    }
-
-    auth::AuthConfig auth_config;
-    UserId admin = UserId::generate();  // a configured platform administrator
-    std::string admin_token;
-    std::string database_url;
-    eventlog::LogConfig log;
-    std::map<std::string, std::string> env;
-    std::unique_ptr<eventlog::KafkaMockCluster> cluster;
-    int command_port = 0, query_port = 0, projector_port = 0;
-    std::unique_ptr<testing::Process> command, projector, query;
-};
-
-std::map<Backend, std::unique_ptr<Stack>>& stacks() {
-    static std::map<Backend, std::unique_ptr<Stack>> all;
-    return all;
-}
+using testing::backend_name;
+using testing::Stack;
+using testing::stacks;
 
 class HttpEndToEnd : public ::testing::TestWithParam<Backend> {
 protected:
     static void TearDownTestSuite() { stacks().clear(); }
 
-    Stack& stack() {
-        auto& s = stacks()[GetParam()];
-        if (!s) s = std::make_unique<Stack>(GetParam());
-        return *s;
-    }
+    Stack& stack() { return testing::stack_for(GetParam()); }
     // As the platform administrator unless the headers carry another Authorization.
     std::map<std::string, std::string> with_token(std::map<std::string, std::string> headers) {
         headers.emplace("Authorization", "Bearer " + stack().admin_token);

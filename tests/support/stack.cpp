@@ -1,0 +1,75 @@
+#include "tests/support/stack.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/postgres_server.hpp"
+
+namespace cc::testing {
+
+using eventlog::Backend;
+
+std::string backend_name(Backend b) { return b == Backend::postgres ? "postgres" : "kafka"; }
+
+Stack::Stack(Backend backend) {
+    auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
+    admin_token = auth::mint_hs256(auth_config, admin, std::chrono::hours(1));
+    database_url = postgres().create_database("e2e_" + backend_name(backend));
+    log.backend = backend;
+    log.postgres = {database_url, 4};
+    env = {{"CC_DATABASE_URL", database_url},
+           {"CC_LOG_BACKEND", backend_name(backend)},
+           {"CC_LOG_PARTITIONS", "4"},
+           {"CC_LOG_LEVEL", "warn"},
+           {"CC_HTTP_THREADS", "4"},
+           {"CC_JWT_SECRET", auth_config.hs256_secret},
+           {"CC_PLATFORM_ADMINS", admin.to_string()}};
+    if (backend == Backend::kafka) {
+        cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
+        log.kafka.bootstrap_servers = cluster->bootstrap_servers();
+        env["CC_KAFKA_BOOTSTRAP"] = cluster->bootstrap_servers();
+    }
+    command_port = free_port();
+    query_port = free_port();
+    projector_port = free_port();
+    start_command_service();
+    projector = start("projector/projector", projector_port);
+    query = start("query-service/query-service", query_port);
+}
+
+std::unique_ptr<Process> Stack::start(const std::string& binary, int port) {
+    auto service_env = env;
+    service_env["CC_HTTP_PORT"] = std::to_string(port);
+    auto process = std::make_unique<Process>(::cc::testing::binary(binary), service_env,
+                                             "/tmp/cc-e2e-" + backend_name(log.backend) + ".log");
+    EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+    return process;
+}
+
+void Stack::start_command_service() { command = start("command-service/command-service", command_port); }
+
+std::int64_t Stack::log_size() {
+    auto reader = eventlog::open_reader(log, {});
+    auto ends = reader->end_offsets();
+    EXPECT_TRUE(ends.ok());
+    std::int64_t total = 0;
+    for (auto end : *ends) total += end;
+    return total;
+}
+
+std::string Stack::token_for(const UserId& user, std::chrono::seconds ttl) const {
+    return auth::mint_hs256(auth_config, user, ttl);
+}
+
+std::map<Backend, std::unique_ptr<Stack>>& stacks() {
+    static std::map<Backend, std::unique_ptr<Stack>> all;
+    return all;
+}
+
+Stack& stack_for(Backend backend) {
+    auto& s = stacks()[backend];
+    if (!s) s = std::make_unique<Stack>(backend);
+    return *s;
+}
+
+}  // namespace cc::testing
