@@ -1,11 +1,14 @@
 // complexcare: the operator's command line.
 //   complexcare migrate [--database-url URL] [--dir DIR]
 //   complexcare kafka-mock [--topic T] [--partitions N] [--brokers N]
+//   complexcare token --user ID [--ttl 1h] [--platform-admin true]
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <string>
 
+#include "platform/auth/token.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/kafka_log.hpp"
 #include "platform/http/server.hpp"
@@ -17,7 +20,9 @@ constexpr const char* kUsage =
     "usage: complexcare <command> [options]\n"
     "  migrate     apply migrations/*.sql in order (--database-url, --dir)\n"
     "  kafka-mock  host librdkafka's mock Kafka cluster until Ctrl-C and print its\n"
-    "              bootstrap servers (--topic, --partitions, --brokers)\n";
+    "              bootstrap servers (--topic, --partitions, --brokers)\n"
+    "  token       mint a development token signed with CC_JWT_SECRET\n"
+    "              (--user ID, --ttl 1h|30m|3600s, --platform-admin true)\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags) {
@@ -62,6 +67,37 @@ int kafka_mock(const std::map<std::string, std::string>& flags) {
     return 0;
 }
 
+// "90s", "30m", "12h", "7d" or plain seconds.
+std::chrono::seconds parse_ttl(const std::string& text) {
+    std::size_t used = 0;
+    const long value = std::stol(text, &used);
+    const std::string unit = text.substr(used);
+    long factor = 1;
+    if (unit == "m") factor = 60;
+    else if (unit == "h") factor = 3600;
+    else if (unit == "d") factor = 86400;
+    else if (!unit.empty() && unit != "s") throw std::invalid_argument("--ttl must be like 90s, 30m, 12h or 7d");
+    if (value <= 0) throw std::invalid_argument("--ttl must be positive");
+    return std::chrono::seconds(value * factor);
+}
+
+int token(const std::map<std::string, std::string>& flags) {
+    const auto user = cc::UserId::parse(flag(flags, "user", ""));
+    if (!user) {
+        std::cerr << "token: --user must be a user id (UUID)\n";
+        return 2;
+    }
+    const auto config = cc::auth::AuthConfig::from_env();
+    if (config.hs256_secret.empty()) {
+        std::cerr << "token: CC_JWT_SECRET is not set\n";
+        return 2;
+    }
+    std::cout << cc::auth::mint_hs256(config, *user, parse_ttl(flag(flags, "ttl", "1h")),
+                                      flag(flags, "platform-admin", "false") == "true")
+              << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +114,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "migrate") return migrate(flags);
         if (command == "kafka-mock") return kafka_mock(flags);
+        if (command == "token") return token(flags);
     } catch (const std::exception& e) {
         std::cerr << command << ": " << e.what() << "\n";
         return 1;
