@@ -40,6 +40,12 @@ Stack::Stack(Backend backend) {
 std::unique_ptr<Process> Stack::start(const std::string& binary, int port) {
     auto service_env = env;
     service_env["CC_HTTP_PORT"] = std::to_string(port);
+    // Each service as its own least-privilege database role (migration 0003).
+    const auto service = binary.substr(binary.rfind('/') + 1);
+    const std::string role = service == "command-service" ? "complexcare_command"
+                             : service == "projector"     ? "complexcare_projector"
+                                                          : "complexcare_query";
+    service_env["CC_DATABASE_URL"] = database_url + " user=" + role;
     auto process = std::make_unique<Process>(::cc::testing::binary(binary), service_env,
                                              "/tmp/cc-e2e-" + backend_name(log.backend) + ".log");
     EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";

@@ -1,0 +1,71 @@
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "tests/support/postgres_server.hpp"
+
+namespace cc {
+namespace {
+
+// Runs one statement as a service role; true when PostgreSQL accepted it.
+bool allowed(const std::string& database, const std::string& role, const std::string& sql) {
+    pqxx::connection c(testing::postgres().conninfo(database) + " user=" + role);
+    pqxx::work tx(c);
+    try {
+        tx.exec(sql);
+        tx.abort();  // nothing a probe does is kept
+        return true;
+    } catch (const pqxx::sql_error&) {
+        return false;
+    }
+}
+
+class ServiceRoles : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        testing::postgres().create_database("roles");
+        pqxx::connection c(testing::postgres().conninfo("roles"));
+        pqxx::work tx(c);
+        tx.exec("INSERT INTO audit_logs (tenant_id, action, entity_type) VALUES "
+                "('00000000-0000-0000-0000-000000000000', 'Probe', 'probe')");
+        tx.commit();
+    }
+};
+
+TEST_F(ServiceRoles, QueryServiceCanOnlyRead) {
+    EXPECT_TRUE(allowed("roles", "complexcare_query", "SELECT count(*) FROM tenants"));
+    EXPECT_TRUE(allowed("roles", "complexcare_query", "SELECT count(*) FROM audit_logs"));
+    EXPECT_FALSE(allowed("roles", "complexcare_query",
+                         "INSERT INTO tenants (name, slug) VALUES ('x', 'x')"));
+    EXPECT_FALSE(allowed("roles", "complexcare_query", "UPDATE tenants SET name = 'y'"));
+    EXPECT_FALSE(allowed("roles", "complexcare_query", "DELETE FROM audit_logs"));
+    EXPECT_FALSE(allowed("roles", "complexcare_query", "SELECT count(*) FROM event_log"));
+}
+
+TEST_F(ServiceRoles, AuditLogsTakeInsertAndNothingElse) {
+    const std::string insert =
+        "INSERT INTO audit_logs (tenant_id, action, entity_type) VALUES "
+        "('00000000-0000-0000-0000-000000000000', 'Probe', 'probe')";
+    EXPECT_TRUE(allowed("roles", "complexcare_projector", insert));
+    for (const char* role : {"complexcare_projector", "complexcare_query", "complexcare_command"}) {
+        EXPECT_FALSE(allowed("roles", role, "UPDATE audit_logs SET action = 'Changed'")) << role;
+        EXPECT_FALSE(allowed("roles", role, "DELETE FROM audit_logs")) << role;
+        EXPECT_FALSE(allowed("roles", role, "TRUNCATE audit_logs")) << role;
+    }
+    EXPECT_FALSE(allowed("roles", "complexcare_query", insert));
+    EXPECT_FALSE(allowed("roles", "complexcare_command", insert));
+    // Not even the owner rewrites history.
+    EXPECT_FALSE(allowed("roles", "postgres", "UPDATE audit_logs SET action = 'Changed'"));
+    EXPECT_FALSE(allowed("roles", "postgres", "DELETE FROM audit_logs"));
+    EXPECT_FALSE(allowed("roles", "postgres", "TRUNCATE event_log"));
+}
+
+TEST_F(ServiceRoles, CommandServiceTouchesOnlyTheLog) {
+    EXPECT_TRUE(allowed("roles", "complexcare_command", "SELECT count(*) FROM event_log"));
+    EXPECT_FALSE(allowed("roles", "complexcare_command", "SELECT count(*) FROM patients"));
+    EXPECT_FALSE(allowed("roles", "complexcare_command",
+                         "INSERT INTO tenants (name, slug) VALUES ('x', 'x')"));
+}
+
+}  // namespace
+}  // namespace cc
