@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "platform/core/json.hpp"
+#include "platform/core/hash.hpp"
 
 namespace cc::command {
 
@@ -47,7 +48,11 @@ RequestContext context_of(const http::Request& request) {
     if (!request.remote_ip.empty()) context.request.ip = request.remote_ip;
     if (auto agent = request.header("user-agent")) context.request.user_agent = agent->substr(0, 1024);
     context.request.request_id = request.request_id;
-    if (auto key = request.header("idempotency-key")) context.request.idempotency_key = key->substr(0, 255);
+    if (auto key = request.header("idempotency-key"); key && !key->empty()) {
+        context.request.idempotency_key = key->substr(0, 255);
+        context.request.request_hash =
+            sha256_hex(request.method + " " + request.path + "\n" + request.body);
+    }
     context.correlation_id = Uuid::parse(request.header("x-correlation-id").value_or(""));
     if (!context.correlation_id) context.correlation_id = Uuid::parse(request.request_id);
     return context;
@@ -62,8 +67,10 @@ http::Response answer(const Result<CommandOutcome>& outcome, const http::Request
         {"position", outcome->position ? boost::json::value(outcome->position->to_string())
                                        : boost::json::value(nullptr)},
     };
-    return http::Response::json(success_status, body)
-        .with_header("ETag", "\"" + std::to_string(outcome->version) + "\"");
+    auto response = http::Response::json(success_status, body)
+                        .with_header("ETag", "\"" + std::to_string(outcome->version) + "\"");
+    if (outcome->replayed) response.with_header("Idempotent-Replayed", "true");
+    return response;
 }
 
 }  // namespace cc::command

@@ -26,4 +26,14 @@ Result<IdT> path_id(const http::Request& request, const std::string& name) {
 http::Response answer(const Result<CommandOutcome>& outcome, const http::Request& request,
                       int success_status);
 
+// Runs the steps every command shares; `build` turns the request into the
+// command or the error that stops it.
+template <class Build>
+http::Response handle(CommandBus& bus, const http::Request& request, int success_status,
+                      Build&& build) {
+    auto command = build();
+    if (!command) return http::Response::problem(command.error(), request);
+    return answer(bus.execute(*command, context_of(request)), request, success_status);
+}
+
 }  // namespace cc::command

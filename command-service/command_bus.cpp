@@ -23,14 +23,14 @@ Status CommandBus::catch_up() {
 Status CommandBus::register_operators(const std::vector<UserId>& operators) {
     std::lock_guard lock(mutex_);
     for (const auto& id : operators) {
-        if (identity_.user(id) != nullptr) continue;
+        if (model_.identity.user(id) != nullptr) continue;
         RequestContext context;
         context.caller = auth::Caller{id, true};
         context.request.user_agent = "complexcare command-service (operator bootstrap)";
         const identity::RegisterUser command{
             id, {{"email", id.to_string() + "@operators.complexcare.invalid"},
                  {"name", "Platform operator"}}};
-        auto outcome = commit(identity::decide(identity_, command), context);
+        auto outcome = commit(decide(model_, command), context);
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});
     }
@@ -45,7 +45,7 @@ bool CommandBus::ready() const {
 void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope& envelope) {
     auto& next = applied_[static_cast<std::size_t>(record.partition)];
     if (record.offset < next) return;
-    identity_.apply(envelope);
+    model_.apply(envelope, eventlog::Position{record.partition, record.offset});
     next = record.offset + 1;
 }
 
@@ -87,10 +87,26 @@ Status CommandBus::catch_up_locked() {
     return {};
 }
 
+std::optional<Result<CommandOutcome>> CommandBus::replay(const RequestContext& context) const {
+    const auto& key = context.request.idempotency_key;
+    if (!key) return std::nullopt;
+    const auto* entry = model_.idempotency.find(context.caller.user, *key);
+    if (entry == nullptr) return std::nullopt;
+    if (entry->request_hash != context.request.request_hash.value_or("")) {
+        Error error = Error::make(ErrorKind::rule_violated, "idempotency-key-reused",
+                                  "this Idempotency-Key was used for a different request");
+        error.fields.push_back({"Idempotency-Key", "reused", error.detail});
+        return Result<CommandOutcome>(std::move(error));
+    }
+    CommandOutcome outcome = entry->outcome;
+    outcome.replayed = true;
+    return Result<CommandOutcome>(std::move(outcome));
+}
+
 Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
                                           const RequestContext& context) {
     if (!decision) return std::move(decision).error();
-    CommandOutcome outcome{decision->aggregate_id, decision->version, std::nullopt, {}};
+    CommandOutcome outcome{decision->aggregate_id, decision->version, std::nullopt, {}, false};
     if (decision->events.empty()) return outcome;
     if (fenced_) {
         return Error::make(ErrorKind::unavailable, "writer-fenced",

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "command-service/domain/decision.hpp"
+#include "command-service/care/care.hpp"
 #include "command-service/identity/identity.hpp"
+#include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"
 
@@ -22,13 +24,6 @@ struct RequestContext {
     std::optional<Uuid> correlation_id;
 };
 
-struct CommandOutcome {
-    Uuid id;
-    std::int64_t version = 0;
-    std::optional<eventlog::Position> position;  // empty when nothing was appended
-    std::vector<std::string> event_types;
-};
-
 class CommandBus {
 public:
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
@@ -37,17 +32,20 @@ public:
     // Folds every record up to the log's current end into the write model.
     Status catch_up();
 
+    // Authorises, answers a retried Idempotency-Key from the index, decides
+    // and appends, all against one state under one lock. authorize() and
+    // decide() are found next to each command type (its module's folder).
     template <class Command>
     Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
         std::lock_guard lock(mutex_);
         if (needs_catch_up_) {
             if (auto status = catch_up_locked(); !status) return std::move(status).error();
         }
-        // Authorised against the same state the decision sees.
-        if (auto allowed = identity::authorize(identity_, context.caller, command); !allowed) {
+        if (auto allowed = authorize(model_, context.caller, command); !allowed) {
             return std::move(allowed).error();
         }
-        return commit(identity::decide(identity_, command), context);
+        if (auto prior = replay(context)) return std::move(*prior);
+        return commit(decide(model_, command), context);
     }
 
     // Registers each configured platform administrator that has no account
@@ -60,11 +58,12 @@ public:
 private:
     Status catch_up_locked();
     Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
+    std::optional<Result<CommandOutcome>> replay(const RequestContext& context) const;
     void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
 
     std::unique_ptr<eventlog::LogWriter> writer_;
     std::unique_ptr<eventlog::LogReader> reader_;
-    identity::IdentityState identity_;
+    WriteModel model_;
     // Next offset folded into the model, per partition: records the model
     // already holds (its own appends) are not folded twice on catch-up.
     std::vector<std::int64_t> applied_;

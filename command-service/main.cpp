@@ -3,6 +3,7 @@
 
 #include <exception>
 
+#include "command-service/care/care_routes.hpp"
 #include "command-service/command_bus.hpp"
 #include "command-service/identity/identity_routes.hpp"
 #include "platform/eventlog/factory.hpp"
@@ -33,6 +34,7 @@ int main() {
         http::Router router;
         http::add_operational_routes(router, [&bus] { return bus.ready(); });
         command::add_identity_routes(router, bus);
+        command::add_care_routes(router, bus);
         http::Server server(config.server, http::authenticated(router, verifier));
         const auto port = server.start();
         obs::info("listening", {{"host", config.server.host}, {"port", port}});

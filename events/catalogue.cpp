@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "events/care_events.hpp"
 #include "events/identity_events.hpp"
 
 namespace cc::events {
@@ -17,6 +18,12 @@ constexpr std::array kCatalogue{
     EventTypeInfo{kMembershipGranted, kMembership, 1},
     EventTypeInfo{kMembershipRoleChanged, kMembership, 1},
     EventTypeInfo{kMembershipRevoked, kMembership, 1},
+    EventTypeInfo{care::kPatientRegistered, care::kPatient, 1},
+    EventTypeInfo{care::kPatientUpdated, care::kPatient, 1},
+    EventTypeInfo{care::kPatientDeleted, care::kPatient, 1},
+    EventTypeInfo{care::kCareProfessionalCreated, care::kCareProfessional, 1},
+    EventTypeInfo{care::kCareProfessionalUpdated, care::kCareProfessional, 1},
+    EventTypeInfo{care::kCareProfessionalDeleted, care::kCareProfessional, 1},
 };
 }  // namespace
 

@@ -80,6 +80,7 @@ std::string serialize(const Envelope& e) {
         {"user_agent", optional_string(e.request.user_agent)},
         {"request_id", optional_string(e.request.request_id)},
         {"idempotency_key", optional_string(e.request.idempotency_key)},
+        {"request_hash", optional_string(e.request.request_hash)},
     };
     boost::json::object object{
         {"event_id", e.event_id.to_string()},
@@ -133,6 +134,7 @@ Result<Envelope> parse_envelope(std::string_view text) {
         e.request.user_agent = r.optional_string(req, "user_agent");
         e.request.request_id = r.optional_string(req, "request_id");
         e.request.idempotency_key = r.optional_string(req, "idempotency_key");
+        e.request.request_hash = r.optional_string(req, "request_hash");
     } else if (request && !request->is_null()) {
         return bad("request", "must be an object");
     }

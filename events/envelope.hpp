@@ -21,6 +21,9 @@ struct RequestMetadata {
     std::optional<std::string> user_agent;
     std::optional<std::string> request_id;
     std::optional<std::string> idempotency_key;
+    // SHA-256 of method, path and body when an idempotency key was sent: a
+    // reused key with another request is refused, also after a restart.
+    std::optional<std::string> request_hash;
     bool operator==(const RequestMetadata&) const = default;
 };
 

@@ -32,6 +32,7 @@ struct Decision {
 
 // The state every soft-deletable aggregate shares.
 struct EntityState {
+    TenantId tenant;  // the tenant it belongs to (the platform tenant for users)
     std::int64_t version = 0;
     boost::json::object fields;
     bool deleted = false;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "platform/core/uuid.hpp"
+
 namespace cc::domain {
 namespace {
 
@@ -50,6 +52,7 @@ boost::json::value check_value(const FieldSpec& field, const boost::json::value&
         std::transform(text.begin(), text.end(), text.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     }
+    if (field.normalise != nullptr) text = field.normalise(text);
     if (text.empty()) {
         if (field.required) {
             errors.push_back({name, "required", name + " must not be empty"});
@@ -174,6 +177,64 @@ bool is_http_url(std::string_view v) {
         return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '<' || c == '>';
     });
 }
+
+bool is_iso_date(std::string_view v) {
+    if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (v[i] < '0' || v[i] > '9') return false;
+    const int year = std::stoi(std::string(v.substr(0, 4)));
+    const int month = std::stoi(std::string(v.substr(5, 2)));
+    const int day = std::stoi(std::string(v.substr(8, 2)));
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (year < 1800 || month < 1 || month > 12 || day < 1) return false;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+std::string without_spaces(std::string_view value) {
+    std::string out;
+    for (char c : value)
+        if (c != ' ') out.push_back(c);
+    return out;
+}
+
+bool is_nhs_number(std::string_view d) {
+    if (d.size() != 10 ||
+        !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return false;
+    }
+    if (std::all_of(d.begin(), d.end(), [&](char c) { return c == d[0]; })) return false;
+    int sum = 0;
+    for (int i = 0; i < 9; ++i) sum += (d[static_cast<std::size_t>(i)] - '0') * (10 - i);
+    int check = 11 - (sum % 11);
+    if (check == 11) check = 0;
+    if (check == 10) return false;
+    return check == d[9] - '0';
+}
+
+bool is_uk_phone(std::string_view v) {
+    std::string digits;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const char c = v[i];
+        if (c >= '0' && c <= '9') {
+            digits.push_back(c);
+        } else if (c == '+' && i == 0) {
+            digits.push_back(c);
+        } else if (c != ' ' && c != '-' && c != '(' && c != ')') {
+            return false;
+        }
+    }
+    if (digits.rfind("+44", 0) == 0) return digits.size() == 13 && digits[3] != '0';
+    return digits.size() >= 10 && digits.size() <= 11 && digits[0] == '0';
+}
+
+bool is_licence_number(std::string_view v) {
+    return std::all_of(v.begin(), v.end(), [](char c) {
+        return is_alnum(c) || c == ' ' || c == '-' || c == '/';
+    });
+}
+
+bool is_uuid(std::string_view value) { return Uuid::parse(value).has_value(); }
 
 std::size_t utf8_length(std::string_view value) {
     return static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {

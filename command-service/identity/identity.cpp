@@ -1,5 +1,8 @@
 #include "command-service/identity/identity.hpp"
 
+#include "command-service/domain/entity.hpp"
+#include "command-service/write_model.hpp"
+
 #include <boost/json.hpp>
 
 #include "events/identity_events.hpp"
@@ -7,6 +10,12 @@
 
 namespace cc::identity {
 namespace ev = events::identity;
+using domain::changes_of;
+using domain::decide_delete;
+using domain::decide_patch;
+using domain::event;
+using domain::single;
+using domain::unchanged;
 using domain::Decision;
 using domain::EntityState;
 using domain::FieldKind;
@@ -45,27 +54,6 @@ std::optional<std::string> text_field(const boost::json::object& fields, std::st
     return json::string_at(fields, key);
 }
 
-PendingEvent event(std::string_view type, std::string_view aggregate, const Uuid& id,
-                   std::int64_t version, const TenantId& tenant, boost::json::object payload) {
-    return PendingEvent{std::string(type), std::string(aggregate), id, version, tenant,
-                        std::move(payload)};
-}
-
-Decision single(PendingEvent pending) {
-    Decision decision;
-    decision.aggregate_id = pending.aggregate_id;
-    decision.version = pending.aggregate_version;
-    decision.events.push_back(std::move(pending));
-    return decision;
-}
-
-Decision unchanged(const Uuid& id, std::int64_t version) {
-    Decision decision;
-    decision.aggregate_id = id;
-    decision.version = version;
-    return decision;
-}
-
 // A unique text field (slug, email) must not be taken by another aggregate.
 template <class IdT, class Lookup>
 Status check_unique(const boost::json::object& fields, std::string_view field, const IdT& self,
@@ -79,37 +67,6 @@ Status check_unique(const boost::json::object& fields, std::string_view field, c
                                 std::string(field));
     }
     return {};
-}
-
-// PATCH of a soft-deletable entity: version check, validation, diff.
-Result<Decision> decide_patch(const EntityState* current, std::string_view what,
-                              std::span<const FieldSpec> spec,
-                              std::optional<std::int64_t> expected_version,
-                              const boost::json::object& body, std::string_view event_type,
-                              std::string_view aggregate, const Uuid& id, const TenantId& tenant,
-                              const std::function<Status(const boost::json::object&)>& unique) {
-    if (current == nullptr || current->deleted) return domain::not_found(what);
-    if (auto status = domain::check_version(current->version, expected_version); !status) {
-        return std::move(status).error();
-    }
-    auto patch = domain::validate_patch(spec, body);
-    if (!patch) return std::move(patch).error();
-    if (auto status = unique(*patch); !status) return std::move(status).error();
-    auto changes = domain::diff(current->fields, *patch);
-    if (changes.empty()) return unchanged(id, current->version);
-    return single(event(event_type, aggregate, id, current->version + 1, tenant,
-                        {{"changes", std::move(changes)}}));
-}
-
-Result<Decision> decide_delete(const EntityState* current, std::string_view what,
-                               std::optional<std::int64_t> expected_version,
-                               std::string_view event_type, std::string_view aggregate,
-                               const Uuid& id, const TenantId& tenant) {
-    if (current == nullptr || current->deleted) return domain::not_found(what);
-    if (auto status = domain::check_version(current->version, expected_version); !status) {
-        return std::move(status).error();
-    }
-    return single(event(event_type, aggregate, id, current->version + 1, tenant, {}));
 }
 
 template <class Map, class Key>
@@ -126,12 +83,6 @@ void reindex(std::unordered_map<std::string, IdT>& index, const boost::json::obj
         if (auto old = json::string_at(change->as_object(), "old")) index.erase(*old);
         if (auto next = json::string_at(change->as_object(), "new")) index[*next] = id;
     }
-}
-
-const boost::json::object& changes_of(const events::Envelope& e) {
-    static const boost::json::object none;
-    const auto* changes = e.payload.if_contains("changes");
-    return changes && changes->is_object() ? changes->as_object() : none;
 }
 
 }  // namespace
@@ -222,12 +173,10 @@ bool IdentityState::permitted_anywhere(const UserId& user, auth::TenantAction ac
     return false;
 }
 
-namespace {
-
 using auth::Caller;
 using auth::TenantAction;
 
-Status live_caller(const IdentityState& state, const Caller& caller) {
+Status require_live_caller(const IdentityState& state, const Caller& caller) {
     const auto* user = state.user(caller.user);
     if (user == nullptr || user->deleted) {
         return Error::make(ErrorKind::unauthorized, "user-unknown",
@@ -236,14 +185,19 @@ Status live_caller(const IdentityState& state, const Caller& caller) {
     return {};
 }
 
-Status tenant_action(const IdentityState& state, const Caller& caller, const TenantId& tenant,
+Status require_tenant_action(const IdentityState& state, const Caller& caller, const TenantId& tenant,
                      TenantAction action) {
-    if (auto s = live_caller(state, caller); !s) return s;
+    if (auto s = require_live_caller(state, caller); !s) return s;
     return auth::authorize_tenant_action(caller, state.role_in(tenant, caller.user), action);
 }
 
+namespace {
+
+using auth::Caller;
+using auth::TenantAction;
+
 Status platform_admin(const IdentityState& state, const Caller& caller) {
-    if (auto s = live_caller(state, caller); !s) return s;
+    if (auto s = require_live_caller(state, caller); !s) return s;
     if (!caller.platform_admin) return auth::platform_admin_required();
     return {};
 }
@@ -251,47 +205,56 @@ Status platform_admin(const IdentityState& state, const Caller& caller) {
 // Users are not tenant data: a caller sees only their own account unless a
 // platform admin, and anyone else's is answered as missing.
 Status own_account(const IdentityState& state, const Caller& caller, const UserId& target) {
-    if (auto s = live_caller(state, caller); !s) return s;
+    if (auto s = require_live_caller(state, caller); !s) return s;
     if (caller.platform_admin || caller.user == target) return {};
     return domain::not_found("user");
 }
 
 }  // namespace
 
-Status authorize(const IdentityState& state, const Caller& caller, const CreateTenant&) {
+Status authorize(const WriteModel& model, const Caller& caller, const CreateTenant&) {
+    const auto& state = model.identity;
     return platform_admin(state, caller);
 }
-Status authorize(const IdentityState& state, const Caller& caller, const UpdateTenant& c) {
-    return tenant_action(state, caller, c.id, TenantAction::update_tenant);
+Status authorize(const WriteModel& model, const Caller& caller, const UpdateTenant& c) {
+    const auto& state = model.identity;
+    return require_tenant_action(state, caller, c.id, TenantAction::update_tenant);
 }
-Status authorize(const IdentityState& state, const Caller& caller, const DeleteTenant& c) {
+Status authorize(const WriteModel& model, const Caller& caller, const DeleteTenant& c) {
+    const auto& state = model.identity;
     // Members learn it exists (403); others see nothing (404).
-    if (auto s = tenant_action(state, caller, c.id, TenantAction::read_tenant); !s) return s;
+    if (auto s = require_tenant_action(state, caller, c.id, TenantAction::read_tenant); !s) return s;
     return platform_admin(state, caller);
 }
-Status authorize(const IdentityState& state, const Caller& caller, const RegisterUser&) {
-    if (auto s = live_caller(state, caller); !s) return s;
+Status authorize(const WriteModel& model, const Caller& caller, const RegisterUser&) {
+    const auto& state = model.identity;
+    if (auto s = require_live_caller(state, caller); !s) return s;
     if (caller.platform_admin || state.permitted_anywhere(caller.user, TenantAction::register_user)) {
         return {};
     }
     return Error::make(ErrorKind::forbidden, "forbidden",
                        "registering users needs the admin or manager role in a tenant");
 }
-Status authorize(const IdentityState& state, const Caller& caller, const UpdateUser& c) {
+Status authorize(const WriteModel& model, const Caller& caller, const UpdateUser& c) {
+    const auto& state = model.identity;
     return own_account(state, caller, c.id);
 }
-Status authorize(const IdentityState& state, const Caller& caller, const DeleteUser& c) {
+Status authorize(const WriteModel& model, const Caller& caller, const DeleteUser& c) {
+    const auto& state = model.identity;
     if (auto s = own_account(state, caller, c.id); !s) return s;
     return platform_admin(state, caller);
 }
-Status authorize(const IdentityState& state, const Caller& caller, const PutMembership& c) {
-    return tenant_action(state, caller, c.tenant, TenantAction::manage_members);
+Status authorize(const WriteModel& model, const Caller& caller, const PutMembership& c) {
+    const auto& state = model.identity;
+    return require_tenant_action(state, caller, c.tenant, TenantAction::manage_members);
 }
-Status authorize(const IdentityState& state, const Caller& caller, const RevokeMembership& c) {
-    return tenant_action(state, caller, c.tenant, TenantAction::manage_members);
+Status authorize(const WriteModel& model, const Caller& caller, const RevokeMembership& c) {
+    const auto& state = model.identity;
+    return require_tenant_action(state, caller, c.tenant, TenantAction::manage_members);
 }
 
-Result<Decision> decide(const IdentityState& state, const CreateTenant& c) {
+Result<Decision> decide(const WriteModel& model, const CreateTenant& c) {
+    const auto& state = model.identity;
     if (state.tenant(c.id) != nullptr) {
         return domain::conflict("tenant-exists", "tenant id already exists", "id");
     }
@@ -307,7 +270,8 @@ Result<Decision> decide(const IdentityState& state, const CreateTenant& c) {
     return single(event(ev::kTenantCreated, ev::kTenant, c.id.uuid(), 1, c.id, std::move(*fields)));
 }
 
-Result<Decision> decide(const IdentityState& state, const UpdateTenant& c) {
+Result<Decision> decide(const WriteModel& model, const UpdateTenant& c) {
+    const auto& state = model.identity;
     return decide_patch(
         state.tenant(c.id), "tenant", kTenantFields, c.expected_version, c.body, ev::kTenantUpdated,
         ev::kTenant, c.id.uuid(), c.id, [&](const boost::json::object& patch) {
@@ -317,12 +281,14 @@ Result<Decision> decide(const IdentityState& state, const UpdateTenant& c) {
         });
 }
 
-Result<Decision> decide(const IdentityState& state, const DeleteTenant& c) {
+Result<Decision> decide(const WriteModel& model, const DeleteTenant& c) {
+    const auto& state = model.identity;
     return decide_delete(state.tenant(c.id), "tenant", c.expected_version, ev::kTenantDeleted,
                          ev::kTenant, c.id.uuid(), c.id);
 }
 
-Result<Decision> decide(const IdentityState& state, const RegisterUser& c) {
+Result<Decision> decide(const WriteModel& model, const RegisterUser& c) {
+    const auto& state = model.identity;
     if (state.user(c.id) != nullptr) {
         return domain::conflict("user-exists", "user id already exists", "id");
     }
@@ -338,7 +304,8 @@ Result<Decision> decide(const IdentityState& state, const RegisterUser& c) {
         event(ev::kUserRegistered, ev::kUser, c.id.uuid(), 1, kPlatformTenant, std::move(*fields)));
 }
 
-Result<Decision> decide(const IdentityState& state, const UpdateUser& c) {
+Result<Decision> decide(const WriteModel& model, const UpdateUser& c) {
+    const auto& state = model.identity;
     return decide_patch(
         state.user(c.id), "user", kUserFields, c.expected_version, c.body, ev::kUserUpdated,
         ev::kUser, c.id.uuid(), kPlatformTenant, [&](const boost::json::object& patch) {
@@ -348,12 +315,14 @@ Result<Decision> decide(const IdentityState& state, const UpdateUser& c) {
         });
 }
 
-Result<Decision> decide(const IdentityState& state, const DeleteUser& c) {
+Result<Decision> decide(const WriteModel& model, const DeleteUser& c) {
+    const auto& state = model.identity;
     return decide_delete(state.user(c.id), "user", c.expected_version, ev::kUserDeleted, ev::kUser,
                          c.id.uuid(), kPlatformTenant);
 }
 
-Result<Decision> decide(const IdentityState& state, const PutMembership& c) {
+Result<Decision> decide(const WriteModel& model, const PutMembership& c) {
+    const auto& state = model.identity;
     const auto* tenant = state.tenant(c.tenant);
     if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
     const auto* user = state.user(c.user);
@@ -390,7 +359,8 @@ Result<Decision> decide(const IdentityState& state, const PutMembership& c) {
                         {{"user_id", user_id}, {"changes", std::move(changes)}}));
 }
 
-Result<Decision> decide(const IdentityState& state, const RevokeMembership& c) {
+Result<Decision> decide(const WriteModel& model, const RevokeMembership& c) {
+    const auto& state = model.identity;
     const auto* tenant = state.tenant(c.tenant);
     if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
     const auto* current = state.membership(c.tenant, c.user);

@@ -1,7 +1,7 @@
 #pragma once
-// The identity core on the write side: tenants, users and memberships.
-// IdentityState is the evolver's fold of the log; the decide() overloads are
-// pure functions from (state, command) to events.
+// The identity core on the write side: tenants, users and memberships. The
+// decide() overloads are pure functions from (write model, command) to events;
+// authorize() checks the caller against the same model.
 #include <boost/json/object.hpp>
 
 #include <array>
@@ -14,50 +14,21 @@
 
 #include "command-service/domain/decision.hpp"
 #include "command-service/domain/validation.hpp"
-#include "events/envelope.hpp"
-#include "platform/auth/permissions.hpp"
+#include "command-service/identity/identity_state.hpp"
+
+namespace cc::command {
+struct WriteModel;
+}
 
 namespace cc::identity {
+
+using command::WriteModel;
 
 using auth::kRoles;
 
 std::span<const domain::FieldSpec> tenant_fields();
 std::span<const domain::FieldSpec> user_fields();
 std::span<const domain::FieldSpec> membership_fields();
-
-struct MembershipState {
-    MembershipId id;
-    std::int64_t version = 0;
-    std::string role;
-    bool is_primary = false;
-    bool revoked = false;
-};
-
-class IdentityState {
-public:
-    // Folds one event in. Events of other aggregates are ignored, so the
-    // whole log can be replayed through it.
-    void apply(const events::Envelope& event);
-
-    const domain::EntityState* tenant(const TenantId& id) const;
-    const domain::EntityState* user(const UserId& id) const;
-    const MembershipState* membership(const TenantId& tenant, const UserId& user) const;
-    // Slugs and emails stay taken by soft-deleted rows: the documented UNIQUE
-    // constraints cover every row, deleted or not.
-    std::optional<TenantId> tenant_with_slug(std::string_view slug) const;
-    std::optional<UserId> user_with_email(std::string_view email) const;
-    // The caller's role in a live tenant through a live membership.
-    std::optional<std::string_view> role_in(const TenantId& tenant, const UserId& user) const;
-    // Whether any live membership of the user permits the action.
-    bool permitted_anywhere(const UserId& user, auth::TenantAction action) const;
-
-private:
-    std::unordered_map<TenantId, domain::EntityState> tenants_;
-    std::unordered_map<UserId, domain::EntityState> users_;
-    std::map<std::pair<TenantId, UserId>, MembershipState> memberships_;
-    std::unordered_map<std::string, TenantId> slugs_;
-    std::unordered_map<std::string, UserId> emails_;
-};
 
 struct CreateTenant {
     TenantId id;
@@ -99,26 +70,32 @@ struct RevokeMembership {
     std::optional<std::int64_t> expected_version;
 };
 
+// Access rules every module reuses: the caller is a live user; the caller's
+// role in the tenant permits the action (404 for non-members, 403 for roles).
+Status require_live_caller(const IdentityState& state, const auth::Caller& caller);
+Status require_tenant_action(const IdentityState& state, const auth::Caller& caller,
+                             const TenantId& tenant, auth::TenantAction action);
+
 // Authorisation against the write model, checked in the same critical section
 // as the decision: the caller must be a live user (or a configured operator)
 // whose role permits the command (auth/permissions.hpp).
-Status authorize(const IdentityState& state, const auth::Caller& caller, const CreateTenant& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller, const UpdateTenant& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller, const DeleteTenant& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller, const RegisterUser& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller, const UpdateUser& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller, const DeleteUser& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller, const PutMembership& command);
-Status authorize(const IdentityState& state, const auth::Caller& caller,
+Status authorize(const WriteModel& model, const auth::Caller& caller, const CreateTenant& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const UpdateTenant& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const DeleteTenant& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const RegisterUser& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const UpdateUser& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const DeleteUser& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const PutMembership& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller,
                  const RevokeMembership& command);
 
-Result<domain::Decision> decide(const IdentityState& state, const CreateTenant& command);
-Result<domain::Decision> decide(const IdentityState& state, const UpdateTenant& command);
-Result<domain::Decision> decide(const IdentityState& state, const DeleteTenant& command);
-Result<domain::Decision> decide(const IdentityState& state, const RegisterUser& command);
-Result<domain::Decision> decide(const IdentityState& state, const UpdateUser& command);
-Result<domain::Decision> decide(const IdentityState& state, const DeleteUser& command);
-Result<domain::Decision> decide(const IdentityState& state, const PutMembership& command);
-Result<domain::Decision> decide(const IdentityState& state, const RevokeMembership& command);
+Result<domain::Decision> decide(const WriteModel& model, const CreateTenant& command);
+Result<domain::Decision> decide(const WriteModel& model, const UpdateTenant& command);
+Result<domain::Decision> decide(const WriteModel& model, const DeleteTenant& command);
+Result<domain::Decision> decide(const WriteModel& model, const RegisterUser& command);
+Result<domain::Decision> decide(const WriteModel& model, const UpdateUser& command);
+Result<domain::Decision> decide(const WriteModel& model, const DeleteUser& command);
+Result<domain::Decision> decide(const WriteModel& model, const PutMembership& command);
+Result<domain::Decision> decide(const WriteModel& model, const RevokeMembership& command);
 
 }  // namespace cc::identity

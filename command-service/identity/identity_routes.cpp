@@ -8,15 +8,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-// Runs the steps every command shares; `build` turns the request into the
-// command or the error that stops it.
-template <class Build>
-Response handle(CommandBus& bus, const Request& request, int success_status, Build&& build) {
-    auto command = build();
-    if (!command) return Response::problem(command.error(), request);
-    return answer(bus.execute(*command, context_of(request)), request, success_status);
-}
-
 template <class Command, class IdT>
 Result<Command> make_create(const Request& request) {
     auto body = json_body(request);

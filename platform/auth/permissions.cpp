@@ -21,6 +21,14 @@ constexpr std::array kMatrix{
     Grant{TenantAction::manage_members, {"admin"}},
     Grant{TenantAction::read_audit, {"admin", "auditor"}},
     Grant{TenantAction::register_user, {"admin", "manager"}},
+    // Care records: those who deliver or oversee care read them; clinical
+    // staff keep them current; only admins and managers remove them.
+    Grant{TenantAction::read_patients, {"admin", "manager", "clinician", "carer", "auditor"}},
+    Grant{TenantAction::manage_patients, {"admin", "manager", "clinician"}},
+    Grant{TenantAction::delete_patients, {"admin", "manager"}},
+    Grant{TenantAction::read_care_professionals,
+          {"admin", "manager", "clinician", "carer", "finance", "auditor"}},
+    Grant{TenantAction::manage_care_professionals, {"admin", "manager"}},
 };
 
 }  // namespace

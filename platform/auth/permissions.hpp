@@ -22,6 +22,11 @@ enum class TenantAction {
     manage_members,      // grant, change, revoke memberships
     read_audit,          // the tenant's audit trail
     register_user,       // create user accounts (to onboard staff)
+    read_patients,       // patient records
+    manage_patients,     // register and update patients
+    delete_patients,     // soft-delete patients
+    read_care_professionals,
+    manage_care_professionals,  // create, update, delete care professionals
 };
 
 // Platform-level actions: only a platform administrator, whatever the roles.

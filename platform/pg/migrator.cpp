@@ -1,6 +1,6 @@
 #include "platform/pg/migrator.hpp"
 
-#include <openssl/evp.h>
+#include "platform/core/hash.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -21,19 +21,6 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 }  // namespace
-
-std::string sha256_hex(const std::string& data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < length; ++i) {
-        out.push_back(hex[digest[i] >> 4]);
-        out.push_back(hex[digest[i] & 0x0F]);
-    }
-    return out;
-}
 
 Result<MigrationReport> migrate(const std::string& conninfo,
                                 const std::filesystem::path& directory) {

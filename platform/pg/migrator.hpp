@@ -20,6 +20,4 @@ struct MigrationReport {
 Result<MigrationReport> migrate(const std::string& conninfo,
                                 const std::filesystem::path& directory);
 
-std::string sha256_hex(const std::string& data);
-
 }  // namespace cc::pg

@@ -118,7 +118,13 @@ TEST_F(ProjectorTest, AppliesIdentityEventsWithOneAuditRowEach) {
 
 TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt) {
     const auto tenant = TenantId::generate();
-    const auto user = UserId::generate();
+    // The user's events must live in another partition than the tenant's: in
+    // the same partition the write side always appends the user first.
+    auto user = UserId::generate();
+    while (eventlog::partition_for(user.to_string(), kPartitions) ==
+           eventlog::partition_for(tenant.to_string(), kPartitions)) {
+        user = UserId::generate();
+    }
     append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
     append(envelope("MembershipGranted", "membership", Uuid::random_v4(), tenant, 1,
                     {{"user_id", user.to_string()}, {"role", "admin"}, {"is_primary", false}}));

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "command-service/identity/identity.hpp"
+#include "command-service/write_model.hpp"
 #include "events/identity_events.hpp"
 
 namespace cc::identity {
@@ -10,8 +11,9 @@ namespace {
 
 using boost::json::parse;
 
-// Folds a decision's events into the state, as the command bus does after an append.
-void fold(IdentityState& state, const domain::Decision& decision) {
+// Folds a decision's events into the model, as the command bus does after an append.
+void fold(command::WriteModel& state, const domain::Decision& decision) {
+    static std::int64_t offset = 0;
     for (const auto& pending : decision.events) {
         events::Envelope e;
         e.event_id = EventId::generate();
@@ -22,7 +24,7 @@ void fold(IdentityState& state, const domain::Decision& decision) {
         e.aggregate_version = pending.aggregate_version;
         e.occurred_at = Timestamp::now();
         e.payload = pending.payload;
-        state.apply(e);
+        state.apply(e, eventlog::Position{0, offset++});
     }
 }
 
@@ -42,7 +44,7 @@ protected:
         fold(state, *decision);
         return id;
     }
-    IdentityState state;
+    command::WriteModel state;
 };
 
 TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {

@@ -1,0 +1,75 @@
+#include "command-service/domain/entity.hpp"
+
+namespace cc::domain {
+
+PendingEvent event(std::string_view type, std::string_view aggregate, const Uuid& id,
+                   std::int64_t version, const TenantId& tenant, boost::json::object payload) {
+    return PendingEvent{std::string(type), std::string(aggregate), id, version, tenant,
+                        std::move(payload)};
+}
+
+Decision single(PendingEvent pending) {
+    Decision decision;
+    decision.aggregate_id = pending.aggregate_id;
+    decision.version = pending.aggregate_version;
+    decision.events.push_back(std::move(pending));
+    return decision;
+}
+
+Decision unchanged(const Uuid& id, std::int64_t version) {
+    Decision decision;
+    decision.aggregate_id = id;
+    decision.version = version;
+    return decision;
+}
+
+Result<Decision> decide_patch(const EntityState* current, std::string_view what,
+                              std::span<const FieldSpec> spec,
+                              std::optional<std::int64_t> expected_version,
+                              const boost::json::object& body, std::string_view event_type,
+                              std::string_view aggregate, const Uuid& id, const TenantId& tenant,
+                              const std::function<Status(const boost::json::object&)>& check) {
+    if (current == nullptr || current->deleted) return not_found(what);
+    if (auto status = check_version(current->version, expected_version); !status) {
+        return std::move(status).error();
+    }
+    auto patch = validate_patch(spec, body);
+    if (!patch) return std::move(patch).error();
+    if (auto status = check(*patch); !status) return std::move(status).error();
+    auto changes = diff(current->fields, *patch);
+    if (changes.empty()) return unchanged(id, current->version);
+    return single(event(event_type, aggregate, id, current->version + 1, tenant,
+                        {{"changes", std::move(changes)}}));
+}
+
+Result<Decision> decide_delete(const EntityState* current, std::string_view what,
+                               std::optional<std::int64_t> expected_version,
+                               std::string_view event_type, std::string_view aggregate,
+                               const Uuid& id, const TenantId& tenant) {
+    if (current == nullptr || current->deleted) return not_found(what);
+    if (auto status = check_version(current->version, expected_version); !status) {
+        return std::move(status).error();
+    }
+    return single(event(event_type, aggregate, id, current->version + 1, tenant, {}));
+}
+
+const boost::json::object& changes_of(const events::Envelope& e) {
+    static const boost::json::object none;
+    const auto* changes = e.payload.if_contains("changes");
+    return changes && changes->is_object() ? changes->as_object() : none;
+}
+
+void fold_entity(EntityState& state, const events::Envelope& e, std::string_view created,
+                 std::string_view updated, std::string_view deleted) {
+    state.version = e.aggregate_version;
+    state.tenant = e.tenant_id;
+    if (e.event_type == created) {
+        state.fields = e.payload;
+    } else if (e.event_type == updated) {
+        apply_changes(state.fields, changes_of(e));
+    } else if (e.event_type == deleted) {
+        state.deleted = true;
+    }
+}
+
+}  // namespace cc::domain
