@@ -4,7 +4,11 @@
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/pg/pool.hpp"
+#include "platform/config/env.hpp"
+#include "platform/eventlog/factory.hpp"
 #include "query-service/access.hpp"
+#include "query-service/consistency.hpp"
+#include "query-service/care/care_queries.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/read_api.hpp"
 
@@ -29,7 +33,15 @@ int main() {
             }
         });
         query::add_identity_routes(router, api, access);
-        http::Server server(config.server, http::authenticated(router, verifier));
+        query::add_care_routes(router, api, access);
+        const auto log_config = eventlog::log_config_from_env(config.database_url);
+        query::ProjectionProgress progress(
+            pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),
+            std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000)));
+        // Authentication first: an unauthenticated request never waits.
+        http::Server server(config.server,
+                            http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
+                                                verifier));
         const auto port = server.start();
         obs::info("listening", {{"host", config.server.host}, {"port", port}});
         const int signal = http::wait_for_shutdown_signal();

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "platform/core/uuid.hpp"
+#include "query-service/access.hpp"
 
 namespace cc::query {
 namespace {
@@ -12,6 +13,14 @@ pqxx::result run(pg::ConnectionPool& pool, const pg::Statement& statement) {
     auto connection = pool.acquire();
     pqxx::read_transaction tx(*connection);
     return tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+}
+
+// A filter value PostgreSQL cannot read as its column's type (a date that
+// does not exist) is the client's mistake, not ours.
+http::Response bad_value(const http::Request& request) {
+    return http::Response::problem(
+        Error::make(ErrorKind::malformed, "bad-filter", "a filter value is not valid for its field"),
+        request);
 }
 
 http::Response unavailable(const http::Request& request, const std::exception& e) {
@@ -57,15 +66,32 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
         }
         out.after = *after;
     }
+    if (auto q = request.query_param("q"); q && !q->empty()) {
+        if (q->size() > 255) {
+            Error error = Error::make(ErrorKind::malformed, "bad-search", "q is too long");
+            error.fields.push_back({"q", "too_long", error.detail});
+            return error;
+        }
+        out.search = *q;
+    }
     for (const auto& filter : resource.filters) {
         if (auto value = request.query_param(filter.parameter)) {
+            const bool bad_date = filter.cast == "date" &&
+                                  (value->size() != 10 || (*value)[4] != '-' || (*value)[7] != '-');
+            if (bad_date) {
+                Error error = Error::make(ErrorKind::malformed, "bad-filter",
+                                          std::string(filter.parameter) + " must be YYYY-MM-DD");
+                error.fields.push_back({std::string(filter.parameter), "format", error.detail});
+                return error;
+            }
             if (filter.cast == "uuid" && !Uuid::parse(*value)) {
                 Error error = Error::make(ErrorKind::malformed, "bad-filter",
                                           std::string(filter.parameter) + " must be a UUID");
                 error.fields.push_back({std::string(filter.parameter), "format", error.detail});
                 return error;
             }
-            out.filters.emplace_back(filter.column, *value);
+            out.filters.emplace_back(filter.column,
+                                     filter.normalise ? filter.normalise(*value) : *value);
         }
     }
     return out;
@@ -78,6 +104,8 @@ http::Response ReadApi::item(const http::Request& request, const Resource& resou
         rows = run(pool_, item_statement(resource, tenant_id, key));
     } catch (const pqxx::broken_connection& e) {
         return unavailable(request, e);
+    } catch (const pqxx::data_exception&) {
+        return bad_value(request);
     }
     if (rows.empty()) {
         return http::Response::problem(
@@ -112,6 +140,8 @@ http::Response ReadApi::page(const http::Request& request, const pg::Statement& 
         rows = run(pool_, statement);
     } catch (const pqxx::broken_connection& e) {
         return unavailable(request, e);
+    } catch (const pqxx::data_exception&) {
+        return bad_value(request);
     }
     // Rows are already JSON documents: splice them instead of re-parsing.
     std::string body = "{\"items\":[";
@@ -131,6 +161,31 @@ http::Response ReadApi::page(const http::Request& request, const pg::Statement& 
     response.body = std::move(body);
     response.headers = {{"Content-Type", "application/json"}};
     return response;
+}
+
+void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
+                                const std::string& name, const std::string& id_param,
+                                const Resource& resource, auth::TenantAction action) {
+    const std::string collection = "/v1/tenants/{tenant_id}/" + name;
+    router.add("GET", collection, [&api, &access, &resource, action](http::Request& r) {
+        auto tenant = uuid_param(r, "tenant_id");
+        if (!tenant) return http::Response::problem(tenant.error(), r);
+        if (auto allowed = access.tenant(r.caller, *tenant, action); !allowed) {
+            return http::Response::problem(allowed.error(), r);
+        }
+        return api.list(r, resource, *tenant);
+    });
+    router.add("GET", collection + "/{" + id_param + "}",
+               [&api, &access, &resource, action, id_param](http::Request& r) {
+                   auto tenant = uuid_param(r, "tenant_id");
+                   if (!tenant) return http::Response::problem(tenant.error(), r);
+                   auto id = uuid_param(r, id_param);
+                   if (!id) return http::Response::problem(id.error(), r);
+                   if (auto allowed = access.tenant(r.caller, *tenant, action); !allowed) {
+                       return http::Response::problem(allowed.error(), r);
+                   }
+                   return api.item(r, resource, *tenant, *id);
+               });
 }
 
 }  // namespace cc::query

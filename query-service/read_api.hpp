@@ -2,6 +2,7 @@
 // Runs read-model statements and shapes the answers every read endpoint
 // shares: items with ETag / If-None-Match, pages with next_cursor.
 #include "platform/http/message.hpp"
+#include "platform/http/router.hpp"
 #include "platform/pg/pool.hpp"
 #include "query-service/resource.hpp"
 
@@ -26,6 +27,14 @@ public:
 private:
     pg::ConnectionPool& pool_;
 };
+
+class Access;
+
+// GET /v1/tenants/{tenant_id}/<name> (a page) and .../<name>/{<id_param>} (an
+// item) for a tenant-scoped resource, both behind `action`.
+void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
+                                const std::string& name, const std::string& id_param,
+                                const Resource& resource, auth::TenantAction action);
 
 // ?limit=, 1..kMaxPageSize, default kDefaultPageSize.
 Result<std::size_t> page_limit(const http::Request& request);

@@ -51,6 +51,22 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
             if (filter.column == column) add_condition(s, where, filter.column, filter.cast, value);
         }
     }
+    if (request.search && !r.search_columns.empty()) {
+        // A prefix: LIKE's own wildcards in the input match themselves.
+        std::string pattern;
+        for (char c : *request.search) {
+            if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+            pattern.push_back(c);
+        }
+        s.params.emplace_back(pattern + "%");
+        const auto n = std::to_string(s.params.size());
+        std::string any;
+        for (auto column : r.search_columns) {
+            if (!any.empty()) any += " OR ";
+            any += "lower(t." + std::string(column) + ") LIKE lower($" + n + ")";
+        }
+        where += " AND (" + any + ")";
+    }
     if (request.member_of) {
         s.params.emplace_back(*request.member_of);
         where += " AND t.id IN (SELECT m.tenant_id FROM user_tenants m WHERE m.user_id = $" +

@@ -22,6 +22,7 @@ struct Filter {
     std::string_view parameter;  // query-string name
     std::string_view column;
     std::string_view cast;       // SQL type of the column, e.g. "uuid", "text"
+    std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
 };
 
 struct Resource {
@@ -34,6 +35,8 @@ struct Resource {
     std::string_view key_column = "id";
     std::span<const Filter> filters = {};
     std::string_view extra_condition = {};  // fixed SQL, e.g. excluding the platform tenant
+    // Columns a ?q= search matches by case-insensitive prefix (any of them).
+    std::span<const std::string_view> search_columns = {};
 };
 
 struct ListRequest {
@@ -43,6 +46,7 @@ struct ListRequest {
     std::vector<std::pair<std::string_view, std::string>> filters;  // (column filter, value)
     // Tenants list for a non-admin: only tenants this user is a live member of.
     std::optional<std::string> member_of;
+    std::optional<std::string> search;  // ?q=, a name prefix
 };
 
 // SELECT one row as JSON (plus its version), or nothing for a missing or

@@ -38,15 +38,19 @@ void add_operational_routes(Router& router, std::function<bool()> ready) {
 
 namespace cc::http {
 
-Handler authenticated(const Router& router, const auth::TokenVerifier& verifier) {
-    return [&router, &verifier](Request& request) {
+Handler dispatch_to(const Router& router) {
+    return [&router](Request& request) { return router.dispatch(request); };
+}
+
+Handler authenticated(Handler inner, const auth::TokenVerifier& verifier) {
+    return [inner = std::move(inner), &verifier](Request& request) {
         if (request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics") {
-            return router.dispatch(request);
+            return inner(request);
         }
         auto claims = verifier.verify_header(request.header("authorization"));
         if (!claims) return Response::problem(claims.error(), request);
         request.caller = auth::Caller{claims->subject, claims->platform_admin};
-        return router.dispatch(request);
+        return inner(request);
     };
 }
 

@@ -24,6 +24,9 @@ void add_operational_routes(Router& router, std::function<bool()> ready);
 // Every route but /healthz, /readyz and /metrics needs a verified bearer
 // token; the caller lands in Request::caller. Refusals are 401 problem+json
 // with WWW-Authenticate.
-Handler authenticated(const Router& router, const auth::TokenVerifier& verifier);
+Handler authenticated(Handler inner, const auth::TokenVerifier& verifier);
+
+// The router as a handler.
+Handler dispatch_to(const Router& router);
 
 }  // namespace cc::http

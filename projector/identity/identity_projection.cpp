@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "events/identity_events.hpp"
+#include "projector/projection/entity.hpp"
 
 namespace cc::projection::identity {
 namespace ev = events::identity;
@@ -17,32 +18,6 @@ constexpr std::array<std::string_view, 4> kMembershipColumns{"user_id", "tenant_
 constexpr TableSpec kTenants{"tenants", kTenantColumns};
 constexpr TableSpec kUsers{"users", kUserColumns};
 constexpr TableSpec kMemberships{"user_tenants", kMembershipColumns};
-
-const boost::json::object* changes_of(const events::Envelope& e) {
-    const auto* changes = e.payload.if_contains("changes");
-    return changes ? changes->if_object() : nullptr;
-}
-
-Result<Projected> with_changes(Result<Statement> statement, boost::json::object changes) {
-    if (!statement) return std::move(statement).error();
-    return Projected{{std::move(*statement)}, std::move(changes)};
-}
-
-Result<Projected> created(const TableSpec& spec, const events::Envelope& e) {
-    return with_changes(insert_row(spec, e, e.payload), creation_changes(e.payload));
-}
-
-Result<Projected> updated(const TableSpec& spec, const events::Envelope& e, bool tenant_scoped) {
-    const auto* changes = changes_of(e);
-    if (changes == nullptr) return bad_payload(e, "missing changes");
-    return with_changes(update_row(spec, e, *changes, tenant_scoped), *changes);
-}
-
-Result<Projected> deleted(const TableSpec& spec, const events::Envelope& e, bool tenant_scoped) {
-    boost::json::object changes{
-        {"deleted_at", boost::json::object{{"old", nullptr}, {"new", e.occurred_at.to_string()}}}};
-    return Projected{{soft_delete_row(spec, e, tenant_scoped)}, std::move(changes)};
-}
 
 // A grant inserts the row, or revives a revoked one: UNIQUE(user_id,
 // tenant_id) keeps one row per pair for good.
@@ -64,10 +39,10 @@ Result<Projected> granted(const events::Envelope& e) {
 
 std::optional<Result<Projected>> project(const events::Envelope& e) {
     const auto& t = e.event_type;
-    if (t == ev::kTenantCreated) return created(kTenants, e);
+    if (t == ev::kTenantCreated) return created(kTenants, e, false);
     if (t == ev::kTenantUpdated) return updated(kTenants, e, false);
     if (t == ev::kTenantDeleted) return deleted(kTenants, e, false);
-    if (t == ev::kUserRegistered) return created(kUsers, e);
+    if (t == ev::kUserRegistered) return created(kUsers, e, false);
     if (t == ev::kUserUpdated) return updated(kUsers, e, false);
     if (t == ev::kUserDeleted) return deleted(kUsers, e, false);
     if (t == ev::kMembershipGranted) return granted(e);

@@ -3,12 +3,13 @@
 #include <array>
 
 #include "events/catalogue.hpp"
+#include "projector/care/care_projection.hpp"
 #include "projector/identity/identity_projection.hpp"
 
 namespace cc::projection {
 namespace {
 // Adding an aggregate adds its projection here.
-constexpr std::array<AggregateProjection, 1> kProjections{identity::project};
+constexpr std::array<AggregateProjection, 2> kProjections{identity::project, care::project};
 }  // namespace
 
 Result<std::vector<Statement>> project(const events::Envelope& event) {

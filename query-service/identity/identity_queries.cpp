@@ -152,20 +152,8 @@ void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
         }
         return guarded(r, status, [&] { return api.item(r, kUsers, std::nullopt, *id); });
     });
-    router.add("GET", "/v1/tenants/{tenant_id}/members", [&api, &access](Request& r) {
-        auto tenant = uuid_param(r, "tenant_id");
-        if (!tenant) return Response::problem(tenant.error(), r);
-        return guarded(r, access.tenant(r.caller, *tenant, TenantAction::read_members),
-                       [&] { return api.list(r, kMemberships, *tenant); });
-    });
-    router.add("GET", "/v1/tenants/{tenant_id}/members/{user_id}", [&api, &access](Request& r) {
-        auto tenant = uuid_param(r, "tenant_id");
-        if (!tenant) return Response::problem(tenant.error(), r);
-        auto user = uuid_param(r, "user_id");
-        if (!user) return Response::problem(user.error(), r);
-        return guarded(r, access.tenant(r.caller, *tenant, TenantAction::read_members),
-                       [&] { return api.item(r, kMemberships, *tenant, *user); });
-    });
+    add_tenant_resource_routes(router, api, access, "members", "user_id", kMemberships,
+                               TenantAction::read_members);
     router.add("GET", "/v1/tenants/{tenant_id}/audit-logs", [&api, &access](Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return Response::problem(tenant.error(), r);
