@@ -52,6 +52,11 @@ protected:
             wait_for(s, "/v1/tenants/" + people.at(name).first + "/members/" + id);
         }
         wait_for_deleted(s, users["deleted"]);
+        patient = create(s, "/v1/tenants/" + tenant_a + "/patients", R"({"first_name":"P","last_name":"Q"})");
+        professional = create(s, "/v1/tenants/" + tenant_a + "/care-professionals",
+                              R"({"first_name":"C","last_name":"P","role":"Nurse"})");
+        wait_for(s, "/v1/tenants/" + tenant_a + "/patients/" + patient);
+        wait_for(s, "/v1/tenants/" + tenant_a + "/care-professionals/" + professional);
     }
     static void TearDownTestSuite() { testing::stacks().clear(); }
 
@@ -111,6 +116,16 @@ protected:
             {"list members", Service::query, "GET", a + "/members", "", {}},
             {"read member", Service::query, "GET", a + "/members/" + carer, "", {}},
             {"read audit log", Service::query, "GET", a + "/audit-logs", "", {}},
+            {"register patient", Service::command, "POST", a + "/patients", R"({"first_name":"N","last_name":"P"})", {}},
+            {"update patient", Service::command, "PATCH", a + "/patients/" + patient, R"({"first_name":"P"})", {{"If-Match", "\"1\""}}},
+            {"delete patient", Service::command, "DELETE", a + "/patients/" + patient, "", {}},
+            {"create care professional", Service::command, "POST", a + "/care-professionals", R"({"first_name":"N","last_name":"P","role":"GP"})", {}},
+            {"update care professional", Service::command, "PATCH", a + "/care-professionals/" + professional, R"({"role":"Nurse"})", {{"If-Match", "\"1\""}}},
+            {"delete care professional", Service::command, "DELETE", a + "/care-professionals/" + professional, "", {}},
+            {"list patients", Service::query, "GET", a + "/patients", "", {}},
+            {"read patient", Service::query, "GET", a + "/patients/" + patient, "", {}},
+            {"list care professionals", Service::query, "GET", a + "/care-professionals", "", {}},
+            {"read care professional", Service::query, "GET", a + "/care-professionals/" + professional, "", {}},
         };
     }
 
@@ -141,7 +156,7 @@ protected:
         };
     }
 
-    static inline std::string tenant_a, tenant_b;
+    static inline std::string tenant_a, tenant_b, patient, professional;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -172,6 +187,11 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"list tenants", {200, 200}},   {"read tenant", {404, 200}},    {"list users", {403, 403}},
         {"read user", {404, 200}},      {"list members", {404, 403}},   {"read member", {404, 403}},
         {"read audit log", {404, 403}},
+        {"register patient", {404, 403}}, {"update patient", {404, 403}}, {"delete patient", {404, 403}},
+        {"create care professional", {404, 403}}, {"update care professional", {404, 403}},
+        {"delete care professional", {404, 403}},
+        {"list patients", {404, 200}},  {"read patient", {404, 200}},
+        {"list care professionals", {404, 200}}, {"read care professional", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user") continue;  // b_admin may onboard staff: a success, covered below
@@ -206,6 +226,9 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
         EXPECT_EQ(call(s, Service::query, "GET", path, "", token("a_auditor")).status, 200) << path;
     }
     EXPECT_EQ(call(s, Service::query, "GET", a, "", token("a_carer")).status, 200);
+    EXPECT_EQ(call(s, Service::command, "POST", a + "/patients", R"({"first_name":"By","last_name":"Clinician"})",
+                   token("a_admin")).status, 201);
+    EXPECT_EQ(call(s, Service::query, "GET", a + "/patients/" + patient, "", token("a_carer")).status, 200);
     EXPECT_EQ(call(s, Service::query, "GET", "/v1/users", "", s.admin_token).status, 200);
 
     // The revocation is in A's audit trail under a_admin's id.
@@ -228,7 +251,9 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     // A's member under B's path, and A's ids under B's filters, look like nothing at all.
     for (const auto& path : {b + "/members/" + users.at("a_carer"), b + "/members/" + missing,
                              "/v1/users/" + users.at("a_admin"), "/v1/users/" + missing,
-                             "/v1/tenants/" + tenant_a, "/v1/tenants/" + missing}) {
+                             "/v1/tenants/" + tenant_a, "/v1/tenants/" + missing,
+                             b + "/patients/" + patient, b + "/care-professionals/" + professional,
+                             b + "/patients/" + missing}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
