@@ -35,12 +35,7 @@ int main() {
         http::add_operational_routes(router, [&bus] { return bus.ready(); });
         command::add_identity_routes(router, bus);
         command::add_care_routes(router, bus);
-        http::Server server(config.server, http::authenticated(http::dispatch_to(router), verifier));
-        const auto port = server.start();
-        obs::info("listening", {{"host", config.server.host}, {"port", port}});
-        const int signal = http::wait_for_shutdown_signal();
-        obs::info("shutting down", {{"signal", signal}});
-        server.stop();
+        http::serve_until_signal(config, http::authenticated(http::dispatch_to(router), verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

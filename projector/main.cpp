@@ -30,17 +30,13 @@ int main() {
 
         http::Router router;
         http::add_operational_routes(router, [&] { return projector.healthy(); });
-        http::Server server(config.server, [&router](http::Request& r) { return router.dispatch(r); });
-        const auto port = server.start();
-        obs::info("listening", {{"host", config.server.host}, {"port", port}});
-
         std::atomic<bool> stop{false};
         std::thread worker([&] { projector.run(*reader, stop); });
-        const int signal = http::wait_for_shutdown_signal();
-        obs::info("shutting down", {{"signal", signal}});
-        stop = true;
-        worker.join();
-        server.stop();
+        // The projector's HTTP side is operational only: health and metrics.
+        http::serve_until_signal(config, http::dispatch_to(router), [&] {
+            stop = true;
+            worker.join();
+        });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

@@ -39,14 +39,9 @@ int main() {
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),
             std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000)));
         // Authentication first: an unauthenticated request never waits.
-        http::Server server(config.server,
-                            http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
-                                                verifier));
-        const auto port = server.start();
-        obs::info("listening", {{"host", config.server.host}, {"port", port}});
-        const int signal = http::wait_for_shutdown_signal();
-        obs::info("shutting down", {{"signal", signal}});
-        server.stop();
+        http::serve_until_signal(
+            config, http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
+                                        verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

@@ -1,6 +1,7 @@
 #include "platform/http/service.hpp"
 
 #include "platform/config/env.hpp"
+#include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 
 namespace cc::http {
@@ -37,6 +38,17 @@ void add_operational_routes(Router& router, std::function<bool()> ready) {
 }  // namespace cc::http
 
 namespace cc::http {
+
+void serve_until_signal(const ServiceConfig& config, Handler handler,
+                        const std::function<void()>& before_stop) {
+    Server server(config.server, std::move(handler));
+    const auto port = server.start();
+    obs::info("listening", {{"host", config.server.host}, {"port", port}});
+    const int signal = wait_for_shutdown_signal();
+    obs::info("shutting down", {{"signal", signal}});
+    if (before_stop) before_stop();
+    server.stop();
+}
 
 Handler dispatch_to(const Router& router) {
     return [&router](Request& request) { return router.dispatch(request); };

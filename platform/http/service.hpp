@@ -26,6 +26,11 @@ void add_operational_routes(Router& router, std::function<bool()> ready);
 // with WWW-Authenticate.
 Handler authenticated(Handler inner, const auth::TokenVerifier& verifier);
 
+// Serves until SIGINT/SIGTERM, then runs `before_stop` (stop background
+// work) and stops the server, letting in-flight requests finish.
+void serve_until_signal(const ServiceConfig& config, Handler handler,
+                        const std::function<void()>& before_stop = {});
+
 // The router as a handler.
 Handler dispatch_to(const Router& router);
 

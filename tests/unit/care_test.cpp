@@ -5,6 +5,7 @@
 #include "command-service/care/care.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
+#include "tests/support/envelopes.hpp"
 
 namespace cc::care {
 namespace {
@@ -42,17 +43,7 @@ class CareDeciderTest : public ::testing::Test {
 protected:
     void fold(const Result<domain::Decision>& decision) {
         ASSERT_TRUE(decision.ok()) << decision.error().detail;
-        for (const auto& p : decision->events) {
-            events::Envelope e;
-            e.event_id = EventId::generate();
-            e.event_type = p.event_type;
-            e.tenant_id = p.tenant_id;
-            e.aggregate_type = p.aggregate_type;
-            e.aggregate_id = p.aggregate_id;
-            e.aggregate_version = p.aggregate_version;
-            e.payload = p.payload;
-            model.apply(e, eventlog::Position{0, offset++});
-        }
+        testing::fold(model, *decision);
     }
     TenantId tenant() {
         const auto id = TenantId::generate();
@@ -64,7 +55,6 @@ protected:
                                              *Timestamp::parse("2026-11-24T12:00:00Z")});
     }
     command::WriteModel model;
-    std::int64_t offset = 0;
 };
 
 TEST_F(CareDeciderTest, NhsNumberIsNormalisedAndUniquePerTenantAmongLivePatients) {

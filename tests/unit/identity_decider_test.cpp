@@ -4,6 +4,7 @@
 
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
+#include "tests/support/envelopes.hpp"
 #include "events/identity_events.hpp"
 
 namespace cc::identity {
@@ -11,22 +12,7 @@ namespace {
 
 using boost::json::parse;
 
-// Folds a decision's events into the model, as the command bus does after an append.
-void fold(command::WriteModel& state, const domain::Decision& decision) {
-    static std::int64_t offset = 0;
-    for (const auto& pending : decision.events) {
-        events::Envelope e;
-        e.event_id = EventId::generate();
-        e.event_type = pending.event_type;
-        e.tenant_id = pending.tenant_id;
-        e.aggregate_type = pending.aggregate_type;
-        e.aggregate_id = pending.aggregate_id;
-        e.aggregate_version = pending.aggregate_version;
-        e.occurred_at = Timestamp::now();
-        e.payload = pending.payload;
-        state.apply(e, eventlog::Position{0, offset++});
-    }
-}
+using testing::fold;
 
 class IdentityDeciderTest : public ::testing::Test {
 protected:
