@@ -90,7 +90,7 @@ Status CommandBus::catch_up_locked() {
 std::optional<Result<CommandOutcome>> CommandBus::replay(const RequestContext& context) const {
     const auto& key = context.request.idempotency_key;
     if (!key) return std::nullopt;
-    const auto* entry = model_.idempotency.find(context.caller.user, *key);
+    const auto* entry = model_.idempotency.find(context.caller.user, context.tenant_scope, *key);
     if (entry == nullptr) return std::nullopt;
     if (entry->request_hash != context.request.request_hash.value_or("")) {
         Error error = Error::make(ErrorKind::rule_violated, "idempotency-key-reused",

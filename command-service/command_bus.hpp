@@ -20,6 +20,9 @@ namespace cc::command {
 // verified token's subject).
 struct RequestContext {
     auth::Caller caller;
+    // The tenant a tenant-scoped command acts in (the platform otherwise):
+    // Idempotency-Keys are per caller and per tenant.
+    TenantId tenant_scope = kPlatformTenant;
     events::RequestMetadata request;
     std::optional<Uuid> correlation_id;
 };

@@ -33,11 +33,23 @@ public:
         std::string request_hash;
         CommandOutcome outcome;
     };
-    // Keys are scoped to the caller: another caller's key never matches.
-    const Entry* find(const UserId& caller, const std::string& key) const;
+    // Keys are scoped to the caller and the tenant: another caller's key, or
+    // the same key in another tenant, never matches. Platform-level commands
+    // (tenants themselves, users) share the platform scope.
+    const Entry* find(const UserId& caller, const TenantId& scope, const std::string& key) const;
+
+    // The scope an event's command had: its tenant, or the platform for an
+    // aggregate filed under the platform or under itself (a tenant's own events).
+    static TenantId scope_of(const events::Envelope& event);
 
 private:
-    std::map<std::pair<UserId, std::string>, Entry> entries_;
+    struct Key {
+        UserId caller;
+        TenantId scope;
+        std::string key;
+        auto operator<=>(const Key&) const = default;
+    };
+    std::map<Key, Entry> entries_;
 };
 
 }  // namespace cc::command

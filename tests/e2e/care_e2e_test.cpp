@@ -92,10 +92,17 @@ TEST_P(CareEndToEnd, IdempotentRetryReturnsTheFirstAnswerAlsoAfterARestart) {
     EXPECT_EQ(after_restart.status, 201);
     EXPECT_EQ(after_restart.body, first.body) << "the key travelled in the envelope";
 
+    const auto b = tenant();
+    auto other_tenant = command("POST", b + "/patients", body, key);
+    EXPECT_EQ(other_tenant.status, 201) << "keys are per tenant: " << other_tenant.body;
+    EXPECT_NE(other_tenant.json().at("id"), first.json().at("id"));
+    const auto after_other = stack().log_size();
+
     auto different = command("POST", a + "/patients", R"({"first_name":"Someone","last_name":"Else"})", key);
     EXPECT_EQ(different.status, 422) << different.body;
     EXPECT_EQ(different.json().at("type").as_string(), "urn:complexcare:problem:idempotency-key-reused");
-    EXPECT_EQ(stack().log_size(), before) << "retries append nothing";
+    EXPECT_EQ(after_other, before + 2) << "the other tenant's command and its tenant's creation";
+    EXPECT_EQ(stack().log_size(), after_other) << "retries append nothing";
 }
 
 TEST_P(CareEndToEnd, ReadYourWritesAnswersTheNewRowAtOnceOr503PastTheBound) {
