@@ -41,9 +41,9 @@ std::string flag(const std::map<std::string, std::string>& flags, const std::str
 }
 
 int migrate(const std::map<std::string, std::string>& flags) {
-    const auto url = flag(flags, "database-url",
-                          cc::config::env_or("CC_DATABASE_URL",
-                                             "postgresql://postgres@127.0.0.1:5432/complexcare"));
+    const auto url = flag(
+        flags, "database-url",
+        cc::config::env_or("CC_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/complexcare"));
     const auto dir = flag(flags, "dir", cc::config::env_or("CC_MIGRATIONS_DIR", "migrations"));
     auto report = cc::pg::migrate(url, dir);
     if (!report) {
@@ -73,10 +73,14 @@ std::chrono::seconds parse_ttl(const std::string& text) {
     const long value = std::stol(text, &used);
     const std::string unit = text.substr(used);
     long factor = 1;
-    if (unit == "m") factor = 60;
-    else if (unit == "h") factor = 3600;
-    else if (unit == "d") factor = 86400;
-    else if (!unit.empty() && unit != "s") throw std::invalid_argument("--ttl must be like 90s, 30m, 12h or 7d");
+    if (unit == "m")
+        factor = 60;
+    else if (unit == "h")
+        factor = 3600;
+    else if (unit == "d")
+        factor = 86400;
+    else if (!unit.empty() && unit != "s")
+        throw std::invalid_argument("--ttl must be like 90s, 30m, 12h or 7d");
     if (value <= 0) throw std::invalid_argument("--ttl must be positive");
     return std::chrono::seconds(value * factor);
 }

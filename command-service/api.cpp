@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "platform/core/json.hpp"
 #include "platform/core/hash.hpp"
+#include "platform/core/json.hpp"
 
 namespace cc::command {
 
@@ -56,7 +56,8 @@ RequestContext context_of(const http::Request& request) {
         if (id && segments > 3) context.tenant_scope = *id;
     }
     if (!request.remote_ip.empty()) context.request.ip = request.remote_ip;
-    if (auto agent = request.header("user-agent")) context.request.user_agent = agent->substr(0, 1024);
+    if (auto agent = request.header("user-agent"))
+        context.request.user_agent = agent->substr(0, 1024);
     context.request.request_id = request.request_id;
     if (auto key = request.header("idempotency-key"); key && !key->empty()) {
         context.request.idempotency_key = key->substr(0, 255);

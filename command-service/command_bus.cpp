@@ -28,8 +28,9 @@ Status CommandBus::register_operators(const std::vector<UserId>& operators) {
         context.caller = auth::Caller{id, true};
         context.request.user_agent = "complexcare command-service (operator bootstrap)";
         const identity::RegisterUser command{
-            id, {{"email", id.to_string() + "@operators.complexcare.invalid"},
-                 {"name", "Platform operator"}}};
+            id,
+            {{"email", id.to_string() + "@operators.complexcare.invalid"},
+             {"name", "Platform operator"}}};
         auto outcome = commit(decide(model_, command), context);
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});
@@ -71,10 +72,9 @@ Status CommandBus::catch_up_locked() {
             auto envelope = events::parse_envelope(record.value);
             if (!envelope) {
                 // The write model must not silently diverge from the log.
-                obs::error("unreadable event in the log",
-                           {{"partition", record.partition},
-                            {"offset", record.offset},
-                            {"error", envelope.error().detail}});
+                obs::error("unreadable event in the log", {{"partition", record.partition},
+                                                           {"offset", record.offset},
+                                                           {"error", envelope.error().detail}});
                 return Error::make(ErrorKind::unavailable, "log-corrupt",
                                    "the log holds an event this version cannot read");
             }

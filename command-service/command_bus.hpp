@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "command-service/domain/decision.hpp"
 #include "command-service/care/care.hpp"
+#include "command-service/domain/decision.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
@@ -28,7 +28,7 @@ struct RequestContext {
 };
 
 class CommandBus {
-public:
+  public:
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                std::unique_ptr<eventlog::LogReader> reader);
 
@@ -58,7 +58,7 @@ public:
 
     bool ready() const;
 
-private:
+  private:
     Status catch_up_locked();
     Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context) const;

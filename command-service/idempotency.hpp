@@ -23,7 +23,7 @@ struct CommandOutcome {
 };
 
 class IdempotencyIndex {
-public:
+  public:
     // Records the outcome an event belongs to; a command's later events
     // overwrite its earlier ones, so the entry ends as the command's answer.
     void apply(const events::Envelope& event, const eventlog::Position& position);
@@ -42,7 +42,7 @@ public:
     // aggregate filed under the platform or under itself (a tenant's own events).
     static TenantId scope_of(const events::Envelope& event);
 
-private:
+  private:
     struct Key {
         UserId caller;
         TenantId scope;

@@ -27,7 +27,9 @@ constexpr std::array kCatalogue{
 };
 }  // namespace
 
-std::span<const EventTypeInfo> catalogue() { return kCatalogue; }
+std::span<const EventTypeInfo> catalogue() {
+    return kCatalogue;
+}
 
 const EventTypeInfo* find_event_type(std::string_view event_type) {
     for (const auto& info : kCatalogue)

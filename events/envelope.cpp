@@ -13,9 +13,9 @@ boost::json::value optional_string(const std::optional<std::string>& value) {
 }
 
 Error bad(std::string_view field, std::string_view why) {
-    return Error::make(ErrorKind::malformed, "malformed-event",
-                       std::string("envelope field '") + std::string(field) + "' " +
-                           std::string(why));
+    return Error::make(
+        ErrorKind::malformed, "malformed-event",
+        std::string("envelope field '") + std::string(field) + "' " + std::string(why));
 }
 
 struct Reader {

@@ -31,7 +31,7 @@ struct Envelope {
     EventId event_id;
     std::string event_type;  // past tense, e.g. "TenantCreated"
     int schema_version = 1;
-    TenantId tenant_id;       // kPlatformTenant for events outside any customer tenant
+    TenantId tenant_id;          // kPlatformTenant for events outside any customer tenant
     std::string aggregate_type;  // "tenant", "user", "membership"
     Uuid aggregate_id;
     std::int64_t aggregate_version = 0;  // 1, 2, 3... per aggregate

@@ -28,10 +28,11 @@ struct ProjectorMetrics {
                                        .Name("projector_dead_letters_total")
                                        .Help("Events parked in dead_letters")
                                        .Register(registry);
-        static auto& wait_family = prometheus::BuildCounter()
-                                       .Name("projector_reference_waits_total")
-                                       .Help("Batches stopped to wait for a row of another partition")
-                                       .Register(registry);
+        static auto& wait_family =
+            prometheus::BuildCounter()
+                .Name("projector_reference_waits_total")
+                .Help("Batches stopped to wait for a row of another partition")
+                .Register(registry);
         static ProjectorMetrics metrics{applied_family.Add({}), dead_family.Add({}),
                                         wait_family.Add({})};
         return metrics;
@@ -74,12 +75,13 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     pqxx::work tx(*connection_);
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
-    const auto stored = tx.exec_params(
-        "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
-        "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
-        "DO UPDATE SET updated_at = projection_checkpoints.updated_at RETURNING next_offset",
-        options_.projection, options_.topic, partition)[0][0]
-                            .as<std::int64_t>();
+    const auto stored =
+        tx.exec_params(
+              "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
+              "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
+              "DO UPDATE SET updated_at = projection_checkpoints.updated_at RETURNING next_offset",
+              options_.projection, options_.topic, partition)[0][0]
+            .as<std::int64_t>();
     std::int64_t next = stored;
     for (const auto& record : records) {
         if (record.offset < next) continue;  // already applied: a redelivery
@@ -93,9 +95,8 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
                 envelope ? std::optional(envelope->event_id.to_string()) : std::nullopt,
                 envelope ? std::optional(envelope->event_type) : std::nullopt, reason,
                 record.value);
-            obs::error("event parked in dead_letters", {{"partition", partition},
-                                                        {"offset", record.offset},
-                                                        {"reason", reason}});
+            obs::error("event parked in dead_letters",
+                       {{"partition", partition}, {"offset", record.offset}, {"reason", reason}});
             ++result.dead_lettered;
         };
         auto envelope = events::parse_envelope(record.value);
@@ -145,7 +146,8 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     return result;
 }
 
-Result<std::size_t> Projector::run_once(eventlog::LogReader& reader, std::chrono::milliseconds wait) {
+Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
+                                        std::chrono::milliseconds wait) {
     auto records = reader.poll(options_.batch_size, wait);
     if (!records) return std::move(records).error();
     std::map<int, std::vector<eventlog::LogRecord>> by_partition;
@@ -153,7 +155,8 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader, std::chrono
     std::size_t handled = 0;
     const auto now = std::chrono::steady_clock::now();
     for (auto& [partition, batch] : by_partition) {
-        if (auto it = waiting_until_.find(partition); it != waiting_until_.end() && now < it->second) {
+        if (auto it = waiting_until_.find(partition);
+            it != waiting_until_.end() && now < it->second) {
             reader.seek(partition, batch.front().offset);
             continue;
         }

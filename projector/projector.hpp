@@ -33,7 +33,7 @@ struct BatchResult {
 };
 
 class Projector {
-public:
+  public:
     explicit Projector(ProjectorOptions options);
     ~Projector();
 
@@ -48,7 +48,7 @@ public:
 
     bool healthy() const { return healthy_.load(); }
 
-private:
+  private:
     ProjectorOptions options_;
     std::unique_ptr<pqxx::connection> connection_;
     std::unique_ptr<pqxx::connection> checkpoint_connection_;

@@ -7,8 +7,8 @@ namespace cc::query {
 Status Access::live_caller(const auth::Caller& caller) {
     auto connection = pool_.acquire();
     pqxx::read_transaction tx(*connection);
-    const auto rows = tx.exec_params("SELECT 1 FROM users WHERE id = $1::uuid AND deleted_at IS NULL",
-                                     caller.user.to_string());
+    const auto rows = tx.exec_params(
+        "SELECT 1 FROM users WHERE id = $1::uuid AND deleted_at IS NULL", caller.user.to_string());
     if (rows.empty()) {
         return Error::make(ErrorKind::unauthorized, "user-unknown",
                            "the token's subject is not an active user");

@@ -11,14 +11,15 @@
 namespace cc::query {
 
 class Access {
-public:
+  public:
     explicit Access(pg::ConnectionPool& pool) : pool_(pool) {}
 
     Status live_caller(const auth::Caller& caller);
     // live_caller, then the tenant rule: 404 for non-members, 403 for a role without the action.
-    Status tenant(const auth::Caller& caller, const std::string& tenant_id, auth::TenantAction action);
+    Status tenant(const auth::Caller& caller, const std::string& tenant_id,
+                  auth::TenantAction action);
 
-private:
+  private:
     pg::ConnectionPool& pool_;
 };
 

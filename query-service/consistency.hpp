@@ -13,14 +13,17 @@
 namespace cc::query {
 
 class ProjectionProgress {
-public:
+  public:
     ProjectionProgress(pg::ConnectionPool& pool, std::string projection, std::string topic,
                        std::chrono::milliseconds timeout)
-        : pool_(pool), projection_(std::move(projection)), topic_(std::move(topic)), timeout_(timeout) {}
+        : pool_(pool),
+          projection_(std::move(projection)),
+          topic_(std::move(topic)),
+          timeout_(timeout) {}
 
     Status wait_for(const eventlog::Position& position);
 
-private:
+  private:
     bool applied(const eventlog::Position& position);
 
     pg::ConnectionPool& pool_;

@@ -1,14 +1,14 @@
 // query-service: serves reads from the projections, read-only.
 #include <exception>
 
+#include "platform/config/env.hpp"
+#include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/pg/pool.hpp"
-#include "platform/config/env.hpp"
-#include "platform/eventlog/factory.hpp"
 #include "query-service/access.hpp"
-#include "query-service/consistency.hpp"
 #include "query-service/care/care_queries.hpp"
+#include "query-service/consistency.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/read_api.hpp"
 
@@ -40,8 +40,8 @@ int main() {
             std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000)));
         // Authentication first: an unauthenticated request never waits.
         http::serve_until_signal(
-            config, http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
-                                        verifier));
+            config, http::authenticated(
+                        query::read_your_writes(http::dispatch_to(router), progress), verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

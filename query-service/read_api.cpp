@@ -18,23 +18,24 @@ pqxx::result run(pg::ConnectionPool& pool, const pg::Statement& statement) {
 // A filter value PostgreSQL cannot read as its column's type (a date that
 // does not exist) is the client's mistake, not ours.
 http::Response bad_value(const http::Request& request) {
-    return http::Response::problem(
-        Error::make(ErrorKind::malformed, "bad-filter", "a filter value is not valid for its field"),
-        request);
+    return http::Response::problem(Error::make(ErrorKind::malformed, "bad-filter",
+                                               "a filter value is not valid for its field"),
+                                   request);
 }
 
 http::Response unavailable(const http::Request& request, const std::exception& e) {
     (void)e;  // the detail may name hosts: logged by the caller, not returned
-    return http::Response::problem(
-        Error::make(ErrorKind::unavailable, "database-unavailable", "the read store is unavailable"),
-        request);
+    return http::Response::problem(Error::make(ErrorKind::unavailable, "database-unavailable",
+                                               "the read store is unavailable"),
+                                   request);
 }
 
 }  // namespace
 
 Result<std::string> uuid_param(const http::Request& request, const std::string& name) {
     const auto& value = request.param(name);
-    if (!Uuid::parse(value)) return Error::make(ErrorKind::not_found, "not-found", name + " not found");
+    if (!Uuid::parse(value))
+        return Error::make(ErrorKind::not_found, "not-found", name + " not found");
     return value;
 }
 
@@ -152,7 +153,8 @@ http::Response ReadApi::page(const http::Request& request, const pg::Statement& 
     }
     body += "],\"next_cursor\":";
     if (rows.size() > limit) {
-        body += "\"" + rows[static_cast<pqxx::result::size_type>(limit - 1)][1].as<std::string>() + "\"";
+        body += "\"" + rows[static_cast<pqxx::result::size_type>(limit - 1)][1].as<std::string>() +
+                "\"";
     } else {
         body += "null";
     }

@@ -9,7 +9,7 @@
 namespace cc::query {
 
 class ReadApi {
-public:
+  public:
     explicit ReadApi(pg::ConnectionPool& pool) : pool_(pool) {}
 
     http::Response item(const http::Request& request, const Resource& resource,
@@ -24,7 +24,7 @@ public:
     // limit and after from the query string; 400 problem on bad values.
     static Result<ListRequest> list_request(const http::Request& request, const Resource& resource);
 
-private:
+  private:
     pg::ConnectionPool& pool_;
 };
 

@@ -33,10 +33,11 @@ pg::Statement item_statement(const Resource& r, const std::optional<std::string>
                              const std::string& key) {
     pg::Statement s;
     std::string where;
-    if (!r.tenant_column.empty()) add_condition(s, where, r.tenant_column, "uuid", tenant_id.value_or(""));
+    if (!r.tenant_column.empty())
+        add_condition(s, where, r.tenant_column, "uuid", tenant_id.value_or(""));
     add_condition(s, where, r.key_column, "uuid", key);
-    s.sql = "SELECT row_to_json(x)::text, x.version FROM (SELECT " + select_list(r) + from_clause(r) +
-            where + ") x";
+    s.sql = "SELECT row_to_json(x)::text, x.version FROM (SELECT " + select_list(r) +
+            from_clause(r) + where + ") x";
     return s;
 }
 

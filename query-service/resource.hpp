@@ -21,7 +21,7 @@ struct Column {
 struct Filter {
     std::string_view parameter;  // query-string name
     std::string_view column;
-    std::string_view cast;       // SQL type of the column, e.g. "uuid", "text"
+    std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
 };
 

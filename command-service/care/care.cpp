@@ -20,32 +20,50 @@ namespace {
 constexpr FieldSpec kPatientFields[] = {
     {.name = "first_name", .required = true, .max_length = 255},
     {.name = "last_name", .required = true, .max_length = 255},
-    {.name = "date_of_birth", .max_length = 10, .format = domain::is_iso_date,
+    {.name = "date_of_birth",
+     .max_length = 10,
+     .format = domain::is_iso_date,
      .format_message = "date_of_birth must be a date such as 1950-04-23"},
-    {.name = "nhs_number", .max_length = 10, .format = domain::is_nhs_number,
+    {.name = "nhs_number",
+     .max_length = 10,
+     .format = domain::is_nhs_number,
      .format_message = "nhs_number must be 10 digits with a valid Modulus 11 check digit",
      .normalise = domain::without_spaces},
     {.name = "address"},
-    {.name = "phone", .max_length = 20, .format = domain::is_uk_phone,
+    {.name = "phone",
+     .max_length = 20,
+     .format = domain::is_uk_phone,
      .format_message = "phone must be a UK number such as 020 7946 0958 or +44 7700 900123"},
-    {.name = "email", .max_length = 255, .format = domain::is_email,
-     .format_message = "email must be an address such as name@example.org", .lower_case = true},
+    {.name = "email",
+     .max_length = 255,
+     .format = domain::is_email,
+     .format_message = "email must be an address such as name@example.org",
+     .lower_case = true},
     {.name = "emergency_contact"},
 };
 
 constexpr FieldSpec kCareProfessionalFields[] = {
-    {.name = "user_id", .format = domain::is_uuid, .format_message = "user_id must be a user id",
+    {.name = "user_id",
+     .format = domain::is_uuid,
+     .format_message = "user_id must be a user id",
      .lower_case = true},
     {.name = "first_name", .required = true, .max_length = 255},
     {.name = "last_name", .required = true, .max_length = 255},
     {.name = "role", .required = true, .max_length = 100},
     {.name = "specialization", .max_length = 255},
-    {.name = "license_number", .max_length = 50, .format = domain::is_licence_number,
+    {.name = "license_number",
+     .max_length = 50,
+     .format = domain::is_licence_number,
      .format_message = "license_number may hold letters, digits, spaces, hyphens and slashes"},
-    {.name = "contact_number", .max_length = 20, .format = domain::is_uk_phone,
+    {.name = "contact_number",
+     .max_length = 20,
+     .format = domain::is_uk_phone,
      .format_message = "contact_number must be a UK number such as 020 7946 0958"},
-    {.name = "email", .max_length = 255, .format = domain::is_email,
-     .format_message = "email must be an address such as name@example.org", .lower_case = true},
+    {.name = "email",
+     .max_length = 255,
+     .format = domain::is_email,
+     .format_message = "email must be an address such as name@example.org",
+     .lower_case = true},
 };
 
 Error invalid_field(std::string field, std::string code, std::string message) {
@@ -94,8 +112,12 @@ Status tenant_action(const WriteModel& model, const Caller& caller, const Tenant
 
 }  // namespace
 
-std::span<const FieldSpec> patient_fields() { return kPatientFields; }
-std::span<const FieldSpec> care_professional_fields() { return kCareProfessionalFields; }
+std::span<const FieldSpec> patient_fields() {
+    return kPatientFields;
+}
+std::span<const FieldSpec> care_professional_fields() {
+    return kCareProfessionalFields;
+}
 
 void CareState::apply(const events::Envelope& e) {
     if (e.aggregate_type == ev::kPatient) {
@@ -162,12 +184,12 @@ Result<Decision> decide(const WriteModel& m, const RegisterPatient& c) {
 }
 
 Result<Decision> decide(const WriteModel& m, const UpdatePatient& c) {
-    return domain::decide_patch(
-        m.care.patient(c.tenant, c.id), "patient", kPatientFields, c.expected_version, c.body,
-        ev::kPatientUpdated, ev::kPatient, c.id, c.tenant, [&](const boost::json::object& patch) {
-            if (auto s = born_by(patch, c.now); !s) return s;
-            return nhs_number_free(m.care, c.tenant, patch, c.id);
-        });
+    return domain::decide_patch(m.care.patient(c.tenant, c.id), "patient", kPatientFields,
+                                c.expected_version, c.body, ev::kPatientUpdated, ev::kPatient, c.id,
+                                c.tenant, [&](const boost::json::object& patch) {
+                                    if (auto s = born_by(patch, c.now); !s) return s;
+                                    return nhs_number_free(m.care, c.tenant, patch, c.id);
+                                });
 }
 
 Result<Decision> decide(const WriteModel& m, const DeletePatient& c) {
@@ -187,12 +209,12 @@ Result<Decision> decide(const WriteModel& m, const CreateCareProfessional& c) {
 }
 
 Result<Decision> decide(const WriteModel& m, const UpdateCareProfessional& c) {
-    return domain::decide_patch(
-        m.care.care_professional(c.tenant, c.id), "care professional", kCareProfessionalFields,
-        c.expected_version, c.body, ev::kCareProfessionalUpdated, ev::kCareProfessional, c.id,
-        c.tenant, [&](const boost::json::object& patch) {
-            return user_is_member(m.identity, c.tenant, patch);
-        });
+    return domain::decide_patch(m.care.care_professional(c.tenant, c.id), "care professional",
+                                kCareProfessionalFields, c.expected_version, c.body,
+                                ev::kCareProfessionalUpdated, ev::kCareProfessional, c.id, c.tenant,
+                                [&](const boost::json::object& patch) {
+                                    return user_is_member(m.identity, c.tenant, patch);
+                                });
 }
 
 Result<Decision> decide(const WriteModel& m, const DeleteCareProfessional& c) {

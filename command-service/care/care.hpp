@@ -60,9 +60,12 @@ struct DeleteCareProfessional {
 Status authorize(const WriteModel& model, const auth::Caller& caller, const RegisterPatient& c);
 Status authorize(const WriteModel& model, const auth::Caller& caller, const UpdatePatient& c);
 Status authorize(const WriteModel& model, const auth::Caller& caller, const DeletePatient& c);
-Status authorize(const WriteModel& model, const auth::Caller& caller, const CreateCareProfessional& c);
-Status authorize(const WriteModel& model, const auth::Caller& caller, const UpdateCareProfessional& c);
-Status authorize(const WriteModel& model, const auth::Caller& caller, const DeleteCareProfessional& c);
+Status authorize(const WriteModel& model, const auth::Caller& caller,
+                 const CreateCareProfessional& c);
+Status authorize(const WriteModel& model, const auth::Caller& caller,
+                 const UpdateCareProfessional& c);
+Status authorize(const WriteModel& model, const auth::Caller& caller,
+                 const DeleteCareProfessional& c);
 
 Result<domain::Decision> decide(const WriteModel& model, const RegisterPatient& c);
 Result<domain::Decision> decide(const WriteModel& model, const UpdatePatient& c);

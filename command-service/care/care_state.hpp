@@ -12,7 +12,7 @@
 namespace cc::care {
 
 class CareState {
-public:
+  public:
     void apply(const events::Envelope& event);
 
     // nullptr when missing or of another tenant: another tenant's record is
@@ -23,7 +23,7 @@ public:
     std::optional<Uuid> patient_with_nhs_number(const TenantId& tenant,
                                                 const std::string& nhs_number) const;
 
-private:
+  private:
     std::unordered_map<Uuid, domain::EntityState> patients_;
     std::unordered_map<Uuid, domain::EntityState> care_professionals_;
     std::map<std::pair<TenantId, std::string>, Uuid> nhs_numbers_;

@@ -9,8 +9,12 @@
 namespace cc::domain {
 namespace {
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_lower_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_alnum(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -66,9 +70,9 @@ boost::json::value check_value(const FieldSpec& field, const boost::json::value&
         return nullptr;
     }
     if (field.max_length > 0 && utf8_length(text) > field.max_length) {
-        errors.push_back({name, "too_long",
-                          name + " must be at most " + std::to_string(field.max_length) +
-                              " characters"});
+        errors.push_back(
+            {name, "too_long",
+             name + " must be at most " + std::to_string(field.max_length) + " characters"});
         return nullptr;
     }
     if (!field.one_of.empty() &&
@@ -112,7 +116,8 @@ bool is_email(std::string_view v) {
         return false;
     }
     for (char c : local) {
-        if (!is_alnum(c) && std::string_view("!#$%&'*+/=?^_`{|}~.-").find(c) == std::string_view::npos) {
+        if (!is_alnum(c) &&
+            std::string_view("!#$%&'*+/=?^_`{|}~.-").find(c) == std::string_view::npos) {
             return false;
         }
     }
@@ -131,9 +136,9 @@ bool is_slug(std::string_view v) {
 }
 
 bool is_hex_colour(std::string_view v) {
-    return v.size() == 7 && v[0] == '#' &&
-           std::all_of(v.begin() + 1, v.end(),
-                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+    return v.size() == 7 && v[0] == '#' && std::all_of(v.begin() + 1, v.end(), [](char c) {
+               return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+           });
 }
 
 bool is_hostname(std::string_view v) {
@@ -229,12 +234,13 @@ bool is_uk_phone(std::string_view v) {
 }
 
 bool is_licence_number(std::string_view v) {
-    return std::all_of(v.begin(), v.end(), [](char c) {
-        return is_alnum(c) || c == ' ' || c == '-' || c == '/';
-    });
+    return std::all_of(v.begin(), v.end(),
+                       [](char c) { return is_alnum(c) || c == ' ' || c == '-' || c == '/'; });
 }
 
-bool is_uuid(std::string_view value) { return Uuid::parse(value).has_value(); }
+bool is_uuid(std::string_view value) {
+    return Uuid::parse(value).has_value();
+}
 
 std::size_t utf8_length(std::string_view value) {
     return static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {
@@ -295,7 +301,8 @@ boost::json::object diff(const boost::json::object& current, const boost::json::
     boost::json::object changes;
     for (const auto& entry : patch) {
         const auto it = current.find(entry.key());
-        const boost::json::value old_value = it == current.end() ? boost::json::value(nullptr) : it->value();
+        const boost::json::value old_value =
+            it == current.end() ? boost::json::value(nullptr) : it->value();
         if (old_value != entry.value()) {
             changes[entry.key()] = boost::json::object{{"old", old_value}, {"new", entry.value()}};
         }
@@ -306,7 +313,8 @@ boost::json::object diff(const boost::json::object& current, const boost::json::
 void apply_changes(boost::json::object& fields, const boost::json::object& changes) {
     for (const auto& entry : changes) {
         if (entry.value().is_object()) {
-            if (const auto* next = entry.value().as_object().if_contains("new")) fields[entry.key()] = *next;
+            if (const auto* next = entry.value().as_object().if_contains("new"))
+                fields[entry.key()] = *next;
         }
     }
 }

@@ -13,12 +13,12 @@
 namespace cc::domain {
 
 bool is_email(std::string_view value);
-bool is_slug(std::string_view value);        // lower-case words joined by single hyphens
-bool is_hex_colour(std::string_view value);  // #rrggbb
-bool is_http_url(std::string_view value);    // absolute http(s) URL, no spaces
-bool is_hostname(std::string_view value);    // DNS name, e.g. care.example.org
+bool is_slug(std::string_view value);             // lower-case words joined by single hyphens
+bool is_hex_colour(std::string_view value);       // #rrggbb
+bool is_http_url(std::string_view value);         // absolute http(s) URL, no spaces
+bool is_hostname(std::string_view value);         // DNS name, e.g. care.example.org
 std::size_t utf8_length(std::string_view value);  // VARCHAR(n) counts characters
-bool is_iso_date(std::string_view value);          // YYYY-MM-DD, a real calendar date
+bool is_iso_date(std::string_view value);         // YYYY-MM-DD, a real calendar date
 // NHS number after normalisation: 10 digits, Modulus 11 check digit
 // (DESIGN.md), not all the same digit.
 bool is_nhs_number(std::string_view digits);
@@ -40,7 +40,7 @@ struct FieldSpec {
     std::size_t max_length = 0;  // characters; 0 = unlimited (TEXT)
     bool (*format)(std::string_view) = nullptr;
     std::string_view format_message = {};
-    bool lower_case = false;  // normalised before checks (emails)
+    bool lower_case = false;                               // normalised before checks (emails)
     std::string (*normalise)(std::string_view) = nullptr;  // applied before checks
     std::span<const std::string_view> one_of = {};
 };

@@ -13,35 +13,49 @@ namespace ev = events::identity;
 using domain::changes_of;
 using domain::decide_delete;
 using domain::decide_patch;
-using domain::event;
-using domain::single;
-using domain::unchanged;
 using domain::Decision;
 using domain::EntityState;
+using domain::event;
 using domain::FieldKind;
 using domain::FieldSpec;
 using domain::PendingEvent;
+using domain::single;
+using domain::unchanged;
 
 namespace {
 
 constexpr FieldSpec kTenantFields[] = {
     {.name = "name", .required = true, .max_length = 255},
-    {.name = "slug", .required = true, .max_length = 255, .format = domain::is_slug,
+    {.name = "slug",
+     .required = true,
+     .max_length = 255,
+     .format = domain::is_slug,
      .format_message = "slug must be lower-case letters and digits joined by single hyphens",
      .lower_case = false},
-    {.name = "domain", .max_length = 255, .format = domain::is_hostname,
-     .format_message = "domain must be a host name such as care.example.org", .lower_case = true},
-    {.name = "logo_url", .format = domain::is_http_url,
+    {.name = "domain",
+     .max_length = 255,
+     .format = domain::is_hostname,
+     .format_message = "domain must be a host name such as care.example.org",
+     .lower_case = true},
+    {.name = "logo_url",
+     .format = domain::is_http_url,
      .format_message = "logo_url must be an absolute http(s) URL"},
-    {.name = "primary_color", .max_length = 7, .format = domain::is_hex_colour,
+    {.name = "primary_color",
+     .max_length = 7,
+     .format = domain::is_hex_colour,
      .format_message = "primary_color must be #rrggbb"},
 };
 
 constexpr FieldSpec kUserFields[] = {
-    {.name = "email", .required = true, .max_length = 255, .format = domain::is_email,
-     .format_message = "email must be an address such as name@example.org", .lower_case = true},
+    {.name = "email",
+     .required = true,
+     .max_length = 255,
+     .format = domain::is_email,
+     .format_message = "email must be an address such as name@example.org",
+     .lower_case = true},
     {.name = "name", .max_length = 255},
-    {.name = "avatar_url", .format = domain::is_http_url,
+    {.name = "avatar_url",
+     .format = domain::is_http_url,
      .format_message = "avatar_url must be an absolute http(s) URL"},
 };
 
@@ -87,9 +101,15 @@ void reindex(std::unordered_map<std::string, IdT>& index, const boost::json::obj
 
 }  // namespace
 
-std::span<const FieldSpec> tenant_fields() { return kTenantFields; }
-std::span<const FieldSpec> user_fields() { return kUserFields; }
-std::span<const FieldSpec> membership_fields() { return kMembershipFields; }
+std::span<const FieldSpec> tenant_fields() {
+    return kTenantFields;
+}
+std::span<const FieldSpec> user_fields() {
+    return kUserFields;
+}
+std::span<const FieldSpec> membership_fields() {
+    return kMembershipFields;
+}
 
 void IdentityState::apply(const events::Envelope& e) {
     const auto& type = e.event_type;
@@ -131,18 +151,24 @@ void IdentityState::apply(const events::Envelope& e) {
             membership.is_primary = primary && primary->is_bool() && primary->as_bool();
             membership.revoked = false;
         } else if (type == ev::kMembershipRoleChanged) {
-            boost::json::object fields{{"role", membership.role}, {"is_primary", membership.is_primary}};
+            boost::json::object fields{{"role", membership.role},
+                                       {"is_primary", membership.is_primary}};
             domain::apply_changes(fields, changes_of(e));
             membership.role = text_field(fields, "role").value_or(membership.role);
-            membership.is_primary = fields["is_primary"].is_bool() && fields["is_primary"].as_bool();
+            membership.is_primary =
+                fields["is_primary"].is_bool() && fields["is_primary"].as_bool();
         } else if (type == ev::kMembershipRevoked) {
             membership.revoked = true;
         }
     }
 }
 
-const EntityState* IdentityState::tenant(const TenantId& id) const { return find_in(tenants_, id); }
-const EntityState* IdentityState::user(const UserId& id) const { return find_in(users_, id); }
+const EntityState* IdentityState::tenant(const TenantId& id) const {
+    return find_in(tenants_, id);
+}
+const EntityState* IdentityState::user(const UserId& id) const {
+    return find_in(users_, id);
+}
 const MembershipState* IdentityState::membership(const TenantId& tenant, const UserId& user) const {
     return find_in(memberships_, std::pair{tenant, user});
 }
@@ -165,8 +191,7 @@ std::optional<std::string_view> IdentityState::role_in(const TenantId& tenant,
 
 bool IdentityState::permitted_anywhere(const UserId& user, auth::TenantAction action) const {
     for (const auto& [key, m] : memberships_) {
-        if (key.second == user && role_in(key.first, user) &&
-            auth::role_permits(m.role, action)) {
+        if (key.second == user && role_in(key.first, user) && auth::role_permits(m.role, action)) {
             return true;
         }
     }
@@ -185,8 +210,8 @@ Status require_live_caller(const IdentityState& state, const Caller& caller) {
     return {};
 }
 
-Status require_tenant_action(const IdentityState& state, const Caller& caller, const TenantId& tenant,
-                     TenantAction action) {
+Status require_tenant_action(const IdentityState& state, const Caller& caller,
+                             const TenantId& tenant, TenantAction action) {
     if (auto s = require_live_caller(state, caller); !s) return s;
     return auth::authorize_tenant_action(caller, state.role_in(tenant, caller.user), action);
 }
@@ -223,13 +248,15 @@ Status authorize(const WriteModel& model, const Caller& caller, const UpdateTena
 Status authorize(const WriteModel& model, const Caller& caller, const DeleteTenant& c) {
     const auto& state = model.identity;
     // Members learn it exists (403); others see nothing (404).
-    if (auto s = require_tenant_action(state, caller, c.id, TenantAction::read_tenant); !s) return s;
+    if (auto s = require_tenant_action(state, caller, c.id, TenantAction::read_tenant); !s)
+        return s;
     return platform_admin(state, caller);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const RegisterUser&) {
     const auto& state = model.identity;
     if (auto s = require_live_caller(state, caller); !s) return s;
-    if (caller.platform_admin || state.permitted_anywhere(caller.user, TenantAction::register_user)) {
+    if (caller.platform_admin ||
+        state.permitted_anywhere(caller.user, TenantAction::register_user)) {
         return {};
     }
     return Error::make(ErrorKind::forbidden, "forbidden",
@@ -260,9 +287,9 @@ Result<Decision> decide(const WriteModel& model, const CreateTenant& c) {
     }
     auto fields = domain::validate_create(kTenantFields, c.body);
     if (!fields) return std::move(fields).error();
-    if (auto s = check_unique(*fields, "slug", c.id,
-                              [&](const std::string& v) { return state.tenant_with_slug(v); },
-                              "slug");
+    if (auto s = check_unique(
+            *fields, "slug", c.id, [&](const std::string& v) { return state.tenant_with_slug(v); },
+            "slug");
         !s) {
         return std::move(s).error();
     }
@@ -275,9 +302,9 @@ Result<Decision> decide(const WriteModel& model, const UpdateTenant& c) {
     return decide_patch(
         state.tenant(c.id), "tenant", kTenantFields, c.expected_version, c.body, ev::kTenantUpdated,
         ev::kTenant, c.id.uuid(), c.id, [&](const boost::json::object& patch) {
-            return check_unique(patch, "slug", c.id,
-                                [&](const std::string& v) { return state.tenant_with_slug(v); },
-                                "slug");
+            return check_unique(
+                patch, "slug", c.id,
+                [&](const std::string& v) { return state.tenant_with_slug(v); }, "slug");
         });
 }
 
@@ -294,9 +321,9 @@ Result<Decision> decide(const WriteModel& model, const RegisterUser& c) {
     }
     auto fields = domain::validate_create(kUserFields, c.body);
     if (!fields) return std::move(fields).error();
-    if (auto s = check_unique(*fields, "email", c.id,
-                              [&](const std::string& v) { return state.user_with_email(v); },
-                              "email");
+    if (auto s = check_unique(
+            *fields, "email", c.id, [&](const std::string& v) { return state.user_with_email(v); },
+            "email");
         !s) {
         return std::move(s).error();
     }
@@ -309,9 +336,9 @@ Result<Decision> decide(const WriteModel& model, const UpdateUser& c) {
     return decide_patch(
         state.user(c.id), "user", kUserFields, c.expected_version, c.body, ev::kUserUpdated,
         ev::kUser, c.id.uuid(), kPlatformTenant, [&](const boost::json::object& patch) {
-            return check_unique(patch, "email", c.id,
-                                [&](const std::string& v) { return state.user_with_email(v); },
-                                "email");
+            return check_unique(
+                patch, "email", c.id,
+                [&](const std::string& v) { return state.user_with_email(v); }, "email");
         });
 }
 

@@ -22,7 +22,7 @@ struct MembershipState {
 };
 
 class IdentityState {
-public:
+  public:
     // Folds one event in. Events of other aggregates are ignored, so the
     // whole log can be replayed through it.
     void apply(const events::Envelope& event);
@@ -39,7 +39,7 @@ public:
     // Whether any live membership of the user permits the action.
     bool permitted_anywhere(const UserId& user, auth::TenantAction action) const;
 
-private:
+  private:
     std::unordered_map<TenantId, domain::EntityState> tenants_;
     std::unordered_map<UserId, domain::EntityState> users_;
     std::map<std::pair<TenantId, UserId>, MembershipState> memberships_;

@@ -11,20 +11,20 @@
 namespace cc::auth {
 
 // user_tenants.role values.
-inline constexpr std::array<std::string_view, 7> kRoles{
-    "admin", "manager", "clinician", "carer", "finance", "auditor", "viewer"};
+inline constexpr std::array<std::string_view, 7> kRoles{"admin",   "manager", "clinician", "carer",
+                                                        "finance", "auditor", "viewer"};
 
 // Actions inside one tenant, granted by the caller's role in that tenant.
 enum class TenantAction {
-    read_tenant,         // GET the tenant
-    update_tenant,       // PATCH the tenant's profile
-    read_members,        // list and read memberships
-    manage_members,      // grant, change, revoke memberships
-    read_audit,          // the tenant's audit trail
-    register_user,       // create user accounts (to onboard staff)
-    read_patients,       // patient records
-    manage_patients,     // register and update patients
-    delete_patients,     // soft-delete patients
+    read_tenant,      // GET the tenant
+    update_tenant,    // PATCH the tenant's profile
+    read_members,     // list and read memberships
+    manage_members,   // grant, change, revoke memberships
+    read_audit,       // the tenant's audit trail
+    register_user,    // create user accounts (to onboard staff)
+    read_patients,    // patient records
+    manage_patients,  // register and update patients
+    delete_patients,  // soft-delete patients
     read_care_professionals,
     manage_care_professionals,  // create, update, delete care professionals
 };

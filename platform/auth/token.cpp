@@ -69,12 +69,14 @@ AuthConfig AuthConfig::from_env() {
     }
     config.issuer = config::env_or("CC_JWT_ISSUER", config.issuer);
     config.audience = config::env_or("CC_JWT_AUDIENCE", config.audience);
-    config.leeway_seconds = static_cast<std::uint32_t>(config::env_int("CC_JWT_LEEWAY_SECONDS", 30));
+    config.leeway_seconds =
+        static_cast<std::uint32_t>(config::env_int("CC_JWT_LEEWAY_SECONDS", 30));
     std::stringstream admins(config::env_or("CC_PLATFORM_ADMINS", ""));
     for (std::string id; std::getline(admins, id, ',');) {
         if (id.empty()) continue;
         auto parsed = UserId::parse(id);
-        if (!parsed) throw std::invalid_argument("CC_PLATFORM_ADMINS holds a value that is not a UUID");
+        if (!parsed)
+            throw std::invalid_argument("CC_PLATFORM_ADMINS holds a value that is not a UUID");
         config.platform_admins.push_back(*parsed);
     }
     return config;
@@ -115,12 +117,11 @@ Result<Claims> TokenVerifier::verify(std::string_view token) const {
         std::error_code ec;
         jwt::jwt_object decoded;
         try {
-            decoded = jwt::decode(jwt::string_view(token.data(), token.size()),
-                                  jwt::params::algorithms({*algorithm}), ec,
-                                  jwt::params::secret(key), jwt::params::issuer(config_.issuer),
-                                  jwt::params::aud(config_.audience),
-                                  jwt::params::leeway(config_.leeway_seconds),
-                                  jwt::params::verify(true));
+            decoded =
+                jwt::decode(jwt::string_view(token.data(), token.size()),
+                            jwt::params::algorithms({*algorithm}), ec, jwt::params::secret(key),
+                            jwt::params::issuer(config_.issuer), jwt::params::aud(config_.audience),
+                            jwt::params::leeway(config_.leeway_seconds), jwt::params::verify(true));
         } catch (const std::exception&) {
             return unauthorized("token-malformed", "the token cannot be decoded");
         }
@@ -159,16 +160,19 @@ Result<Claims> TokenVerifier::verify(std::string_view token) const {
     if (first_error == jwt::VerificationErrc::ImmatureSignature) {
         return unauthorized("token-not-yet-valid", "the token is not valid yet (nbf)");
     }
-    if (first_error.category() == jwt::make_error_code(jwt::DecodeErrc::SignatureFormatError).category()) {
+    if (first_error.category() ==
+        jwt::make_error_code(jwt::DecodeErrc::SignatureFormatError).category()) {
         return unauthorized("token-malformed", "the token cannot be decoded");
     }
-    return unauthorized("token-invalid", "the token's signature, issuer or audience is not accepted");
+    return unauthorized("token-invalid",
+                        "the token's signature, issuer or audience is not accepted");
 }
 
 std::string mint_hs256(const AuthConfig& config, const UserId& subject, std::chrono::seconds ttl,
                        bool platform_admin) {
     const auto now = std::chrono::system_clock::now();
-    jwt::jwt_object token{jwt::params::algorithm("HS256"), jwt::params::secret(config.hs256_secret)};
+    jwt::jwt_object token{jwt::params::algorithm("HS256"),
+                          jwt::params::secret(config.hs256_secret)};
     token.add_claim("iss", config.issuer)
         .add_claim("aud", config.audience)
         .add_claim("sub", subject.to_string())

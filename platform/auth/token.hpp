@@ -35,7 +35,7 @@ struct Claims {
 };
 
 class TokenVerifier {
-public:
+  public:
     explicit TokenVerifier(AuthConfig config);
     // 401-kind errors with a stable type: token-missing, token-malformed,
     // token-expired, token-not-yet-valid, token-invalid (signature, issuer,
@@ -46,7 +46,7 @@ public:
     bool is_configured_admin(const UserId& user) const;
     const AuthConfig& config() const { return config_; }
 
-private:
+  private:
     AuthConfig config_;
 };
 

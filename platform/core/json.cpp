@@ -1,7 +1,7 @@
 #include "platform/core/json.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <simdjson.h>
+#include <boost/json/serialize.hpp>
 
 namespace cc::json {
 namespace {
@@ -121,7 +121,9 @@ Result<boost::json::object> parse_object(std::string_view text) {
     return std::move(value->as_object());
 }
 
-std::string serialize(const boost::json::value& value) { return boost::json::serialize(value); }
+std::string serialize(const boost::json::value& value) {
+    return boost::json::serialize(value);
+}
 
 const boost::json::value* find(const boost::json::object& object, std::string_view key) {
     auto it = object.find(key);

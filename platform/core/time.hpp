@@ -10,7 +10,7 @@ namespace cc {
 // A UTC instant with microsecond precision, the resolution of PostgreSQL's
 // timestamptz and of the event envelope's occurred_at.
 class Timestamp {
-public:
+  public:
     constexpr Timestamp() = default;
     static constexpr Timestamp from_micros(std::int64_t micros) { return Timestamp(micros); }
     static Timestamp now();
@@ -21,7 +21,7 @@ public:
     std::string to_string() const;  // 2026-11-24T18:29:09.123456Z
     auto operator<=>(const Timestamp&) const = default;
 
-private:
+  private:
     explicit constexpr Timestamp(std::int64_t micros) : micros_(micros) {}
     std::int64_t micros_ = 0;
 };

@@ -12,7 +12,7 @@
 namespace cc {
 
 class Uuid {
-public:
+  public:
     constexpr Uuid() = default;
     explicit constexpr Uuid(std::array<std::uint8_t, 16> bytes) : bytes_(bytes) {}
 
@@ -26,13 +26,13 @@ public:
 
     auto operator<=>(const Uuid&) const = default;
 
-private:
+  private:
     std::array<std::uint8_t, 16> bytes_{};
 };
 
 template <class Tag>
 class Id {
-public:
+  public:
     constexpr Id() = default;
     explicit constexpr Id(Uuid value) : value_(value) {}
 
@@ -46,7 +46,7 @@ public:
     std::string to_string() const { return value_.to_string(); }
     auto operator<=>(const Id&) const = default;
 
-private:
+  private:
     Uuid value_;
 };
 

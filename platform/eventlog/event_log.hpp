@@ -56,7 +56,7 @@ struct Position {
 int partition_for(std::string_view key, int partition_count);
 
 class LogWriter {
-public:
+  public:
     virtual ~LogWriter() = default;
     virtual int partition_count() const = 0;
     // Appends all records to one partition, atomically and in order. On success
@@ -79,7 +79,7 @@ struct ReaderOptions {
 };
 
 class LogReader {
-public:
+  public:
     virtual ~LogReader() = default;
     virtual int partition_count() const = 0;
     // Up to max_records records from the partitions this reader owns, each

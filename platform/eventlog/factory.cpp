@@ -29,7 +29,8 @@ std::unique_ptr<LogWriter> open_writer(const LogConfig& config) {
 }
 
 std::unique_ptr<LogReader> open_reader(const LogConfig& config, ReaderOptions options) {
-    if (config.backend == Backend::kafka) return open_kafka_reader(config.kafka, std::move(options));
+    if (config.backend == Backend::kafka)
+        return open_kafka_reader(config.kafka, std::move(options));
     return open_postgres_reader(config.postgres, std::move(options));
 }
 

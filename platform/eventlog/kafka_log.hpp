@@ -25,7 +25,7 @@ std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOp
 // librdkafka's mock cluster, hosted by this process: its brokers listen on
 // real loopback sockets that other processes can reach.
 class KafkaMockCluster {
-public:
+  public:
     KafkaMockCluster(int brokers, const std::string& topic, int partitions);
     ~KafkaMockCluster();
     KafkaMockCluster(const KafkaMockCluster&) = delete;
@@ -33,7 +33,7 @@ public:
 
     const std::string& bootstrap_servers() const { return bootstraps_; }
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::string bootstraps_;

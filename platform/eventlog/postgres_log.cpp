@@ -20,7 +20,8 @@ Error unavailable(const std::string& detail) {
 
 std::string headers_json(const std::vector<Header>& headers) {
     boost::json::array array;
-    for (const auto& h : headers) array.push_back(boost::json::object{{"key", h.key}, {"value", h.value}});
+    for (const auto& h : headers)
+        array.push_back(boost::json::object{{"key", h.key}, {"value", h.value}});
     return boost::json::serialize(array);
 }
 
@@ -47,7 +48,7 @@ std::string pg_array(const Container& values) {
 }
 
 class PostgresLogWriter final : public LogWriter {
-public:
+  public:
     explicit PostgresLogWriter(const PostgresLogConfig& config)
         : conninfo_(config.conninfo),
           connection_(std::make_unique<pqxx::connection>(conninfo_)),
@@ -118,7 +119,7 @@ public:
         }
     }
 
-private:
+  private:
     std::string conninfo_;
     std::unique_ptr<pqxx::connection> connection_;
     int partitions_;
@@ -127,14 +128,14 @@ private:
 };
 
 class Wakeup final : public pqxx::notification_receiver {
-public:
+  public:
     explicit Wakeup(pqxx::connection_base& connection)
         : pqxx::notification_receiver(connection, kChannel) {}
     void operator()(const std::string&, int) override {}
 };
 
 class PostgresLogReader final : public LogReader {
-public:
+  public:
     PostgresLogReader(const PostgresLogConfig& config, ReaderOptions options)
         : conninfo_(config.conninfo), partitions_(config.partitions), options_(std::move(options)) {
         if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
@@ -177,9 +178,11 @@ public:
             if (!connection_ || !connection_->is_open()) connect();
             pqxx::read_transaction tx(*connection_);
             std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions_), 0);
-            for (const auto& row : tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
+            for (const auto& row :
+                 tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
                 const int p = row[0].as<int>();
-                if (p >= 0 && p < partitions_) ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
+                if (p >= 0 && p < partitions_)
+                    ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
             }
             return ends;
         } catch (const std::exception& e) {
@@ -195,7 +198,7 @@ public:
         return owned;
     }
 
-private:
+  private:
     void connect() {
         wakeup_.reset();
         connection_ = std::make_unique<pqxx::connection>(conninfo_);

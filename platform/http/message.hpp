@@ -25,7 +25,7 @@ struct Request {
     std::string remote_ip;
     std::string request_id;  // X-Request-Id if sent (sanitised), else generated
     std::map<std::string, std::string> path_params;  // filled by the router
-    auth::Caller caller;  // set once the bearer token is verified
+    auth::Caller caller;                             // set once the bearer token is verified
 
     std::optional<std::string> header(std::string_view lower_case_name) const;
     std::optional<std::string> query_param(std::string_view name) const;

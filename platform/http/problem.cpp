@@ -13,17 +13,28 @@ std::string lower(std::string_view s) {
 
 const char* title_for(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::malformed: return "Malformed request";
-        case ErrorKind::invalid: return "Validation failed";
-        case ErrorKind::unauthorized: return "Authentication required";
-        case ErrorKind::forbidden: return "Forbidden";
-        case ErrorKind::not_found: return "Not found";
-        case ErrorKind::conflict: return "Conflict";
-        case ErrorKind::version_mismatch: return "Version mismatch";
-        case ErrorKind::precondition_required: return "Precondition required";
-        case ErrorKind::rule_violated: return "Rule violated";
-        case ErrorKind::unavailable: return "Service unavailable";
-        case ErrorKind::internal: return "Internal error";
+        case ErrorKind::malformed:
+            return "Malformed request";
+        case ErrorKind::invalid:
+            return "Validation failed";
+        case ErrorKind::unauthorized:
+            return "Authentication required";
+        case ErrorKind::forbidden:
+            return "Forbidden";
+        case ErrorKind::not_found:
+            return "Not found";
+        case ErrorKind::conflict:
+            return "Conflict";
+        case ErrorKind::version_mismatch:
+            return "Version mismatch";
+        case ErrorKind::precondition_required:
+            return "Precondition required";
+        case ErrorKind::rule_violated:
+            return "Rule violated";
+        case ErrorKind::unavailable:
+            return "Service unavailable";
+        case ErrorKind::internal:
+            return "Internal error";
     }
     return "Error";
 }
@@ -44,17 +55,28 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 
 int status_for(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::malformed: return 400;
-        case ErrorKind::invalid: return 422;
-        case ErrorKind::unauthorized: return 401;
-        case ErrorKind::forbidden: return 403;
-        case ErrorKind::not_found: return 404;
-        case ErrorKind::conflict: return 409;
-        case ErrorKind::version_mismatch: return 412;
-        case ErrorKind::precondition_required: return 428;
-        case ErrorKind::rule_violated: return 422;
-        case ErrorKind::unavailable: return 503;
-        case ErrorKind::internal: return 500;
+        case ErrorKind::malformed:
+            return 400;
+        case ErrorKind::invalid:
+            return 422;
+        case ErrorKind::unauthorized:
+            return 401;
+        case ErrorKind::forbidden:
+            return 403;
+        case ErrorKind::not_found:
+            return 404;
+        case ErrorKind::conflict:
+            return 409;
+        case ErrorKind::version_mismatch:
+            return 412;
+        case ErrorKind::precondition_required:
+            return 428;
+        case ErrorKind::rule_violated:
+            return 422;
+        case ErrorKind::unavailable:
+            return 503;
+        case ErrorKind::internal:
+            return 500;
     }
     return 500;
 }

@@ -13,11 +13,11 @@ using Handler = std::function<Response(Request&)>;
 // segment in braces binds Request::path_params. An unknown path answers 404,
 // a known path with another method 405 with Allow.
 class Router {
-public:
+  public:
     void add(std::string method, std::string pattern, Handler handler);
     Response dispatch(Request& request) const;
 
-private:
+  private:
     struct Route {
         std::string method;
         std::vector<std::string> segments;

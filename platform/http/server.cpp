@@ -1,12 +1,12 @@
 #include "platform/http/server.hpp"
 
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/histogram.h>
 
 #include <chrono>
 #include <csignal>
@@ -82,7 +82,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& in, const std::stri
 }
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     Session(tcp::socket socket, const Handler& handler, const ServerOptions& options,
             std::atomic<int>& in_flight, const std::atomic<bool>& stopping)
         : stream_(std::move(socket)),
@@ -100,7 +100,7 @@ public:
                        beast::bind_front_handler(&Session::read, shared_from_this()));
     }
 
-private:
+  private:
     void read() {
         parser_.emplace();
         parser_->body_limit(options_.body_limit);
@@ -132,7 +132,8 @@ private:
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         auto& metrics = HttpMetrics::get();
-        metrics.requests.Add({{"method", request.method}, {"status", std::to_string(response.status)}})
+        metrics.requests
+            .Add({{"method", request.method}, {"status", std::to_string(response.status)}})
             .Increment();
         metrics.duration
             .Add({{"method", request.method}},
@@ -149,8 +150,8 @@ private:
     void respond_error(int status, const char* type, const char* detail) {
         Request request;
         request.request_id = Uuid::random_v4().to_string();
-        Response response = Response::problem(Error::make(ErrorKind::malformed, type, detail),
-                                              request, status);
+        Response response =
+            Response::problem(Error::make(ErrorKind::malformed, type, detail), request, status);
         ++in_flight_;
         send(std::move(response), request.request_id, 11, false);
     }
@@ -165,9 +166,9 @@ private:
         out->keep_alive(keep_alive && !stopping_.load());
         out->prepare_payload();
         response_ = out;
-        bhttp::async_write(stream_, *out,
-                           beast::bind_front_handler(&Session::on_write, shared_from_this(),
-                                                     out->keep_alive()));
+        bhttp::async_write(
+            stream_, *out,
+            beast::bind_front_handler(&Session::on_write, shared_from_this(), out->keep_alive()));
     }
 
     void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -205,7 +206,8 @@ struct Server::Impl {
     std::atomic<bool> stopping{false};
 
     void accept() {
-        acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+        acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec,
+                                                            tcp::socket socket) {
             if (ec) {
                 if (!acceptor.is_open()) return;
             } else {
@@ -222,7 +224,9 @@ Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<
     impl_->handler = std::move(handler);
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
 std::uint16_t Server::start() {
     const tcp::endpoint endpoint(asio::ip::make_address(impl_->options.host), impl_->options.port);

@@ -20,7 +20,7 @@ struct ServerOptions {
 };
 
 class Server {
-public:
+  public:
     Server(ServerOptions options, Handler handler);
     ~Server();
     Server(const Server&) = delete;
@@ -31,7 +31,7 @@ public:
     // Stops accepting, lets in-flight requests finish (bounded), joins threads.
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

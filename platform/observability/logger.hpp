@@ -13,9 +13,17 @@ enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 void configure_logging(std::string service, std::string_view level);
 void log(Level level, std::string_view message, boost::json::object fields = {});
 
-inline void debug(std::string_view m, boost::json::object f = {}) { log(Level::debug, m, std::move(f)); }
-inline void info(std::string_view m, boost::json::object f = {}) { log(Level::info, m, std::move(f)); }
-inline void warn(std::string_view m, boost::json::object f = {}) { log(Level::warn, m, std::move(f)); }
-inline void error(std::string_view m, boost::json::object f = {}) { log(Level::error, m, std::move(f)); }
+inline void debug(std::string_view m, boost::json::object f = {}) {
+    log(Level::debug, m, std::move(f));
+}
+inline void info(std::string_view m, boost::json::object f = {}) {
+    log(Level::info, m, std::move(f));
+}
+inline void warn(std::string_view m, boost::json::object f = {}) {
+    log(Level::warn, m, std::move(f));
+}
+inline void error(std::string_view m, boost::json::object f = {}) {
+    log(Level::error, m, std::move(f));
+}
 
 }  // namespace cc::obs

@@ -70,8 +70,8 @@ Result<MigrationReport> migrate(const std::string& conninfo,
                 continue;
             }
             tx.exec(sql);
-            tx.exec_params("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)",
-                           name, checksum);
+            tx.exec_params("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name,
+                           checksum);
             tx.commit();
             report.applied.push_back(name);
         }

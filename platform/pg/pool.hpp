@@ -13,14 +13,14 @@
 namespace cc::pg {
 
 class ConnectionPool {
-public:
+  public:
     ConnectionPool(std::string conninfo, std::size_t size);
     ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
     class Lease {
-    public:
+      public:
         Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> connection);
         ~Lease();
         Lease(Lease&&) noexcept;
@@ -31,7 +31,7 @@ public:
         pqxx::connection& operator*() const { return *connection_; }
         pqxx::connection* operator->() const { return connection_.get(); }
 
-    private:
+      private:
         ConnectionPool* pool_;
         std::unique_ptr<pqxx::connection> connection_;
     };
@@ -41,7 +41,7 @@ public:
     Lease acquire();
     const std::string& conninfo() const { return conninfo_; }
 
-private:
+  private:
     void release(std::unique_ptr<pqxx::connection> connection);
 
     std::string conninfo_;

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 9> kPatientColumns{
     "tenant_id", "first_name", "last_name", "date_of_birth",    "nhs_number",
     "address",   "phone",      "email",     "emergency_contact"};
 constexpr std::array<std::string_view, 9> kCareProfessionalColumns{
-    "tenant_id", "user_id", "first_name", "last_name", "role",
+    "tenant_id",      "user_id",        "first_name",     "last_name", "role",
     "specialization", "license_number", "contact_number", "email"};
 constexpr TableSpec kPatients{"patients", kPatientColumns};
 constexpr TableSpec kCareProfessionals{"care_professionals", kCareProfessionalColumns};

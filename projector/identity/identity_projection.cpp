@@ -11,10 +11,10 @@ namespace ev = events::identity;
 namespace {
 
 constexpr std::array<std::string_view, 5> kTenantColumns{"name", "slug", "domain", "logo_url",
-                                                          "primary_color"};
+                                                         "primary_color"};
 constexpr std::array<std::string_view, 3> kUserColumns{"email", "name", "avatar_url"};
 constexpr std::array<std::string_view, 4> kMembershipColumns{"user_id", "tenant_id", "role",
-                                                              "is_primary"};
+                                                             "is_primary"};
 constexpr TableSpec kTenants{"tenants", kTenantColumns};
 constexpr TableSpec kUsers{"users", kUserColumns};
 constexpr TableSpec kMemberships{"user_tenants", kMembershipColumns};

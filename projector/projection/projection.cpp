@@ -21,7 +21,8 @@ Result<std::vector<Statement>> project(const events::Envelope& event) {
     if (event.schema_version > info->schema_version) {
         return Error::make(ErrorKind::malformed, "unknown-schema-version",
                            event.event_type + " schema_version " +
-                               std::to_string(event.schema_version) + " is newer than this projector");
+                               std::to_string(event.schema_version) +
+                               " is newer than this projector");
     }
     for (auto projection : kProjections) {
         auto projected = projection(event);

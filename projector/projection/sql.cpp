@@ -64,7 +64,8 @@ Result<Statement> update_row(const TableSpec& spec, const events::Envelope& even
     return s;
 }
 
-Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped) {
+Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event,
+                          bool tenant_scoped) {
     Statement s;
     s.sql = "UPDATE " + std::string(spec.table) +
             " SET deleted_at = $2::timestamptz, updated_at = $2::timestamptz WHERE id = $1::uuid" +

@@ -26,7 +26,8 @@ struct TableSpec {
     std::span<const std::string_view> columns;
 };
 
-// INSERT a row with id = aggregate id, the payload's columns, created_at = updated_at = occurred_at.
+// INSERT a row with id = aggregate id, the payload's columns, created_at = updated_at =
+// occurred_at.
 Result<Statement> insert_row(const TableSpec& spec, const events::Envelope& event,
                              const boost::json::object& values);
 // UPDATE the changed columns ({"col": {"old", "new"}}) of the aggregate's row.

@@ -13,10 +13,18 @@ std::string without_spaces(std::string_view value) {
 }
 
 constexpr std::array kPatientColumns{
-    Column{"id"},          Column{"tenant_id"}, Column{"first_name"},
-    Column{"last_name"},   Column{"date_of_birth"}, Column{"nhs_number"},
-    Column{"address"},     Column{"phone"},     Column{"email"},
-    Column{"emergency_contact"}, Column{"created_at", true}, Column{"updated_at", true},
+    Column{"id"},
+    Column{"tenant_id"},
+    Column{"first_name"},
+    Column{"last_name"},
+    Column{"date_of_birth"},
+    Column{"nhs_number"},
+    Column{"address"},
+    Column{"phone"},
+    Column{"email"},
+    Column{"emergency_contact"},
+    Column{"created_at", true},
+    Column{"updated_at", true},
 };
 constexpr std::array kPatientFilters{
     Filter{"nhs_number", "nhs_number", "text", without_spaces},
@@ -25,10 +33,18 @@ constexpr std::array kPatientFilters{
 constexpr std::array<std::string_view, 2> kPatientSearch{"last_name", "first_name"};
 
 constexpr std::array kCareProfessionalColumns{
-    Column{"id"},        Column{"tenant_id"},      Column{"user_id"},
-    Column{"first_name"}, Column{"last_name"},     Column{"role"},
-    Column{"specialization"}, Column{"license_number"}, Column{"contact_number"},
-    Column{"email"},     Column{"created_at", true}, Column{"updated_at", true},
+    Column{"id"},
+    Column{"tenant_id"},
+    Column{"user_id"},
+    Column{"first_name"},
+    Column{"last_name"},
+    Column{"role"},
+    Column{"specialization"},
+    Column{"license_number"},
+    Column{"contact_number"},
+    Column{"email"},
+    Column{"created_at", true},
+    Column{"updated_at", true},
 };
 constexpr std::array kCareProfessionalFilters{
     Filter{"role", "role", "text"},

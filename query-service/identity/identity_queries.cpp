@@ -13,18 +13,26 @@ using http::Request;
 using http::Response;
 
 constexpr std::array kTenantColumns{
-    Column{"id"},         Column{"name"},          Column{"slug"},
-    Column{"domain"},     Column{"logo_url"},      Column{"primary_color"},
-    Column{"created_at", true}, Column{"updated_at", true},
+    Column{"id"},
+    Column{"name"},
+    Column{"slug"},
+    Column{"domain"},
+    Column{"logo_url"},
+    Column{"primary_color"},
+    Column{"created_at", true},
+    Column{"updated_at", true},
 };
 constexpr std::array kUserColumns{
-    Column{"id"}, Column{"email"}, Column{"name"}, Column{"avatar_url"},
-    Column{"created_at", true}, Column{"updated_at", true},
+    Column{"id"},
+    Column{"email"},
+    Column{"name"},
+    Column{"avatar_url"},
+    Column{"created_at", true},
+    Column{"updated_at", true},
 };
 constexpr std::array kMembershipColumns{
-    Column{"id"},         Column{"user_id"},          Column{"tenant_id"},
-    Column{"role"},       Column{"is_primary"},       Column{"created_at", true},
-    Column{"updated_at", true},
+    Column{"id"},         Column{"user_id"},          Column{"tenant_id"},        Column{"role"},
+    Column{"is_primary"}, Column{"created_at", true}, Column{"updated_at", true},
 };
 constexpr std::array kMembershipFilters{Filter{"role", "role", "text"}};
 
@@ -96,7 +104,8 @@ Response audit_logs(ReadApi& api, const Request& request, const std::string& ten
     if (auto entity = request.query_param("entity_id")) {
         if (!Uuid::parse(*entity)) {
             return Response::problem(
-                Error::make(ErrorKind::malformed, "bad-filter", "entity_id must be a UUID"), request);
+                Error::make(ErrorKind::malformed, "bad-filter", "entity_id must be a UUID"),
+                request);
         }
         s.params.emplace_back(*entity);
         where += " AND a.entity_id = $" + std::to_string(s.params.size()) + "::uuid";

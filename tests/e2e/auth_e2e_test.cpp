@@ -30,7 +30,7 @@ struct Endpoint {
 };
 
 class AuthMatrix : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         auto& s = stack();
         tenant_a = create(s, "/v1/tenants", R"({"name":"A","slug":"auth-a"})");
@@ -45,14 +45,18 @@ protected:
             put(s, membership.first, users[name], membership.second);
         }
         users["deleted"] = create(s, "/v1/users", R"({"email":"deleted@auth.example.org"})");
-        EXPECT_EQ(call(s, Service::command, "DELETE", "/v1/users/" + users["deleted"], "", s.admin_token).status, 200);
+        EXPECT_EQ(
+            call(s, Service::command, "DELETE", "/v1/users/" + users["deleted"], "", s.admin_token)
+                .status,
+            200);
         // The query service checks callers against the projections: wait for them.
         for (const auto& [name, id] : users) {
             if (name == "deleted") continue;
             wait_for(s, "/v1/tenants/" + people.at(name).first + "/members/" + id);
         }
         wait_for_deleted(s, users["deleted"]);
-        patient = create(s, "/v1/tenants/" + tenant_a + "/patients", R"({"first_name":"P","last_name":"Q"})");
+        patient = create(s, "/v1/tenants/" + tenant_a + "/patients",
+                         R"({"first_name":"P","last_name":"Q"})");
         professional = create(s, "/v1/tenants/" + tenant_a + "/care-professionals",
                               R"({"first_name":"C","last_name":"P","role":"Nurse"})");
         wait_for(s, "/v1/tenants/" + tenant_a + "/patients/" + patient);
@@ -63,18 +67,21 @@ protected:
     static testing::Stack& stack() { return testing::stack_for(eventlog::Backend::postgres); }
 
     static HttpResponse call(testing::Stack& s, Service service, const std::string& method,
-                             const std::string& path, const std::string& body, const std::string& token,
+                             const std::string& path, const std::string& body,
+                             const std::string& token,
                              std::map<std::string, std::string> headers = {}) {
-        if (!token.empty()) headers["Authorization"] = token.rfind("Bearer", 0) == 0 ? token : "Bearer " + token;
-        return http_request(service == Service::command ? s.command_port : s.query_port, method, path, body,
-                            headers);
+        if (!token.empty())
+            headers["Authorization"] = token.rfind("Bearer", 0) == 0 ? token : "Bearer " + token;
+        return http_request(service == Service::command ? s.command_port : s.query_port, method,
+                            path, body, headers);
     }
     static std::string create(testing::Stack& s, const std::string& path, const std::string& body) {
         auto r = call(s, Service::command, "POST", path, body, s.admin_token);
         EXPECT_EQ(r.status, 201) << r.body;
         return std::string(r.json().at("id").as_string());
     }
-    static void put(testing::Stack& s, const std::string& tenant, const std::string& user, const std::string& role) {
+    static void put(testing::Stack& s, const std::string& tenant, const std::string& user,
+                    const std::string& role) {
         auto r = call(s, Service::command, "PUT", "/v1/tenants/" + tenant + "/members/" + user,
                       R"({"role":")" + role + "\"}", s.admin_token);
         EXPECT_EQ(r.status, 201) << r.body;
@@ -88,26 +95,55 @@ protected:
     }
     static void wait_for_deleted(testing::Stack& s, const std::string& user) {
         for (int i = 0; i < 300; ++i) {
-            if (call(s, Service::query, "GET", "/v1/users/" + user, "", s.admin_token).status == 404) return;
+            if (call(s, Service::query, "GET", "/v1/users/" + user, "", s.admin_token).status ==
+                404)
+                return;
             std::this_thread::sleep_for(20ms);
         }
         ADD_FAILURE() << "deletion never projected";
     }
 
-    std::string token(const std::string& who) { return stack().token_for(UserId(*Uuid::parse(users.at(who)))); }
+    std::string token(const std::string& who) {
+        return stack().token_for(UserId(*Uuid::parse(users.at(who))));
+    }
 
     // Every endpoint, with ids inside tenant A; bodies that would succeed.
     std::vector<Endpoint> endpoints() {
         const std::string a = "/v1/tenants/" + tenant_a;
         const std::string carer = users.at("a_carer");
         return {
-            {"create tenant", Service::command, "POST", "/v1/tenants", R"({"name":"N","slug":"auth-new"})", {}},
-            {"update tenant", Service::command, "PATCH", a, R"({"name":"A"})", {{"If-Match", "\"1\""}}},
+            {"create tenant",
+             Service::command,
+             "POST",
+             "/v1/tenants",
+             R"({"name":"N","slug":"auth-new"})",
+             {}},
+            {"update tenant",
+             Service::command,
+             "PATCH",
+             a,
+             R"({"name":"A"})",
+             {{"If-Match", "\"1\""}}},
             {"delete tenant", Service::command, "DELETE", a, "", {}},
-            {"register user", Service::command, "POST", "/v1/users", R"({"email":"new@auth.example.org"})", {}},
-            {"update user", Service::command, "PATCH", "/v1/users/" + carer, R"({"name":"Carer"})", {{"If-Match", "\"1\""}}},
+            {"register user",
+             Service::command,
+             "POST",
+             "/v1/users",
+             R"({"email":"new@auth.example.org"})",
+             {}},
+            {"update user",
+             Service::command,
+             "PATCH",
+             "/v1/users/" + carer,
+             R"({"name":"Carer"})",
+             {{"If-Match", "\"1\""}}},
             {"delete user", Service::command, "DELETE", "/v1/users/" + carer, "", {}},
-            {"grant membership", Service::command, "PUT", a + "/members/" + carer, R"({"role":"carer"})", {}},
+            {"grant membership",
+             Service::command,
+             "PUT",
+             a + "/members/" + carer,
+             R"({"role":"carer"})",
+             {}},
             {"revoke membership", Service::command, "DELETE", a + "/members/" + carer, "", {}},
             {"list tenants", Service::query, "GET", "/v1/tenants", "", {}},
             {"read tenant", Service::query, "GET", a, "", {}},
@@ -116,22 +152,53 @@ protected:
             {"list members", Service::query, "GET", a + "/members", "", {}},
             {"read member", Service::query, "GET", a + "/members/" + carer, "", {}},
             {"read audit log", Service::query, "GET", a + "/audit-logs", "", {}},
-            {"register patient", Service::command, "POST", a + "/patients", R"({"first_name":"N","last_name":"P"})", {}},
-            {"update patient", Service::command, "PATCH", a + "/patients/" + patient, R"({"first_name":"P"})", {{"If-Match", "\"1\""}}},
+            {"register patient",
+             Service::command,
+             "POST",
+             a + "/patients",
+             R"({"first_name":"N","last_name":"P"})",
+             {}},
+            {"update patient",
+             Service::command,
+             "PATCH",
+             a + "/patients/" + patient,
+             R"({"first_name":"P"})",
+             {{"If-Match", "\"1\""}}},
             {"delete patient", Service::command, "DELETE", a + "/patients/" + patient, "", {}},
-            {"create care professional", Service::command, "POST", a + "/care-professionals", R"({"first_name":"N","last_name":"P","role":"GP"})", {}},
-            {"update care professional", Service::command, "PATCH", a + "/care-professionals/" + professional, R"({"role":"Nurse"})", {{"If-Match", "\"1\""}}},
-            {"delete care professional", Service::command, "DELETE", a + "/care-professionals/" + professional, "", {}},
+            {"create care professional",
+             Service::command,
+             "POST",
+             a + "/care-professionals",
+             R"({"first_name":"N","last_name":"P","role":"GP"})",
+             {}},
+            {"update care professional",
+             Service::command,
+             "PATCH",
+             a + "/care-professionals/" + professional,
+             R"({"role":"Nurse"})",
+             {{"If-Match", "\"1\""}}},
+            {"delete care professional",
+             Service::command,
+             "DELETE",
+             a + "/care-professionals/" + professional,
+             "",
+             {}},
             {"list patients", Service::query, "GET", a + "/patients", "", {}},
             {"read patient", Service::query, "GET", a + "/patients/" + patient, "", {}},
             {"list care professionals", Service::query, "GET", a + "/care-professionals", "", {}},
-            {"read care professional", Service::query, "GET", a + "/care-professionals/" + professional, "", {}},
+            {"read care professional",
+             Service::query,
+             "GET",
+             a + "/care-professionals/" + professional,
+             "",
+             {}},
         };
     }
 
     // Signs claims with a chosen key, to break exactly one property.
     std::string signed_token(const std::string& key, const std::string& sub, const std::string& aud,
-                             std::chrono::system_clock::time_point nbf, std::chrono::system_clock::time_point exp) {
+                             std::chrono::system_clock::time_point nbf,
+                             std::chrono::system_clock::time_point exp) {
         jwt::jwt_object t{jwt::params::algorithm("HS256"), jwt::params::secret(key)};
         t.add_claim("iss", "complexcare").add_claim("aud", aud).add_claim("sub", sub);
         t.add_claim("nbf", nbf).add_claim("exp", exp);
@@ -150,7 +217,8 @@ protected:
             {"expired", signed_token(secret, admin, "complexcare-api", now - 2h, now - 1h)},
             {"not yet valid", signed_token(secret, admin, "complexcare-api", now + 1h, now + 2h)},
             {"wrong audience", signed_token(secret, admin, "another-api", now - 1min, now + 1h)},
-            {"forged signature", signed_token("a-different-secret-of-sufficient-length", admin, "complexcare-api", now - 1min, now + 1h)},
+            {"forged signature", signed_token("a-different-secret-of-sufficient-length", admin,
+                                              "complexcare-api", now - 1min, now + 1h)},
             {"unknown user", stack().token_for(UserId::generate())},
             {"deleted user", token("deleted")},
         };
@@ -165,15 +233,17 @@ TEST_F(AuthMatrix, EveryEndpointRefusesEveryBadCredentialWith401AndAppendsNothin
     const auto before = s.log_size();
     for (const auto& endpoint : endpoints()) {
         for (const auto& [why, credential] : bad_credentials()) {
-            const auto r = call(s, endpoint.service, endpoint.method, endpoint.path, endpoint.body, credential,
-                                endpoint.headers);
+            const auto r = call(s, endpoint.service, endpoint.method, endpoint.path, endpoint.body,
+                                credential, endpoint.headers);
             EXPECT_EQ(r.status, 401) << endpoint.name << " / " << why << ": " << r.body;
-            EXPECT_EQ(r.header("content-type"), "application/problem+json") << endpoint.name << " / " << why;
+            EXPECT_EQ(r.header("content-type"), "application/problem+json")
+                << endpoint.name << " / " << why;
             EXPECT_FALSE(r.header("www-authenticate").empty()) << endpoint.name << " / " << why;
         }
     }
     EXPECT_EQ(s.log_size(), before) << "no refused command appended an event";
-    EXPECT_EQ(http_request(s.command_port, "GET", "/healthz").status, 200) << "health needs no token";
+    EXPECT_EQ(http_request(s.command_port, "GET", "/healthz").status, 200)
+        << "health needs no token";
     EXPECT_EQ(http_request(s.query_port, "GET", "/metrics").status, 200) << "metrics need no token";
 }
 
@@ -181,25 +251,41 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
     auto& s = stack();
     // expected status per endpoint, for a member of tenant B and for A's carer.
     const std::map<std::string, std::pair<int, int>> expected{
-        {"create tenant", {403, 403}},  {"update tenant", {404, 403}},  {"delete tenant", {404, 403}},
-        {"register user", {201, 403}},  {"update user", {404, 200}},    {"delete user", {404, 403}},
-        {"grant membership", {404, 403}}, {"revoke membership", {404, 403}},
-        {"list tenants", {200, 200}},   {"read tenant", {404, 200}},    {"list users", {403, 403}},
-        {"read user", {404, 200}},      {"list members", {404, 403}},   {"read member", {404, 403}},
+        {"create tenant", {403, 403}},
+        {"update tenant", {404, 403}},
+        {"delete tenant", {404, 403}},
+        {"register user", {201, 403}},
+        {"update user", {404, 200}},
+        {"delete user", {404, 403}},
+        {"grant membership", {404, 403}},
+        {"revoke membership", {404, 403}},
+        {"list tenants", {200, 200}},
+        {"read tenant", {404, 200}},
+        {"list users", {403, 403}},
+        {"read user", {404, 200}},
+        {"list members", {404, 403}},
+        {"read member", {404, 403}},
         {"read audit log", {404, 403}},
-        {"register patient", {404, 403}}, {"update patient", {404, 403}}, {"delete patient", {404, 403}},
-        {"create care professional", {404, 403}}, {"update care professional", {404, 403}},
+        {"register patient", {404, 403}},
+        {"update patient", {404, 403}},
+        {"delete patient", {404, 403}},
+        {"create care professional", {404, 403}},
+        {"update care professional", {404, 403}},
         {"delete care professional", {404, 403}},
-        {"list patients", {404, 200}},  {"read patient", {404, 200}},
-        {"list care professionals", {404, 200}}, {"read care professional", {404, 200}},
+        {"list patients", {404, 200}},
+        {"read patient", {404, 200}},
+        {"list care professionals", {404, 200}},
+        {"read care professional", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
-        if (endpoint.name == "register user") continue;  // b_admin may onboard staff: a success, covered below
+        if (endpoint.name == "register user")
+            continue;  // b_admin may onboard staff: a success, covered below
         const auto [other_tenant, carer] = expected.at(endpoint.name);
-        for (const auto& [who, status] : {std::pair{"b_admin", other_tenant}, std::pair{"a_carer", carer}}) {
+        for (const auto& [who, status] :
+             {std::pair{"b_admin", other_tenant}, std::pair{"a_carer", carer}}) {
             const auto before = s.log_size();
-            const auto r = call(s, endpoint.service, endpoint.method, endpoint.path, endpoint.body, token(who),
-                                endpoint.headers);
+            const auto r = call(s, endpoint.service, endpoint.method, endpoint.path, endpoint.body,
+                                token(who), endpoint.headers);
             EXPECT_EQ(r.status, status) << endpoint.name << " as " << who << ": " << r.body;
             if (r.status >= 400) {
                 EXPECT_EQ(s.log_size(), before) << endpoint.name << " as " << who;
@@ -218,23 +304,40 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
     auto& s = stack();
     const std::string a = "/v1/tenants/" + tenant_a;
     const auto spare = users.at("spare");
-    EXPECT_EQ(call(s, Service::command, "PATCH", a, R"({"name":"A"})", token("a_admin"), {{"If-Match", "\"1\""}}).status, 200);
-    EXPECT_EQ(call(s, Service::command, "POST", "/v1/users", R"({"email":"onboarded@auth.example.org"})", token("a_admin")).status, 201);
-    EXPECT_EQ(call(s, Service::command, "PUT", a + "/members/" + spare, R"({"role":"clinician"})", token("a_admin")).status, 200);
-    EXPECT_EQ(call(s, Service::command, "DELETE", a + "/members/" + spare, "", token("a_admin")).status, 200);
-    for (const auto& path : {a + "/members", a + "/members/" + users.at("a_carer"), a + "/audit-logs"}) {
+    EXPECT_EQ(call(s, Service::command, "PATCH", a, R"({"name":"A"})", token("a_admin"),
+                   {{"If-Match", "\"1\""}})
+                  .status,
+              200);
+    EXPECT_EQ(call(s, Service::command, "POST", "/v1/users",
+                   R"({"email":"onboarded@auth.example.org"})", token("a_admin"))
+                  .status,
+              201);
+    EXPECT_EQ(call(s, Service::command, "PUT", a + "/members/" + spare, R"({"role":"clinician"})",
+                   token("a_admin"))
+                  .status,
+              200);
+    EXPECT_EQ(
+        call(s, Service::command, "DELETE", a + "/members/" + spare, "", token("a_admin")).status,
+        200);
+    for (const auto& path :
+         {a + "/members", a + "/members/" + users.at("a_carer"), a + "/audit-logs"}) {
         EXPECT_EQ(call(s, Service::query, "GET", path, "", token("a_auditor")).status, 200) << path;
     }
     EXPECT_EQ(call(s, Service::query, "GET", a, "", token("a_carer")).status, 200);
-    EXPECT_EQ(call(s, Service::command, "POST", a + "/patients", R"({"first_name":"By","last_name":"Clinician"})",
-                   token("a_admin")).status, 201);
-    EXPECT_EQ(call(s, Service::query, "GET", a + "/patients/" + patient, "", token("a_carer")).status, 200);
+    EXPECT_EQ(call(s, Service::command, "POST", a + "/patients",
+                   R"({"first_name":"By","last_name":"Clinician"})", token("a_admin"))
+                  .status,
+              201);
+    EXPECT_EQ(
+        call(s, Service::query, "GET", a + "/patients/" + patient, "", token("a_carer")).status,
+        200);
     EXPECT_EQ(call(s, Service::query, "GET", "/v1/users", "", s.admin_token).status, 200);
 
     // The revocation is in A's audit trail under a_admin's id.
     HttpResponse audit;
     for (int i = 0; i < 300; ++i) {
-        audit = call(s, Service::query, "GET", a + "/audit-logs?action=MembershipRevoked", "", token("a_auditor"));
+        audit = call(s, Service::query, "GET", a + "/audit-logs?action=MembershipRevoked", "",
+                     token("a_auditor"));
         if (audit.status == 200 && !audit.json().at("items").as_array().empty()) break;
         std::this_thread::sleep_for(20ms);
     }
@@ -249,22 +352,25 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     const auto b_admin = token("b_admin");
     const auto missing = Uuid::random_v4().to_string();
     // A's member under B's path, and A's ids under B's filters, look like nothing at all.
-    for (const auto& path : {b + "/members/" + users.at("a_carer"), b + "/members/" + missing,
-                             "/v1/users/" + users.at("a_admin"), "/v1/users/" + missing,
-                             "/v1/tenants/" + tenant_a, "/v1/tenants/" + missing,
-                             b + "/patients/" + patient, b + "/care-professionals/" + professional,
-                             b + "/patients/" + missing}) {
+    for (const auto& path :
+         {b + "/members/" + users.at("a_carer"), b + "/members/" + missing,
+          "/v1/users/" + users.at("a_admin"), "/v1/users/" + missing, "/v1/tenants/" + tenant_a,
+          "/v1/tenants/" + missing, b + "/patients/" + patient,
+          b + "/care-professionals/" + professional, b + "/patients/" + missing}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
     }
-    auto filtered = call(s, Service::query, "GET", b + "/audit-logs?entity_id=" + tenant_a, "", b_admin);
+    auto filtered =
+        call(s, Service::query, "GET", b + "/audit-logs?entity_id=" + tenant_a, "", b_admin);
     ASSERT_EQ(filtered.status, 200);
-    EXPECT_TRUE(filtered.json().at("items").as_array().empty()) << "A's history never shows under B";
+    EXPECT_TRUE(filtered.json().at("items").as_array().empty())
+        << "A's history never shows under B";
     auto members = call(s, Service::query, "GET", b + "/members", "", b_admin);
     ASSERT_EQ(members.status, 200);
     const auto members_json = members.json();
-    for (const auto& m : members_json.at("items").as_array()) EXPECT_EQ(m.at("tenant_id").as_string(), tenant_b);
+    for (const auto& m : members_json.at("items").as_array())
+        EXPECT_EQ(m.at("tenant_id").as_string(), tenant_b);
 }
 
 }  // namespace

@@ -18,11 +18,12 @@ using testing::http_request;
 using testing::HttpResponse;
 
 class CareEndToEnd : public ::testing::TestWithParam<eventlog::Backend> {
-protected:
+  protected:
     static void TearDownTestSuite() { testing::stacks().clear(); }
     testing::Stack& stack() { return testing::stack_for(GetParam()); }
 
-    HttpResponse command(const std::string& method, const std::string& target, const std::string& body = "",
+    HttpResponse command(const std::string& method, const std::string& target,
+                         const std::string& body = "",
                          std::map<std::string, std::string> headers = {}) {
         headers.emplace("Authorization", "Bearer " + stack().admin_token);
         return http_request(stack().command_port, method, target, body, headers);
@@ -49,7 +50,8 @@ TEST_P(CareEndToEnd, FiftyConcurrentRegistrationsOfOneNhsNumberGiveOneSuccessPer
     for (int i = 0; i < 50; ++i) {
         threads.emplace_back([&, i] {
             const auto r = command("POST", a + "/patients",
-                                   R"({"first_name":"P)" + std::to_string(i) + R"(","last_name":"Same","nhs_number":"943 476 5919"})");
+                                   R"({"first_name":"P)" + std::to_string(i) +
+                                       R"(","last_name":"Same","nhs_number":"943 476 5919"})");
             (r.status == 201 ? created : r.status == 409 ? conflicts : other)++;
         });
     }
@@ -57,16 +59,21 @@ TEST_P(CareEndToEnd, FiftyConcurrentRegistrationsOfOneNhsNumberGiveOneSuccessPer
     EXPECT_EQ(created.load(), 1);
     EXPECT_EQ(conflicts.load(), 49);
     EXPECT_EQ(other.load(), 0);
-    EXPECT_EQ(command("POST", b + "/patients", R"({"first_name":"Q","last_name":"Other","nhs_number":"9434765919"})").status, 201)
+    EXPECT_EQ(command("POST", b + "/patients",
+                      R"({"first_name":"Q","last_name":"Other","nhs_number":"9434765919"})")
+                  .status,
+              201)
         << "the same number in another tenant";
 }
 
 TEST_P(CareEndToEnd, StaleIfMatchGets412AndAppendsNothing) {
     const auto a = tenant();
-    auto created = command("POST", a + "/patients", R"({"first_name":"Ada","last_name":"Lovelace"})");
+    auto created =
+        command("POST", a + "/patients", R"({"first_name":"Ada","last_name":"Lovelace"})");
     ASSERT_EQ(created.status, 201);
     const std::string item = a + "/patients/" + std::string(created.json().at("id").as_string());
-    ASSERT_EQ(command("PATCH", item, R"({"first_name":"Augusta"})", {{"If-Match", "\"1\""}}).status, 200);
+    ASSERT_EQ(command("PATCH", item, R"({"first_name":"Augusta"})", {{"If-Match", "\"1\""}}).status,
+              200);
     const auto before = stack().log_size();
     auto stale = command("PATCH", item, R"({"first_name":"Ada"})", {{"If-Match", "\"1\""}});
     EXPECT_EQ(stale.status, 412) << stale.body;
@@ -98,16 +105,20 @@ TEST_P(CareEndToEnd, IdempotentRetryReturnsTheFirstAnswerAlsoAfterARestart) {
     EXPECT_NE(other_tenant.json().at("id"), first.json().at("id"));
     const auto after_other = stack().log_size();
 
-    auto different = command("POST", a + "/patients", R"({"first_name":"Someone","last_name":"Else"})", key);
+    auto different =
+        command("POST", a + "/patients", R"({"first_name":"Someone","last_name":"Else"})", key);
     EXPECT_EQ(different.status, 422) << different.body;
-    EXPECT_EQ(different.json().at("type").as_string(), "urn:complexcare:problem:idempotency-key-reused");
+    EXPECT_EQ(different.json().at("type").as_string(),
+              "urn:complexcare:problem:idempotency-key-reused");
     EXPECT_EQ(after_other, before + 2) << "the other tenant's command and its tenant's creation";
     EXPECT_EQ(stack().log_size(), after_other) << "retries append nothing";
 }
 
 TEST_P(CareEndToEnd, ReadYourWritesAnswersTheNewRowAtOnceOr503PastTheBound) {
     const auto a = tenant();
-    auto created = command("POST", a + "/patients", R"({"first_name":"Mary","last_name":"Seacole","phone":"020 7946 0958"})");
+    auto created =
+        command("POST", a + "/patients",
+                R"({"first_name":"Mary","last_name":"Seacole","phone":"020 7946 0958"})");
     ASSERT_EQ(created.status, 201);
     const auto json = created.json();
     const std::string id(json.at("id").as_string());
@@ -115,9 +126,12 @@ TEST_P(CareEndToEnd, ReadYourWritesAnswersTheNewRowAtOnceOr503PastTheBound) {
     auto read = query(a + "/patients/" + id + "?min_position=" + position);
     ASSERT_EQ(read.status, 200) << "first read after the command: " << read.body;
     EXPECT_EQ(read.json().at("last_name").as_string(), "Seacole");
-    auto patched = command("PATCH", a + "/patients/" + id, R"({"last_name":"Seacole-Grant"})", {{"If-Match", "\"1\""}});
+    auto patched = command("PATCH", a + "/patients/" + id, R"({"last_name":"Seacole-Grant"})",
+                           {{"If-Match", "\"1\""}});
     ASSERT_EQ(patched.status, 200);
-    auto reread = query(a + "/patients/" + id, {{"X-Min-Position", std::string(patched.json().at("position").as_string())}});
+    auto reread =
+        query(a + "/patients/" + id,
+              {{"X-Min-Position", std::string(patched.json().at("position").as_string())}});
     ASSERT_EQ(reread.status, 200);
     EXPECT_EQ(reread.json().at("last_name").as_string(), "Seacole-Grant");
     EXPECT_EQ(reread.header("etag"), "\"2\"");
@@ -129,30 +143,35 @@ TEST_P(CareEndToEnd, ReadYourWritesAnswersTheNewRowAtOnceOr503PastTheBound) {
 }
 
 TEST_P(CareEndToEnd, ListsSearchFilterAndPaginateWithoutGapsOrRepeats) {
-    if (GetParam() == eventlog::Backend::kafka) GTEST_SKIP() << "the read side is the same; one log is enough";
+    if (GetParam() == eventlog::Backend::kafka)
+        GTEST_SKIP() << "the read side is the same; one log is enough";
     const auto a = tenant();
     std::set<std::string> ids;
     std::string last_position;
     for (int i = 0; i < 1000; ++i) {
-        const auto r = command("POST", a + "/patients",
-                               R"({"first_name":"First)" + std::to_string(i) + R"(","last_name":")" +
-                                   (i % 10 == 0 ? "Nightingale" : "Patient") + std::to_string(i) + "\"}");
+        const auto r =
+            command("POST", a + "/patients",
+                    R"({"first_name":"First)" + std::to_string(i) + R"(","last_name":")" +
+                        (i % 10 == 0 ? "Nightingale" : "Patient") + std::to_string(i) + "\"}");
         ASSERT_EQ(r.status, 201) << r.body;
         const auto json = r.json();
         ids.insert(std::string(json.at("id").as_string()));
         last_position = std::string(json.at("position").as_string());
     }
-    auto nhs = command("POST", a + "/patients", R"({"first_name":"Nhs","last_name":"Holder","nhs_number":"4010232137"})");
+    auto nhs = command("POST", a + "/patients",
+                       R"({"first_name":"Nhs","last_name":"Holder","nhs_number":"4010232137"})");
     ASSERT_EQ(nhs.status, 201);
     const std::string nhs_position(nhs.json().at("position").as_string());
 
     std::vector<std::string> seen;
     std::string cursor;
     for (int page = 0; page < 1000; ++page) {
-        auto r = query(a + "/patients?limit=37&min_position=" + nhs_position + (cursor.empty() ? "" : "&cursor=" + cursor));
+        auto r = query(a + "/patients?limit=37&min_position=" + nhs_position +
+                       (cursor.empty() ? "" : "&cursor=" + cursor));
         ASSERT_EQ(r.status, 200) << r.body;
         const auto json = r.json();
-        for (const auto& item : json.at("items").as_array()) seen.emplace_back(item.at("id").as_string());
+        for (const auto& item : json.at("items").as_array())
+            seen.emplace_back(item.at("id").as_string());
         if (json.at("next_cursor").is_null()) break;
         cursor = std::string(json.at("next_cursor").as_string());
     }
@@ -163,10 +182,12 @@ TEST_P(CareEndToEnd, ListsSearchFilterAndPaginateWithoutGapsOrRepeats) {
 
     auto search = query(a + "/patients?q=nIGHTinGale&limit=200");
     ASSERT_EQ(search.status, 200);
-    EXPECT_EQ(search.json().at("items").as_array().size(), 100u) << "case-insensitive prefix on last name";
+    EXPECT_EQ(search.json().at("items").as_array().size(), 100u)
+        << "case-insensitive prefix on last name";
     EXPECT_EQ(query(a + "/patients?q=first99&limit=200").json().at("items").as_array().size(), 11u)
         << "prefix on first name: First99, First990..First999";
-    EXPECT_EQ(query(a + "/patients?q=%25").json().at("items").as_array().size(), 0u) << "% is literal";
+    EXPECT_EQ(query(a + "/patients?q=%25").json().at("items").as_array().size(), 0u)
+        << "% is literal";
     auto by_nhs = query(a + "/patients?nhs_number=401%20023%202137");
     ASSERT_EQ(by_nhs.status, 200);
     ASSERT_EQ(by_nhs.json().at("items").as_array().size(), 1u);
@@ -178,22 +199,27 @@ TEST_P(CareEndToEnd, ListsSearchFilterAndPaginateWithoutGapsOrRepeats) {
     ASSERT_EQ(deleted.status, 200);
     const std::string del_position(deleted.json().at("position").as_string());
     EXPECT_EQ(query(a + "/patients/" + holder + "?min_position=" + del_position).status, 404);
-    EXPECT_EQ(query(a + "/patients?nhs_number=4010232137").json().at("items").as_array().size(), 0u);
+    EXPECT_EQ(query(a + "/patients?nhs_number=4010232137").json().at("items").as_array().size(),
+              0u);
 }
 
 TEST_P(CareEndToEnd, CareProfessionalsNeedAMemberUserAndFilterByRole) {
     const auto a = tenant();
-    auto user = command("POST", "/v1/users", R"({"email":"nurse-)" + std::to_string(::getpid()) + "-" +
-                                                 testing::backend_name(GetParam()) + R"(@example.org"})");
+    auto user = command("POST", "/v1/users",
+                        R"({"email":"nurse-)" + std::to_string(::getpid()) + "-" +
+                            testing::backend_name(GetParam()) + R"(@example.org"})");
     ASSERT_EQ(user.status, 201);
     const std::string user_id(user.json().at("id").as_string());
-    const std::string body = R"({"first_name":"Flo","last_name":"N","role":"Nurse","license_number":"NMC 12A3456B","user_id":")" + user_id + "\"}";
+    const std::string body =
+        R"({"first_name":"Flo","last_name":"N","role":"Nurse","license_number":"NMC 12A3456B","user_id":")" +
+        user_id + "\"}";
     auto refused = command("POST", a + "/care-professionals", body);
     EXPECT_EQ(refused.status, 422) << refused.body;
     ASSERT_EQ(command("PUT", a + "/members/" + user_id, R"({"role":"clinician"})").status, 201);
     auto created = command("POST", a + "/care-professionals", body);
     ASSERT_EQ(created.status, 201) << created.body;
-    auto doctor = command("POST", a + "/care-professionals", R"({"first_name":"Doc","last_name":"Tor","role":"GP"})");
+    auto doctor = command("POST", a + "/care-professionals",
+                          R"({"first_name":"Doc","last_name":"Tor","role":"GP"})");
     ASSERT_EQ(doctor.status, 201);
     const std::string position(doctor.json().at("position").as_string());
     auto nurses = query(a + "/care-professionals?role=Nurse&min_position=" + position);
@@ -203,22 +229,27 @@ TEST_P(CareEndToEnd, CareProfessionalsNeedAMemberUserAndFilterByRole) {
     EXPECT_EQ(json.at("items").as_array()[0].at("user_id").as_string(), user_id);
 
     // The audit row of an update names the changed field, old and new.
-    const std::string item = a + "/care-professionals/" + std::string(doctor.json().at("id").as_string());
-    auto updated = command("PATCH", item, R"({"specialization":"Geriatrics"})", {{"If-Match", "\"1\""}});
+    const std::string item =
+        a + "/care-professionals/" + std::string(doctor.json().at("id").as_string());
+    auto updated =
+        command("PATCH", item, R"({"specialization":"Geriatrics"})", {{"If-Match", "\"1\""}});
     ASSERT_EQ(updated.status, 200);
     auto audit = query(a + "/audit-logs?action=CareProfessionalUpdated&min_position=" +
                        std::string(updated.json().at("position").as_string()));
     ASSERT_EQ(audit.status, 200);
     const auto audit_json = audit.json();
     ASSERT_EQ(audit_json.at("items").as_array().size(), 1u);
-    const auto& change = audit_json.at("items").as_array()[0].at("details").at("changes").at("specialization");
+    const auto& change =
+        audit_json.at("items").as_array()[0].at("details").at("changes").at("specialization");
     EXPECT_TRUE(change.at("old").is_null());
     EXPECT_EQ(change.at("new").as_string(), "Geriatrics");
 }
 
 INSTANTIATE_TEST_SUITE_P(Logs, CareEndToEnd,
                          ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) { return testing::backend_name(param_info.param); });
+                         [](const auto& param_info) {
+                             return testing::backend_name(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace cc::e2e

@@ -23,14 +23,14 @@ namespace {
 
 using namespace std::chrono_literals;
 using eventlog::Backend;
+using testing::backend_name;
 using testing::http_request;
 using testing::HttpResponse;
-using testing::backend_name;
 using testing::Stack;
 using testing::stacks;
 
 class HttpEndToEnd : public ::testing::TestWithParam<Backend> {
-protected:
+  protected:
     static void TearDownTestSuite() { stacks().clear(); }
 
     Stack& stack() { return testing::stack_for(GetParam()); }
@@ -39,11 +39,13 @@ protected:
         headers.emplace("Authorization", "Bearer " + stack().admin_token);
         return headers;
     }
-    HttpResponse command(const std::string& method, const std::string& target, const std::string& body = "",
+    HttpResponse command(const std::string& method, const std::string& target,
+                         const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {}) {
         return http_request(stack().command_port, method, target, body, with_token(headers));
     }
-    HttpResponse query(const std::string& target, const std::map<std::string, std::string>& headers = {}) {
+    HttpResponse query(const std::string& target,
+                       const std::map<std::string, std::string>& headers = {}) {
         return http_request(stack().query_port, "GET", target, "", with_token(headers));
     }
 
@@ -65,7 +67,8 @@ protected:
     }
 
     std::string create_tenant(const std::string& slug) {
-        auto r = command("POST", "/v1/tenants", R"({"name":"Care )" + slug + R"(","slug":")" + slug + "\"}");
+        auto r = command("POST", "/v1/tenants",
+                         R"({"name":"Care )" + slug + R"(","slug":")" + slug + "\"}");
         EXPECT_EQ(r.status, 201) << r.body;
         return std::string(r.json().at("id").as_string());
     }
@@ -73,9 +76,10 @@ protected:
 
 TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog) {
     const auto slug = unique("sunrise");
-    auto created = command("POST", "/v1/tenants",
-                           R"({"name":"Sunrise Care","slug":")" + slug + R"(","primary_color":"#0a0b0c"})",
-                           {{"User-Agent", "e2e-test/1.0"}, {"X-Request-Id", "req-e2e-1"}});
+    auto created =
+        command("POST", "/v1/tenants",
+                R"({"name":"Sunrise Care","slug":")" + slug + R"(","primary_color":"#0a0b0c"})",
+                {{"User-Agent", "e2e-test/1.0"}, {"X-Request-Id", "req-e2e-1"}});
     ASSERT_EQ(created.status, 201) << created.body;
     const auto body = created.json().as_object();
     const std::string tenant_id(body.at("id").as_string());
@@ -83,13 +87,16 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
     EXPECT_TRUE(body.at("position").is_string());
     EXPECT_EQ(created.header("etag"), "\"1\"");
 
-    auto user = command("POST", "/v1/users", R"({"email":")" + unique("jane") + R"(@example.org","name":"Jane"})");
+    auto user = command("POST", "/v1/users",
+                        R"({"email":")" + unique("jane") + R"(@example.org","name":"Jane"})");
     ASSERT_EQ(user.status, 201) << user.body;
     const std::string user_id(user.json().at("id").as_string());
 
-    auto member = command("PUT", "/v1/tenants/" + tenant_id + "/members/" + user_id, R"({"role":"clinician","is_primary":true})");
+    auto member = command("PUT", "/v1/tenants/" + tenant_id + "/members/" + user_id,
+                          R"({"role":"clinician","is_primary":true})");
     ASSERT_EQ(member.status, 201) << member.body;
-    auto change = command("PUT", "/v1/tenants/" + tenant_id + "/members/" + user_id, R"({"role":"manager","is_primary":true})");
+    auto change = command("PUT", "/v1/tenants/" + tenant_id + "/members/" + user_id,
+                          R"({"role":"manager","is_primary":true})");
     ASSERT_EQ(change.status, 200) << change.body;
     EXPECT_EQ(change.json().at("version").as_int64(), 2);
 
@@ -120,14 +127,16 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
     const auto& items = audit_json.at("items").as_array();
     std::multiset<std::string> actions;
     for (const auto& item : items) actions.insert(std::string(item.at("action").as_string()));
-    EXPECT_EQ(actions, (std::multiset<std::string>{"TenantCreated", "MembershipGranted", "MembershipRoleChanged"}));
+    EXPECT_EQ(actions, (std::multiset<std::string>{"TenantCreated", "MembershipGranted",
+                                                   "MembershipRoleChanged"}));
     const auto& oldest = items.back().as_object();  // newest first
     EXPECT_EQ(oldest.at("action"), "TenantCreated");
     EXPECT_EQ(oldest.at("user_agent"), "e2e-test/1.0");
     EXPECT_EQ(oldest.at("ip_address"), "127.0.0.1");
     EXPECT_EQ(oldest.at("details").at("request_id"), "req-e2e-1");
     EXPECT_EQ(oldest.at("details").at("changes").at("slug").at("new").as_string(), slug);
-    EXPECT_EQ(std::string(oldest.at("user_id").as_string()), stack().admin.to_string()) << "the actor is the token's subject";
+    EXPECT_EQ(std::string(oldest.at("user_id").as_string()), stack().admin.to_string())
+        << "the actor is the token's subject";
 }
 
 TEST_P(HttpEndToEnd, MalformedAndInvalidCommandsGetProblemJsonAndAppendNothing) {
@@ -139,28 +148,40 @@ TEST_P(HttpEndToEnd, MalformedAndInvalidCommandsGetProblemJsonAndAppendNothing) 
     EXPECT_EQ(malformed.header("content-type"), "application/problem+json");
     EXPECT_EQ(malformed.json().at("type"), "urn:complexcare:problem:malformed-json");
 
-    auto invalid = command("POST", "/v1/tenants", R"({"name":"","slug":"Not A Slug","primary_color":"blue"})");
+    auto invalid =
+        command("POST", "/v1/tenants", R"({"name":"","slug":"Not A Slug","primary_color":"blue"})");
     EXPECT_EQ(invalid.status, 422);
     EXPECT_EQ(invalid.json().at("type"), "urn:complexcare:problem:validation-failed");
     std::set<std::string> fields;
     const auto invalid_json = invalid.json();
-    for (const auto& e : invalid_json.at("errors").as_array()) fields.insert(std::string(e.at("field").as_string()));
+    for (const auto& e : invalid_json.at("errors").as_array())
+        fields.insert(std::string(e.at("field").as_string()));
     EXPECT_EQ(fields, (std::set<std::string>{"name", "slug", "primary_color"}));
 
     EXPECT_EQ(command("POST", "/v1/users", R"({"email":"not-an-email"})").status, 422);
-    EXPECT_EQ(command("POST", "/v1/users", R"({"email":"a@example.org"})", {{"Content-Type", "text/plain"}}).status, 400);
+    EXPECT_EQ(command("POST", "/v1/users", R"({"email":"a@example.org"})",
+                      {{"Content-Type", "text/plain"}})
+                  .status,
+              400);
     EXPECT_EQ(command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})").status, 428);
-    auto stale = command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})", {{"If-Match", "\"9\""}});
+    auto stale =
+        command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})", {{"If-Match", "\"9\""}});
     EXPECT_EQ(stale.status, 412);
     EXPECT_EQ(stale.json().at("type"), "urn:complexcare:problem:version-mismatch");
-    EXPECT_EQ(command("PUT", "/v1/tenants/" + tenant_id + "/members/" + Uuid::random_v4().to_string(), R"({"role":"carer"})").status, 404);
-    EXPECT_EQ(command("PUT", "/v1/tenants/not-a-uuid/members/x", R"({"role":"carer"})").status, 404);
+    EXPECT_EQ(
+        command("PUT", "/v1/tenants/" + tenant_id + "/members/" + Uuid::random_v4().to_string(),
+                R"({"role":"carer"})")
+            .status,
+        404);
+    EXPECT_EQ(command("PUT", "/v1/tenants/not-a-uuid/members/x", R"({"role":"carer"})").status,
+              404);
     EXPECT_EQ(command("DELETE", "/v1/users/" + Uuid::random_v4().to_string()).status, 404);
     EXPECT_EQ(command("GET", "/v1/tenants").status, 405);
 
     EXPECT_EQ(stack().log_size(), before) << "a rejected command appends no event";
 
-    auto renamed = command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})", {{"If-Match", "\"1\""}});
+    auto renamed =
+        command("PATCH", "/v1/tenants/" + tenant_id, R"({"name":"New"})", {{"If-Match", "\"1\""}});
     EXPECT_EQ(renamed.status, 200) << renamed.body;
     EXPECT_EQ(stack().log_size(), before + 1);
 }
@@ -171,7 +192,9 @@ TEST_P(HttpEndToEnd, TwentyConcurrentCreatesOfOneSlugGiveExactlyOneSuccess) {
     std::vector<std::thread> threads;
     for (int i = 0; i < 20; ++i) {
         threads.emplace_back([&, i] {
-            const auto r = command("POST", "/v1/tenants", R"({"name":"Contender )" + std::to_string(i) + R"(","slug":")" + slug + "\"}");
+            const auto r = command(
+                "POST", "/v1/tenants",
+                R"({"name":"Contender )" + std::to_string(i) + R"(","slug":")" + slug + "\"}");
             (r.status == 201 ? created : r.status == 409 ? conflicts : other)++;
         });
     }
@@ -189,7 +212,8 @@ TEST_P(HttpEndToEnd, WriteModelIsRebuiltFromTheLogAfterACrash) {
 
     auto duplicate = command("POST", "/v1/tenants", R"({"name":"Again","slug":")" + slug + "\"}");
     EXPECT_EQ(duplicate.status, 409) << duplicate.body;
-    auto update = command("PATCH", "/v1/tenants/" + tenant_id, R"({"domain":"care.example.org"})", {{"If-Match", "\"1\""}});
+    auto update = command("PATCH", "/v1/tenants/" + tenant_id, R"({"domain":"care.example.org"})",
+                          {{"If-Match", "\"1\""}});
     EXPECT_EQ(update.status, 200) << update.body;
     EXPECT_EQ(update.json().at("version").as_int64(), 2);
 }
@@ -198,7 +222,8 @@ TEST_P(HttpEndToEnd, QueriesAnswer404ForUnknownIdsAndPaginateWithoutGapsOrRepeat
     EXPECT_EQ(query("/v1/tenants/" + Uuid::random_v4().to_string()).status, 404);
     EXPECT_EQ(query("/v1/tenants/not-a-uuid").status, 404);
     EXPECT_EQ(query("/v1/users/" + Uuid::random_v4().to_string()).status, 404);
-    EXPECT_EQ(query("/v1/tenants/00000000-0000-0000-0000-000000000000").status, 404) << "the platform tenant is not a customer";
+    EXPECT_EQ(query("/v1/tenants/00000000-0000-0000-0000-000000000000").status, 404)
+        << "the platform tenant is not a customer";
     EXPECT_EQ(query("/v1/tenants?limit=0").status, 400);
 
     std::set<std::string> mine;
@@ -212,7 +237,8 @@ TEST_P(HttpEndToEnd, QueriesAnswer404ForUnknownIdsAndPaginateWithoutGapsOrRepeat
         ASSERT_EQ(r.status, 200) << r.body;
         const auto json = r.json();
         EXPECT_LE(json.at("items").as_array().size(), 2u);
-        for (const auto& item : json.at("items").as_array()) seen.emplace_back(item.at("id").as_string());
+        for (const auto& item : json.at("items").as_array())
+            seen.emplace_back(item.at("id").as_string());
         if (json.at("next_cursor").is_null()) break;
         cursor = std::string(json.at("next_cursor").as_string());
     }
@@ -226,7 +252,8 @@ TEST_P(HttpEndToEnd, HealthAndMetricsNeedNoBody) {
     auto metrics = http_request(stack().query_port, "GET", "/metrics");
     EXPECT_EQ(metrics.status, 200);
     EXPECT_NE(metrics.body.find("http_requests_total"), std::string::npos);
-    EXPECT_NE(http_request(stack().projector_port, "GET", "/metrics").body.find("projector_events_applied_total"),
+    EXPECT_NE(http_request(stack().projector_port, "GET", "/metrics")
+                  .body.find("projector_events_applied_total"),
               std::string::npos);
 }
 

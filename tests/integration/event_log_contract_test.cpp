@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <memory>
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -19,12 +19,14 @@ using namespace std::chrono_literals;
 constexpr int kPartitions = 4;
 
 class EventLogContract : public ::testing::TestWithParam<Backend> {
-protected:
+  protected:
     void SetUp() override {
         config_.backend = GetParam();
         const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
         std::string name = std::string("log_") + test->name();
-        for (auto& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+        for (auto& c : name)
+            c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c))
+                                                            : '_';
         config_.postgres.conninfo = testing::postgres().create_database(name.substr(0, 60));
         config_.postgres.partitions = kPartitions;
         if (GetParam() == Backend::kafka) {
@@ -38,7 +40,8 @@ protected:
     std::vector<OutgoingRecord> records(const std::string& key, int count, int first = 0) {
         std::vector<OutgoingRecord> out;
         for (int i = first; i < first + count; ++i) {
-            out.push_back({key, "value-" + std::to_string(i), {{"event_type", "T" + std::to_string(i)}}});
+            out.push_back(
+                {key, "value-" + std::to_string(i), {{"event_type", "T" + std::to_string(i)}}});
         }
         return out;
     }
@@ -82,8 +85,10 @@ TEST_P(EventLogContract, AppendsArePartitionOrderedWithGaplessOffsets) {
             partition1.push_back(r.value);
         }
     }
-    EXPECT_EQ(partition1, (std::vector<std::string>{"value-0", "value-1", "value-2", "value-3", "value-4"}));
-    const auto header = std::find_if(got.begin(), got.end(), [](const LogRecord& r) { return r.value == "value-100"; });
+    EXPECT_EQ(partition1,
+              (std::vector<std::string>{"value-0", "value-1", "value-2", "value-3", "value-4"}));
+    const auto header = std::find_if(got.begin(), got.end(),
+                                     [](const LogRecord& r) { return r.value == "value-100"; });
     ASSERT_NE(header, got.end());
     ASSERT_EQ(header->headers.size(), 1u);
     EXPECT_EQ(header->headers[0], (Header{"event_type", "T100"}));
@@ -138,9 +143,10 @@ TEST_P(EventLogContract, TailingReaderSeesNewAppendsPromptly) {
 
 TEST_P(EventLogContract, StaleWriterIsFenced) {
     if (GetParam() == Backend::kafka) {
-        GTEST_SKIP() << "librdkafka's mock cluster accepts transactions but does not fence an older "
-                        "producer of the same transactional.id (README: Kafka mock cluster limits); "
-                        "real Kafka does, via init_transactions";
+        GTEST_SKIP()
+            << "librdkafka's mock cluster accepts transactions but does not fence an older "
+               "producer of the same transactional.id (README: Kafka mock cluster limits); "
+               "real Kafka does, via init_transactions";
     }
     auto old_writer = open_writer(config_);
     ASSERT_TRUE(old_writer->append(0, records("k", 1)).ok());
@@ -192,7 +198,8 @@ TEST_P(EventLogContract, ConcurrentAppendsToOnePartitionGetDistinctOrderedOffset
     auto reader = open_reader(config_, ReaderOptions{});
     const auto got = read(*reader, 40);
     ASSERT_EQ(got.size(), 40u);
-    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].offset, static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < got.size(); ++i)
+        EXPECT_EQ(got[i].offset, static_cast<std::int64_t>(i));
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, EventLogContract,

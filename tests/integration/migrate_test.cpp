@@ -14,12 +14,24 @@ namespace {
 
 // The documented tables and their column counts (shared/complexcare-schema.md).
 const std::map<std::string, int> kDocumentedTables{
-    {"tenants", 9},        {"users", 7},           {"user_tenants", 8},
-    {"patients", 13},      {"care_professionals", 13}, {"appointments", 12},
-    {"tasks", 13},         {"care_plans", 12},     {"medications", 13},
-    {"documents", 13},     {"invoices", 13},       {"clinical_notes", 10},
-    {"clinical_note_categories", 7}, {"policies", 9}, {"risk_assessments", 12},
-    {"audit_logs", 10},    {"features", 6},        {"tenant_features", 6},
+    {"tenants", 9},
+    {"users", 7},
+    {"user_tenants", 8},
+    {"patients", 13},
+    {"care_professionals", 13},
+    {"appointments", 12},
+    {"tasks", 13},
+    {"care_plans", 12},
+    {"medications", 13},
+    {"documents", 13},
+    {"invoices", 13},
+    {"clinical_notes", 10},
+    {"clinical_note_categories", 7},
+    {"policies", 9},
+    {"risk_assessments", 12},
+    {"audit_logs", 10},
+    {"features", 6},
+    {"tenant_features", 6},
 };
 
 TEST(Migrate, CreatesEveryDocumentedTableColumnAndIndex) {
@@ -32,29 +44,37 @@ TEST(Migrate, CreatesEveryDocumentedTableColumnAndIndex) {
     pqxx::read_transaction tx(c);
     for (const auto& [table, columns] : kDocumentedTables) {
         const auto count = tx.exec_params(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND "
-            "table_name = $1",
-            table)[0][0].as<int>();
+                                 "SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND "
+                                 "table_name = $1",
+                                 table)[0][0]
+                               .as<int>();
         EXPECT_EQ(count, columns) << table;
     }
-    const auto indexes = tx.exec(
-        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ("
-        "'idx_tenants_slug','idx_users_email','idx_user_tenants_user_id','idx_user_tenants_tenant_id',"
-        "'idx_patients_tenant_id','idx_patients_nhs_number','idx_patients_name',"
-        "'idx_care_professionals_tenant_id','idx_care_professionals_user_id',"
-        "'idx_appointments_tenant_id','idx_appointments_patient_id',"
-        "'idx_appointments_care_professional_id','idx_appointments_start_time',"
-        "'idx_tasks_tenant_id','idx_tasks_assigned_to','idx_tasks_patient_id','idx_tasks_status',"
-        "'idx_tasks_due_date','idx_documents_tenant_id','idx_documents_patient_id',"
-        "'idx_clinical_notes_tenant_id','idx_clinical_notes_patient_id',"
-        "'idx_clinical_notes_care_professional_id')")[0][0].as<int>();
+    const auto indexes =
+        tx.exec(
+              "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ("
+              "'idx_tenants_slug','idx_users_email','idx_user_tenants_user_id','idx_user_tenants_"
+              "tenant_id',"
+              "'idx_patients_tenant_id','idx_patients_nhs_number','idx_patients_name',"
+              "'idx_care_professionals_tenant_id','idx_care_professionals_user_id',"
+              "'idx_appointments_tenant_id','idx_appointments_patient_id',"
+              "'idx_appointments_care_professional_id','idx_appointments_start_time',"
+              "'idx_tasks_tenant_id','idx_tasks_assigned_to','idx_tasks_patient_id','idx_tasks_"
+              "status',"
+              "'idx_tasks_due_date','idx_documents_tenant_id','idx_documents_patient_id',"
+              "'idx_clinical_notes_tenant_id','idx_clinical_notes_patient_id',"
+              "'idx_clinical_notes_care_professional_id')")[0][0]
+            .as<int>();
     EXPECT_EQ(indexes, 23);
     // Spot-check types the application relies on.
     EXPECT_EQ(tx.exec("SELECT data_type FROM information_schema.columns WHERE table_name = "
-                      "'invoices' AND column_name = 'amount'")[0][0].as<std::string>(),
+                      "'invoices' AND column_name = 'amount'")[0][0]
+                  .as<std::string>(),
               "numeric");
     EXPECT_EQ(tx.exec("SELECT character_maximum_length FROM information_schema.columns WHERE "
-                      "table_name = 'tenants' AND column_name = 'primary_color'")[0][0].as<int>(),
+                      "table_name = 'tenants' AND column_name = 'primary_color'")[0][0]
+                  .as<int>(),
               7);
 }
 

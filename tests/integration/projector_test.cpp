@@ -36,7 +36,7 @@ events::Envelope envelope(std::string type, std::string aggregate, Uuid id, Tena
 }
 
 class ProjectorTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
         std::string name = std::string("projector_") + test->name();
@@ -48,7 +48,8 @@ protected:
 
     // Appends under the key the command service would use.
     void append(const events::Envelope& e) {
-        const auto key = e.tenant_id == kPlatformTenant ? e.aggregate_id.to_string() : e.tenant_id.to_string();
+        const auto key =
+            e.tenant_id == kPlatformTenant ? e.aggregate_id.to_string() : e.tenant_id.to_string();
         append_raw(key, events::serialize(e));
     }
     void append_raw(const std::string& key, const std::string& value) {
@@ -57,8 +58,8 @@ protected:
     }
 
     std::unique_ptr<Projector> projector() {
-        return std::make_unique<Projector>(ProjectorOptions{.database_url = url_, .topic = "event_log",
-                                                            .reference_retry = 10ms});
+        return std::make_unique<Projector>(
+            ProjectorOptions{.database_url = url_, .topic = "event_log", .reference_retry = 10ms});
     }
 
     // Runs rounds until every partition's checkpoint reaches the log's end.
@@ -69,7 +70,8 @@ protected:
             auto ends = reader.end_offsets();
             ASSERT_TRUE(ends.ok());
             bool done = true;
-            for (int i = 0; i < kPartitions; ++i) done = done && p.checkpoint(i) >= (*ends)[static_cast<std::size_t>(i)];
+            for (int i = 0; i < kPartitions; ++i)
+                done = done && p.checkpoint(i) >= (*ends)[static_cast<std::size_t>(i)];
             if (done) return;
         }
         FAIL() << "projector did not catch up";
@@ -91,7 +93,10 @@ TEST_F(ProjectorTest, AppliesIdentityEventsWithOneAuditRowEach) {
     const auto user = UserId::generate();
     const auto membership = Uuid::random_v4();
     append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
-                    {{"name", "Sunrise"}, {"slug", "sunrise"}, {"domain", nullptr}, {"logo_url", nullptr},
+                    {{"name", "Sunrise"},
+                     {"slug", "sunrise"},
+                     {"domain", nullptr},
+                     {"logo_url", nullptr},
                      {"primary_color", "#112233"}}));
     append(envelope("UserRegistered", "user", user.uuid(), kPlatformTenant, 1,
                     {{"email", "jane@example.org"}, {"name", "Jane"}, {"avatar_url", nullptr}}));
@@ -99,21 +104,31 @@ TEST_F(ProjectorTest, AppliesIdentityEventsWithOneAuditRowEach) {
                     {{"user_id", user.to_string()}, {"role", "carer"}, {"is_primary", true}}));
     append(envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
                     {{"changes", {{"name", {{"old", "Sunrise"}, {"new", "Sunrise Care"}}}}}}));
-    append(envelope("MembershipRevoked", "membership", membership, tenant, 2, {{"user_id", user.to_string()}}));
+    append(envelope("MembershipRevoked", "membership", membership, tenant, 2,
+                    {{"user_id", user.to_string()}}));
 
     auto p = projector();
-    auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = eventlog::open_reader(
+        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
     drain(*p, *reader);
 
-    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Sunrise Care' AND primary_color = '#112233'"), 1);
-    EXPECT_EQ(count("SELECT count(*) FROM users WHERE email = 'jane@example.org'"), 1);
-    EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'carer' AND is_primary AND deleted_at IS NOT NULL"), 1);
-    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 5);
-    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE tenant_id = '" + tenant.to_string() +
-                    "' AND action = 'TenantUpdated' AND entity_type = 'tenant' AND ip_address = '10.1.2.3' "
-                    "AND user_agent = 'projector-test' AND details->'changes'->'name'->>'old' = 'Sunrise'"),
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Sunrise Care' AND primary_color = "
+                    "'#112233'"),
               1);
-    EXPECT_EQ(count("SELECT version FROM entity_versions WHERE entity_id = '" + tenant.to_string() + "'"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM users WHERE email = 'jane@example.org'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'carer' AND is_primary AND "
+                    "deleted_at IS NOT NULL"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 5);
+    EXPECT_EQ(
+        count(
+            "SELECT count(*) FROM audit_logs WHERE tenant_id = '" + tenant.to_string() +
+            "' AND action = 'TenantUpdated' AND entity_type = 'tenant' AND ip_address = '10.1.2.3' "
+            "AND user_agent = 'projector-test' AND details->'changes'->'name'->>'old' = 'Sunrise'"),
+        1);
+    EXPECT_EQ(
+        count("SELECT version FROM entity_versions WHERE entity_id = '" + tenant.to_string() + "'"),
+        2);
 }
 
 TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt) {
@@ -125,17 +140,22 @@ TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt)
            eventlog::partition_for(tenant.to_string(), kPartitions)) {
         user = UserId::generate();
     }
-    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "T"}, {"slug", "t"}}));
     append(envelope("MembershipGranted", "membership", Uuid::random_v4(), tenant, 1,
                     {{"user_id", user.to_string()}, {"role", "admin"}, {"is_primary", false}}));
     auto p = projector();
-    auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = eventlog::open_reader(
+        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(p->run_once(*reader, 50ms).ok());
-    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1) << "what precedes the wait is kept";
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1)
+        << "what precedes the wait is kept";
     EXPECT_EQ(count("SELECT count(*) FROM user_tenants"), 0);
-    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0) << "a missing reference is not a dead letter";
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0)
+        << "a missing reference is not a dead letter";
 
-    append(envelope("UserRegistered", "user", user.uuid(), kPlatformTenant, 1, {{"email", "u@example.org"}}));
+    append(envelope("UserRegistered", "user", user.uuid(), kPlatformTenant, 1,
+                    {{"email", "u@example.org"}}));
     drain(*p, *reader);
     EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'admin'"), 1);
 }
@@ -144,21 +164,28 @@ TEST_F(ProjectorTest, ParksUnreadableEventsAndGoesOn) {
     const auto tenant = TenantId::generate();
     append_raw(tenant.to_string(), "{not json");
     append(envelope("TenantRenamedInTheFuture", "tenant", tenant.uuid(), tenant, 1, {}));
-    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "T"}, {"slug", "t"}}));
     auto p = projector();
-    auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = eventlog::open_reader(
+        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
     drain(*p, *reader);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 2);
-    EXPECT_EQ(count("SELECT count(*) FROM dead_letters WHERE event_type = 'TenantRenamedInTheFuture' AND reason LIKE '%unknown event type%'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters WHERE event_type = "
+                    "'TenantRenamedInTheFuture' AND reason LIKE '%unknown event type%'"),
+              1);
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1);
 }
 
 TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
     const auto tenant = TenantId::generate();
-    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", "T"}, {"slug", "t"}}));
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "T"}, {"slug", "t"}}));
     {
         auto p = projector();
-        auto reader = eventlog::open_reader(config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+        auto reader = eventlog::open_reader(
+            config_,
+            {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
         drain(*p, *reader);
     }
     // A new projector whose reader starts at 0 (as if the checkpoint were
@@ -177,7 +204,8 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
     for (int i = 0; i < kTenants; ++i) {
         const auto tenant = TenantId::generate();
         const auto slug = "tenant-" + std::to_string(i);
-        append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1, {{"name", slug}, {"slug", slug}}));
+        append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                        {{"name", slug}, {"slug", slug}}));
         append(envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
                         {{"changes", {{"name", {{"old", slug}, {"new", slug + "-renamed"}}}}}}));
     }
@@ -188,17 +216,20 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
                                                  {"CC_LOG_LEVEL", "warn"}};
     std::mt19937 random(42);
     for (int round = 0; round < 6; ++round) {
-        testing::Process process(testing::binary("projector/projector"), env, "/tmp/cc-projector-kill.log");
+        testing::Process process(testing::binary("projector/projector"), env,
+                                 "/tmp/cc-projector-kill.log");
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 100));
         process.kill_hard();
     }
     auto final_env = env;
     const int port = testing::free_port();
     final_env["CC_HTTP_PORT"] = std::to_string(port);
-    testing::Process process(testing::binary("projector/projector"), final_env, "/tmp/cc-projector-kill.log");
+    testing::Process process(testing::binary("projector/projector"), final_env,
+                             "/tmp/cc-projector-kill.log");
     ASSERT_TRUE(testing::wait_until_ready(port, "/healthz", 10000));
     const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (count("SELECT count(*) FROM audit_logs WHERE tenant_id <> '00000000-0000-0000-0000-000000000000'") < 2 * kTenants &&
+    while (count("SELECT count(*) FROM audit_logs WHERE tenant_id <> "
+                 "'00000000-0000-0000-0000-000000000000'") < 2 * kTenants &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(100ms);
     }

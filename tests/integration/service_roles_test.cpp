@@ -21,13 +21,14 @@ bool allowed(const std::string& database, const std::string& role, const std::st
 }
 
 class ServiceRoles : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         testing::postgres().create_database("roles");
         pqxx::connection c(testing::postgres().conninfo("roles"));
         pqxx::work tx(c);
-        tx.exec("INSERT INTO audit_logs (tenant_id, action, entity_type) VALUES "
-                "('00000000-0000-0000-0000-000000000000', 'Probe', 'probe')");
+        tx.exec(
+            "INSERT INTO audit_logs (tenant_id, action, entity_type) VALUES "
+            "('00000000-0000-0000-0000-000000000000', 'Probe', 'probe')");
         tx.commit();
     }
 };

@@ -12,7 +12,9 @@
 
 namespace cc::testing {
 
-boost::json::value HttpResponse::json() const { return boost::json::parse(body); }
+boost::json::value HttpResponse::json() const {
+    return boost::json::parse(body);
+}
 
 std::string HttpResponse::header(const std::string& name) const {
     auto it = headers.find(name);
@@ -20,7 +22,8 @@ std::string HttpResponse::header(const std::string& name) const {
 }
 
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
-                          const std::string& body, const std::map<std::string, std::string>& headers) {
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -30,7 +33,8 @@ HttpResponse http_request(int port, const std::string& method, const std::string
         ::close(fd);
         throw std::runtime_error("connect failed");
     }
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    std::string request =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     bool has_type = false;
     for (const auto& [name, value] : headers) {
         request += name + ": " + value + "\r\n";
@@ -45,7 +49,8 @@ HttpResponse http_request(int port, const std::string& method, const std::string
     }
     std::string raw;
     char buffer[8192];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) raw.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+        raw.append(buffer, static_cast<std::size_t>(n));
     ::close(fd);
 
     HttpResponse response;

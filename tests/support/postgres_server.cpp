@@ -47,11 +47,10 @@ PostgresServer::PostgresServer() {
     char pattern[] = "/tmp/cc-test-pg-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all |
-                                           std::filesystem::perms::group_exec |
-                                           std::filesystem::perms::others_exec |
-                                           std::filesystem::perms::group_read |
-                                           std::filesystem::perms::others_read);
+    std::filesystem::permissions(
+        dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                  std::filesystem::perms::others_exec | std::filesystem::perms::group_read |
+                  std::filesystem::perms::others_read);
     if (geteuid() == 0) run("chown postgres " + dir_);
     port_ = free_port();
     run(as_server_user(std::string(kPgBin) + "/initdb -D " + dir_ +
@@ -94,7 +93,11 @@ PostgresServer& postgres() {
     return *server;
 }
 
-std::string migrations_dir() { return std::string(CC_SOURCE_DIR) + "/migrations"; }
-std::string binary(const std::string& relative) { return std::string(CC_BINARY_DIR) + "/" + relative; }
+std::string migrations_dir() {
+    return std::string(CC_SOURCE_DIR) + "/migrations";
+}
+std::string binary(const std::string& relative) {
+    return std::string(CC_BINARY_DIR) + "/" + relative;
+}
 
 }  // namespace cc::testing

@@ -6,7 +6,7 @@
 namespace cc::testing {
 
 class PostgresServer {
-public:
+  public:
     PostgresServer();
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
@@ -17,7 +17,7 @@ public:
     std::string conninfo(const std::string& database) const;
     int port() const { return port_; }
 
-private:
+  private:
     std::string dir_;
     int port_ = 0;
 };

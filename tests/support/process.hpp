@@ -8,19 +8,19 @@
 namespace cc::testing {
 
 class Process {
-public:
+  public:
     Process(const std::string& path, const std::map<std::string, std::string>& env,
             const std::string& log_file);
     ~Process();
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
 
-    void kill_hard();           // SIGKILL, as a crash
-    int terminate();            // SIGTERM and wait; returns the exit status
+    void kill_hard();  // SIGKILL, as a crash
+    int terminate();   // SIGTERM and wait; returns the exit status
     bool running();
     int pid() const { return pid_; }
 
-private:
+  private:
     int pid_ = -1;
 };
 

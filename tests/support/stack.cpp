@@ -9,7 +9,9 @@ namespace cc::testing {
 
 using eventlog::Backend;
 
-std::string backend_name(Backend b) { return b == Backend::postgres ? "postgres" : "kafka"; }
+std::string backend_name(Backend b) {
+    return b == Backend::postgres ? "postgres" : "kafka";
+}
 
 Stack::Stack(Backend backend) {
     auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
@@ -53,7 +55,9 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port) {
     return process;
 }
 
-void Stack::start_command_service() { command = start("command-service/command-service", command_port); }
+void Stack::start_command_service() {
+    command = start("command-service/command-service", command_port);
+}
 
 std::int64_t Stack::log_size() {
     auto reader = eventlog::open_reader(log, {});

@@ -21,7 +21,8 @@ struct Stack {
     void start_command_service();
     // Records in the log, all partitions together.
     std::int64_t log_size();
-    std::string token_for(const UserId& user, std::chrono::seconds ttl = std::chrono::hours(1)) const;
+    std::string token_for(const UserId& user,
+                          std::chrono::seconds ttl = std::chrono::hours(1)) const;
 
     auth::AuthConfig auth_config;
     UserId admin = UserId::generate();  // a configured platform administrator

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include <jwt/jwt.hpp>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <jwt/jwt.hpp>
 
 #include "platform/auth/permissions.hpp"
 #include "platform/auth/token.hpp"
@@ -31,7 +31,9 @@ std::string sign(const std::string& algorithm, const std::string& key,
 
 void standard(jwt::jwt_object& t, const UserId& sub) {
     const auto now = std::chrono::system_clock::now();
-    t.add_claim("iss", "complexcare").add_claim("aud", "complexcare-api").add_claim("sub", sub.to_string());
+    t.add_claim("iss", "complexcare")
+        .add_claim("aud", "complexcare-api")
+        .add_claim("sub", sub.to_string());
     t.add_claim("nbf", now - 10s).add_claim("exp", now + 300s);
 }
 
@@ -73,13 +75,57 @@ TEST(Token, EachBrokenPropertyIsRefusedWithItsOwnType) {
         const char* type;
     };
     const std::vector<Case> cases{
-        {"expired", sign("HS256", kSecret, [&](auto& t) { standard(t, user); t.remove_claim("exp"); t.add_claim("exp", now - 60s); }), "token-expired"},
-        {"not yet valid", sign("HS256", kSecret, [&](auto& t) { standard(t, user); t.remove_claim("nbf"); t.add_claim("nbf", now + 600s); }), "token-not-yet-valid"},
-        {"wrong audience", sign("HS256", kSecret, [&](auto& t) { standard(t, user); t.remove_claim("aud"); t.add_claim("aud", "someone-else"); }), "token-invalid"},
-        {"wrong issuer", sign("HS256", kSecret, [&](auto& t) { standard(t, user); t.remove_claim("iss"); t.add_claim("iss", "evil"); }), "token-invalid"},
-        {"forged signature", sign("HS256", "another-secret-that-is-long-enough-xx", [&](auto& t) { standard(t, user); }), "token-invalid"},
-        {"no exp", sign("HS256", kSecret, [&](auto& t) { standard(t, user); t.remove_claim("exp"); }), "token-invalid"},
-        {"sub not a user id", sign("HS256", kSecret, [&](auto& t) { standard(t, user); t.remove_claim("sub"); t.add_claim("sub", "root"); }), "token-invalid"},
+        {"expired",
+         sign("HS256", kSecret,
+              [&](auto& t) {
+                  standard(t, user);
+                  t.remove_claim("exp");
+                  t.add_claim("exp", now - 60s);
+              }),
+         "token-expired"},
+        {"not yet valid",
+         sign("HS256", kSecret,
+              [&](auto& t) {
+                  standard(t, user);
+                  t.remove_claim("nbf");
+                  t.add_claim("nbf", now + 600s);
+              }),
+         "token-not-yet-valid"},
+        {"wrong audience",
+         sign("HS256", kSecret,
+              [&](auto& t) {
+                  standard(t, user);
+                  t.remove_claim("aud");
+                  t.add_claim("aud", "someone-else");
+              }),
+         "token-invalid"},
+        {"wrong issuer",
+         sign("HS256", kSecret,
+              [&](auto& t) {
+                  standard(t, user);
+                  t.remove_claim("iss");
+                  t.add_claim("iss", "evil");
+              }),
+         "token-invalid"},
+        {"forged signature",
+         sign("HS256", "another-secret-that-is-long-enough-xx",
+              [&](auto& t) { standard(t, user); }),
+         "token-invalid"},
+        {"no exp",
+         sign("HS256", kSecret,
+              [&](auto& t) {
+                  standard(t, user);
+                  t.remove_claim("exp");
+              }),
+         "token-invalid"},
+        {"sub not a user id",
+         sign("HS256", kSecret,
+              [&](auto& t) {
+                  standard(t, user);
+                  t.remove_claim("sub");
+                  t.add_claim("sub", "root");
+              }),
+         "token-invalid"},
         {"not a jwt", "hello", "token-malformed"},
         {"garbage segments", "a.b.c", "token-malformed"},
     };
@@ -113,7 +159,9 @@ TEST(Token, Rs256VerifiesWithAConfiguredPublicKeyOnly) {
 
     auto unknown_key = config();
     unknown_key.rs256_public_keys = {other_public};
-    EXPECT_FALSE(TokenVerifier(unknown_key).verify(sign("RS256", private_pem, [&](auto& t) { standard(t, user); })).ok());
+    EXPECT_FALSE(TokenVerifier(unknown_key)
+                     .verify(sign("RS256", private_pem, [&](auto& t) { standard(t, user); }))
+                     .ok());
     // An RS256 public key must not be usable as an HS256 secret (algorithm confusion).
     auto confused = sign("HS256", public_pem, [&](auto& t) { standard(t, user); });
     EXPECT_FALSE(verifier.verify(confused).ok());
@@ -123,7 +171,8 @@ TEST(Token, BearerHeaderIsRequired) {
     const TokenVerifier verifier(config());
     EXPECT_EQ(verifier.verify_header(std::nullopt).error().type, "token-missing");
     EXPECT_EQ(verifier.verify_header("Basic abc").error().type, "token-malformed");
-    EXPECT_TRUE(verifier.verify_header("Bearer " + mint_hs256(config(), UserId::generate(), 60s)).ok());
+    EXPECT_TRUE(
+        verifier.verify_header("Bearer " + mint_hs256(config(), UserId::generate(), 60s)).ok());
 }
 
 TEST(Permissions, MatrixAndTenantRule) {
@@ -137,7 +186,8 @@ TEST(Permissions, MatrixAndTenantRule) {
 
     const Caller member{UserId::generate(), false};
     EXPECT_EQ(authorize_tenant_action(member, std::nullopt, TenantAction::read_tenant).error().kind,
-              ErrorKind::not_found) << "a non-member cannot tell the tenant exists";
+              ErrorKind::not_found)
+        << "a non-member cannot tell the tenant exists";
     EXPECT_EQ(authorize_tenant_action(member, "carer", TenantAction::update_tenant).error().kind,
               ErrorKind::forbidden);
     EXPECT_TRUE(authorize_tenant_action(member, "admin", TenantAction::update_tenant).ok());

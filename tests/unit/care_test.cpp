@@ -20,7 +20,8 @@ TEST(NhsNumber, ModulusElevenVectors) {
     EXPECT_FALSE(domain::is_nhs_number("943476591")) << "nine digits";
     EXPECT_FALSE(domain::is_nhs_number("94347659190")) << "eleven digits";
     EXPECT_FALSE(domain::is_nhs_number("94347659a9")) << "a letter";
-    EXPECT_FALSE(domain::is_nhs_number("1111111111")) << "all the same digit, even with a valid check";
+    EXPECT_FALSE(domain::is_nhs_number("1111111111"))
+        << "all the same digit, even with a valid check";
     EXPECT_FALSE(domain::is_nhs_number("0000000000"));
     // 0,0,0,0,0,0,0,0,6 weighs 6*2 = 12; 11 - (12 mod 11) = 10, which no digit can match.
     EXPECT_FALSE(domain::is_nhs_number("0000000060")) << "check value 10 is never valid";
@@ -40,14 +41,17 @@ TEST(Formats, UkPhoneAndDates) {
 }
 
 class CareDeciderTest : public ::testing::Test {
-protected:
+  protected:
     void fold(const Result<domain::Decision>& decision) {
         ASSERT_TRUE(decision.ok()) << decision.error().detail;
         testing::fold(model, *decision);
     }
     TenantId tenant() {
         const auto id = TenantId::generate();
-        fold(decide(model, identity::CreateTenant{id, parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()}));
+        fold(decide(
+            model,
+            identity::CreateTenant{
+                id, parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()}));
         return id;
     }
     Result<domain::Decision> register_patient(const TenantId& t, const std::string& body) {
@@ -60,55 +64,75 @@ protected:
 TEST_F(CareDeciderTest, NhsNumberIsNormalisedAndUniquePerTenantAmongLivePatients) {
     const auto a = tenant();
     const auto b = tenant();
-    auto first = register_patient(a, R"({"first_name":"Ada","last_name":"Lovelace","nhs_number":"943 476 5919"})");
+    auto first = register_patient(
+        a, R"({"first_name":"Ada","last_name":"Lovelace","nhs_number":"943 476 5919"})");
     ASSERT_TRUE(first.ok());
     EXPECT_EQ(first->events[0].payload.at("nhs_number"), "9434765919");
     fold(first);
 
-    auto clash = register_patient(a, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})");
+    auto clash =
+        register_patient(a, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})");
     ASSERT_FALSE(clash.ok());
     EXPECT_EQ(clash.error().kind, ErrorKind::conflict);
     EXPECT_EQ(clash.error().fields.at(0).field, "nhs_number");
-    EXPECT_TRUE(register_patient(b, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})").ok())
+    EXPECT_TRUE(
+        register_patient(b, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})").ok())
         << "another tenant may hold the same number";
 
     fold(decide(model, DeletePatient{a, first->aggregate_id, std::nullopt}));
-    EXPECT_TRUE(register_patient(a, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})").ok())
+    EXPECT_TRUE(
+        register_patient(a, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})").ok())
         << "a deleted patient's number is free again";
 }
 
 TEST_F(CareDeciderTest, RefusesFutureBirthBadFieldsAndOtherTenantsRecords) {
     const auto a = tenant();
-    auto future = register_patient(a, R"({"first_name":"A","last_name":"B","date_of_birth":"2030-01-01"})");
+    auto future =
+        register_patient(a, R"({"first_name":"A","last_name":"B","date_of_birth":"2030-01-01"})");
     ASSERT_FALSE(future.ok());
     EXPECT_EQ(future.error().fields.at(0).code, "in_future");
-    auto bad = register_patient(a, R"({"first_name":"A","last_name":"B","nhs_number":"1234567890","phone":"nope","email":"x"})");
+    auto bad = register_patient(
+        a,
+        R"({"first_name":"A","last_name":"B","nhs_number":"1234567890","phone":"nope","email":"x"})");
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().fields.size(), 3u);
 
     auto ok = register_patient(a, R"({"first_name":"A","last_name":"B"})");
     fold(ok);
     const auto other = tenant();
-    EXPECT_EQ(decide(model, UpdatePatient{other, ok->aggregate_id, 1, parse(R"({"first_name":"Z"})").as_object(),
-                                          Timestamp::now()}).error().kind,
-              ErrorKind::not_found) << "another tenant's patient looks missing";
-    EXPECT_EQ(decide(model, UpdatePatient{a, ok->aggregate_id, 3, parse(R"({"first_name":"Z"})").as_object(),
-                                          Timestamp::now()}).error().kind,
-              ErrorKind::version_mismatch);
+    EXPECT_EQ(
+        decide(model, UpdatePatient{other, ok->aggregate_id, 1,
+                                    parse(R"({"first_name":"Z"})").as_object(), Timestamp::now()})
+            .error()
+            .kind,
+        ErrorKind::not_found)
+        << "another tenant's patient looks missing";
+    EXPECT_EQ(
+        decide(model, UpdatePatient{a, ok->aggregate_id, 3,
+                                    parse(R"({"first_name":"Z"})").as_object(), Timestamp::now()})
+            .error()
+            .kind,
+        ErrorKind::version_mismatch);
 }
 
 TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
     const auto a = tenant();
     const auto user = UserId::generate();
-    fold(decide(model, identity::RegisterUser{user, parse(R"({"email":"cp@example.org"})").as_object()}));
-    const std::string body = R"({"first_name":"C","last_name":"P","role":"Nurse","user_id":")" + user.to_string() + "\"}";
-    auto refused = decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()});
+    fold(decide(model,
+                identity::RegisterUser{user, parse(R"({"email":"cp@example.org"})").as_object()}));
+    const std::string body = R"({"first_name":"C","last_name":"P","role":"Nurse","user_id":")" +
+                             user.to_string() + "\"}";
+    auto refused =
+        decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()});
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().fields.at(0).code, "not_a_member");
     fold(decide(model, identity::PutMembership{a, user, MembershipId::generate(), std::nullopt,
                                                parse(R"({"role":"clinician"})").as_object()}));
-    EXPECT_TRUE(decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()}).ok());
-    auto no_role = decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(R"({"first_name":"C","last_name":"P"})").as_object()});
+    EXPECT_TRUE(
+        decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()}).ok());
+    auto no_role = decide(
+        model, CreateCareProfessional{a, Uuid::random_v4(),
+                                      parse(R"({"first_name":"C","last_name":"P"})").as_object()});
     ASSERT_FALSE(no_role.ok());
     EXPECT_EQ(no_role.error().fields.at(0).field, "role");
 }

@@ -42,7 +42,8 @@ TEST(Envelope, TimestampKeepsMicroseconds) {
 TEST(Envelope, RejectsMissingOrMistypedFields) {
     auto object = json::parse_object(serialize(sample()));
     ASSERT_TRUE(object.ok());
-    for (const char* field : {"event_id", "event_type", "aggregate_version", "payload", "occurred_at"}) {
+    for (const char* field :
+         {"event_id", "event_type", "aggregate_version", "payload", "occurred_at"}) {
         auto copy = *object;
         copy.erase(field);
         EXPECT_FALSE(parse_envelope(json::serialize(copy)).ok()) << field;

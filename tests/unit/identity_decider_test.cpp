@@ -4,8 +4,8 @@
 
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
-#include "tests/support/envelopes.hpp"
 #include "events/identity_events.hpp"
+#include "tests/support/envelopes.hpp"
 
 namespace cc::identity {
 namespace {
@@ -15,17 +15,20 @@ using boost::json::parse;
 using testing::fold;
 
 class IdentityDeciderTest : public ::testing::Test {
-protected:
+  protected:
     TenantId create_tenant(const std::string& slug) {
         const auto id = TenantId::generate();
-        auto decision = decide(state, CreateTenant{id, parse(R"({"name":"Care","slug":")" + slug + "\"}").as_object()});
+        auto decision = decide(
+            state,
+            CreateTenant{id, parse(R"({"name":"Care","slug":")" + slug + "\"}").as_object()});
         EXPECT_TRUE(decision.ok());
         fold(state, *decision);
         return id;
     }
     UserId register_user(const std::string& email) {
         const auto id = UserId::generate();
-        auto decision = decide(state, RegisterUser{id, parse(R"({"email":")" + email + "\"}").as_object()});
+        auto decision =
+            decide(state, RegisterUser{id, parse(R"({"email":")" + email + "\"}").as_object()});
         EXPECT_TRUE(decision.ok());
         fold(state, *decision);
         return id;
@@ -35,7 +38,8 @@ protected:
 
 TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {
     const auto id = TenantId::generate();
-    auto decision = decide(state, CreateTenant{id, parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()});
+    auto decision = decide(
+        state, CreateTenant{id, parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()});
     ASSERT_TRUE(decision.ok());
     ASSERT_EQ(decision->events.size(), 1u);
     const auto& e = decision->events[0];
@@ -48,20 +52,28 @@ TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {
 
 TEST_F(IdentityDeciderTest, SlugIsUniqueEvenAfterTheOwnerIsDeleted) {
     const auto first = create_tenant("sunrise");
-    auto duplicate = decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"sunrise"})").as_object()});
+    auto duplicate = decide(
+        state,
+        CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"sunrise"})").as_object()});
     ASSERT_FALSE(duplicate.ok());
     EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
     EXPECT_EQ(duplicate.error().fields.at(0).field, "slug");
 
     fold(state, *decide(state, DeleteTenant{first, std::nullopt}));
-    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"sunrise"})").as_object()}).ok());
+    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(),
+                                            parse(R"({"name":"X","slug":"sunrise"})").as_object()})
+                     .ok());
 }
 
 TEST_F(IdentityDeciderTest, RenamingASlugFreesTheOldOne) {
     const auto id = create_tenant("old-name");
     fold(state, *decide(state, UpdateTenant{id, 1, parse(R"({"slug":"new-name"})").as_object()}));
-    EXPECT_TRUE(decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"old-name"})").as_object()}).ok());
-    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"new-name"})").as_object()}).ok());
+    EXPECT_TRUE(decide(state, CreateTenant{TenantId::generate(),
+                                           parse(R"({"name":"X","slug":"old-name"})").as_object()})
+                    .ok());
+    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(),
+                                            parse(R"({"name":"X","slug":"new-name"})").as_object()})
+                     .ok());
 }
 
 TEST_F(IdentityDeciderTest, UpdateChecksVersionAndRecordsOldAndNew) {
@@ -70,7 +82,8 @@ TEST_F(IdentityDeciderTest, UpdateChecksVersionAndRecordsOldAndNew) {
     ASSERT_FALSE(stale.ok());
     EXPECT_EQ(stale.error().kind, ErrorKind::version_mismatch);
 
-    auto update = decide(state, UpdateTenant{id, 1, parse(R"({"name":"New","slug":"sunrise"})").as_object()});
+    auto update =
+        decide(state, UpdateTenant{id, 1, parse(R"({"name":"New","slug":"sunrise"})").as_object()});
     ASSERT_TRUE(update.ok());
     ASSERT_EQ(update->events.size(), 1u);
     const auto& changes = update->events[0].payload.at("changes").as_object();
@@ -98,7 +111,9 @@ TEST_F(IdentityDeciderTest, DeletedTenantRefusesFurtherCommands) {
 
 TEST_F(IdentityDeciderTest, EmailIsUniqueCaseInsensitively) {
     register_user("jane@example.org");
-    auto duplicate = decide(state, RegisterUser{UserId::generate(), parse(R"({"email":"JANE@example.org"})").as_object()});
+    auto duplicate = decide(
+        state,
+        RegisterUser{UserId::generate(), parse(R"({"email":"JANE@example.org"})").as_object()});
     ASSERT_FALSE(duplicate.ok());
     EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
 }
@@ -119,15 +134,17 @@ TEST_F(IdentityDeciderTest, MembershipGrantChangeRevokeAndRegrantReuseOneRow) {
     ASSERT_TRUE(same.ok());
     EXPECT_TRUE(same->events.empty());
 
-    auto change = decide(state, PutMembership{tenant, user, MembershipId::generate(), 1,
-                                              parse(R"({"role":"manager","is_primary":true})").as_object()});
+    auto change =
+        decide(state, PutMembership{tenant, user, MembershipId::generate(), 1,
+                                    parse(R"({"role":"manager","is_primary":true})").as_object()});
     ASSERT_TRUE(change.ok());
     EXPECT_EQ(change->events.at(0).event_type, events::identity::kMembershipRoleChanged);
     EXPECT_EQ(change->events.at(0).payload.at("changes").as_object().size(), 2u);
     fold(state, *change);
 
     fold(state, *decide(state, RevokeMembership{tenant, user, std::nullopt}));
-    EXPECT_EQ(decide(state, RevokeMembership{tenant, user, std::nullopt}).error().kind, ErrorKind::not_found);
+    EXPECT_EQ(decide(state, RevokeMembership{tenant, user, std::nullopt}).error().kind,
+              ErrorKind::not_found);
 
     auto regrant = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
                                                parse(R"({"role":"viewer"})").as_object()});
@@ -139,8 +156,9 @@ TEST_F(IdentityDeciderTest, MembershipGrantChangeRevokeAndRegrantReuseOneRow) {
 TEST_F(IdentityDeciderTest, MembershipNeedsLiveTenantUserAndKnownRole) {
     const auto tenant = create_tenant("sunrise");
     const auto user = register_user("jane@example.org");
-    auto bad_role = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                                parse(R"({"role":"superuser"})").as_object()});
+    auto bad_role =
+        decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                    parse(R"({"role":"superuser"})").as_object()});
     ASSERT_FALSE(bad_role.ok());
     EXPECT_EQ(bad_role.error().fields.at(0).code, "not_allowed");
     EXPECT_EQ(decide(state, PutMembership{tenant, UserId::generate(), MembershipId::generate(),

@@ -24,7 +24,9 @@ TEST(Projection, CreatedInsertsRowVersionAndAudit) {
     auto statements = project(event("TenantCreated", "tenant", {{"name", "A"}, {"slug", "a"}}));
     ASSERT_TRUE(statements.ok()) << statements.error().detail;
     ASSERT_EQ(statements->size(), 3u);
-    EXPECT_EQ((*statements)[0].sql.rfind("INSERT INTO tenants (id, created_at, updated_at, name, slug)", 0), 0u)
+    EXPECT_EQ((*statements)[0].sql.rfind(
+                  "INSERT INTO tenants (id, created_at, updated_at, name, slug)", 0),
+              0u)
         << (*statements)[0].sql;
     EXPECT_NE((*statements)[1].sql.find("entity_versions"), std::string::npos);
     EXPECT_NE((*statements)[2].sql.find("INSERT INTO audit_logs"), std::string::npos);
@@ -34,19 +36,22 @@ TEST(Projection, CreatedInsertsRowVersionAndAudit) {
 }
 
 TEST(Projection, UpdateSetsOnlyChangedColumnsAndScopesMembershipsToTheTenant) {
-    auto statements = project(event("MembershipRoleChanged", "membership",
-                                    {{"user_id", Uuid::random_v4().to_string()},
-                                     {"changes", {{"role", {{"old", "carer"}, {"new", "admin"}}}}}}));
+    auto statements =
+        project(event("MembershipRoleChanged", "membership",
+                      {{"user_id", Uuid::random_v4().to_string()},
+                       {"changes", {{"role", {{"old", "carer"}, {"new", "admin"}}}}}}));
     ASSERT_TRUE(statements.ok());
     const auto& update = (*statements)[0];
-    EXPECT_NE(update.sql.find("SET updated_at = $2::timestamptz, role = r.role"), std::string::npos) << update.sql;
+    EXPECT_NE(update.sql.find("SET updated_at = $2::timestamptz, role = r.role"), std::string::npos)
+        << update.sql;
     EXPECT_NE(update.sql.find("t.tenant_id = $4::uuid"), std::string::npos);
     EXPECT_EQ(boost::json::parse(*update.params[2]).as_object().at("role"), "admin");
 }
 
 TEST(Projection, RefusesColumnsOutsideTheTable) {
-    auto statements = project(event("TenantUpdated", "tenant",
-                                    {{"changes", {{"id; DROP TABLE tenants", {{"old", 1}, {"new", 2}}}}}}));
+    auto statements =
+        project(event("TenantUpdated", "tenant",
+                      {{"changes", {{"id; DROP TABLE tenants", {{"old", 1}, {"new", 2}}}}}}));
     ASSERT_FALSE(statements.ok());
     EXPECT_EQ(statements.error().type, "bad-payload");
 }

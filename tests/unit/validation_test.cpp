@@ -64,7 +64,8 @@ TEST(ValidateCreate, ReportsEveryProblemWithItsField) {
 }
 
 TEST(ValidateCreate, NormalisesAndFillsAbsentOptionalFields) {
-    const auto body = boost::json::parse(R"({"email": "  Jane@Example.ORG ", "name": "Jane"})").as_object();
+    const auto body =
+        boost::json::parse(R"({"email": "  Jane@Example.ORG ", "name": "Jane"})").as_object();
     auto result = validate_create(identity::user_fields(), body);
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result->at("email"), "jane@example.org");
