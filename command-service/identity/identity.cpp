@@ -89,14 +89,15 @@ auto* find_in(Map& map, const Key& key) {
     return it == map.end() ? nullptr : &it->second;
 }
 
-// A unique field changed: the old value is free again, the new one taken.
+// Keeps a unique index in step with a field: a changed value frees the old
+// one and takes the new one. Soft deletes keep the value taken.
 template <class IdT>
-void reindex(std::unordered_map<std::string, IdT>& index, const boost::json::object& changes,
-             std::string_view field, const IdT& id) {
-    if (const auto* change = changes.if_contains(field); change && change->is_object()) {
-        if (auto old = json::string_at(change->as_object(), "old")) index.erase(*old);
-        if (auto next = json::string_at(change->as_object(), "new")) index[*next] = id;
-    }
+void track_unique(std::unordered_map<std::string, IdT>& index,
+                  const std::optional<std::string>& before, const std::optional<std::string>& after,
+                  const IdT& id) {
+    if (before == after) return;
+    if (before) index.erase(*before);
+    if (after) index[*after] = id;
 }
 
 }  // namespace
@@ -116,29 +117,15 @@ void IdentityState::apply(const events::Envelope& e) {
     if (e.aggregate_type == ev::kTenant) {
         const TenantId id(e.aggregate_id);
         auto& tenant = tenants_[id];
-        tenant.version = e.aggregate_version;
-        if (type == ev::kTenantCreated) {
-            tenant.fields = e.payload;
-            if (auto slug = text_field(e.payload, "slug")) slugs_[*slug] = id;
-        } else if (type == ev::kTenantUpdated) {
-            domain::apply_changes(tenant.fields, changes_of(e));
-            reindex(slugs_, changes_of(e), "slug", id);
-        } else if (type == ev::kTenantDeleted) {
-            tenant.deleted = true;
-        }
+        const auto slug_before = text_field(tenant.fields, "slug");
+        domain::fold_entity(tenant, e, ev::kTenantCreated, ev::kTenantUpdated, ev::kTenantDeleted);
+        track_unique(slugs_, slug_before, text_field(tenant.fields, "slug"), id);
     } else if (e.aggregate_type == ev::kUser) {
         const UserId id(e.aggregate_id);
         auto& user = users_[id];
-        user.version = e.aggregate_version;
-        if (type == ev::kUserRegistered) {
-            user.fields = e.payload;
-            if (auto email = text_field(e.payload, "email")) emails_[*email] = id;
-        } else if (type == ev::kUserUpdated) {
-            domain::apply_changes(user.fields, changes_of(e));
-            reindex(emails_, changes_of(e), "email", id);
-        } else if (type == ev::kUserDeleted) {
-            user.deleted = true;
-        }
+        const auto email_before = text_field(user.fields, "email");
+        domain::fold_entity(user, e, ev::kUserRegistered, ev::kUserUpdated, ev::kUserDeleted);
+        track_unique(emails_, email_before, text_field(user.fields, "email"), id);
     } else if (e.aggregate_type == ev::kMembership) {
         const auto user = UserId::parse(text_field(e.payload, "user_id").value_or(""));
         if (!user) return;
