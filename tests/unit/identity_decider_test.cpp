@@ -176,3 +176,73 @@ TEST_F(IdentityDeciderTest, MembershipNeedsLiveTenantUserAndKnownRole) {
 
 }  // namespace
 }  // namespace cc::identity
+
+namespace cc::identity {
+namespace {
+
+class AuthorizeTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        tenant = TenantId::generate();
+        testing::fold(
+            model,
+            *decide(model,
+                    CreateTenant{tenant,
+                                 boost::json::parse(R"({"name":"T","slug":"t"})").as_object()}));
+        for (auto* who : {&admin, &carer, &outsider}) {
+            *who = UserId::generate();
+            testing::fold(model,
+                          *decide(model, RegisterUser{*who, boost::json::parse(R"({"email":")" +
+                                                                               who->to_string() +
+                                                                               R"(@example.org"})")
+                                                                .as_object()}));
+        }
+        testing::fold(
+            model,
+            *decide(model, PutMembership{tenant, admin, MembershipId::generate(), std::nullopt,
+                                         boost::json::parse(R"({"role":"admin"})").as_object()}));
+        testing::fold(
+            model,
+            *decide(model, PutMembership{tenant, carer, MembershipId::generate(), std::nullopt,
+                                         boost::json::parse(R"({"role":"carer"})").as_object()}));
+    }
+    // nullopt when the caller may issue the command, else the refusal's kind.
+    std::optional<ErrorKind> refused(const auth::Caller& caller, const auto& command) {
+        auto status = authorize(model, caller, command);
+        if (status) return std::nullopt;
+        return status.error().kind;
+    }
+    command::WriteModel model;
+    TenantId tenant;
+    UserId admin, carer, outsider;
+};
+
+TEST_F(AuthorizeTest, TenantCommandsFollowTheMatrixAndHideTenantsFromOutsiders) {
+    const PutMembership grant{tenant, outsider, MembershipId::generate(), std::nullopt, {}};
+    EXPECT_EQ(refused({admin, false}, grant), std::nullopt) << "admin may manage members";
+    EXPECT_EQ(refused({carer, false}, grant), ErrorKind::forbidden);
+    EXPECT_EQ(refused({outsider, false}, grant), ErrorKind::not_found)
+        << "non-members see no tenant";
+    EXPECT_EQ(refused({outsider, true}, grant), std::nullopt) << "platform admin";
+    EXPECT_EQ(refused({admin, false}, CreateTenant{TenantId::generate(), {}}),
+              ErrorKind::forbidden);
+    EXPECT_EQ(refused({admin, false}, DeleteTenant{tenant, std::nullopt}), ErrorKind::forbidden);
+}
+
+TEST_F(AuthorizeTest, UnknownAndDeletedCallersAreUnauthenticated) {
+    EXPECT_EQ(refused({UserId::generate(), true}, CreateTenant{TenantId::generate(), {}}),
+              ErrorKind::unauthorized);
+    testing::fold(model, *decide(model, DeleteUser{carer, std::nullopt}));
+    EXPECT_EQ(refused({carer, false}, UpdateUser{carer, 1, {}}), ErrorKind::unauthorized);
+}
+
+TEST_F(AuthorizeTest, AccountsAreOwnOrPlatformAdmins) {
+    EXPECT_EQ(refused({carer, false}, UpdateUser{carer, 1, {}}), std::nullopt);
+    EXPECT_EQ(refused({carer, false}, UpdateUser{admin, 1, {}}), ErrorKind::not_found);
+    EXPECT_EQ(refused({carer, false}, RegisterUser{UserId::generate(), {}}), ErrorKind::forbidden);
+    EXPECT_EQ(refused({admin, false}, RegisterUser{UserId::generate(), {}}), std::nullopt)
+        << "a tenant admin onboards staff";
+}
+
+}  // namespace
+}  // namespace cc::identity
