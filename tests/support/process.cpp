@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@ Process::Process(const std::string& path, const std::map<std::string, std::strin
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+        // A test binary that crashes must not leave its services running.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
         const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
