@@ -45,16 +45,6 @@ Result<std::optional<std::int64_t>> expected_version(const http::Request& reques
 RequestContext context_of(const http::Request& request) {
     RequestContext context;
     context.caller = request.caller;
-    // /v1/tenants/{tenant_id}/<resource>...: a command inside that tenant.
-    // /v1/tenants/{tenant_id} itself changes a platform-level aggregate.
-    if (auto tenant = request.path_params.find("tenant_id"); tenant != request.path_params.end()) {
-        std::size_t segments = 0;
-        for (std::size_t i = 0; i < request.path.size(); ++i) {
-            if (request.path[i] != '/' && (i == 0 || request.path[i - 1] == '/')) ++segments;
-        }
-        const auto id = TenantId::parse(tenant->second);
-        if (id && segments > 3) context.tenant_scope = *id;
-    }
     if (!request.remote_ip.empty()) context.request.ip = request.remote_ip;
     if (auto agent = request.header("user-agent"))
         context.request.user_agent = agent->substr(0, 1024);

@@ -87,10 +87,11 @@ Status CommandBus::catch_up_locked() {
     return {};
 }
 
-std::optional<Result<CommandOutcome>> CommandBus::replay(const RequestContext& context) const {
+std::optional<Result<CommandOutcome>> CommandBus::replay(const RequestContext& context,
+                                                         const TenantId& scope) const {
     const auto& key = context.request.idempotency_key;
     if (!key) return std::nullopt;
-    const auto* entry = model_.idempotency.find(context.caller.user, context.tenant_scope, *key);
+    const auto* entry = model_.idempotency.find(context.caller.user, scope, *key);
     if (entry == nullptr) return std::nullopt;
     if (entry->request_hash != context.request.request_hash.value_or("")) {
         Error error = Error::make(ErrorKind::rule_violated, "idempotency-key-reused",

@@ -20,12 +20,21 @@ namespace cc::command {
 // verified token's subject).
 struct RequestContext {
     auth::Caller caller;
-    // The tenant a tenant-scoped command acts in (the platform otherwise):
-    // Idempotency-Keys are per caller and per tenant.
-    TenantId tenant_scope = kPlatformTenant;
     events::RequestMetadata request;
     std::optional<Uuid> correlation_id;
 };
+
+// The tenant a command acts inside (its `tenant` member), or the platform for
+// platform-level commands (tenants themselves, users). Idempotency-Keys are
+// scoped by it, matching IdempotencyIndex::scope_of on the events.
+template <class Command>
+TenantId tenant_scope(const Command& command) {
+    if constexpr (requires { command.tenant; }) {
+        return command.tenant;
+    } else {
+        return kPlatformTenant;
+    }
+}
 
 class CommandBus {
   public:
@@ -47,7 +56,7 @@ class CommandBus {
         if (auto allowed = authorize(model_, context.caller, command); !allowed) {
             return std::move(allowed).error();
         }
-        if (auto prior = replay(context)) return std::move(*prior);
+        if (auto prior = replay(context, tenant_scope(command))) return std::move(*prior);
         return commit(decide(model_, command), context);
     }
 
@@ -61,7 +70,8 @@ class CommandBus {
   private:
     Status catch_up_locked();
     Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
-    std::optional<Result<CommandOutcome>> replay(const RequestContext& context) const;
+    std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
+                                                 const TenantId& scope) const;
     void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
 
     std::unique_ptr<eventlog::LogWriter> writer_;

@@ -23,8 +23,8 @@ http::Response bad_value(const http::Request& request) {
                                    request);
 }
 
-http::Response unavailable(const http::Request& request, const std::exception& e) {
-    (void)e;  // the detail may name hosts: logged by the caller, not returned
+// The driver's message may name hosts: it stays out of the answer.
+http::Response unavailable(const http::Request& request) {
     return http::Response::problem(Error::make(ErrorKind::unavailable, "database-unavailable",
                                                "the read store is unavailable"),
                                    request);
@@ -103,8 +103,8 @@ http::Response ReadApi::item(const http::Request& request, const Resource& resou
     pqxx::result rows;
     try {
         rows = run(pool_, item_statement(resource, tenant_id, key));
-    } catch (const pqxx::broken_connection& e) {
-        return unavailable(request, e);
+    } catch (const pqxx::broken_connection&) {
+        return unavailable(request);
     } catch (const pqxx::data_exception&) {
         return bad_value(request);
     }
@@ -139,8 +139,8 @@ http::Response ReadApi::page(const http::Request& request, const pg::Statement& 
     pqxx::result rows;
     try {
         rows = run(pool_, statement);
-    } catch (const pqxx::broken_connection& e) {
-        return unavailable(request, e);
+    } catch (const pqxx::broken_connection&) {
+        return unavailable(request);
     } catch (const pqxx::data_exception&) {
         return bad_value(request);
     }

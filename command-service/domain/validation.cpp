@@ -196,13 +196,6 @@ bool is_iso_date(std::string_view v) {
     return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 
-std::string without_spaces(std::string_view value) {
-    std::string out;
-    for (char c : value)
-        if (c != ' ') out.push_back(c);
-    return out;
-}
-
 bool is_nhs_number(std::string_view d) {
     if (d.size() != 10 ||
         !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "platform/core/result.hpp"
+#include "platform/core/text.hpp"
 
 namespace cc::domain {
 
@@ -22,7 +23,7 @@ bool is_iso_date(std::string_view value);         // YYYY-MM-DD, a real calendar
 // NHS number after normalisation: 10 digits, Modulus 11 check digit
 // (DESIGN.md), not all the same digit.
 bool is_nhs_number(std::string_view digits);
-std::string without_spaces(std::string_view value);
+using ::cc::without_spaces;
 // UK phone: +44 and 10 digits, or 0 and 9-10 digits; spaces, hyphens and
 // brackets allowed between digits.
 bool is_uk_phone(std::string_view value);

@@ -225,46 +225,38 @@ Status own_account(const IdentityState& state, const Caller& caller, const UserI
 }  // namespace
 
 Status authorize(const WriteModel& model, const Caller& caller, const CreateTenant&) {
-    const auto& state = model.identity;
-    return platform_admin(state, caller);
+    return platform_admin(model.identity, caller);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const UpdateTenant& c) {
-    const auto& state = model.identity;
-    return require_tenant_action(state, caller, c.id, TenantAction::update_tenant);
+    return require_tenant_action(model.identity, caller, c.id, TenantAction::update_tenant);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const DeleteTenant& c) {
-    const auto& state = model.identity;
     // Members learn it exists (403); others see nothing (404).
-    if (auto s = require_tenant_action(state, caller, c.id, TenantAction::read_tenant); !s)
+    if (auto s = require_tenant_action(model.identity, caller, c.id, TenantAction::read_tenant); !s)
         return s;
-    return platform_admin(state, caller);
+    return platform_admin(model.identity, caller);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const RegisterUser&) {
-    const auto& state = model.identity;
-    if (auto s = require_live_caller(state, caller); !s) return s;
+    if (auto s = require_live_caller(model.identity, caller); !s) return s;
     if (caller.platform_admin ||
-        state.permitted_anywhere(caller.user, TenantAction::register_user)) {
+        model.identity.permitted_anywhere(caller.user, TenantAction::register_user)) {
         return {};
     }
     return Error::make(ErrorKind::forbidden, "forbidden",
                        "registering users needs the admin or manager role in a tenant");
 }
 Status authorize(const WriteModel& model, const Caller& caller, const UpdateUser& c) {
-    const auto& state = model.identity;
-    return own_account(state, caller, c.id);
+    return own_account(model.identity, caller, c.id);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const DeleteUser& c) {
-    const auto& state = model.identity;
-    if (auto s = own_account(state, caller, c.id); !s) return s;
-    return platform_admin(state, caller);
+    if (auto s = own_account(model.identity, caller, c.id); !s) return s;
+    return platform_admin(model.identity, caller);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const PutMembership& c) {
-    const auto& state = model.identity;
-    return require_tenant_action(state, caller, c.tenant, TenantAction::manage_members);
+    return require_tenant_action(model.identity, caller, c.tenant, TenantAction::manage_members);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const RevokeMembership& c) {
-    const auto& state = model.identity;
-    return require_tenant_action(state, caller, c.tenant, TenantAction::manage_members);
+    return require_tenant_action(model.identity, caller, c.tenant, TenantAction::manage_members);
 }
 
 Result<Decision> decide(const WriteModel& model, const CreateTenant& c) {

@@ -2,15 +2,10 @@
 
 #include <array>
 
+#include "platform/core/text.hpp"
+
 namespace cc::query {
 namespace {
-
-std::string without_spaces(std::string_view value) {
-    std::string out;
-    for (char c : value)
-        if (c != ' ') out.push_back(c);
-    return out;
-}
 
 constexpr std::array kPatientColumns{
     Column{"id"},

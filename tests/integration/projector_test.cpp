@@ -215,12 +215,17 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
                                                  {"CC_PROJECTOR_BATCH", "7"},
                                                  {"CC_LOG_LEVEL", "warn"}};
     std::mt19937 random(42);
+    int kills_mid_work = 0;
     for (int round = 0; round < 6; ++round) {
         testing::Process process(testing::binary("projector/projector"), env,
                                  "/tmp/cc-projector-kill.log");
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 100));
         process.kill_hard();
+        const long applied = count("SELECT count(*) FROM audit_logs");
+        if (applied > 0 && applied < 2 * kTenants) ++kills_mid_work;
     }
+    // Otherwise the test would only restart an idle projector.
+    EXPECT_GT(kills_mid_work, 0) << "no kill landed while events were being applied";
     auto final_env = env;
     const int port = testing::free_port();
     final_env["CC_HTTP_PORT"] = std::to_string(port);
