@@ -8,6 +8,7 @@
 #include <jwt/jwt.hpp>
 #include <thread>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/stack.hpp"
 
@@ -87,20 +88,16 @@ class AuthMatrix : public ::testing::Test {
         EXPECT_EQ(r.status, 201) << r.body;
     }
     static void wait_for(testing::Stack& s, const std::string& path) {
-        for (int i = 0; i < 300; ++i) {
-            if (call(s, Service::query, "GET", path, "", s.admin_token).status == 200) return;
-            std::this_thread::sleep_for(20ms);
-        }
-        ADD_FAILURE() << "never projected: " << path;
+        EXPECT_TRUE(testing::eventually([&] {
+            return call(s, Service::query, "GET", path, "", s.admin_token).status == 200;
+        })) << "never projected: "
+            << path;
     }
     static void wait_for_deleted(testing::Stack& s, const std::string& user) {
-        for (int i = 0; i < 300; ++i) {
-            if (call(s, Service::query, "GET", "/v1/users/" + user, "", s.admin_token).status ==
-                404)
-                return;
-            std::this_thread::sleep_for(20ms);
-        }
-        ADD_FAILURE() << "deletion never projected";
+        EXPECT_TRUE(testing::eventually([&] {
+            return call(s, Service::query, "GET", "/v1/users/" + user, "", s.admin_token).status ==
+                   404;
+        })) << "deletion never projected";
     }
 
     std::string token(const std::string& who) {
@@ -335,12 +332,11 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
 
     // The revocation is in A's audit trail under a_admin's id.
     HttpResponse audit;
-    for (int i = 0; i < 300; ++i) {
+    testing::eventually([&] {
         audit = call(s, Service::query, "GET", a + "/audit-logs?action=MembershipRevoked", "",
                      token("a_auditor"));
-        if (audit.status == 200 && !audit.json().at("items").as_array().empty()) break;
-        std::this_thread::sleep_for(20ms);
-    }
+        return audit.status == 200 && !audit.json().at("items").as_array().empty();
+    });
     const auto audit_json = audit.json();
     ASSERT_FALSE(audit_json.at("items").as_array().empty());
     EXPECT_EQ(audit_json.at("items").as_array()[0].at("user_id").as_string(), users.at("a_admin"));

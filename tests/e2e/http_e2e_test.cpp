@@ -13,6 +13,7 @@
 #include "platform/auth/token.hpp"
 #include "platform/core/uuid.hpp"
 #include "platform/eventlog/factory.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
@@ -52,12 +53,10 @@ class HttpEndToEnd : public ::testing::TestWithParam<Backend> {
     // Projections are eventually consistent: poll until the row shows up.
     HttpResponse query_until_found(const std::string& target) {
         HttpResponse response;
-        const auto deadline = std::chrono::steady_clock::now() + 15s;
-        do {
+        testing::eventually([&] {
             response = query(target);
-            if (response.status == 200) return response;
-            std::this_thread::sleep_for(50ms);
-        } while (std::chrono::steady_clock::now() < deadline);
+            return response.status == 200;
+        });
         return response;
     }
 
@@ -109,11 +108,10 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
 
     ASSERT_EQ(query_until_found("/v1/users/" + user_id).status, 200);
     HttpResponse membership;
-    for (int i = 0; i < 300; ++i) {
+    testing::eventually([&] {
         membership = query("/v1/tenants/" + tenant_id + "/members/" + user_id);
-        if (membership.status == 200 && membership.json().at("role") == "manager") break;
-        std::this_thread::sleep_for(50ms);
-    }
+        return membership.status == 200 && membership.json().at("role") == "manager";
+    });
     ASSERT_EQ(membership.status, 200) << membership.body;
     EXPECT_EQ(membership.json().at("role").as_string(), "manager");
     EXPECT_EQ(membership.json().at("version").as_int64(), 2);

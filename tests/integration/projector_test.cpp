@@ -9,6 +9,7 @@
 #include "events/envelope.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
@@ -147,9 +148,13 @@ TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt)
     auto p = projector();
     auto reader = eventlog::open_reader(
         config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    ASSERT_TRUE(testing::eventually([&] {
+        EXPECT_TRUE(p->run_once(*reader, 50ms).ok());
+        return count("SELECT count(*) FROM tenants WHERE slug = 't'") == 1;
+    })) << "what precedes the wait is kept";
+    // The membership's partition has been read (its checkpoint stands still
+    // at the waiting event) and it is still not applied.
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(p->run_once(*reader, 50ms).ok());
-    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 't'"), 1)
-        << "what precedes the wait is kept";
     EXPECT_EQ(count("SELECT count(*) FROM user_tenants"), 0);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0)
         << "a missing reference is not a dead letter";
@@ -197,52 +202,96 @@ TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action = 'TenantCreated'"), 1);
 }
 
-// The real binary, SIGKILLed at random moments while it works, then restarted:
-// in the end every event is applied exactly once.
+// The real binary, SIGKILLed while it is applying events, then restarted: in
+// the end every event is applied exactly once.
+//
+// Each kill lands mid-work by construction, whatever the machine's speed:
+// the test waits for the audit-row count (committed with the checkpoint in
+// each batch) to pass a threshold that grows per round, then kills. The
+// backlog beyond the last threshold is hundreds of batches of 7, which no
+// projector applies in the instant between that read and the SIGKILL.
 TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
-    constexpr int kTenants = 150;
-    for (int i = 0; i < kTenants; ++i) {
-        const auto tenant = TenantId::generate();
-        const auto slug = "tenant-" + std::to_string(i);
-        append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
-                        {{"name", slug}, {"slug", slug}}));
-        append(envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
-                        {{"changes", {{"name", {{"old", slug}, {"new", slug + "-renamed"}}}}}}));
+    constexpr int kTenants = 1200;
+    constexpr long kEvents = 2 * kTenants;
+    constexpr int kRounds = 6;
+    {
+        std::map<int, std::vector<eventlog::OutgoingRecord>> backlog;
+        for (int i = 0; i < kTenants; ++i) {
+            const auto tenant = TenantId::generate();
+            const auto slug = "tenant-" + std::to_string(i);
+            const auto key = tenant.to_string();
+            auto& partition = backlog[eventlog::partition_for(key, kPartitions)];
+            partition.push_back({key,
+                                 events::serialize(envelope("TenantCreated", "tenant",
+                                                            tenant.uuid(), tenant, 1,
+                                                            {{"name", slug}, {"slug", slug}})),
+                                 {}});
+            partition.push_back(
+                {key,
+                 events::serialize(envelope(
+                     "TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
+                     {{"changes", {{"name", {{"old", slug}, {"new", slug + "-renamed"}}}}}})),
+                 {}});
+        }
+        for (const auto& [partition, records] : backlog) {
+            ASSERT_TRUE(writer_->append(partition, records).ok());
+        }
     }
     const std::map<std::string, std::string> env{{"CC_DATABASE_URL", url_},
                                                  {"CC_LOG_PARTITIONS", std::to_string(kPartitions)},
                                                  {"CC_HTTP_PORT", "0"},
                                                  {"CC_PROJECTOR_BATCH", "7"},
                                                  {"CC_LOG_LEVEL", "warn"}};
+    pqxx::connection watcher(url_);
+    const auto applied = [&] {
+        pqxx::nontransaction tx(watcher);
+        return tx.exec("SELECT count(*) FROM audit_logs")[0][0].as<long>();
+    };
     std::mt19937 random(42);
-    int kills_mid_work = 0;
-    for (int round = 0; round < 6; ++round) {
+    std::vector<long> killed_at;
+    std::vector<long> first_progress_ms;  // start of the process to its first commit
+    for (int round = 0; round < kRounds; ++round) {
+        // Thresholds rise through the first 70% of the backlog, at a
+        // different point of a batch each round.
+        const long threshold = 100 + round * 250 + static_cast<long>(random() % 60);
+        const auto started = std::chrono::steady_clock::now();
         testing::Process process(testing::binary("projector/projector"), env,
                                  "/tmp/cc-projector-kill.log");
-        std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 100));
+        const long before = applied();
+        ASSERT_TRUE(testing::eventually([&] { return applied() > before; }));
+        first_progress_ms.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count());
+        ASSERT_TRUE(testing::eventually([&] { return applied() >= threshold; }))
+            << "round " << round << ": the projector never reached " << threshold << " events";
         process.kill_hard();
-        const long applied = count("SELECT count(*) FROM audit_logs");
-        if (applied > 0 && applied < 2 * kTenants) ++kills_mid_work;
+        killed_at.push_back(applied());
+        EXPECT_LT(killed_at.back(), kEvents) << "round " << round << ": the kill came after the work";
     }
-    // Otherwise the test would only restart an idle projector.
-    EXPECT_GT(kills_mid_work, 0) << "no kill landed while events were being applied";
+    std::string kills;
+    for (std::size_t i = 0; i < killed_at.size(); ++i) {
+        kills += std::to_string(killed_at[i]) + "/" + std::to_string(kEvents) + " (first commit " +
+                 std::to_string(first_progress_ms[i]) + " ms after start) ";
+    }
+    RecordProperty("killed_at", kills);
+
     auto final_env = env;
     const int port = testing::free_port();
     final_env["CC_HTTP_PORT"] = std::to_string(port);
     testing::Process process(testing::binary("projector/projector"), final_env,
                              "/tmp/cc-projector-kill.log");
-    ASSERT_TRUE(testing::wait_until_ready(port, "/healthz", 10000));
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (count("SELECT count(*) FROM audit_logs WHERE tenant_id <> "
-                 "'00000000-0000-0000-0000-000000000000'") < 2 * kTenants &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(100ms);
-    }
+    ASSERT_TRUE(testing::wait_until_ready(port, "/healthz", 30000));
+    const auto caught_up = [&] {
+        pqxx::nontransaction tx(watcher);
+        return tx.exec("SELECT coalesce(sum(next_offset), 0) FROM projection_checkpoints")[0][0]
+                   .as<long>() == kEvents;
+    };
+    ASSERT_TRUE(testing::eventually(caught_up)) << "the restarted projector did not catch up";
     EXPECT_EQ(process.terminate(), 0) << "SIGTERM stops it cleanly";
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name LIKE '%-renamed'"), kTenants);
-    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 2 * kTenants);
-    EXPECT_EQ(count("SELECT count(DISTINCT id) FROM audit_logs"), 2 * kTenants);
-    EXPECT_EQ(count("SELECT sum(next_offset) FROM projection_checkpoints"), 2 * kTenants);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), kEvents);
+    EXPECT_EQ(count("SELECT count(DISTINCT id) FROM audit_logs"), kEvents);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
 }
 
 }  // namespace
