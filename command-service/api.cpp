@@ -7,7 +7,8 @@
 
 namespace cc::command {
 
-Result<boost::json::object> json_body(const http::Request& request) {
+Result<json::Body> json_body(const http::Request& request, bool optional) {
+    if (optional && request.body.empty()) return json::Body{};
     const auto content_type = request.header("content-type").value_or("application/json");
     if (content_type.rfind("application/json", 0) != 0) {
         return Error::make(ErrorKind::malformed, "unsupported-media-type",
@@ -16,7 +17,7 @@ Result<boost::json::object> json_body(const http::Request& request) {
     if (request.body.empty()) {
         return Error::make(ErrorKind::malformed, "malformed-json", "the request has no body");
     }
-    return json::parse_object(request.body);
+    return json::parse_body(request.body);
 }
 
 Result<std::optional<std::int64_t>> expected_version(const http::Request& request, bool required) {

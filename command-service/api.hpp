@@ -6,11 +6,13 @@
 #include <optional>
 
 #include "command-service/command_bus.hpp"
+#include "platform/core/json.hpp"
 #include "platform/http/message.hpp"
 
 namespace cc::command {
 
-Result<boost::json::object> json_body(const http::Request& request);
+// The body as JSON (numbers kept exact); `optional` lets an empty body be {}.
+Result<json::Body> json_body(const http::Request& request, bool optional = false);
 // If-Match: "3" (or 3, or W/"3"). `required` makes a missing header a 428.
 Result<std::optional<std::int64_t>> expected_version(const http::Request& request, bool required);
 RequestContext context_of(const http::Request& request);

@@ -1,5 +1,7 @@
 #include "command-service/command_bus.hpp"
 
+#include "events/catalogue.hpp"
+
 #include "platform/observability/logger.hpp"
 
 namespace cc::command {
@@ -28,9 +30,9 @@ Status CommandBus::register_operators(const std::vector<UserId>& operators) {
         context.caller = auth::Caller{id, true};
         context.request.user_agent = "complexcare command-service (operator bootstrap)";
         const identity::RegisterUser command{
-            id,
-            {{"email", id.to_string() + "@operators.complexcare.invalid"},
-             {"name", "Platform operator"}}};
+            id, json::Body{{{"email", id.to_string() + "@operators.complexcare.invalid"},
+                            {"name", "Platform operator"}},
+                           {}}};
         auto outcome = commit(decide(model_, command), context);
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});
@@ -122,7 +124,9 @@ Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
         events::Envelope e;
         e.event_id = EventId::generate();
         e.event_type = pending.event_type;
-        e.schema_version = 1;
+        // What producers write today; a decider can only emit catalogued types.
+        const auto* info = events::find_event_type(pending.event_type);
+        e.schema_version = info ? info->schema_version : 1;
         e.tenant_id = pending.tenant_id;
         e.aggregate_type = pending.aggregate_type;
         e.aggregate_id = pending.aggregate_id;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "command-service/care/care.hpp"
+#include "command-service/aggregate/commands.hpp"
 #include "command-service/domain/decision.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
@@ -29,7 +29,9 @@ struct RequestContext {
 // scoped by it, matching IdempotencyIndex::scope_of on the events.
 template <class Command>
 TenantId tenant_scope(const Command& command) {
-    if constexpr (requires { command.tenant; }) {
+    if constexpr (requires { command.target.tenant; }) {
+        return command.target.tenant;
+    } else if constexpr (requires { command.tenant; }) {
         return command.tenant;
     } else {
         return kPlatformTenant;

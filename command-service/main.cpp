@@ -3,7 +3,7 @@
 
 #include <exception>
 
-#include "command-service/care/care_routes.hpp"
+#include "command-service/aggregate/routes.hpp"
 #include "command-service/command_bus.hpp"
 #include "command-service/identity/identity_routes.hpp"
 #include "platform/eventlog/factory.hpp"
@@ -34,7 +34,7 @@ int main() {
         http::Router router;
         http::add_operational_routes(router, [&bus] { return bus.ready(); });
         command::add_identity_routes(router, bus);
-        command::add_care_routes(router, bus);
+        command::add_aggregate_routes(router, bus);
         http::serve_until_signal(config, http::authenticated(http::dispatch_to(router), verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});

@@ -1,7 +1,7 @@
 #pragma once
 // The write side's whole state, folded from the log: one fold per module,
 // each fed every event. Deciders read it; only apply() changes it.
-#include "command-service/care/care_state.hpp"
+#include "command-service/aggregate/stores.hpp"
 #include "command-service/idempotency.hpp"
 #include "command-service/identity/identity_state.hpp"
 
@@ -9,12 +9,12 @@ namespace cc::command {
 
 struct WriteModel {
     identity::IdentityState identity;
-    care::CareState care;
+    aggregate::Stores entities;  // every aggregate on the generic commands
     IdempotencyIndex idempotency;
 
     void apply(const events::Envelope& event, const eventlog::Position& position) {
         identity.apply(event);
-        care.apply(event);
+        entities.apply(event);
         idempotency.apply(event, position);
     }
 };

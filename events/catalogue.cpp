@@ -1,38 +1,40 @@
 #include "events/catalogue.hpp"
 
-#include <array>
+#include <vector>
 
-#include "events/care_events.hpp"
-#include "events/identity_events.hpp"
+#include "model/description.hpp"
 
 namespace cc::events {
 namespace {
-using namespace identity;
-constexpr std::array kCatalogue{
-    EventTypeInfo{kTenantCreated, kTenant, 1},
-    EventTypeInfo{kTenantUpdated, kTenant, 1},
-    EventTypeInfo{kTenantDeleted, kTenant, 1},
-    EventTypeInfo{kUserRegistered, kUser, 1},
-    EventTypeInfo{kUserUpdated, kUser, 1},
-    EventTypeInfo{kUserDeleted, kUser, 1},
-    EventTypeInfo{kMembershipGranted, kMembership, 1},
-    EventTypeInfo{kMembershipRoleChanged, kMembership, 1},
-    EventTypeInfo{kMembershipRevoked, kMembership, 1},
-    EventTypeInfo{care::kPatientRegistered, care::kPatient, 1},
-    EventTypeInfo{care::kPatientUpdated, care::kPatient, 1},
-    EventTypeInfo{care::kPatientDeleted, care::kPatient, 1},
-    EventTypeInfo{care::kCareProfessionalCreated, care::kCareProfessional, 1},
-    EventTypeInfo{care::kCareProfessionalUpdated, care::kCareProfessional, 1},
-    EventTypeInfo{care::kCareProfessionalDeleted, care::kCareProfessional, 1},
-};
+
+// Derived from the aggregate descriptions: an event type exists because an
+// aggregate's lifecycle names it.
+std::vector<EventTypeInfo> build() {
+    std::vector<EventTypeInfo> out;
+    for (const auto* aggregate : model::aggregates()) {
+        out.push_back({aggregate->created, aggregate->name, 1});
+        out.push_back({aggregate->updated, aggregate->name, aggregate->updated_version});
+        out.push_back({aggregate->deleted, aggregate->name, 1});
+        for (const auto& action : aggregate->actions) {
+            out.push_back({action.event, aggregate->name, 1});
+        }
+    }
+    return out;
+}
+
+const std::vector<EventTypeInfo>& all() {
+    static const std::vector<EventTypeInfo> catalogue = build();
+    return catalogue;
+}
+
 }  // namespace
 
 std::span<const EventTypeInfo> catalogue() {
-    return kCatalogue;
+    return all();
 }
 
 const EventTypeInfo* find_event_type(std::string_view event_type) {
-    for (const auto& info : kCatalogue)
+    for (const auto& info : all())
         if (info.event_type == event_type) return &info;
     return nullptr;
 }

@@ -29,7 +29,7 @@ int main() {
                         });
 
         http::Router router;
-        http::add_operational_routes(router, [&] { return projector.healthy(); });
+        http::add_operational_routes(router, [&] { return projector.ready(); });
         std::atomic<bool> stop{false};
         std::thread worker([&] { projector.run(*reader, stop); });
         // The projector's HTTP side is operational only: health and metrics.

@@ -192,6 +192,7 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
             failure = e.what();
         }
         healthy_ = failure.empty();
+        owns_partitions_ = !reader.owned_partitions().empty();
         if (!failure.empty()) {
             obs::error("projector round failed; retrying", {{"error", failure}});
             std::this_thread::sleep_for(std::chrono::seconds(1));

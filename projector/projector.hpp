@@ -47,6 +47,10 @@ class Projector {
     Result<std::size_t> run_once(eventlog::LogReader& reader, std::chrono::milliseconds wait);
 
     bool healthy() const { return healthy_.load(); }
+    // Healthy and applying: it owns partitions of the log (on Kafka, once
+    // the consumer group has assigned them), so positions it is asked to
+    // reach will be reached.
+    bool ready() const { return healthy_.load() && owns_partitions_.load(); }
 
   private:
     ProjectorOptions options_;
@@ -54,6 +58,7 @@ class Projector {
     std::unique_ptr<pqxx::connection> checkpoint_connection_;
     std::map<int, std::chrono::steady_clock::time_point> waiting_until_;
     std::atomic<bool> healthy_{true};
+    std::atomic<bool> owns_partitions_{false};
 };
 
 }  // namespace cc::projector

@@ -22,7 +22,7 @@ Status Access::live_caller(const auth::Caller& caller) {
 }
 
 Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
-                      auth::TenantAction action) {
+                      auth::RoleSet permitted) {
     // One round trip: is the caller live, and with which role in the tenant.
     auto connection = pool_.acquire();
     pqxx::read_transaction tx(*connection);
@@ -35,7 +35,7 @@ Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
     if (rows.empty()) return unknown_user();
     std::optional<std::string> role;
     if (!rows[0][0].is_null()) role = rows[0][0].as<std::string>();
-    return auth::authorize_tenant_action(caller, role, action);
+    return auth::authorize_tenant_action(caller, role, permitted);
 }
 
 }  // namespace cc::query

@@ -17,7 +17,11 @@ class Access {
     Status live_caller(const auth::Caller& caller);
     // live_caller, then the tenant rule: 404 for non-members, 403 for a role without the action.
     Status tenant(const auth::Caller& caller, const std::string& tenant_id,
-                  auth::TenantAction action);
+                  auth::RoleSet permitted);
+    Status tenant(const auth::Caller& caller, const std::string& tenant_id,
+                  auth::TenantAction action) {
+        return tenant(caller, tenant_id, auth::permitted_roles(action));
+    }
 
   private:
     pg::ConnectionPool& pool_;

@@ -7,7 +7,7 @@
 #include "platform/observability/logger.hpp"
 #include "platform/pg/pool.hpp"
 #include "query-service/access.hpp"
-#include "query-service/care/care_queries.hpp"
+#include "query-service/aggregate/resources.hpp"
 #include "query-service/consistency.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/read_api.hpp"
@@ -33,7 +33,7 @@ int main() {
             }
         });
         query::add_identity_routes(router, api, access);
-        query::add_care_routes(router, api, access);
+        query::add_aggregate_routes(router, api, access);
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         query::ProjectionProgress progress(
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),

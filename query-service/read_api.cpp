@@ -91,7 +91,7 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
                 error.fields.push_back({std::string(filter.parameter), "format", error.detail});
                 return error;
             }
-            out.filters.emplace_back(filter.column,
+            out.filters.emplace_back(filter.parameter,
                                      filter.normalise ? filter.normalise(*value) : *value);
         }
     }
@@ -167,23 +167,23 @@ http::Response ReadApi::page(const http::Request& request, const pg::Statement& 
 
 void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
                                 const std::string& name, const std::string& id_param,
-                                const Resource& resource, auth::TenantAction action) {
+                                const Resource& resource, auth::RoleSet permitted) {
     const std::string collection = "/v1/tenants/{tenant_id}/" + name;
-    router.add("GET", collection, [&api, &access, &resource, action](http::Request& r) {
+    router.add("GET", collection, [&api, &access, &resource, permitted](http::Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return http::Response::problem(tenant.error(), r);
-        if (auto allowed = access.tenant(r.caller, *tenant, action); !allowed) {
+        if (auto allowed = access.tenant(r.caller, *tenant, permitted); !allowed) {
             return http::Response::problem(allowed.error(), r);
         }
         return api.list(r, resource, *tenant);
     });
     router.add("GET", collection + "/{" + id_param + "}",
-               [&api, &access, &resource, action, id_param](http::Request& r) {
+               [&api, &access, &resource, permitted, id_param](http::Request& r) {
                    auto tenant = uuid_param(r, "tenant_id");
                    if (!tenant) return http::Response::problem(tenant.error(), r);
                    auto id = uuid_param(r, id_param);
                    if (!id) return http::Response::problem(id.error(), r);
-                   if (auto allowed = access.tenant(r.caller, *tenant, action); !allowed) {
+                   if (auto allowed = access.tenant(r.caller, *tenant, permitted); !allowed) {
                        return http::Response::problem(allowed.error(), r);
                    }
                    return api.item(r, resource, *tenant, *id);

@@ -34,7 +34,7 @@ class Access;
 // item) for a tenant-scoped resource, both behind `action`.
 void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
                                 const std::string& name, const std::string& id_param,
-                                const Resource& resource, auth::TenantAction action);
+                                const Resource& resource, auth::RoleSet permitted);
 
 // ?limit=, 1..kMaxPageSize, default kDefaultPageSize.
 Result<std::size_t> page_limit(const http::Request& request);

@@ -8,7 +8,17 @@ std::string select_list(const Resource& r) {
     for (const auto& column : r.columns) {
         if (!out.empty()) out += ", ";
         const std::string name(column.name);
-        out += column.timestamp ? "cc_rfc3339(t." + name + ") AS " + name : "t." + name;
+        switch (column.render) {
+            case Render::timestamp:
+                out += "cc_rfc3339(t." + name + ") AS " + name;
+                break;
+            case Render::decimal:
+                out += "t." + name + "::text AS " + name;
+                break;
+            case Render::plain:
+                out += "t." + name;
+                break;
+        }
     }
     return out + ", COALESCE(v.version, 1) AS version";
 }
@@ -19,12 +29,14 @@ std::string from_clause(const Resource& r) {
            (r.extra_condition.empty() ? "" : " AND " + std::string(r.extra_condition));
 }
 
-// Adds "AND <column> = $n::<cast>" and its parameter.
+// Adds "AND <column> <op> $n::<cast>" and its parameter.
 void add_condition(pg::Statement& s, std::string& where, std::string_view column,
-                   std::string_view cast, std::string value) {
+                   std::string_view cast, std::string value, std::string_view op = "=") {
     s.params.emplace_back(std::move(value));
-    where += " AND t." + std::string(column) + " = $" + std::to_string(s.params.size()) +
-             "::" + std::string(cast);
+    const std::string placeholder =
+        "$" + std::to_string(s.params.size()) + "::" + std::string(cast);
+    where += " AND t." + std::string(column) + " " + std::string(op) + " " +
+             (op == "@>" ? "ARRAY[" + placeholder + "]" : placeholder);
 }
 
 }  // namespace
@@ -47,9 +59,11 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     if (!r.tenant_column.empty()) {
         add_condition(s, where, r.tenant_column, "uuid", request.tenant_id.value_or(""));
     }
-    for (const auto& [column, value] : request.filters) {
+    for (const auto& [parameter, value] : request.filters) {
         for (const auto& filter : r.filters) {
-            if (filter.column == column) add_condition(s, where, filter.column, filter.cast, value);
+            if (filter.parameter == parameter) {
+                add_condition(s, where, filter.column, filter.cast, value, filter.op);
+            }
         }
     }
     if (request.search && !r.search_columns.empty()) {

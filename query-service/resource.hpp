@@ -13,9 +13,13 @@
 
 namespace cc::query {
 
+// How a column reaches JSON: timestamps as RFC 3339 UTC, decimals as their
+// exact text (a JSON number would invite a double on the client).
+enum class Render { plain, timestamp, decimal };
+
 struct Column {
     std::string_view name;
-    bool timestamp = false;  // rendered RFC 3339 UTC
+    Render render = Render::plain;
 };
 
 struct Filter {
@@ -23,6 +27,7 @@ struct Filter {
     std::string_view column;
     std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
+    std::string_view op = "=";  // "=", ">=", "<", or "@>" (array contains the value)
 };
 
 struct Resource {
@@ -43,7 +48,7 @@ struct ListRequest {
     std::optional<std::string> tenant_id;
     std::optional<std::string> after;  // cursor: the last key of the previous page
     std::size_t limit = 50;
-    std::vector<std::pair<std::string_view, std::string>> filters;  // (column filter, value)
+    std::vector<std::pair<std::string_view, std::string>> filters;  // (parameter, value)
     // Tenants list for a non-admin: only tenants this user is a live member of.
     std::optional<std::string> member_of;
     std::optional<std::string> search;  // ?q=, a name prefix

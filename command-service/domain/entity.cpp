@@ -1,5 +1,7 @@
 #include "command-service/domain/entity.hpp"
 
+#include "model/validate.hpp"
+
 namespace cc::domain {
 
 PendingEvent event(std::string_view type, std::string_view aggregate, const Uuid& id,
@@ -24,19 +26,19 @@ Decision unchanged(const Uuid& id, std::int64_t version) {
 }
 
 Result<Decision> decide_patch(const EntityState* current, std::string_view what,
-                              std::span<const FieldSpec> spec,
+                              std::span<const model::Field> fields,
                               std::optional<std::int64_t> expected_version,
-                              const boost::json::object& body, std::string_view event_type,
+                              const json::Body& body, std::string_view event_type,
                               std::string_view aggregate, const Uuid& id, const TenantId& tenant,
                               const std::function<Status(const boost::json::object&)>& check) {
     if (current == nullptr || current->deleted) return not_found(what);
     if (auto status = check_version(current->version, expected_version); !status) {
         return std::move(status).error();
     }
-    auto patch = validate_patch(spec, body);
+    auto patch = model::validate_patch(fields, body);
     if (!patch) return std::move(patch).error();
     if (auto status = check(*patch); !status) return std::move(status).error();
-    auto changes = diff(current->fields, *patch);
+    auto changes = model::diff(current->fields, *patch);
     if (changes.empty()) return unchanged(id, current->version);
     return single(event(event_type, aggregate, id, current->version + 1, tenant,
                         {{"changes", std::move(changes)}}));
@@ -66,7 +68,7 @@ void fold_entity(EntityState& state, const events::Envelope& e, std::string_view
     if (e.event_type == created) {
         state.fields = e.payload;
     } else if (e.event_type == updated) {
-        apply_changes(state.fields, changes_of(e));
+        model::apply_changes(state.fields, changes_of(e));
     } else if (e.event_type == deleted) {
         state.deleted = true;
     }

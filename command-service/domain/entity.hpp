@@ -9,7 +9,8 @@
 #include <string_view>
 
 #include "command-service/domain/decision.hpp"
-#include "command-service/domain/validation.hpp"
+#include "model/description.hpp"
+#include "platform/core/json.hpp"
 #include "events/envelope.hpp"
 
 namespace cc::domain {
@@ -24,9 +25,9 @@ Decision unchanged(const Uuid& id, std::int64_t version);
 // patch, then one "<X>Updated" event with {"changes": {field: {old, new}}}
 // or nothing when nothing changes.
 Result<Decision> decide_patch(const EntityState* current, std::string_view what,
-                              std::span<const FieldSpec> spec,
+                              std::span<const model::Field> fields,
                               std::optional<std::int64_t> expected_version,
-                              const boost::json::object& body, std::string_view event_type,
+                              const json::Body& body, std::string_view event_type,
                               std::string_view aggregate, const Uuid& id, const TenantId& tenant,
                               const std::function<Status(const boost::json::object&)>& check);
 

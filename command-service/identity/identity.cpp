@@ -5,64 +5,22 @@
 
 #include <boost/json.hpp>
 
-#include "events/identity_events.hpp"
+#include "model/aggregates/identity.hpp"
+#include "model/validate.hpp"
 #include "platform/core/json.hpp"
 
 namespace cc::identity {
-namespace ev = events::identity;
 using domain::changes_of;
 using domain::decide_delete;
 using domain::decide_patch;
 using domain::Decision;
 using domain::EntityState;
 using domain::event;
-using domain::FieldKind;
-using domain::FieldSpec;
 using domain::PendingEvent;
 using domain::single;
 using domain::unchanged;
 
 namespace {
-
-constexpr FieldSpec kTenantFields[] = {
-    {.name = "name", .required = true, .max_length = 255},
-    {.name = "slug",
-     .required = true,
-     .max_length = 255,
-     .format = domain::is_slug,
-     .format_message = "slug must be lower-case letters and digits joined by single hyphens",
-     .lower_case = false},
-    {.name = "domain",
-     .max_length = 255,
-     .format = domain::is_hostname,
-     .format_message = "domain must be a host name such as care.example.org",
-     .lower_case = true},
-    {.name = "logo_url",
-     .format = domain::is_http_url,
-     .format_message = "logo_url must be an absolute http(s) URL"},
-    {.name = "primary_color",
-     .max_length = 7,
-     .format = domain::is_hex_colour,
-     .format_message = "primary_color must be #rrggbb"},
-};
-
-constexpr FieldSpec kUserFields[] = {
-    {.name = "email",
-     .required = true,
-     .max_length = 255,
-     .format = domain::is_email,
-     .format_message = "email must be an address such as name@example.org",
-     .lower_case = true},
-    {.name = "name", .max_length = 255},
-    {.name = "avatar_url",
-     .format = domain::is_http_url,
-     .format_message = "avatar_url must be an absolute http(s) URL"},
-};
-
-constexpr FieldSpec kMembershipFields[] = {
-    {.name = "role", .required = true, .max_length = 50, .one_of = kRoles},
-    {.name = "is_primary", .kind = FieldKind::boolean},
-};
 
 std::optional<std::string> text_field(const boost::json::object& fields, std::string_view key) {
     return json::string_at(fields, key);
@@ -102,49 +60,41 @@ void track_unique(std::unordered_map<std::string, IdT>& index,
 
 }  // namespace
 
-std::span<const FieldSpec> tenant_fields() {
-    return kTenantFields;
-}
-std::span<const FieldSpec> user_fields() {
-    return kUserFields;
-}
-std::span<const FieldSpec> membership_fields() {
-    return kMembershipFields;
-}
-
 void IdentityState::apply(const events::Envelope& e) {
     const auto& type = e.event_type;
-    if (e.aggregate_type == ev::kTenant) {
+    if (e.aggregate_type == model::kTenant.name) {
         const TenantId id(e.aggregate_id);
         auto& tenant = tenants_[id];
         const auto slug_before = text_field(tenant.fields, "slug");
-        domain::fold_entity(tenant, e, ev::kTenantCreated, ev::kTenantUpdated, ev::kTenantDeleted);
+        domain::fold_entity(tenant, e, model::kTenant.created, model::kTenant.updated,
+                            model::kTenant.deleted);
         track_unique(slugs_, slug_before, text_field(tenant.fields, "slug"), id);
-    } else if (e.aggregate_type == ev::kUser) {
+    } else if (e.aggregate_type == model::kUser.name) {
         const UserId id(e.aggregate_id);
         auto& user = users_[id];
         const auto email_before = text_field(user.fields, "email");
-        domain::fold_entity(user, e, ev::kUserRegistered, ev::kUserUpdated, ev::kUserDeleted);
+        domain::fold_entity(user, e, model::kUser.created, model::kUser.updated,
+                            model::kUser.deleted);
         track_unique(emails_, email_before, text_field(user.fields, "email"), id);
-    } else if (e.aggregate_type == ev::kMembership) {
+    } else if (e.aggregate_type == model::kMembership.name) {
         const auto user = UserId::parse(text_field(e.payload, "user_id").value_or(""));
         if (!user) return;
         auto& membership = memberships_[{e.tenant_id, *user}];
         membership.id = MembershipId(e.aggregate_id);
         membership.version = e.aggregate_version;
-        if (type == ev::kMembershipGranted) {
+        if (type == model::kMembership.created) {
             membership.role = text_field(e.payload, "role").value_or("");
             const auto* primary = e.payload.if_contains("is_primary");
             membership.is_primary = primary && primary->is_bool() && primary->as_bool();
             membership.revoked = false;
-        } else if (type == ev::kMembershipRoleChanged) {
+        } else if (type == model::kMembership.updated) {
             boost::json::object fields{{"role", membership.role},
                                        {"is_primary", membership.is_primary}};
-            domain::apply_changes(fields, changes_of(e));
+            model::apply_changes(fields, changes_of(e));
             membership.role = text_field(fields, "role").value_or(membership.role);
             membership.is_primary =
                 fields["is_primary"].is_bool() && fields["is_primary"].as_bool();
-        } else if (type == ev::kMembershipRevoked) {
+        } else if (type == model::kMembership.deleted) {
             membership.revoked = true;
         }
     }
@@ -198,9 +148,9 @@ Status require_live_caller(const IdentityState& state, const Caller& caller) {
 }
 
 Status require_tenant_action(const IdentityState& state, const Caller& caller,
-                             const TenantId& tenant, TenantAction action) {
+                             const TenantId& tenant, auth::RoleSet permitted) {
     if (auto s = require_live_caller(state, caller); !s) return s;
-    return auth::authorize_tenant_action(caller, state.role_in(tenant, caller.user), action);
+    return auth::authorize_tenant_action(caller, state.role_in(tenant, caller.user), permitted);
 }
 
 namespace {
@@ -228,11 +178,14 @@ Status authorize(const WriteModel& model, const Caller& caller, const CreateTena
     return platform_admin(model.identity, caller);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const UpdateTenant& c) {
-    return require_tenant_action(model.identity, caller, c.id, TenantAction::update_tenant);
+    return require_tenant_action(model.identity, caller, c.id,
+                                 auth::permitted_roles(TenantAction::update_tenant));
 }
 Status authorize(const WriteModel& model, const Caller& caller, const DeleteTenant& c) {
     // Members learn it exists (403); others see nothing (404).
-    if (auto s = require_tenant_action(model.identity, caller, c.id, TenantAction::read_tenant); !s)
+    if (auto s = require_tenant_action(model.identity, caller, c.id,
+                                       auth::permitted_roles(TenantAction::read_tenant));
+        !s)
         return s;
     return platform_admin(model.identity, caller);
 }
@@ -253,10 +206,12 @@ Status authorize(const WriteModel& model, const Caller& caller, const DeleteUser
     return platform_admin(model.identity, caller);
 }
 Status authorize(const WriteModel& model, const Caller& caller, const PutMembership& c) {
-    return require_tenant_action(model.identity, caller, c.tenant, TenantAction::manage_members);
+    return require_tenant_action(model.identity, caller, c.tenant,
+                                 auth::permitted_roles(TenantAction::manage_members));
 }
 Status authorize(const WriteModel& model, const Caller& caller, const RevokeMembership& c) {
-    return require_tenant_action(model.identity, caller, c.tenant, TenantAction::manage_members);
+    return require_tenant_action(model.identity, caller, c.tenant,
+                                 auth::permitted_roles(TenantAction::manage_members));
 }
 
 Result<Decision> decide(const WriteModel& model, const CreateTenant& c) {
@@ -264,7 +219,7 @@ Result<Decision> decide(const WriteModel& model, const CreateTenant& c) {
     if (state.tenant(c.id) != nullptr) {
         return domain::conflict("tenant-exists", "tenant id already exists", "id");
     }
-    auto fields = domain::validate_create(kTenantFields, c.body);
+    auto fields = model::validate_create(model::kTenant.fields, c.body);
     if (!fields) return std::move(fields).error();
     if (auto s = check_unique(
             *fields, "slug", c.id, [&](const std::string& v) { return state.tenant_with_slug(v); },
@@ -273,24 +228,26 @@ Result<Decision> decide(const WriteModel& model, const CreateTenant& c) {
         return std::move(s).error();
     }
     // A tenant's own history starts its partition: it is filed under itself.
-    return single(event(ev::kTenantCreated, ev::kTenant, c.id.uuid(), 1, c.id, std::move(*fields)));
+    return single(event(model::kTenant.created, model::kTenant.name, c.id.uuid(), 1, c.id,
+                        std::move(*fields)));
 }
 
 Result<Decision> decide(const WriteModel& model, const UpdateTenant& c) {
     const auto& state = model.identity;
-    return decide_patch(
-        state.tenant(c.id), "tenant", kTenantFields, c.expected_version, c.body, ev::kTenantUpdated,
-        ev::kTenant, c.id.uuid(), c.id, [&](const boost::json::object& patch) {
-            return check_unique(
-                patch, "slug", c.id,
-                [&](const std::string& v) { return state.tenant_with_slug(v); }, "slug");
-        });
+    return decide_patch(state.tenant(c.id), "tenant", model::kTenant.fields, c.expected_version,
+                        c.body, model::kTenant.updated, model::kTenant.name, c.id.uuid(), c.id,
+                        [&](const boost::json::object& patch) {
+                            return check_unique(
+                                patch, "slug", c.id,
+                                [&](const std::string& v) { return state.tenant_with_slug(v); },
+                                "slug");
+                        });
 }
 
 Result<Decision> decide(const WriteModel& model, const DeleteTenant& c) {
     const auto& state = model.identity;
-    return decide_delete(state.tenant(c.id), "tenant", c.expected_version, ev::kTenantDeleted,
-                         ev::kTenant, c.id.uuid(), c.id);
+    return decide_delete(state.tenant(c.id), "tenant", c.expected_version, model::kTenant.deleted,
+                         model::kTenant.name, c.id.uuid(), c.id);
 }
 
 Result<Decision> decide(const WriteModel& model, const RegisterUser& c) {
@@ -298,7 +255,7 @@ Result<Decision> decide(const WriteModel& model, const RegisterUser& c) {
     if (state.user(c.id) != nullptr) {
         return domain::conflict("user-exists", "user id already exists", "id");
     }
-    auto fields = domain::validate_create(kUserFields, c.body);
+    auto fields = model::validate_create(model::kUser.fields, c.body);
     if (!fields) return std::move(fields).error();
     if (auto s = check_unique(
             *fields, "email", c.id, [&](const std::string& v) { return state.user_with_email(v); },
@@ -306,25 +263,26 @@ Result<Decision> decide(const WriteModel& model, const RegisterUser& c) {
         !s) {
         return std::move(s).error();
     }
-    return single(
-        event(ev::kUserRegistered, ev::kUser, c.id.uuid(), 1, kPlatformTenant, std::move(*fields)));
+    return single(event(model::kUser.created, model::kUser.name, c.id.uuid(), 1, kPlatformTenant,
+                        std::move(*fields)));
 }
 
 Result<Decision> decide(const WriteModel& model, const UpdateUser& c) {
     const auto& state = model.identity;
-    return decide_patch(
-        state.user(c.id), "user", kUserFields, c.expected_version, c.body, ev::kUserUpdated,
-        ev::kUser, c.id.uuid(), kPlatformTenant, [&](const boost::json::object& patch) {
-            return check_unique(
-                patch, "email", c.id,
-                [&](const std::string& v) { return state.user_with_email(v); }, "email");
-        });
+    return decide_patch(state.user(c.id), "user", model::kUser.fields, c.expected_version, c.body,
+                        model::kUser.updated, model::kUser.name, c.id.uuid(), kPlatformTenant,
+                        [&](const boost::json::object& patch) {
+                            return check_unique(
+                                patch, "email", c.id,
+                                [&](const std::string& v) { return state.user_with_email(v); },
+                                "email");
+                        });
 }
 
 Result<Decision> decide(const WriteModel& model, const DeleteUser& c) {
     const auto& state = model.identity;
-    return decide_delete(state.user(c.id), "user", c.expected_version, ev::kUserDeleted, ev::kUser,
-                         c.id.uuid(), kPlatformTenant);
+    return decide_delete(state.user(c.id), "user", c.expected_version, model::kUser.deleted,
+                         model::kUser.name, c.id.uuid(), kPlatformTenant);
 }
 
 Result<Decision> decide(const WriteModel& model, const PutMembership& c) {
@@ -333,7 +291,7 @@ Result<Decision> decide(const WriteModel& model, const PutMembership& c) {
     if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
     const auto* user = state.user(c.user);
     if (user == nullptr || user->deleted) return domain::not_found("user");
-    auto fields = domain::validate_create(kMembershipFields, c.body);
+    auto fields = model::validate_create(model::kMembership.fields, c.body);
     if (!fields) return std::move(fields).error();
     const std::string user_id = c.user.to_string();
 
@@ -351,16 +309,16 @@ Result<Decision> decide(const WriteModel& model, const PutMembership& c) {
         const Uuid id = current ? current->id.uuid() : c.new_id.uuid();
         const std::int64_t version = current ? current->version + 1 : 1;
         (*fields)["user_id"] = user_id;
-        return single(event(ev::kMembershipGranted, ev::kMembership, id, version, c.tenant,
-                            std::move(*fields)));
+        return single(event(model::kMembership.created, model::kMembership.name, id, version,
+                            c.tenant, std::move(*fields)));
     }
     if (auto s = domain::check_version(current->version, c.expected_version); !s) {
         return std::move(s).error();
     }
     boost::json::object existing{{"role", current->role}, {"is_primary", current->is_primary}};
-    auto changes = domain::diff(existing, *fields);
+    auto changes = model::diff(existing, *fields);
     if (changes.empty()) return unchanged(current->id.uuid(), current->version);
-    return single(event(ev::kMembershipRoleChanged, ev::kMembership, current->id.uuid(),
+    return single(event(model::kMembership.updated, model::kMembership.name, current->id.uuid(),
                         current->version + 1, c.tenant,
                         {{"user_id", user_id}, {"changes", std::move(changes)}}));
 }
@@ -374,7 +332,7 @@ Result<Decision> decide(const WriteModel& model, const RevokeMembership& c) {
     if (auto s = domain::check_version(current->version, c.expected_version); !s) {
         return std::move(s).error();
     }
-    return single(event(ev::kMembershipRevoked, ev::kMembership, current->id.uuid(),
+    return single(event(model::kMembership.deleted, model::kMembership.name, current->id.uuid(),
                         current->version + 1, c.tenant, {{"user_id", c.user.to_string()}}));
 }
 

@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "command-service/domain/decision.hpp"
-#include "command-service/domain/validation.hpp"
+#include "platform/core/json.hpp"
 #include "command-service/identity/identity_state.hpp"
 
 namespace cc::command {
@@ -26,18 +26,15 @@ using command::WriteModel;
 
 using auth::kRoles;
 
-std::span<const domain::FieldSpec> tenant_fields();
-std::span<const domain::FieldSpec> user_fields();
-std::span<const domain::FieldSpec> membership_fields();
 
 struct CreateTenant {
     TenantId id;
-    boost::json::object body;
+    json::Body body;
 };
 struct UpdateTenant {
     TenantId id;
     std::optional<std::int64_t> expected_version;
-    boost::json::object body;
+    json::Body body;
 };
 struct DeleteTenant {
     TenantId id;
@@ -45,12 +42,12 @@ struct DeleteTenant {
 };
 struct RegisterUser {
     UserId id;
-    boost::json::object body;
+    json::Body body;
 };
 struct UpdateUser {
     UserId id;
     std::optional<std::int64_t> expected_version;
-    boost::json::object body;
+    json::Body body;
 };
 struct DeleteUser {
     UserId id;
@@ -62,7 +59,7 @@ struct PutMembership {
     UserId user;
     MembershipId new_id;  // used only when no membership row exists yet
     std::optional<std::int64_t> expected_version;
-    boost::json::object body;
+    json::Body body;
 };
 struct RevokeMembership {
     TenantId tenant;
@@ -74,7 +71,7 @@ struct RevokeMembership {
 // role in the tenant permits the action (404 for non-members, 403 for roles).
 Status require_live_caller(const IdentityState& state, const auth::Caller& caller);
 Status require_tenant_action(const IdentityState& state, const auth::Caller& caller,
-                             const TenantId& tenant, auth::TenantAction action);
+                             const TenantId& tenant, auth::RoleSet permitted);
 
 // Authorisation against the write model, checked in the same critical section
 // as the decision: the caller must be a live user (or a configured operator)

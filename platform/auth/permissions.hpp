@@ -2,6 +2,8 @@
 // Who may do what: the one place the permission matrix is written down
 // (README "Roles and permissions" mirrors it). Pure: no I/O.
 #include <array>
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 
@@ -14,24 +16,50 @@ namespace cc::auth {
 inline constexpr std::array<std::string_view, 7> kRoles{"admin",   "manager", "clinician", "carer",
                                                         "finance", "auditor", "viewer"};
 
+// A set of roles, written by name and checked at compile time: a typo in a
+// permission row does not build.
+class RoleSet {
+  public:
+    constexpr RoleSet() = default;
+    consteval RoleSet(std::initializer_list<std::string_view> roles) {
+        for (auto role : roles) bits_ |= bit_of(role);
+    }
+    static constexpr RoleSet everyone() { return RoleSet(static_cast<std::uint8_t>(0x7f)); }
+
+    constexpr bool contains(std::string_view role) const {
+        for (std::size_t i = 0; i < kRoles.size(); ++i)
+            if (kRoles[i] == role) return (bits_ >> i) & 1U;
+        return false;
+    }
+    constexpr bool empty() const { return bits_ == 0; }
+    constexpr bool operator==(const RoleSet&) const = default;
+
+  private:
+    constexpr explicit RoleSet(std::uint8_t bits) : bits_(bits) {}
+    static constexpr std::uint8_t bit_of(std::string_view role) {
+        for (std::size_t i = 0; i < kRoles.size(); ++i)
+            if (kRoles[i] == role) return static_cast<std::uint8_t>(1U << i);
+        throw "unknown role";  // in a consteval context: a compile error
+    }
+    std::uint8_t bits_ = 0;
+};
+
 // Actions inside one tenant, granted by the caller's role in that tenant.
 enum class TenantAction {
-    read_tenant,      // GET the tenant
-    update_tenant,    // PATCH the tenant's profile
-    read_members,     // list and read memberships
-    manage_members,   // grant, change, revoke memberships
-    read_audit,       // the tenant's audit trail
-    register_user,    // create user accounts (to onboard staff)
-    read_patients,    // patient records
-    manage_patients,  // register and update patients
-    delete_patients,  // soft-delete patients
-    read_care_professionals,
-    manage_care_professionals,  // create, update, delete care professionals
+    read_tenant,     // GET the tenant
+    update_tenant,   // PATCH the tenant's profile
+    read_members,    // list and read memberships
+    manage_members,  // grant, change, revoke memberships
+    read_audit,      // the tenant's audit trail
+    register_user,   // create user accounts (to onboard staff)
 };
+// Care records and every other aggregate carry their own permission rows in
+// their description (model/).
 
 // Platform-level actions: only a platform administrator, whatever the roles.
 //   create tenant, delete tenant, delete user, list all users, list all tenants.
 
+RoleSet permitted_roles(TenantAction action);
 bool role_permits(std::string_view role, TenantAction action);
 
 // The caller once the token is verified: who, and whether a platform admin.
@@ -46,7 +74,7 @@ struct Caller {
 // a tenant's existence does not leak; a member whose role does not permit the
 // action gets 403.
 Status authorize_tenant_action(const Caller& caller, std::optional<std::string_view> role,
-                               TenantAction action);
+                               RoleSet permitted);
 Error platform_admin_required();
 
 }  // namespace cc::auth

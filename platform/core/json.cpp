@@ -3,14 +3,35 @@
 #include <simdjson.h>
 #include <boost/json/serialize.hpp>
 
+#include <map>
+
 namespace cc::json {
 namespace {
 
 namespace od = simdjson::ondemand;
 
-simdjson::error_code convert(od::value element, boost::json::value& out, int depth);
+// simdjson never returns this code itself: it marks a repeated object key.
+constexpr auto kDuplicateKey = simdjson::NUM_ERROR_CODES;
 
-simdjson::error_code convert_number(od::value element, boost::json::value& out) {
+// Set when a command body is parsed: the exact text of its top-level numbers.
+using NumberTexts = std::map<std::string, std::string, std::less<>>;
+
+simdjson::error_code convert(od::value element, boost::json::value& out, int depth,
+                             NumberTexts* numbers);
+
+std::string_view trimmed_token(std::string_view token) {
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                              token.back() == '\t')) {
+        token.remove_suffix(1);
+    }
+    return token;
+}
+
+// In a command body (`exact`), a number with a fraction or an exponent stays
+// its source text: an amount must never pass through a double.
+simdjson::error_code convert_number(od::value element, boost::json::value& out, bool exact) {
+    std::string_view token;
+    if (exact) token = trimmed_token(element.raw_json_token());
     od::number number;
     if (auto error = element.get_number().get(number)) return error;
     switch (number.get_number_type()) {
@@ -21,13 +42,18 @@ simdjson::error_code convert_number(od::value element, boost::json::value& out) 
             out = number.get_uint64();
             break;
         default:
-            out = number.get_double();
+            if (exact) {
+                out = boost::json::string(token);
+            } else {
+                out = number.get_double();
+            }
             break;
     }
     return simdjson::SUCCESS;
 }
 
-simdjson::error_code convert(od::value element, boost::json::value& out, int depth) {
+simdjson::error_code convert(od::value element, boost::json::value& out, int depth,
+                             NumberTexts* numbers) {
     // Nesting this deep is an attack, not a care record.
     if (depth > 64) return simdjson::DEPTH_ERROR;
     od::json_type type;
@@ -40,11 +66,22 @@ simdjson::error_code convert(od::value element, boost::json::value& out, int dep
             for (auto field : object) {
                 std::string_view key;
                 if (auto error = field.unescaped_key().get(key)) return error;
+                // {"role":"viewer","role":"admin"} must not grant admin.
+                if (result.contains(key)) return kDuplicateKey;
+                const std::string owned_key(key);
                 boost::json::value child;
                 od::value child_element;
                 if (auto error = field.value().get(child_element)) return error;
-                if (auto error = convert(child_element, child, depth + 1)) return error;
-                result.insert_or_assign(key, std::move(child));
+                if (numbers != nullptr && depth == 0) {
+                    od::json_type child_type;
+                    if (auto error = child_element.type().get(child_type)) return error;
+                    if (child_type == od::json_type::number) {
+                        (*numbers)[owned_key] =
+                            std::string(trimmed_token(child_element.raw_json_token()));
+                    }
+                }
+                if (auto error = convert(child_element, child, depth + 1, numbers)) return error;
+                result.insert_or_assign(owned_key, std::move(child));
             }
             return simdjson::SUCCESS;
         }
@@ -56,7 +93,7 @@ simdjson::error_code convert(od::value element, boost::json::value& out, int dep
                 od::value child_element;
                 if (auto error = item.get(child_element)) return error;
                 boost::json::value child;
-                if (auto error = convert(child_element, child, depth + 1)) return error;
+                if (auto error = convert(child_element, child, depth + 1, numbers)) return error;
                 result.push_back(std::move(child));
             }
             return simdjson::SUCCESS;
@@ -74,7 +111,7 @@ simdjson::error_code convert(od::value element, boost::json::value& out, int dep
             return simdjson::SUCCESS;
         }
         case od::json_type::number:
-            return convert_number(element, out);
+            return convert_number(element, out, numbers != nullptr);
         case od::json_type::null: {
             bool is_null = false;
             if (auto error = element.is_null().get(is_null)) return error;
@@ -86,9 +123,7 @@ simdjson::error_code convert(od::value element, boost::json::value& out, int dep
     return simdjson::INCORRECT_TYPE;
 }
 
-}  // namespace
-
-Result<boost::json::value> parse(std::string_view text) {
+Result<boost::json::value> parse_into(std::string_view text, NumberTexts* numbers) {
     // simdjson reads up to SIMDJSON_PADDING bytes past the end; copy into a padded buffer.
     const simdjson::padded_string padded(text);
     thread_local od::parser parser;
@@ -102,7 +137,11 @@ Result<boost::json::value> parse(std::string_view text) {
     if (auto error = document.get_value().get(root)) {
         return Error::make(ErrorKind::malformed, "malformed-json", simdjson::error_message(error));
     }
-    if (auto error = convert(root, out, 0)) {
+    if (auto error = convert(root, out, 0, numbers)) {
+        if (error == kDuplicateKey) {
+            return Error::make(ErrorKind::malformed, "malformed-json",
+                               "an object names the same key twice");
+        }
         return Error::make(ErrorKind::malformed, "malformed-json", simdjson::error_message(error));
     }
     // current_location() fails with OUT_OF_BOUNDS only once the input is used up.
@@ -110,6 +149,23 @@ Result<boost::json::value> parse(std::string_view text) {
         return Error::make(ErrorKind::malformed, "malformed-json", "trailing content after JSON");
     }
     return out;
+}
+
+}  // namespace
+
+Result<boost::json::value> parse(std::string_view text) {
+    return parse_into(text, nullptr);
+}
+
+Result<Body> parse_body(std::string_view text) {
+    Body body;
+    auto value = parse_into(text, &body.numbers);
+    if (!value) return std::move(value).error();
+    if (!value->is_object()) {
+        return Error::make(ErrorKind::malformed, "malformed-json", "expected a JSON object");
+    }
+    body.fields = std::move(value->as_object());
+    return body;
 }
 
 Result<boost::json::object> parse_object(std::string_view text) {

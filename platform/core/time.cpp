@@ -65,7 +65,16 @@ std::optional<Timestamp> Timestamp::parse(std::string_view s) {
         for (int i = count; i < 6; ++i) fraction *= 10;
     }
     const std::string_view zone = s.substr(pos);
-    if (zone != "Z" && zone != "z" && zone != "+00:00") return std::nullopt;
+    std::int64_t offset_seconds = 0;
+    if (zone != "Z" && zone != "z") {
+        int offset_hours = 0, offset_minutes = 0;
+        if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' ||
+            !digits(pos + 1, 2, offset_hours) || !digits(pos + 4, 2, offset_minutes) ||
+            offset_hours > 23 || offset_minutes > 59) {
+            return std::nullopt;
+        }
+        offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (zone[0] == '-' ? -1 : 1);
+    }
     tm.tm_year = year - 1900;
     tm.tm_mon = month - 1;
     tm.tm_mday = day;
@@ -73,7 +82,8 @@ std::optional<Timestamp> Timestamp::parse(std::string_view s) {
     tm.tm_min = minute;
     tm.tm_sec = second;
     const std::time_t t = timegm(&tm);
-    return from_micros(static_cast<std::int64_t>(t) * 1'000'000 + fraction);
+    // 12:00+01:00 is 11:00Z.
+    return from_micros((static_cast<std::int64_t>(t) - offset_seconds) * 1'000'000 + fraction);
 }
 
 }  // namespace cc

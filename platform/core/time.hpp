@@ -14,7 +14,8 @@ class Timestamp {
     constexpr Timestamp() = default;
     static constexpr Timestamp from_micros(std::int64_t micros) { return Timestamp(micros); }
     static Timestamp now();
-    // RFC 3339 in UTC ("Z" or "+00:00"), with 0 to 6 fractional digits.
+    // RFC 3339 with an offset ("Z", "+01:00", "-05:30"), 0 to 6 fractional
+    // digits (more are cut at microseconds); the instant it names, in UTC.
     static std::optional<Timestamp> parse(std::string_view text);
 
     constexpr std::int64_t micros() const { return micros_; }

@@ -3,20 +3,14 @@
 #include <array>
 #include <boost/json.hpp>
 
-#include "events/identity_events.hpp"
+#include "model/aggregates/identity.hpp"
 #include "projector/projection/entity.hpp"
 
 namespace cc::projection::identity {
-namespace ev = events::identity;
 namespace {
 
-constexpr std::array<std::string_view, 5> kTenantColumns{"name", "slug", "domain", "logo_url",
-                                                         "primary_color"};
-constexpr std::array<std::string_view, 3> kUserColumns{"email", "name", "avatar_url"};
 constexpr std::array<std::string_view, 4> kMembershipColumns{"user_id", "tenant_id", "role",
                                                              "is_primary"};
-constexpr TableSpec kTenants{"tenants", kTenantColumns};
-constexpr TableSpec kUsers{"users", kUserColumns};
 constexpr TableSpec kMemberships{"user_tenants", kMembershipColumns};
 
 // A grant inserts the row, or revives a revoked one: UNIQUE(user_id,
@@ -39,15 +33,10 @@ Result<Projected> granted(const events::Envelope& e) {
 
 std::optional<Result<Projected>> project(const events::Envelope& e) {
     const auto& t = e.event_type;
-    if (t == ev::kTenantCreated) return created(kTenants, e, false);
-    if (t == ev::kTenantUpdated) return updated(kTenants, e, false);
-    if (t == ev::kTenantDeleted) return deleted(kTenants, e, false);
-    if (t == ev::kUserRegistered) return created(kUsers, e, false);
-    if (t == ev::kUserUpdated) return updated(kUsers, e, false);
-    if (t == ev::kUserDeleted) return deleted(kUsers, e, false);
-    if (t == ev::kMembershipGranted) return granted(e);
-    if (t == ev::kMembershipRoleChanged) return updated(kMemberships, e, true);
-    if (t == ev::kMembershipRevoked) return deleted(kMemberships, e, true);
+    const auto& m = model::kMembership;
+    if (t == m.created) return granted(e);
+    if (t == m.updated) return updated(kMemberships, e, true);
+    if (t == m.deleted) return deleted(kMemberships, e, true);
     return std::nullopt;
 }
 

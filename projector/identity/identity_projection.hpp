@@ -3,7 +3,7 @@
 
 namespace cc::projection::identity {
 
-// tenants, users and user_tenants from the identity events.
+// user_tenants from the membership events: a grant revives a revoked row.
 std::optional<Result<Projected>> project(const events::Envelope& event);
 
 }  // namespace cc::projection::identity

@@ -3,13 +3,14 @@
 #include <array>
 
 #include "events/catalogue.hpp"
-#include "projector/care/care_projection.hpp"
+#include "projector/aggregate/aggregate_projection.hpp"
 #include "projector/identity/identity_projection.hpp"
 
 namespace cc::projection {
 namespace {
-// Adding an aggregate adds its projection here.
-constexpr std::array<AggregateProjection, 2> kProjections{identity::project, care::project};
+// Memberships have a projection of their own (a grant revives a revoked
+// row); every other aggregate is projected from its description.
+constexpr std::array<AggregateProjection, 2> kProjections{identity::project, aggregate::project};
 }  // namespace
 
 Result<std::vector<Statement>> project(const events::Envelope& event) {
@@ -28,9 +29,14 @@ Result<std::vector<Statement>> project(const events::Envelope& event) {
         auto projected = projection(event);
         if (!projected) continue;
         if (!*projected) return std::move(*projected).error();
-        auto statements = std::move((*projected)->statements);
+        auto& p = **projected;
+        std::vector<Statement> statements;
+        if (!p.old_values_from.empty()) {
+            statements.push_back(audit_row_from(event, p.changes, p.old_values_from));
+        }
+        for (auto& statement : p.statements) statements.push_back(std::move(statement));
         statements.push_back(version_row(event));
-        statements.push_back(audit_row(event, (*projected)->changes));
+        if (p.old_values_from.empty()) statements.push_back(audit_row(event, p.changes));
         return statements;
     }
     return Error::make(ErrorKind::malformed, "unknown-event-type",

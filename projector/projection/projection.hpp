@@ -12,6 +12,9 @@ namespace cc::projection {
 struct Projected {
     std::vector<Statement> statements;
     boost::json::object changes;  // for the audit row's details
+    // When the event carries only new values: the table whose row, read
+    // before the statements run, gives the audit row its old values.
+    std::string_view old_values_from = {};
 };
 
 // Each aggregate folder provides one of these; nullopt means "not mine".

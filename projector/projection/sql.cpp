@@ -75,7 +75,10 @@ Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event,
     return s;
 }
 
-Statement audit_row(const events::Envelope& event, const boost::json::object& changes) {
+namespace {
+
+boost::json::object audit_details(const events::Envelope& event,
+                                  const boost::json::object& changes) {
     boost::json::object details{
         {"event_type", event.event_type},
         {"schema_version", event.schema_version},
@@ -84,23 +87,63 @@ Statement audit_row(const events::Envelope& event, const boost::json::object& ch
     };
     if (event.request.request_id) details["request_id"] = *event.request.request_id;
     if (event.correlation_id) details["correlation_id"] = event.correlation_id->to_string();
+    return details;
+}
+
+std::vector<std::optional<std::string>> audit_params(const events::Envelope& event,
+                                                     const boost::json::object& changes) {
     std::optional<std::string> ip = event.request.ip;
     if (ip && ip->size() > 45) ip->resize(45);
+    return {event.event_id.to_string(),
+            event.tenant_id.to_string(),
+            event.actor ? std::optional(event.actor->to_string()) : std::nullopt,
+            event.event_type,
+            event.aggregate_type,
+            event.aggregate_id.to_string(),
+            boost::json::serialize(audit_details(event, changes)),
+            ip,
+            event.request.user_agent,
+            event.occurred_at.to_string()};
+}
+
+constexpr std::string_view kAuditColumns =
+    "INSERT INTO audit_logs (id, tenant_id, user_id, action, entity_type, entity_id, details, "
+    "ip_address, user_agent, created_at) ";
+
+}  // namespace
+
+Statement audit_row(const events::Envelope& event, const boost::json::object& changes) {
     Statement s;
+    s.sql = std::string(kAuditColumns) +
+            "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::uuid, $7::jsonb, $8, $9, "
+            "$10::timestamptz)";
+    s.params = audit_params(event, changes);
+    return s;
+}
+
+Statement audit_row_from(const events::Envelope& event, const boost::json::object& changes,
+                         std::string_view table) {
+    Statement s;
+    // The row is read by its id alone: the event's tenant owns it (the
+    // write side only decides on rows of the command's tenant).
     s.sql =
-        "INSERT INTO audit_logs (id, tenant_id, user_id, action, entity_type, entity_id, details, "
-        "ip_address, user_agent, created_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, "
-        "$6::uuid, $7::jsonb, $8, $9, $10::timestamptz)";
-    s.params = {event.event_id.to_string(),
-                event.tenant_id.to_string(),
-                event.actor ? std::optional(event.actor->to_string()) : std::nullopt,
-                event.event_type,
-                event.aggregate_type,
-                event.aggregate_id.to_string(),
-                boost::json::serialize(details),
-                ip,
-                event.request.user_agent,
-                event.occurred_at.to_string()};
+        std::string(kAuditColumns) +
+        "SELECT $1::uuid, $2::uuid, $3::uuid, $4, $5, $6::uuid, jsonb_set($7::jsonb, "
+        "'{changes}', COALESCE((SELECT jsonb_object_agg(c.key, jsonb_build_object('old', "
+        "to_jsonb(t) -> c.key, 'new', c.value -> 'new')) FROM jsonb_each($7::jsonb -> "
+        "'changes') c), '{}'::jsonb)), $8, $9, $10::timestamptz FROM (SELECT 1) one LEFT JOIN " +
+        std::string(table) + " t ON t.id = $6::uuid";
+    s.params = audit_params(event, changes);
+    return s;
+}
+
+Statement touch_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped) {
+    Statement s;
+    s.sql = "UPDATE " + std::string(spec.table) +
+            " SET updated_at = $2::timestamptz WHERE id = $1::uuid" +
+            (tenant_scoped ? " AND tenant_id = $3::uuid" : "");
+    s.params = {event.aggregate_id.to_string(), event.occurred_at.to_string()};
+    if (tenant_scoped) s.params.push_back(event.tenant_id.to_string());
     return s;
 }
 

@@ -38,6 +38,12 @@ Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, 
 
 // One audit_logs row per event: id = event id, details = what changed.
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes);
+// The same, with each change's "old" read from the aggregate's row in
+// `table` as it stands before the event's own statements run.
+Statement audit_row_from(const events::Envelope& event, const boost::json::object& changes,
+                         std::string_view table);
+// updated_at only: a step that changes no column still moves the row on.
+Statement touch_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped);
 // entity_versions: the aggregate's version for ETag and item "version".
 Statement version_row(const events::Envelope& event);
 

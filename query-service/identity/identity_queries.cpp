@@ -3,8 +3,10 @@
 #include <array>
 #include <charconv>
 
+#include "model/aggregates/identity.hpp"
 #include "platform/core/time.hpp"
 #include "platform/core/uuid.hpp"
+#include "query-service/aggregate/resources.hpp"
 
 namespace cc::query {
 namespace {
@@ -12,52 +14,28 @@ namespace {
 using http::Request;
 using http::Response;
 
-constexpr std::array kTenantColumns{
-    Column{"id"},
-    Column{"name"},
-    Column{"slug"},
-    Column{"domain"},
-    Column{"logo_url"},
-    Column{"primary_color"},
-    Column{"created_at", true},
-    Column{"updated_at", true},
-};
-constexpr std::array kUserColumns{
-    Column{"id"},
-    Column{"email"},
-    Column{"name"},
-    Column{"avatar_url"},
-    Column{"created_at", true},
-    Column{"updated_at", true},
-};
-constexpr std::array kMembershipColumns{
-    Column{"id"},         Column{"user_id"},          Column{"tenant_id"},        Column{"role"},
-    Column{"is_primary"}, Column{"created_at", true}, Column{"updated_at", true},
-};
-constexpr std::array kMembershipFilters{Filter{"role", "role", "text"}};
-
-constexpr Resource kTenants{
-    .entity_type = "tenant",
-    .table = "tenants",
-    .columns = kTenantColumns,
-    .tenant_column = "",
-    // The reserved platform tenant is bookkeeping, not a customer.
-    .extra_condition = "t.id <> '00000000-0000-0000-0000-000000000000'",
-};
-constexpr Resource kUsers{
-    .entity_type = "user",
-    .table = "users",
-    .columns = kUserColumns,
-    .tenant_column = "",
-};
-constexpr Resource kMemberships{
-    .entity_type = "membership",
-    .table = "user_tenants",
-    .columns = kMembershipColumns,
-    .tenant_column = "tenant_id",
-    .key_column = "user_id",
-    .filters = kMembershipFilters,
-};
+// The identity resources come from their descriptions, with what only
+// they need: the reserved platform tenant is bookkeeping, not a customer,
+// and a membership is named by its user.
+const Resource& tenants() {
+    static const Resource resource = [] {
+        Resource r = resource_of(model::kTenant);
+        r.extra_condition = "t.id <> '00000000-0000-0000-0000-000000000000'";
+        return r;
+    }();
+    return resource;
+}
+const Resource& users() {
+    return resource_of(model::kUser);
+}
+const Resource& memberships() {
+    static const Resource resource = [] {
+        Resource r = resource_of(model::kMembership);
+        r.key_column = "user_id";
+        return r;
+    }();
+    return resource;
+}
 
 // Audit cursor: "<created_at micros>_<id>", newest first.
 struct AuditCursor {
@@ -136,20 +114,20 @@ void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
     // Platform admins see every tenant; anyone else the tenants they belong to.
     router.add("GET", "/v1/tenants", [&api, &access](Request& r) {
         return guarded(r, access.live_caller(r.caller), [&] {
-            if (r.caller.platform_admin) return api.list(r, kTenants, std::nullopt);
-            return api.list(r, kTenants, std::nullopt, r.caller.user.to_string());
+            if (r.caller.platform_admin) return api.list(r, tenants(), std::nullopt);
+            return api.list(r, tenants(), std::nullopt, r.caller.user.to_string());
         });
     });
     router.add("GET", "/v1/tenants/{tenant_id}", [&api, &access](Request& r) {
         auto id = uuid_param(r, "tenant_id");
         if (!id) return Response::problem(id.error(), r);
         return guarded(r, access.tenant(r.caller, *id, TenantAction::read_tenant),
-                       [&] { return api.item(r, kTenants, std::nullopt, *id); });
+                       [&] { return api.item(r, tenants(), std::nullopt, *id); });
     });
     router.add("GET", "/v1/users", [&api, &access](Request& r) {
         auto status = access.live_caller(r.caller);
         if (status && !r.caller.platform_admin) status = auth::platform_admin_required();
-        return guarded(r, status, [&] { return api.list(r, kUsers, std::nullopt); });
+        return guarded(r, status, [&] { return api.list(r, users(), std::nullopt); });
     });
     router.add("GET", "/v1/users/{user_id}", [&api, &access](Request& r) {
         auto id = uuid_param(r, "user_id");
@@ -159,10 +137,10 @@ void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
         if (status && !r.caller.platform_admin && r.caller.user.to_string() != *id) {
             status = Error::make(ErrorKind::not_found, "not-found", "user not found");
         }
-        return guarded(r, status, [&] { return api.item(r, kUsers, std::nullopt, *id); });
+        return guarded(r, status, [&] { return api.item(r, users(), std::nullopt, *id); });
     });
-    add_tenant_resource_routes(router, api, access, "members", "user_id", kMemberships,
-                               TenantAction::read_members);
+    add_tenant_resource_routes(router, api, access, "members", "user_id", memberships(),
+                               auth::permitted_roles(TenantAction::read_members));
     router.add("GET", "/v1/tenants/{tenant_id}/audit-logs", [&api, &access](Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return Response::problem(tenant.error(), r);

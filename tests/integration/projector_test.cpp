@@ -221,11 +221,11 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
             const auto slug = "tenant-" + std::to_string(i);
             const auto key = tenant.to_string();
             auto& partition = backlog[eventlog::partition_for(key, kPartitions)];
-            partition.push_back({key,
-                                 events::serialize(envelope("TenantCreated", "tenant",
-                                                            tenant.uuid(), tenant, 1,
-                                                            {{"name", slug}, {"slug", slug}})),
-                                 {}});
+            partition.push_back(
+                {key,
+                 events::serialize(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                                            {{"name", slug}, {"slug", slug}})),
+                 {}});
             partition.push_back(
                 {key,
                  events::serialize(envelope(
@@ -266,7 +266,8 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
             << "round " << round << ": the projector never reached " << threshold << " events";
         process.kill_hard();
         killed_at.push_back(applied());
-        EXPECT_LT(killed_at.back(), kEvents) << "round " << round << ": the kill came after the work";
+        EXPECT_LT(killed_at.back(), kEvents)
+            << "round " << round << ": the kill came after the work";
     }
     std::string kills;
     for (std::size_t i = 0; i < killed_at.size(); ++i) {

@@ -185,14 +185,33 @@ TEST(Permissions, MatrixAndTenantRule) {
     for (auto role : kRoles) EXPECT_TRUE(role_permits(role, TenantAction::read_tenant)) << role;
 
     const Caller member{UserId::generate(), false};
-    EXPECT_EQ(authorize_tenant_action(member, std::nullopt, TenantAction::read_tenant).error().kind,
-              ErrorKind::not_found)
+    EXPECT_EQ(
+        authorize_tenant_action(member, std::nullopt, permitted_roles(TenantAction::read_tenant))
+            .error()
+            .kind,
+        ErrorKind::not_found)
         << "a non-member cannot tell the tenant exists";
-    EXPECT_EQ(authorize_tenant_action(member, "carer", TenantAction::update_tenant).error().kind,
+    EXPECT_EQ(authorize_tenant_action(member, "carer", permitted_roles(TenantAction::update_tenant))
+                  .error()
+                  .kind,
               ErrorKind::forbidden);
-    EXPECT_TRUE(authorize_tenant_action(member, "admin", TenantAction::update_tenant).ok());
+    EXPECT_TRUE(
+        authorize_tenant_action(member, "admin", permitted_roles(TenantAction::update_tenant))
+            .ok());
     const Caller admin{UserId::generate(), true};
-    EXPECT_TRUE(authorize_tenant_action(admin, std::nullopt, TenantAction::read_audit).ok());
+    EXPECT_TRUE(
+        authorize_tenant_action(admin, std::nullopt, permitted_roles(TenantAction::read_audit))
+            .ok());
+}
+
+TEST(Permissions, RoleSetsAreWrittenByNameAndCheckedByName) {
+    constexpr RoleSet clinical{"admin", "clinician"};
+    EXPECT_TRUE(clinical.contains("admin"));
+    EXPECT_TRUE(clinical.contains("clinician"));
+    EXPECT_FALSE(clinical.contains("carer"));
+    EXPECT_FALSE(clinical.contains("nobody"));
+    EXPECT_TRUE(RoleSet{}.empty());
+    for (auto role : kRoles) EXPECT_TRUE(RoleSet::everyone().contains(role)) << role;
 }
 
 }  // namespace

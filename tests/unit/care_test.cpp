@@ -2,42 +2,44 @@
 
 #include <boost/json.hpp>
 
-#include "command-service/care/care.hpp"
+#include "command-service/aggregate/commands.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
+#include "model/aggregates/care.hpp"
+#include "model/formats.hpp"
 #include "tests/support/envelopes.hpp"
 
-namespace cc::care {
+namespace cc::aggregate {
 namespace {
 
 using boost::json::parse;
 
 TEST(NhsNumber, ModulusElevenVectors) {
-    EXPECT_TRUE(domain::is_nhs_number("9434765919"));
-    EXPECT_EQ(domain::without_spaces("943 476 5919"), "9434765919");
-    EXPECT_TRUE(domain::is_nhs_number("4010232137"));
-    EXPECT_FALSE(domain::is_nhs_number("9434765918")) << "wrong check digit";
-    EXPECT_FALSE(domain::is_nhs_number("943476591")) << "nine digits";
-    EXPECT_FALSE(domain::is_nhs_number("94347659190")) << "eleven digits";
-    EXPECT_FALSE(domain::is_nhs_number("94347659a9")) << "a letter";
-    EXPECT_FALSE(domain::is_nhs_number("1111111111"))
+    EXPECT_TRUE(model::is_nhs_number("9434765919"));
+    EXPECT_EQ(model::without_spaces("943 476 5919"), "9434765919");
+    EXPECT_TRUE(model::is_nhs_number("4010232137"));
+    EXPECT_FALSE(model::is_nhs_number("9434765918")) << "wrong check digit";
+    EXPECT_FALSE(model::is_nhs_number("943476591")) << "nine digits";
+    EXPECT_FALSE(model::is_nhs_number("94347659190")) << "eleven digits";
+    EXPECT_FALSE(model::is_nhs_number("94347659a9")) << "a letter";
+    EXPECT_FALSE(model::is_nhs_number("1111111111"))
         << "all the same digit, even with a valid check";
-    EXPECT_FALSE(domain::is_nhs_number("0000000000"));
+    EXPECT_FALSE(model::is_nhs_number("0000000000"));
     // 0,0,0,0,0,0,0,0,6 weighs 6*2 = 12; 11 - (12 mod 11) = 10, which no digit can match.
-    EXPECT_FALSE(domain::is_nhs_number("0000000060")) << "check value 10 is never valid";
+    EXPECT_FALSE(model::is_nhs_number("0000000060")) << "check value 10 is never valid";
 }
 
 TEST(Formats, UkPhoneAndDates) {
-    EXPECT_TRUE(domain::is_uk_phone("020 7946 0958"));
-    EXPECT_TRUE(domain::is_uk_phone("+44 7700 900123"));
-    EXPECT_TRUE(domain::is_uk_phone("(01632) 960 001"));
-    EXPECT_FALSE(domain::is_uk_phone("+1 202 555 0100"));
-    EXPECT_FALSE(domain::is_uk_phone("12345"));
-    EXPECT_FALSE(domain::is_uk_phone("020-7946-095x"));
-    EXPECT_TRUE(domain::is_iso_date("2024-02-29"));
-    EXPECT_FALSE(domain::is_iso_date("2023-02-29"));
-    EXPECT_FALSE(domain::is_iso_date("2023-13-01"));
-    EXPECT_FALSE(domain::is_iso_date("23-01-01"));
+    EXPECT_TRUE(model::is_uk_phone("020 7946 0958"));
+    EXPECT_TRUE(model::is_uk_phone("+44 7700 900123"));
+    EXPECT_TRUE(model::is_uk_phone("(01632) 960 001"));
+    EXPECT_FALSE(model::is_uk_phone("+1 202 555 0100"));
+    EXPECT_FALSE(model::is_uk_phone("12345"));
+    EXPECT_FALSE(model::is_uk_phone("020-7946-095x"));
+    EXPECT_TRUE(model::is_iso_date("2024-02-29"));
+    EXPECT_FALSE(model::is_iso_date("2023-02-29"));
+    EXPECT_FALSE(model::is_iso_date("2023-13-01"));
+    EXPECT_FALSE(model::is_iso_date("23-01-01"));
 }
 
 class CareDeciderTest : public ::testing::Test {
@@ -54,9 +56,16 @@ class CareDeciderTest : public ::testing::Test {
                 id, parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()}));
         return id;
     }
-    Result<domain::Decision> register_patient(const TenantId& t, const std::string& body) {
-        return decide(model, RegisterPatient{t, Uuid::random_v4(), parse(body).as_object(),
-                                             *Timestamp::parse("2026-11-24T12:00:00Z")});
+    static Target target(const model::Aggregate& a, const TenantId& t, const Uuid& id) {
+        return Target{&a, t, id, UserId::generate(), *Timestamp::parse("2026-11-24T12:00:00Z")};
+    }
+    static json::Body body(const std::string& text) { return *json::parse_body(text); }
+    Result<domain::Decision> register_patient(const TenantId& t, const std::string& text) {
+        return decide(model, Create{target(model::kPatient, t, Uuid::random_v4()), body(text)});
+    }
+    Result<domain::Decision> create_care_professional(const TenantId& t, const std::string& text) {
+        return decide(model,
+                      Create{target(model::kCareProfessional, t, Uuid::random_v4()), body(text)});
     }
     command::WriteModel model;
 };
@@ -79,7 +88,7 @@ TEST_F(CareDeciderTest, NhsNumberIsNormalisedAndUniquePerTenantAmongLivePatients
         register_patient(b, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})").ok())
         << "another tenant may hold the same number";
 
-    fold(decide(model, DeletePatient{a, first->aggregate_id, std::nullopt}));
+    fold(decide(model, Delete{target(model::kPatient, a, first->aggregate_id), std::nullopt}));
     EXPECT_TRUE(
         register_patient(a, R"({"first_name":"X","last_name":"Y","nhs_number":"9434765919"})").ok())
         << "a deleted patient's number is free again";
@@ -100,19 +109,17 @@ TEST_F(CareDeciderTest, RefusesFutureBirthBadFieldsAndOtherTenantsRecords) {
     auto ok = register_patient(a, R"({"first_name":"A","last_name":"B"})");
     fold(ok);
     const auto other = tenant();
-    EXPECT_EQ(
-        decide(model, UpdatePatient{other, ok->aggregate_id, 1,
-                                    parse(R"({"first_name":"Z"})").as_object(), Timestamp::now()})
-            .error()
-            .kind,
-        ErrorKind::not_found)
+    EXPECT_EQ(decide(model, Patch{target(model::kPatient, other, ok->aggregate_id), 1,
+                                  body(R"({"first_name":"Z"})")})
+                  .error()
+                  .kind,
+              ErrorKind::not_found)
         << "another tenant's patient looks missing";
-    EXPECT_EQ(
-        decide(model, UpdatePatient{a, ok->aggregate_id, 3,
-                                    parse(R"({"first_name":"Z"})").as_object(), Timestamp::now()})
-            .error()
-            .kind,
-        ErrorKind::version_mismatch);
+    EXPECT_EQ(decide(model, Patch{target(model::kPatient, a, ok->aggregate_id), 3,
+                                  body(R"({"first_name":"Z"})")})
+                  .error()
+                  .kind,
+              ErrorKind::version_mismatch);
 }
 
 TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
@@ -120,22 +127,19 @@ TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
     const auto user = UserId::generate();
     fold(decide(model,
                 identity::RegisterUser{user, parse(R"({"email":"cp@example.org"})").as_object()}));
-    const std::string body = R"({"first_name":"C","last_name":"P","role":"Nurse","user_id":")" +
-                             user.to_string() + "\"}";
-    auto refused =
-        decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()});
+    const std::string with_user =
+        R"({"first_name":"C","last_name":"P","role":"Nurse","user_id":")" + user.to_string() +
+        "\"}";
+    auto refused = create_care_professional(a, with_user);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().fields.at(0).code, "not_a_member");
     fold(decide(model, identity::PutMembership{a, user, MembershipId::generate(), std::nullopt,
                                                parse(R"({"role":"clinician"})").as_object()}));
-    EXPECT_TRUE(
-        decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()}).ok());
-    auto no_role = decide(
-        model, CreateCareProfessional{a, Uuid::random_v4(),
-                                      parse(R"({"first_name":"C","last_name":"P"})").as_object()});
+    EXPECT_TRUE(create_care_professional(a, with_user).ok());
+    auto no_role = create_care_professional(a, R"({"first_name":"C","last_name":"P"})");
     ASSERT_FALSE(no_role.ok());
     EXPECT_EQ(no_role.error().fields.at(0).field, "role");
 }
 
 }  // namespace
-}  // namespace cc::care
+}  // namespace cc::aggregate

@@ -2,10 +2,11 @@
 
 #include <boost/json.hpp>
 
-#include "command-service/domain/validation.hpp"
-#include "command-service/identity/identity.hpp"
+#include "model/aggregates/identity.hpp"
+#include "model/formats.hpp"
+#include "model/validate.hpp"
 
-namespace cc::domain {
+namespace cc::model {
 namespace {
 
 TEST(Formats, Email) {
@@ -52,7 +53,7 @@ TEST(ValidateCreate, ReportsEveryProblemWithItsField) {
     const auto body = boost::json::parse(
                           R"({"name": "", "slug": "Bad Slug", "primary_color": "red", "extra": 1})")
                           .as_object();
-    auto result = validate_create(identity::tenant_fields(), body);
+    auto result = validate_create(kTenant.fields, Body{body});
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().kind, ErrorKind::invalid);
     std::map<std::string, std::string> codes;
@@ -66,7 +67,7 @@ TEST(ValidateCreate, ReportsEveryProblemWithItsField) {
 TEST(ValidateCreate, NormalisesAndFillsAbsentOptionalFields) {
     const auto body =
         boost::json::parse(R"({"email": "  Jane@Example.ORG ", "name": "Jane"})").as_object();
-    auto result = validate_create(identity::user_fields(), body);
+    auto result = validate_create(kUser.fields, Body{body});
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result->at("email"), "jane@example.org");
     EXPECT_TRUE(result->at("avatar_url").is_null());
@@ -74,22 +75,22 @@ TEST(ValidateCreate, NormalisesAndFillsAbsentOptionalFields) {
 
 TEST(ValidateCreate, EnforcesVarcharLengths) {
     boost::json::object body{{"name", std::string(256, 'x')}, {"slug", "ok"}};
-    auto result = validate_create(identity::tenant_fields(), body);
+    auto result = validate_create(kTenant.fields, Body{body});
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().fields.at(0).field, "name");
     EXPECT_EQ(result.error().fields.at(0).code, "too_long");
     body["name"] = std::string(255, 'x');
-    EXPECT_TRUE(validate_create(identity::tenant_fields(), body).ok());
+    EXPECT_TRUE(validate_create(kTenant.fields, Body{body}).ok());
 }
 
 TEST(ValidatePatch, RefusesNullForRequiredAndEmptyPatch) {
-    auto nulling = validate_patch(identity::tenant_fields(),
-                                  boost::json::parse(R"({"name": null})").as_object());
+    auto nulling =
+        validate_patch(kTenant.fields, Body{boost::json::parse(R"({"name": null})").as_object()});
     ASSERT_FALSE(nulling.ok());
     EXPECT_EQ(nulling.error().fields.at(0).code, "required");
-    EXPECT_FALSE(validate_patch(identity::tenant_fields(), boost::json::object{}).ok());
-    auto clearing = validate_patch(identity::tenant_fields(),
-                                   boost::json::parse(R"({"domain": null})").as_object());
+    EXPECT_FALSE(validate_patch(kTenant.fields, Body{}).ok());
+    auto clearing =
+        validate_patch(kTenant.fields, Body{boost::json::parse(R"({"domain": null})").as_object()});
     EXPECT_TRUE(clearing.ok());
 }
 
@@ -105,4 +106,4 @@ TEST(Diff, KeepsOnlyChangedFieldsWithOldAndNew) {
 }
 
 }  // namespace
-}  // namespace cc::domain
+}  // namespace cc::model

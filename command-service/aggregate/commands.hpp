@@ -1,0 +1,60 @@
+#pragma once
+// The commands every described aggregate takes, derived from its
+// description: create, patch, delete, and its lifecycle actions. authorize()
+// and decide() are pure functions of (write model, command).
+#include <optional>
+
+#include "command-service/domain/decision.hpp"
+#include "model/description.hpp"
+#include "platform/auth/permissions.hpp"
+#include "platform/core/json.hpp"
+#include "platform/core/time.hpp"
+
+namespace cc::command {
+struct WriteModel;
+}
+
+namespace cc::aggregate {
+
+using command::WriteModel;
+
+// What every command of a tenant-scoped aggregate carries.
+struct Target {
+    const model::Aggregate* aggregate = nullptr;
+    TenantId tenant;
+    Uuid id;
+    UserId actor;   // fields set from the caller (created_by)
+    Timestamp now;  // rules about "today" and "not in the future" are judged against it
+};
+
+struct Create {
+    Target target;
+    json::Body body;
+};
+struct Patch {
+    Target target;
+    std::optional<std::int64_t> expected_version;
+    json::Body body;
+};
+struct Delete {
+    Target target;
+    std::optional<std::int64_t> expected_version;
+};
+struct Act {
+    Target target;
+    const model::Action* action = nullptr;
+    std::optional<std::int64_t> expected_version;
+    json::Body body;
+};
+
+Status authorize(const WriteModel& model, const auth::Caller& caller, const Create& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const Patch& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const Delete& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const Act& command);
+
+Result<domain::Decision> decide(const WriteModel& model, const Create& command);
+Result<domain::Decision> decide(const WriteModel& model, const Patch& command);
+Result<domain::Decision> decide(const WriteModel& model, const Delete& command);
+Result<domain::Decision> decide(const WriteModel& model, const Act& command);
+
+}  // namespace cc::aggregate

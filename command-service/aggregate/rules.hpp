@@ -1,0 +1,37 @@
+#pragma once
+// Hand-written rules, named in the descriptions: what no description can
+// say (rules that span aggregates or judge against the clock). The generic
+// steps call them after their own checks. Pure.
+#include <boost/json/object.hpp>
+
+#include <span>
+#include <string_view>
+
+#include "command-service/aggregate/commands.hpp"
+#include "command-service/aggregate/store.hpp"
+
+namespace cc::aggregate {
+
+struct RuleContext {
+    const WriteModel& model;
+    const Target& target;
+    const Record* current;  // nullptr on create
+    // The validated values: the whole row on create, the patch on update,
+    // the inputs of an action. A rule may set fields the server computes.
+    boost::json::object& values;
+    const model::Action* action;  // the step being taken, if any
+};
+
+using Rule = Status (*)(const RuleContext& context);
+
+struct NamedRule {
+    std::string_view name;
+    Rule rule;
+};
+
+// Every rule the command service has; find_rule(name) is nullptr for a name
+// no rule answers to (a test checks every name in the descriptions).
+std::span<const NamedRule> rules();
+Rule find_rule(std::string_view name);
+
+}  // namespace cc::aggregate

@@ -1,0 +1,67 @@
+#pragma once
+// The write model of one described aggregate, kept compact: per entity only
+// what rules read (tenant, version, lifecycle state, deleted, and the kept
+// fields), plus the uniqueness indexes. Folded from the log by the
+// description alone, with no per-aggregate code.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "events/envelope.hpp"
+#include "model/description.hpp"
+
+namespace cc::aggregate {
+
+inline constexpr std::uint8_t kNoState = 0xff;
+
+struct Record {
+    TenantId tenant;
+    std::int32_t version = 0;
+    std::uint8_t state = kNoState;  // index into the status field's values
+    bool deleted = false;
+    // The kept fields' values, in description order, joined by kSeparator
+    // ("" for null): one small string, usually inside its own SSO buffer.
+    std::string kept;
+};
+
+class Store {
+  public:
+    explicit Store(const model::Aggregate& description);
+
+    const model::Aggregate& description() const { return *description_; }
+
+    // Folds one event of this aggregate in (others are ignored).
+    void apply(const events::Envelope& event);
+
+    // nullptr when missing or of another tenant: another tenant's entity is
+    // indistinguishable from none.
+    const Record* find(const TenantId& tenant, const Uuid& id) const;
+    // A kept field's value ("" for null), or nullopt if the field is not kept.
+    std::optional<std::string_view> kept(const Record& record, std::string_view field) const;
+    std::string_view state_name(const Record& record) const;
+
+    // The entity holding a unique key's value within a tenant, if any.
+    std::optional<Uuid> holder(const model::UniqueKey& key, const TenantId& tenant,
+                               const boost::json::object& values) const;
+    std::size_t size() const { return records_.size(); }
+
+    static constexpr char kSeparator = '\x1f';
+
+  private:
+    std::string index_key(std::size_t unique, const TenantId& tenant,
+                          const std::vector<std::string_view>& values) const;
+    std::vector<std::string> kept_values(const Record& record) const;
+    void set_kept(Record& record, const boost::json::object& values);
+    void index(const Uuid& id, const Record& record, bool add);
+
+    const model::Aggregate* description_;
+    std::vector<std::string_view> kept_fields_;
+    std::unordered_map<Uuid, Record> records_;
+    // One index per unique key: "<tenant or ''>\x1f<values>" -> holder.
+    std::vector<std::unordered_map<std::string, Uuid>> unique_;
+};
+
+}  // namespace cc::aggregate

@@ -1,0 +1,31 @@
+#pragma once
+// One Store per described aggregate that takes generic commands.
+#include <string_view>
+#include <vector>
+
+#include "command-service/aggregate/store.hpp"
+
+namespace cc::aggregate {
+
+class Stores {
+  public:
+    Stores() {
+        for (const auto* description : model::aggregates()) {
+            if (description->generic_commands) stores_.emplace_back(*description);
+        }
+    }
+    void apply(const events::Envelope& event) {
+        for (auto& store : stores_) store.apply(event);
+    }
+    const Store* of(std::string_view aggregate) const {
+        for (const auto& store : stores_)
+            if (store.description().name == aggregate) return &store;
+        return nullptr;
+    }
+    std::span<const Store> all() const { return stores_; }
+
+  private:
+    std::vector<Store> stores_;
+};
+
+}  // namespace cc::aggregate

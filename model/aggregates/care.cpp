@@ -1,0 +1,144 @@
+// Patients and care professionals.
+#include "model/aggregates/care.hpp"
+
+#include "model/formats.hpp"
+#include "model/patterns.hpp"
+
+namespace cc::model {
+namespace {
+
+constexpr std::string_view kPatientRules[] = {"date-of-birth-not-in-future"};
+constexpr std::string_view kNhsNumber[] = {"nhs_number"};
+
+constexpr Field kPatientFields[] = {
+    {.name = "first_name", .max_length = 255, .required = true, .doc = "Given name, trimmed."},
+    {.name = "last_name", .max_length = 255, .required = true, .doc = "Family name, trimmed."},
+    {.name = "date_of_birth",
+     .type = FieldType::date,
+     .doc = "Date of birth; not after the day the event was decided."},
+    {.name = "nhs_number",
+     .max_length = 10,
+     .kept = true,
+     .normalise = model::without_spaces,
+     .format = is_nhs_number,
+     .format_message = "nhs_number must be 10 digits with a valid Modulus 11 check digit",
+     .pattern = patterns::kNhsNumber,
+     .doc = "NHS number: 10 digits, stored without the spaces a client may send, with a valid "
+            "Modulus 11 check digit and not all one digit. Unique among the tenant's live "
+            "patients."},
+    {.name = "address", .doc = "Postal address as free text (it may span lines)."},
+    {.name = "phone",
+     .max_length = 20,
+     .format = is_uk_phone,
+     .format_message = "phone must be a UK number such as 020 7946 0958 or +44 7700 900123",
+     .pattern = patterns::kUkPhone,
+     .doc = "UK telephone number as entered."},
+    {.name = "email",
+     .max_length = 255,
+     .lower_case = true,
+     .format = is_email,
+     .format_message = "email must be an address such as name@example.org",
+     .pattern = patterns::kEmail,
+     .doc = "E-mail address, lower-cased."},
+    {.name = "emergency_contact", .doc = "Who to call in an emergency, as free text."},
+};
+
+constexpr UniqueKey kPatientUnique[] = {
+    {.fields = kNhsNumber, .conflict = "nhs-number-taken", .freed_on_delete = true},
+};
+
+constexpr Filter kPatientFilters[] = {
+    {.parameter = "nhs_number", .field = "nhs_number", .normalise = model::without_spaces},
+    {.parameter = "date_of_birth", .field = "date_of_birth"},
+};
+constexpr std::string_view kNameSearch[] = {"last_name", "first_name"};
+
+constexpr Field kCareProfessionalFields[] = {
+    {.name = "user_id",
+     .type = FieldType::reference,
+     .references = kTenantMember,
+     .doc = "The care professional's own user account: a live member of the tenant."},
+    {.name = "first_name", .max_length = 255, .required = true, .doc = "Given name, trimmed."},
+    {.name = "last_name", .max_length = 255, .required = true, .doc = "Family name, trimmed."},
+    {.name = "role",
+     .max_length = 100,
+     .required = true,
+     .doc = "Job title as free text, e.g. Nurse or Physiotherapist (not the member role that "
+            "governs access)."},
+    {.name = "specialization", .max_length = 255, .doc = "Specialism as free text."},
+    {.name = "license_number",
+     .max_length = 50,
+     .format = is_licence_number,
+     .format_message = "license_number may hold letters, digits, spaces, hyphens and slashes",
+     .pattern = patterns::kLicence,
+     .doc = "Professional registration number (GMC, NMC, HCPC...)."},
+    {.name = "contact_number",
+     .max_length = 20,
+     .format = is_uk_phone,
+     .format_message = "contact_number must be a UK number such as 020 7946 0958",
+     .pattern = patterns::kUkPhone,
+     .doc = "UK telephone number as entered."},
+    {.name = "email",
+     .max_length = 255,
+     .lower_case = true,
+     .format = is_email,
+     .format_message = "email must be an address such as name@example.org",
+     .pattern = patterns::kEmail,
+     .doc = "E-mail address, lower-cased (not unique)."},
+};
+
+constexpr Filter kCareProfessionalFilters[] = {
+    {.parameter = "role", .field = "role"},
+    {.parameter = "user_id", .field = "user_id"},
+};
+
+}  // namespace
+
+// Care records: those who deliver or oversee care read them; clinical staff
+// keep them current; only admins and managers remove them.
+constexpr Aggregate kPatientDescription{
+    .name = "patient",
+    .title = "Patient",
+    .table = "patients",
+    .collection = "patients",
+    .id_param = "patient_id",
+    .created = "PatientRegistered",
+    .updated = "PatientUpdated",
+    .deleted = "PatientDeleted",
+    .updated_version = 2,
+    .fields = kPatientFields,
+    .unique = kPatientUnique,
+    .permissions = {.read = {"admin", "manager", "clinician", "carer", "auditor"},
+                    .create = {"admin", "manager", "clinician"},
+                    .update = {"admin", "manager", "clinician"},
+                    .remove = {"admin", "manager"}},
+    .filters = kPatientFilters,
+    .search = kNameSearch,
+    .rules = kPatientRules,
+    .doc = "A person the tenant cares for.",
+};
+
+constexpr Aggregate kCareProfessionalDescription{
+    .name = "care_professional",
+    .title = "CareProfessional",
+    .table = "care_professionals",
+    .collection = "care-professionals",
+    .id_param = "care_professional_id",
+    .created = "CareProfessionalCreated",
+    .updated = "CareProfessionalUpdated",
+    .deleted = "CareProfessionalDeleted",
+    .updated_version = 2,
+    .fields = kCareProfessionalFields,
+    .permissions = {.read = {"admin", "manager", "clinician", "carer", "finance", "auditor"},
+                    .create = {"admin", "manager"},
+                    .update = {"admin", "manager"},
+                    .remove = {"admin", "manager"}},
+    .filters = kCareProfessionalFilters,
+    .search = kNameSearch,
+    .doc = "A carer, nurse or other professional who delivers care for the tenant.",
+};
+
+const Aggregate& kPatient = kPatientDescription;
+const Aggregate& kCareProfessional = kCareProfessionalDescription;
+
+}  // namespace cc::model

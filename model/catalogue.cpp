@@ -1,0 +1,52 @@
+#include <array>
+
+#include "model/aggregates/care.hpp"
+#include "model/aggregates/identity.hpp"
+#include "model/description.hpp"
+
+namespace cc::model {
+namespace {
+
+// Adding an aggregate adds it here: the services, the event catalogue and
+// the contracts all walk this list.
+const std::array kAggregates{&kTenant, &kUser, &kMembership, &kPatient, &kCareProfessional};
+
+}  // namespace
+
+std::span<const Aggregate* const> aggregates() {
+    return kAggregates;
+}
+
+const Aggregate* find_aggregate(std::string_view name) {
+    for (const auto* aggregate : kAggregates)
+        if (aggregate->name == name) return aggregate;
+    return nullptr;
+}
+
+std::string sql_type(const Field& field) {
+    switch (field.type) {
+        case FieldType::text:
+            return field.max_length > 0 ? "VARCHAR(" + std::to_string(field.max_length) + ")"
+                                        : "TEXT";
+        case FieldType::enumeration:
+            return "VARCHAR(" + std::to_string(field.max_length > 0 ? field.max_length : 50) + ")";
+        case FieldType::date:
+            return "DATE";
+        case FieldType::timestamp:
+            return "TIMESTAMP WITH TIME ZONE";
+        case FieldType::decimal:
+            return "DECIMAL(" + std::to_string(field.precision) + "," +
+                   std::to_string(field.scale) + ")";
+        case FieldType::integer:
+            return "INTEGER";
+        case FieldType::boolean:
+            return "BOOLEAN";
+        case FieldType::text_array:
+            return "TEXT[]";
+        case FieldType::reference:
+            return "UUID";
+    }
+    return "TEXT";
+}
+
+}  // namespace cc::model

@@ -1,0 +1,170 @@
+#pragma once
+// One description per aggregate (DESIGN.md): its table, typed fields,
+// uniqueness, lifecycle, permissions, filters and sort key, written once as
+// constexpr data. Everything else is derived from it: command validation and
+// the decider's generic steps, the write model's compact fold, the projector
+// mapping, the query resource, the HTTP routes, the permission rows, and the
+// contracts (event JSON Schemas, AsyncAPI, OpenAPI) that
+// `complexcare-contracts` generates. Pure data: no Beast, Kafka or libpqxx.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "platform/auth/permissions.hpp"
+
+namespace cc::model {
+
+enum class FieldType : std::uint8_t {
+    text,         // TEXT, or VARCHAR(max_length)
+    date,         // DATE: YYYY-MM-DD
+    timestamp,    // TIMESTAMPTZ: RFC 3339 with an offset in, UTC out
+    decimal,      // DECIMAL(precision, scale): carried as decimal text, never a double
+    integer,      // INTEGER
+    boolean,      // BOOLEAN (absent on create: false)
+    text_array,   // TEXT[]
+    enumeration,  // VARCHAR holding one of `values`
+    reference,    // UUID of a live aggregate of the same tenant (`references`)
+};
+
+// Who sets a field's value.
+enum class Setter : std::uint8_t {
+    client,     // the request body
+    caller,     // the caller's user id (created_by, uploaded_by)
+    lifecycle,  // the status column: the initial state, then the actions' results
+    rule,       // a named rule computes it (allocated numbers, derived sizes)
+};
+
+// `references` of a reference field that names no aggregate but "a live
+// member of the tenant" (a user id): users are platform-level rows.
+inline constexpr std::string_view kTenantMember = "member";
+
+struct Field {
+    std::string_view name;  // JSON key and column name
+    FieldType type = FieldType::text;
+    std::size_t max_length = 0;  // text: characters (VARCHAR(n)); 0 = TEXT
+    int precision = 0;           // decimal(precision, scale)
+    int scale = 0;
+    bool non_negative = false;                      // decimal, integer
+    std::span<const std::string_view> values = {};  // enumeration
+    std::string_view references = {};  // reference: an aggregate's name, or kTenantMember
+    bool required = false;
+    Setter set_by = Setter::client;
+    bool immutable = false;   // fixed at creation: a PATCH naming it gets 422
+    bool kept = false;        // the write model keeps it because a rule reads it
+    bool lower_case = false;  // normalised before checks (emails)
+    std::string (*normalise)(std::string_view) = nullptr;  // applied before checks
+    bool (*format)(std::string_view) = nullptr;            // the product's format rule
+    std::string_view format_message = {};
+    std::string_view pattern = {};  // the same rule as a JSON Schema pattern, for the contracts
+    std::string_view doc = {};
+};
+
+// A value, or values, that no two rows may share.
+struct UniqueKey {
+    std::span<const std::string_view> fields;
+    std::string_view conflict = {};  // problem type of the 409, e.g. "nhs-number-taken"
+    bool per_tenant = true;          // false: unique across the platform (slugs, emails)
+    bool case_insensitive = false;
+    // The documented UNIQUE constraints cover soft-deleted rows; a rule
+    // written for live rows only (NHS numbers) frees the value on delete.
+    bool freed_on_delete = true;
+};
+
+// A lifecycle step: POST .../{id}/<name>.
+struct Action {
+    std::string_view name;
+    std::string_view event;
+    std::span<const std::string_view> from;  // the states it is allowed from
+    std::string_view to = {};                // the resulting state ("" keeps it)
+    // What the step takes. Inputs named like a field are validated by that
+    // field's rules and written to its column; others (a reason) travel in
+    // the event and the audit row only.
+    std::span<const Field> inputs = {};
+    auth::RoleSet roles = {};
+    std::string_view rule = {};  // a hand-written rule run after the generic checks
+    std::string_view doc = {};
+};
+
+struct Permissions {
+    auth::RoleSet read = {};
+    auth::RoleSet create = {};
+    auth::RoleSet update = {};
+    auth::RoleSet remove = {};
+};
+
+enum class FilterOp : std::uint8_t {
+    equals,    // column = value
+    at_least,  // column >= value (a range's start)
+    before,    // column < value (a range's end, half-open)
+    contains,  // array column @> ARRAY[value]
+};
+
+struct Filter {
+    std::string_view parameter;  // the query-string name
+    std::string_view field;      // a field of the aggregate, "id", "created_at" or "updated_at"
+    FilterOp op = FilterOp::equals;
+    std::string (*normalise)(std::string_view) = nullptr;
+};
+
+// Where an aggregate's events are filed and its rows live.
+enum class Scope : std::uint8_t {
+    tenant,    // tenant-scoped: /v1/tenants/{tenant_id}/<collection>, keyed by the tenant
+    platform,  // platform-level rows (users, features), filed under the platform tenant
+    own,       // the tenant itself: its id is its own tenant
+};
+
+struct Aggregate {
+    std::string_view name;        // aggregate_type and entity_versions.entity_type
+    std::string_view title;       // schema component name, e.g. "Patient"
+    std::string_view table;       // the documented table
+    std::string_view collection;  // URL segment, e.g. "care-professionals"
+    std::string_view id_param;    // URL parameter of an item, e.g. "patient_id"
+    Scope scope = Scope::tenant;
+    std::string_view created;  // event names
+    std::string_view updated;
+    std::string_view deleted;
+    // The updated event's schema_version. Version 2 carries only the new
+    // values ({"changes": {field: {"new": v}}}): the write model keeps no
+    // copy of every field, and the projector reads the old values from the
+    // row for the audit trail. Version 1 events (with "old") read the same.
+    int updated_version = 1;
+    std::span<const Field> fields;
+    std::span<const UniqueKey> unique = {};
+    std::string_view status = {};         // the lifecycle field ("" for none)
+    std::string_view initial_state = {};  // its value on creation
+    std::span<const Action> actions = {};
+    Permissions permissions = {};
+    std::span<const Filter> filters = {};
+    std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
+    std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
+    // Hand-written rules run on create and update, by name (the command
+    // service holds them; a test checks every name has one).
+    std::span<const std::string_view> rules = {};
+    std::string_view delete_rule = {};  // a hand-written rule run before a delete
+    // Whether the generic command routes serve it; the identity core has
+    // routes of its own (PUT memberships, platform-administered tenants).
+    bool generic_commands = true;
+    std::string_view doc = {};
+
+    const Field* field(std::string_view field_name) const {
+        for (const auto& f : fields)
+            if (f.name == field_name) return &f;
+        return nullptr;
+    }
+    const Action* action(std::string_view action_name) const {
+        for (const auto& a : actions)
+            if (a.name == action_name) return &a;
+        return nullptr;
+    }
+};
+
+// Every aggregate the product has, in a stable order.
+std::span<const Aggregate* const> aggregates();
+const Aggregate* find_aggregate(std::string_view name);
+
+// SQL type of a field's column, as the documented schema writes it.
+std::string sql_type(const Field& field);
+
+}  // namespace cc::model

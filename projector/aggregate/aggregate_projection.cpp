@@ -1,0 +1,81 @@
+#include "projector/aggregate/aggregate_projection.hpp"
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <vector>
+
+#include "model/description.hpp"
+#include "projector/projection/entity.hpp"
+
+namespace cc::projection::aggregate {
+namespace {
+
+// A table's writable columns, from its description: its fields, and
+// tenant_id for tenant-scoped rows. Built once per aggregate.
+const TableSpec& table_of(const model::Aggregate& a) {
+    struct Owned {
+        std::vector<std::string_view> columns;
+        TableSpec spec;
+    };
+    static const auto tables = [] {
+        std::map<std::string_view, Owned> out;
+        for (const auto* described : model::aggregates()) {
+            auto& owned = out[described->name];
+            if (described->scope == model::Scope::tenant) owned.columns.push_back("tenant_id");
+            for (const auto& field : described->fields) owned.columns.push_back(field.name);
+            owned.spec = TableSpec{described->table, owned.columns};
+        }
+        return out;
+    }();
+    return tables.at(a.name).spec;
+}
+
+// A lifecycle step writes the inputs that are columns, and the new state.
+Result<Projected> acted(const model::Aggregate& a, const TableSpec& spec,
+                        const events::Envelope& e) {
+    boost::json::object changes;
+    for (const auto& entry : e.payload) {
+        if (a.field(entry.key()) == nullptr) continue;
+        changes[entry.key()] = boost::json::object{{"new", entry.value()}};
+    }
+    boost::json::object audit;
+    for (const auto& entry : e.payload)
+        audit[entry.key()] = boost::json::object{{"new", entry.value()}};
+    if (changes.empty()) {
+        // Nothing on the row changes (a note-only step): the row still moves on.
+        return Projected{
+            {touch_row(spec, e, a.scope == model::Scope::tenant)}, std::move(audit), a.table};
+    }
+    auto update = update_row(spec, e, changes, a.scope == model::Scope::tenant);
+    if (!update) return std::move(update).error();
+    return Projected{{std::move(*update)}, std::move(audit), a.table};
+}
+
+}  // namespace
+
+std::optional<Result<Projected>> project(const events::Envelope& e) {
+    const auto* a = model::find_aggregate(e.aggregate_type);
+    if (a == nullptr) return std::nullopt;
+    const auto& spec = table_of(*a);
+    const bool tenant_scoped = a->scope == model::Scope::tenant;
+    if (e.event_type == a->created) return created(spec, e, tenant_scoped);
+    if (e.event_type == a->updated) {
+        auto projected = updated(spec, e, tenant_scoped);
+        // Version 2 carries only the new values: the row holds the old ones.
+        if (projected && e.schema_version >= 2) projected->old_values_from = a->table;
+        return projected;
+    }
+    if (e.event_type == a->deleted) return deleted(spec, e, tenant_scoped);
+    if (const auto* action = [&]() -> const model::Action* {
+            for (const auto& candidate : a->actions)
+                if (candidate.event == e.event_type) return &candidate;
+            return nullptr;
+        }()) {
+        (void)action;
+        return acted(*a, spec, e);
+    }
+    return std::nullopt;
+}
+
+}  // namespace cc::projection::aggregate
