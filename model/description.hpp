@@ -131,6 +131,9 @@ struct Aggregate {
     // row for the audit trail. Version 1 events (with "old") read the same.
     int updated_version = 1;
     std::span<const Field> fields;
+    // Fields repeated in every event of the aggregate besides the created
+    // one, so a consumer needs no state to place it (a membership's user).
+    std::span<const std::string_view> carried = {};
     std::span<const UniqueKey> unique = {};
     std::string_view status = {};         // the lifecycle field ("" for none)
     std::string_view initial_state = {};  // its value on creation

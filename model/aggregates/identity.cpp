@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kSlug[] = {"slug"};
 constexpr std::string_view kEmail[] = {"email"};
+constexpr std::string_view kUserId[] = {"user_id"};
 
 constexpr Field kTenantFields[] = {
     {.name = "name",
@@ -143,6 +144,7 @@ constexpr Aggregate kMembershipDescription{
     .updated = "MembershipRoleChanged",
     .deleted = "MembershipRevoked",
     .fields = kMembershipFields,
+    .carried = kUserId,
     .permissions = {.read = {"admin", "manager", "auditor"},
                     .create = {"admin"},
                     .update = {"admin"},
