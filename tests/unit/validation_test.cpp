@@ -105,5 +105,90 @@ TEST(Diff, KeepsOnlyChangedFieldsWithOldAndNew) {
     EXPECT_EQ(current.at("name"), "B");
 }
 
+// Exact types, end to end through the body parser: what a client sends is
+// what the event and the row hold.
+constexpr std::string_view kPriorities[] = {"low", "normal", "high"};
+constexpr Field kTypedFields[] = {
+    {.name = "amount", .type = FieldType::decimal, .precision = 10, .scale = 2, .non_negative = true},
+    {.name = "starts_at", .type = FieldType::timestamp},
+    {.name = "tags", .type = FieldType::text_array, .max_length = 20},
+    {.name = "priority", .type = FieldType::enumeration, .values = kPriorities},
+    {.name = "count", .type = FieldType::integer, .non_negative = true},
+    {.name = "created_by", .type = FieldType::reference, .set_by = Setter::caller},
+};
+
+Result<boost::json::object> typed(std::string_view text) {
+    auto body = json::parse_body(text);
+    if (!body) return std::move(body).error();
+    return validate_create(kTypedFields, *body);
+}
+
+std::string first_code(const Result<boost::json::object>& result) {
+    return result.ok() ? "ok" : result.error().fields.at(0).code;
+}
+
+TEST(ExactTypes, DecimalsAreCarriedAsTheirTextNeverAsADouble) {
+    // 0.1 + 0.2 style values would drift through a double; these must not.
+    EXPECT_EQ(typed(R"({"amount": 12.5})")->at("amount"), "12.50");
+    EXPECT_EQ(typed(R"({"amount": "0.10"})")->at("amount"), "0.10");
+    EXPECT_EQ(typed(R"({"amount": 99999999.99})")->at("amount"), "99999999.99");
+    EXPECT_EQ(typed(R"({"amount": 7})")->at("amount"), "7.00");
+    EXPECT_EQ(typed(R"({"amount": "-0"})")->at("amount"), "0.00") << "-0 is zero";
+    EXPECT_EQ(typed(R"({"amount": 0.30000000000000004})").error().fields.at(0).code, "decimal");
+    EXPECT_EQ(first_code(typed(R"({"amount": "12.345"})")), "decimal");
+    EXPECT_EQ(first_code(typed(R"({"amount": 1e2})")), "decimal") << "no exponents";
+    EXPECT_NE(typed(R"({"amount": 1e2})").error().fields.at(0).message.find("exponent"),
+              std::string::npos);
+    EXPECT_EQ(first_code(typed(R"({"amount": "NaN"})")), "decimal");
+    EXPECT_EQ(first_code(typed(R"({"amount": 100000000})")), "decimal") << "DECIMAL(10,2) range";
+    EXPECT_EQ(first_code(typed(R"({"amount": -1})")), "decimal") << "not negative";
+    EXPECT_EQ(first_code(typed(R"({"amount": true})")), "type");
+}
+
+TEST(ExactTypes, TimestampsNeedAnOffsetAndAreStoredInUtc) {
+    EXPECT_EQ(typed(R"({"starts_at": "2026-04-23T09:30:00+01:00"})")->at("starts_at"),
+              "2026-04-23T08:30:00.000000Z");
+    EXPECT_EQ(typed(R"({"starts_at": "2026-04-23T09:30:00.5-05:30"})")->at("starts_at"),
+              "2026-04-23T15:00:00.500000Z");
+    EXPECT_EQ(first_code(typed(R"({"starts_at": "2026-04-23T09:30:00"})")), "format")
+        << "a local time names no instant";
+    EXPECT_EQ(first_code(typed(R"({"starts_at": "2026-02-30T09:30:00Z"})")), "format");
+    EXPECT_EQ(first_code(typed(R"({"starts_at": 1714000000})")), "type");
+}
+
+TEST(ExactTypes, TextArraysRoundTripAndEnumsNameTheirAllowedSet) {
+    const auto tags = typed(R"({"tags": [" a ", "b c"]})");
+    ASSERT_TRUE(tags.ok());
+    EXPECT_EQ(tags->at("tags"), boost::json::parse(R"(["a", "b c"])"));
+    EXPECT_EQ(first_code(typed(R"({"tags": ["a", 1]})")), "type");
+    EXPECT_EQ(first_code(typed(R"({"tags": [""]})")), "required");
+    EXPECT_EQ(first_code(typed(R"({"tags": "a"})")), "type");
+    const auto bad = typed(R"({"priority": "urgent"})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().fields.at(0).code, "not_allowed");
+    EXPECT_NE(bad.error().fields.at(0).message.find("low, normal, high"), std::string::npos);
+}
+
+TEST(ExactTypes, IntegersAreWholeNumbersInRangeAndTextIsNotANumber) {
+    EXPECT_EQ(typed(R"({"count": 3})")->at("count"), 3);
+    EXPECT_EQ(first_code(typed(R"({"count": 2.5})")), "type");
+    EXPECT_EQ(first_code(typed(R"({"count": "3"})")), "type");
+    EXPECT_EQ(first_code(typed(R"({"count": 2147483648})")), "range");
+    EXPECT_EQ(first_code(typed(R"({"priority": 1.5})")), "type")
+        << "a number's text is held as a string, and still is not text";
+}
+
+TEST(ExactTypes, ServerSetFieldsAreRefusedFromTheClient) {
+    const auto result = typed(R"({"created_by": "0b0e4a7c-1d2e-4f3a-9b8c-7d6e5f4a3b2c"})");
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().fields.at(0).code, "read_only");
+}
+
+TEST(Body, DuplicateKeysAreRefusedAtAnyDepth) {
+    EXPECT_FALSE(json::parse_body(R"({"role":"viewer","role":"admin"})").ok());
+    EXPECT_FALSE(json::parse(R"({"a":{"b":1,"b":2}})").ok());
+    EXPECT_TRUE(json::parse(R"({"a":{"b":1},"b":2})").ok());
+}
+
 }  // namespace
 }  // namespace cc::model
