@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <source_location>
+
 #include "command-service/care/care.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
@@ -42,9 +44,10 @@ TEST(Formats, UkPhoneAndDates) {
 
 class CareDeciderTest : public ::testing::Test {
   protected:
-    void fold(const Result<domain::Decision>& decision) {
+    void fold(const Result<domain::Decision>& decision,
+              std::source_location where = std::source_location::current()) {
         ASSERT_TRUE(decision.ok()) << decision.error().detail;
-        testing::fold(model, *decision);
+        testing::fold(model, *decision, where);
     }
     TenantId tenant() {
         const auto id = TenantId::generate();
@@ -54,9 +57,13 @@ class CareDeciderTest : public ::testing::Test {
                 id, parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()}));
         return id;
     }
-    Result<domain::Decision> register_patient(const TenantId& t, const std::string& body) {
-        return decide(model, RegisterPatient{t, Uuid::random_v4(), parse(body).as_object(),
-                                             *Timestamp::parse("2026-11-24T12:00:00Z")});
+    Result<domain::Decision> register_patient(
+        const TenantId& t, const std::string& body,
+        std::source_location where = std::source_location::current()) {
+        return testing::checked(
+            decide(model, RegisterPatient{t, Uuid::random_v4(), parse(body).as_object(),
+                                          *Timestamp::parse("2026-11-24T12:00:00Z")}),
+            where);
     }
     command::WriteModel model;
 };
@@ -128,8 +135,9 @@ TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
     EXPECT_EQ(refused.error().fields.at(0).code, "not_a_member");
     fold(decide(model, identity::PutMembership{a, user, MembershipId::generate(), std::nullopt,
                                                parse(R"({"role":"clinician"})").as_object()}));
-    EXPECT_TRUE(
-        decide(model, CreateCareProfessional{a, Uuid::random_v4(), parse(body).as_object()}).ok());
+    EXPECT_TRUE(testing::checked(decide(model, CreateCareProfessional{a, Uuid::random_v4(),
+                                                                      parse(body).as_object()}))
+                    .ok());
     auto no_role = decide(
         model, CreateCareProfessional{a, Uuid::random_v4(),
                                       parse(R"({"first_name":"C","last_name":"P"})").as_object()});
