@@ -15,6 +15,7 @@
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/openapi.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/stack.hpp"
@@ -101,6 +102,9 @@ TEST_P(HttpEndToEnd, TenantUserAndMembershipFlowToTheQueryServiceAndTheAuditLog)
 
     auto tenant = query_until_found("/v1/tenants/" + tenant_id);
     ASSERT_EQ(tenant.status, 200) << tenant.body;
+    // Held to the published contract once openapi/query-service.json exists.
+    testing::expect_matches_openapi("query-service", "GET", "/v1/tenants/{tenant_id}",
+                                    tenant.status, tenant.json());
     EXPECT_EQ(tenant.json().at("slug").as_string(), slug);
     EXPECT_EQ(tenant.json().at("primary_color").as_string(), "#0a0b0c");
     EXPECT_EQ(tenant.header("etag"), "\"1\"");

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <source_location>
+
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
@@ -44,9 +46,10 @@ TEST(Formats, UkPhoneAndDates) {
 
 class CareDeciderTest : public ::testing::Test {
   protected:
-    void fold(const Result<domain::Decision>& decision) {
+    void fold(const Result<domain::Decision>& decision,
+              std::source_location where = std::source_location::current()) {
         ASSERT_TRUE(decision.ok()) << decision.error().detail;
-        testing::fold(model, *decision);
+        testing::fold(model, *decision, where);
     }
     TenantId tenant() {
         const auto id = TenantId::generate();
@@ -60,12 +63,20 @@ class CareDeciderTest : public ::testing::Test {
         return Target{&a, t, id, UserId::generate(), *Timestamp::parse("2026-11-24T12:00:00Z")};
     }
     static json::Body body(const std::string& text) { return *json::parse_body(text); }
-    Result<domain::Decision> register_patient(const TenantId& t, const std::string& text) {
-        return decide(model, Create{target(model::kPatient, t, Uuid::random_v4()), body(text)});
+    Result<domain::Decision> register_patient(
+        const TenantId& t, const std::string& text,
+        std::source_location where = std::source_location::current()) {
+        return testing::checked(
+            decide(model, Create{target(model::kPatient, t, Uuid::random_v4()), body(text)}),
+            where);
     }
-    Result<domain::Decision> create_care_professional(const TenantId& t, const std::string& text) {
-        return decide(model,
-                      Create{target(model::kCareProfessional, t, Uuid::random_v4()), body(text)});
+    Result<domain::Decision> create_care_professional(
+        const TenantId& t, const std::string& text,
+        std::source_location where = std::source_location::current()) {
+        return testing::checked(
+            decide(model,
+                   Create{target(model::kCareProfessional, t, Uuid::random_v4()), body(text)}),
+            where);
     }
     command::WriteModel model;
 };

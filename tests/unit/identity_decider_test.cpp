@@ -38,8 +38,8 @@ class IdentityDeciderTest : public ::testing::Test {
 
 TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {
     const auto id = TenantId::generate();
-    auto decision = decide(
-        state, CreateTenant{id, parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()});
+    auto decision = testing::checked(decide(
+        state, CreateTenant{id, parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()}));
     ASSERT_TRUE(decision.ok());
     ASSERT_EQ(decision->events.size(), 1u);
     const auto& e = decision->events[0];
@@ -68,9 +68,11 @@ TEST_F(IdentityDeciderTest, SlugIsUniqueEvenAfterTheOwnerIsDeleted) {
 TEST_F(IdentityDeciderTest, RenamingASlugFreesTheOldOne) {
     const auto id = create_tenant("old-name");
     fold(state, *decide(state, UpdateTenant{id, 1, parse(R"({"slug":"new-name"})").as_object()}));
-    EXPECT_TRUE(decide(state, CreateTenant{TenantId::generate(),
-                                           parse(R"({"name":"X","slug":"old-name"})").as_object()})
-                    .ok());
+    EXPECT_TRUE(
+        testing::checked(
+            decide(state, CreateTenant{TenantId::generate(),
+                                       parse(R"({"name":"X","slug":"old-name"})").as_object()}))
+            .ok());
     EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(),
                                             parse(R"({"name":"X","slug":"new-name"})").as_object()})
                      .ok());
@@ -82,8 +84,8 @@ TEST_F(IdentityDeciderTest, UpdateChecksVersionAndRecordsOldAndNew) {
     ASSERT_FALSE(stale.ok());
     EXPECT_EQ(stale.error().kind, ErrorKind::version_mismatch);
 
-    auto update =
-        decide(state, UpdateTenant{id, 1, parse(R"({"name":"New","slug":"sunrise"})").as_object()});
+    auto update = testing::checked(decide(
+        state, UpdateTenant{id, 1, parse(R"({"name":"New","slug":"sunrise"})").as_object()}));
     ASSERT_TRUE(update.ok());
     ASSERT_EQ(update->events.size(), 1u);
     const auto& changes = update->events[0].payload.at("changes").as_object();
@@ -146,8 +148,9 @@ TEST_F(IdentityDeciderTest, MembershipGrantChangeRevokeAndRegrantReuseOneRow) {
     EXPECT_EQ(decide(state, RevokeMembership{tenant, user, std::nullopt}).error().kind,
               ErrorKind::not_found);
 
-    auto regrant = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                               parse(R"({"role":"viewer"})").as_object()});
+    auto regrant = testing::checked(
+        decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
+                                    parse(R"({"role":"viewer"})").as_object()}));
     ASSERT_TRUE(regrant.ok());
     EXPECT_EQ(regrant->aggregate_id, membership_id);
     EXPECT_EQ(regrant->events.at(0).aggregate_version, 4);
