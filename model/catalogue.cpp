@@ -1,5 +1,6 @@
 #include <array>
 
+#include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/description.hpp"
@@ -9,7 +10,8 @@ namespace {
 
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
-const std::array kAggregates{&kTenant, &kUser, &kMembership, &kPatient, &kCareProfessional};
+const std::array kAggregates{&kTenant,  &kUser,    &kMembership,
+                             &kPatient, &kCareProfessional, &kAppointment};
 
 }  // namespace
 

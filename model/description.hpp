@@ -83,7 +83,8 @@ struct Action {
     // the event and the audit row only.
     std::span<const Field> inputs = {};
     auth::RoleSet roles = {};
-    std::string_view rule = {};  // a hand-written rule run after the generic checks
+    // Hand-written rules run after the generic checks, by name.
+    std::span<const std::string_view> rules = {};
     std::string_view doc = {};
 };
 

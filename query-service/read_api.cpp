@@ -60,12 +60,14 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
     if (!limit) return std::move(limit).error();
     out.limit = *limit;
     if (auto after = request.query_param("cursor")) {
-        if (!Uuid::parse(*after)) {
+        auto cursor = decode_cursor(resource, *after);
+        if (!cursor) {
             Error error = Error::make(ErrorKind::malformed, "bad-cursor", "cursor is not valid");
             error.fields.push_back({"cursor", "format", error.detail});
             return error;
         }
-        out.after = *after;
+        out.after = cursor->key;
+        out.after_sort = cursor->sort_value;
     }
     if (auto q = request.query_param("q"); q && !q->empty()) {
         if (q->size() > 255) {

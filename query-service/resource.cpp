@@ -1,5 +1,7 @@
 #include "query-service/resource.hpp"
 
+#include <cctype>
+
 namespace cc::query {
 namespace {
 
@@ -88,15 +90,77 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
                  std::to_string(s.params.size()) + "::uuid AND m.deleted_at IS NULL)";
     }
     const std::string key(r.key_column);
-    if (request.after) {
+    const std::string sort(r.sort_column);
+    if (request.after && !sort.empty() && request.after_sort) {
+        s.params.emplace_back(*request.after_sort);
+        s.params.emplace_back(*request.after);
+        const auto n = s.params.size();
+        where += " AND (t." + sort + ", t." + key + ") > ($" + std::to_string(n - 1) +
+                 "::" + std::string(r.sort_cast) + ", $" + std::to_string(n) + "::uuid)";
+    } else if (request.after) {
         s.params.emplace_back(*request.after);
         where += " AND t." + key + " > $" + std::to_string(s.params.size()) + "::uuid";
     }
     s.params.emplace_back(std::to_string(request.limit + 1));
-    s.sql = "SELECT row_to_json(x)::text, x." + key + "::text FROM (SELECT " + select_list(r) +
-            from_clause(r) + where + " ORDER BY t." + key + " LIMIT $" +
-            std::to_string(s.params.size()) + "::int) x";
+    const std::string order = sort.empty() ? "t." + key : "t." + sort + ", t." + key;
+    const std::string cursor =
+        sort.empty() ? "x." + key + "::text"
+                     : "encode(convert_to(x.sort_value || '~' || x." + key + "::text, 'UTF8'), 'hex')";
+    const std::string sort_value = sort.empty() ? "" : ", t." + sort + "::text AS sort_value";
+    s.sql = "SELECT row_to_json(x)::jsonb - 'sort_value', " + cursor + " FROM (SELECT " +
+            select_list(r) + sort_value + from_clause(r) + where + " ORDER BY " + order +
+            " LIMIT $" + std::to_string(s.params.size()) + "::int) x";
+    if (sort.empty()) {
+        s.sql = "SELECT row_to_json(x)::text, " + cursor + " FROM (SELECT " + select_list(r) +
+                from_clause(r) + where + " ORDER BY " + order + " LIMIT $" +
+                std::to_string(s.params.size()) + "::int) x";
+    }
     return s;
+}
+
+std::string encode_cursor(std::string_view sort_value, std::string_view key) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string plain = std::string(sort_value) + "~" + std::string(key);
+    std::string out;
+    for (unsigned char c : plain) {
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+    return out;
+}
+
+std::optional<Cursor> decode_cursor(const Resource& r, std::string_view cursor) {
+    const auto is_uuid = [](std::string_view text) {
+        if (text.size() != 36) return false;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
+        }
+        return true;
+    };
+    if (r.sort_column.empty()) {
+        if (!is_uuid(cursor)) return std::nullopt;
+        return Cursor{std::nullopt, std::string(cursor)};
+    }
+    if (cursor.size() % 2 != 0 || cursor.size() > 512) return std::nullopt;
+    std::string plain;
+    for (std::size_t i = 0; i < cursor.size(); i += 2) {
+        const auto nibble = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            return -1;
+        };
+        const int high = nibble(cursor[i]);
+        const int low = nibble(cursor[i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        plain.push_back(static_cast<char>(high * 16 + low));
+    }
+    const auto tilde = plain.rfind('~');
+    if (tilde == std::string::npos || !is_uuid(std::string_view(plain).substr(tilde + 1))) {
+        return std::nullopt;
+    }
+    return Cursor{plain.substr(0, tilde), plain.substr(tilde + 1)};
 }
 
 }  // namespace cc::query

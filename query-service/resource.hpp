@@ -42,11 +42,15 @@ struct Resource {
     std::string_view extra_condition = {};  // fixed SQL, e.g. excluding the platform tenant
     // Columns a ?q= search matches by case-insensitive prefix (any of them).
     std::span<const std::string_view> search_columns = {};
+    // Keyset order (sort_column, key) when set; by the key alone otherwise.
+    std::string_view sort_column = {};
+    std::string_view sort_cast = {};
 };
 
 struct ListRequest {
     std::optional<std::string> tenant_id;
     std::optional<std::string> after;  // cursor: the last key of the previous page
+    std::optional<std::string> after_sort;  // ...and its sort value, when the resource has one
     std::size_t limit = 50;
     std::vector<std::pair<std::string_view, std::string>> filters;  // (parameter, value)
     // Tenants list for a non-admin: only tenants this user is a live member of.
@@ -61,6 +65,15 @@ pg::Statement item_statement(const Resource& resource, const std::optional<std::
 // Keyset page ordered by the key column; fetches limit + 1 rows so the caller
 // knows whether there is a next page.
 pg::Statement list_statement(const Resource& resource, const ListRequest& request);
+
+// A cursor names the last row of a page: its key, or "<sort value>~<key>" in
+// hex (sort values hold spaces and '+'), so that it travels in a URL as is.
+std::string encode_cursor(std::string_view sort_value, std::string_view key);
+struct Cursor {
+    std::optional<std::string> sort_value;
+    std::string key;
+};
+std::optional<Cursor> decode_cursor(const Resource& resource, std::string_view cursor);
 
 // Reads limit/cursor/filters from query parameters; 400 for a bad limit or
 // an unknown filter value type.

@@ -240,8 +240,8 @@ Result<Decision> decide(const WriteModel& m, const Act& c) {
         return std::move(s).error();
     }
     if (auto s = check_unique(store, t, *current, *values); !s) return std::move(s).error();
-    if (!action.rule.empty()) {
-        if (auto s = run_rule(action.rule, {m, t, *current, *values, &action}); !s) {
+    for (auto rule : action.rules) {
+        if (auto s = run_rule(rule, {m, t, *current, *values, &action}); !s) {
             return std::move(s).error();
         }
     }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "command-service/aggregate/appointment_rules.hpp"
 #include "model/validate.hpp"
 #include "platform/core/json.hpp"
 
@@ -20,6 +21,10 @@ Status date_of_birth_not_in_future(const RuleContext& c) {
 
 constexpr std::array kRules{
     NamedRule{"date-of-birth-not-in-future", date_of_birth_not_in_future},
+    NamedRule{"no-future-visits", no_future_visits},
+    NamedRule{"appointment-times", appointment_times},
+    NamedRule{"carer-free", carer_free},
+    NamedRule{"started-already", started_already},
 };
 
 }  // namespace

@@ -47,6 +47,7 @@ class Store {
     std::optional<Uuid> holder(const model::UniqueKey& key, const TenantId& tenant,
                                const boost::json::object& values) const;
     std::size_t size() const { return records_.size(); }
+    const std::unordered_map<Uuid, Record>& records() const { return records_; }
 
     static constexpr char kSeparator = '\x1f';
 

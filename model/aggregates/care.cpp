@@ -115,6 +115,7 @@ constexpr Aggregate kPatientDescription{
     .filters = kPatientFilters,
     .search = kNameSearch,
     .rules = kPatientRules,
+    .delete_rule = "no-future-visits",
     .doc = "A person the tenant cares for.",
 };
 

@@ -95,6 +95,10 @@ const Resource& resource_of(const model::Aggregate& a) {
                 .tenant_column = described->scope == model::Scope::tenant ? "tenant_id" : "",
                 .filters = owned.filters,
                 .search_columns = described->search,
+                .sort_column = described->sort,
+                .sort_cast = described->sort.empty()
+                                 ? std::string_view{}
+                                 : cast_of(*column_field(*described, described->sort)),
             };
         }
         return out;
