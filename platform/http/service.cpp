@@ -13,7 +13,9 @@ ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint
     config.server.service_name = service_name;
     config.server.host = config::env_or("CC_HTTP_HOST", "127.0.0.1");
     config.server.port = static_cast<std::uint16_t>(config::env_int("CC_HTTP_PORT", default_port));
-    config.server.threads = config::env_int("CC_HTTP_THREADS", 8);
+    config.server.workers =
+        config::env_int("CC_HTTP_WORKERS", config::env_int("CC_HTTP_THREADS", 8));
+    config.server.io_threads = config::env_int("CC_HTTP_IO_THREADS", 2);
     config.log_level = config::env_or("CC_LOG_LEVEL", "info");
     return config;
 }
@@ -39,11 +41,26 @@ void add_operational_routes(Router& router, std::function<bool()> ready) {
 
 namespace cc::http {
 
-void serve_until_signal(const ServiceConfig& config, Handler handler,
+namespace {
+
+bool answers_on_io_thread(const Request& request) {
+    return request.method == "GET" && (request.path == "/healthz" || request.path == "/metrics");
+}
+
+}  // namespace
+
+void serve_until_signal(const ServiceConfig& config, const Router& router, Handler handler,
                         const std::function<void()>& before_stop) {
-    Server server(config.server, std::move(handler));
+    InlineHandler on_io_thread = [&router](Request& request) -> std::optional<Response> {
+        if (!answers_on_io_thread(request)) return std::nullopt;
+        return router.dispatch(request);
+    };
+    Server server(config.server, std::move(handler), std::move(on_io_thread));
     const auto port = server.start();
-    obs::info("listening", {{"host", config.server.host}, {"port", port}});
+    obs::info("listening", {{"host", config.server.host},
+                            {"port", port},
+                            {"workers", config.server.workers},
+                            {"io_threads", config.server.io_threads}});
     const int signal = wait_for_shutdown_signal();
     obs::info("shutting down", {{"signal", signal}});
     if (before_stop) before_stop();

@@ -15,7 +15,8 @@ struct ServiceConfig {
     ServerOptions server;
     std::string log_level;
 
-    // CC_DATABASE_URL, CC_HTTP_HOST, CC_HTTP_PORT, CC_HTTP_THREADS, CC_LOG_LEVEL.
+    // CC_DATABASE_URL, CC_HTTP_HOST, CC_HTTP_PORT, CC_HTTP_WORKERS (or the older
+    // CC_HTTP_THREADS), CC_HTTP_IO_THREADS, CC_LOG_LEVEL.
     static ServiceConfig from_env(const std::string& service_name, std::uint16_t default_port);
 };
 
@@ -28,7 +29,13 @@ Handler authenticated(Handler inner, const auth::TokenVerifier& verifier);
 
 // Serves until SIGINT/SIGTERM, then runs `before_stop` (stop background
 // work) and stops the server, letting in-flight requests finish.
-void serve_until_signal(const ServiceConfig& config, Handler handler,
+//
+// `handler` is the service's own chain (authentication, the router) and runs
+// on the worker pool. GET /healthz and /metrics are answered by `router` on
+// the I/O threads without passing through `handler`, so they answer while
+// every worker is busy. /readyz stays on the workers: its check may touch
+// the database.
+void serve_until_signal(const ServiceConfig& config, const Router& router, Handler handler,
                         const std::function<void()>& before_stop = {});
 
 // The router as a handler.

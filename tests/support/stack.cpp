@@ -40,8 +40,10 @@ Stack::Stack(Backend backend) {
     query = start("query-service/query-service", query_port);
 }
 
-std::unique_ptr<Process> Stack::start(const std::string& binary, int port) {
+std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
+                                      const std::map<std::string, std::string>& overrides) {
     auto service_env = env;
+    for (const auto& [name, value] : overrides) service_env[name] = value;
     service_env["CC_HTTP_PORT"] = std::to_string(port);
     // Each service as its own least-privilege database role (migration 0003).
     const auto service = binary.substr(binary.rfind('/') + 1);

@@ -17,7 +17,9 @@ std::string backend_name(eventlog::Backend b);
 struct Stack {
     explicit Stack(eventlog::Backend backend);
 
-    std::unique_ptr<Process> start(const std::string& binary, int port);
+    // `overrides` replace entries of `env` for this process only.
+    std::unique_ptr<Process> start(const std::string& binary, int port,
+                                   const std::map<std::string, std::string>& overrides = {});
     void start_command_service();
     // Records in the log, all partitions together.
     std::int64_t log_size();
