@@ -138,11 +138,16 @@ struct ServerContext {
     ServerOptions options;
     Handler handler;
     InlineHandler inline_handler;
+    ResponseHook every_response;
     asio::io_context io;
     std::optional<asio::thread_pool> workers;
     // Requests read and not yet answered: stop() waits for them.
     std::atomic<int> unanswered{0};
     std::atomic<bool> stopping{false};
+
+    void finish(const Request& request, Response& response) const {
+        if (every_response) every_response(request, response);
+    }
 };
 
 // One connection, one request at a time: read, answer (inline or on a
@@ -188,6 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
                 response = internal_error(request, e);
             }
             if (response) {
+                server_.finish(request, *response);
                 HttpMetrics::get().record(request, *response, started);
                 return send(std::move(*response), request.request_id, version, keep_alive);
             }
@@ -224,6 +230,7 @@ class Session : public std::enable_shared_from_this<Session> {
             response = internal_error(request, e);
         }
         metrics.in_flight.Decrement();
+        server_.finish(request, response);
         metrics.record(request, response, started);
         return response;
     }
@@ -231,7 +238,8 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_read_failed(beast::error_code ec) {
         if (ec == bhttp::error::end_of_stream) return close();  // closed between requests
         // Whatever header fields were parsed (all of them when the body was
-        // refused): the request id ties the log line to what the client saw.
+        // refused): the request id ties the log line to what the client
+        // saw, the Origin gets the refusal its CORS grant.
         Request request = to_request(parser_->get(), remote_ip_);
         request.body.clear();
         if (ec == bhttp::error::body_limit) {
@@ -260,6 +268,7 @@ class Session : public std::enable_shared_from_this<Session> {
         log_failure(obs::Level::warn, "request refused", ec, request.request_id);
         Response response =
             Response::problem(Error::make(ErrorKind::malformed, type, detail), request, status);
+        server_.finish(request, response);
         ++server_.unanswered;
         send(std::move(response), request.request_id, 11, false);
     }
@@ -338,8 +347,10 @@ struct Server::Impl : ServerContext {
     }
 };
 
-Server::Server(ServerOptions options, Handler handler, InlineHandler inline_handler)
+Server::Server(ServerOptions options, Handler handler, InlineHandler inline_handler,
+               ResponseHook every_response)
     : impl_(std::make_unique<Impl>()) {
+    impl_->every_response = std::move(every_response);
     impl_->options = std::move(options);
     impl_->handler = std::move(handler);
     impl_->inline_handler = std::move(inline_handler);

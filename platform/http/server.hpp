@@ -29,9 +29,15 @@ struct ServerOptions {
 // thread while it runs, so it must never wait on anything.
 using InlineHandler = std::function<std::optional<Response>(Request&)>;
 
+// Adds what every answer needs (CORS headers) to each response: the
+// handler's, the inline handler's and the server's own refusals of requests
+// it cannot parse (400, 413, 431). Called on I/O and worker threads alike.
+using ResponseHook = std::function<void(const Request&, Response&)>;
+
 class Server {
   public:
-    Server(ServerOptions options, Handler handler, InlineHandler inline_handler = {});
+    Server(ServerOptions options, Handler handler, InlineHandler inline_handler = {},
+           ResponseHook every_response = {});
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

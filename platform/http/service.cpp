@@ -16,6 +16,7 @@ ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint
     config.server.workers =
         config::env_int("CC_HTTP_WORKERS", config::env_int("CC_HTTP_THREADS", 8));
     config.server.io_threads = config::env_int("CC_HTTP_IO_THREADS", 2);
+    config.cors = CorsPolicy::parse(config::env_or("CC_CORS_ORIGINS", ""));
     config.log_level = config::env_or("CC_LOG_LEVEL", "info");
     return config;
 }
@@ -43,6 +44,21 @@ namespace cc::http {
 
 namespace {
 
+Response answer_preflight(const CorsPolicy& cors, const Router& router, const Request& request) {
+    auto methods = router.methods_for(request.path);
+    // An unknown path still gets a preflight answer: the real request then
+    // meets a readable 404 instead of an opaque CORS failure.
+    if (methods.empty()) methods = router.methods();
+    Response response = Response::empty(204);
+    response.headers = cors.preflight_headers(request.header("origin"), methods);
+    return response;
+}
+
+bool is_preflight(const Request& request) {
+    return CorsPolicy::is_preflight(request.method, request.header("origin"),
+                                    request.header("access-control-request-method"));
+}
+
 bool answers_on_io_thread(const Request& request) {
     return request.method == "GET" && (request.path == "/healthz" || request.path == "/metrics");
 }
@@ -51,16 +67,24 @@ bool answers_on_io_thread(const Request& request) {
 
 void serve_until_signal(const ServiceConfig& config, const Router& router, Handler handler,
                         const std::function<void()>& before_stop) {
-    InlineHandler on_io_thread = [&router](Request& request) -> std::optional<Response> {
+    const CorsPolicy& cors = config.cors;
+    InlineHandler on_io_thread = [&cors, &router](Request& request) -> std::optional<Response> {
+        if (is_preflight(request)) return answer_preflight(cors, router, request);
         if (!answers_on_io_thread(request)) return std::nullopt;
         return router.dispatch(request);
     };
-    Server server(config.server, std::move(handler), std::move(on_io_thread));
+    // A preflight's answer already holds its CORS headers.
+    ResponseHook add_cors = [&cors](const Request& request, Response& response) {
+        if (is_preflight(request)) return;
+        merge_headers(response.headers, cors.response_headers(request.header("origin")));
+    };
+    Server server(config.server, std::move(handler), std::move(on_io_thread), std::move(add_cors));
     const auto port = server.start();
     obs::info("listening", {{"host", config.server.host},
                             {"port", port},
                             {"workers", config.server.workers},
-                            {"io_threads", config.server.io_threads}});
+                            {"io_threads", config.server.io_threads},
+                            {"cors_origins", config.cors.origins().size()}});
     const int signal = wait_for_shutdown_signal();
     obs::info("shutting down", {{"signal", signal}});
     if (before_stop) before_stop();

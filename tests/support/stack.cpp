@@ -26,7 +26,8 @@ Stack::Stack(Backend backend) {
            {"CC_HTTP_THREADS", "4"},
            {"CC_JWT_SECRET", auth_config.hs256_secret},
            {"CC_PLATFORM_ADMINS", admin.to_string()},
-           {"CC_CONSISTENCY_TIMEOUT_MS", "1500"}};
+           {"CC_CONSISTENCY_TIMEOUT_MS", "1500"},
+           {"CC_CORS_ORIGINS", cors_origins}};
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
         log.kafka.bootstrap_servers = cluster->bootstrap_servers();
