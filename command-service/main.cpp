@@ -35,7 +35,8 @@ int main() {
         http::add_operational_routes(router, [&bus] { return bus.ready(); });
         command::add_identity_routes(router, bus);
         command::add_aggregate_routes(router, bus);
-        http::serve_until_signal(config, http::authenticated(http::dispatch_to(router), verifier));
+        http::serve_until_signal(config, router,
+                                 http::authenticated(http::dispatch_to(router), verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

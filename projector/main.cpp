@@ -33,7 +33,7 @@ int main() {
         std::atomic<bool> stop{false};
         std::thread worker([&] { projector.run(*reader, stop); });
         // The projector's HTTP side is operational only: health and metrics.
-        http::serve_until_signal(config, http::dispatch_to(router), [&] {
+        http::serve_until_signal(config, router, http::dispatch_to(router), [&] {
             stop = true;
             worker.join();
         });

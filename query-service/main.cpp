@@ -19,7 +19,7 @@ int main() {
     obs::configure_logging("query-service", config.log_level);
     try {
         pg::ConnectionPool pool(config.database_url,
-                                static_cast<std::size_t>(config.server.threads));
+                                static_cast<std::size_t>(config.server.workers));
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         query::ReadApi api(pool);
         query::Access access(pool);
@@ -40,8 +40,9 @@ int main() {
             std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000)));
         // Authentication first: an unauthenticated request never waits.
         http::serve_until_signal(
-            config, http::authenticated(
-                        query::read_your_writes(http::dispatch_to(router), progress), verifier));
+            config, router,
+            http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
+                                verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

@@ -1,5 +1,7 @@
 #include "platform/http/router.hpp"
 
+#include <algorithm>
+
 namespace cc::http {
 namespace {
 
@@ -28,27 +30,32 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
     routes_.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
 }
 
+std::optional<std::map<std::string, std::string>> Router::match(
+    const Route& route, const std::vector<std::string>& segments) {
+    if (route.segments.size() != segments.size()) return std::nullopt;
+    std::map<std::string, std::string> params;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (is_parameter(route.segments[i])) {
+            params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
+        } else if (route.segments[i] != segments[i]) {
+            return std::nullopt;
+        }
+    }
+    return params;
+}
+
 Response Router::dispatch(Request& request) const {
     const auto segments = split_path(request.path);
     std::string allowed;
     for (const auto& route : routes_) {
-        if (route.segments.size() != segments.size()) continue;
-        std::map<std::string, std::string> params;
-        bool match = true;
-        for (std::size_t i = 0; i < segments.size() && match; ++i) {
-            if (is_parameter(route.segments[i])) {
-                params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
-            } else {
-                match = route.segments[i] == segments[i];
-            }
-        }
-        if (!match) continue;
+        auto params = match(route, segments);
+        if (!params) continue;
         if (route.method != request.method) {
             if (!allowed.empty()) allowed += ", ";
             allowed += route.method;
             continue;
         }
-        request.path_params = std::move(params);
+        request.path_params = std::move(*params);
         return route.handler(request);
     }
     if (!allowed.empty()) {
@@ -59,6 +66,28 @@ Response Router::dispatch(Request& request) const {
     return Response::problem(
         Error::make(ErrorKind::not_found, "route-not-found", "no such resource: " + request.path),
         request);
+}
+
+std::vector<std::string> Router::methods_for(const std::string& path) const {
+    const auto segments = split_path(path);
+    std::vector<std::string> found;
+    for (const auto& route : routes_) {
+        if (!match(route, segments)) continue;
+        if (std::find(found.begin(), found.end(), route.method) == found.end()) {
+            found.push_back(route.method);
+        }
+    }
+    return found;
+}
+
+std::vector<std::string> Router::methods() const {
+    std::vector<std::string> found;
+    for (const auto& route : routes_) {
+        if (std::find(found.begin(), found.end(), route.method) == found.end()) {
+            found.push_back(route.method);
+        }
+    }
+    return found;
 }
 
 }  // namespace cc::http

@@ -1,5 +1,7 @@
 #pragma once
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@ class Router {
   public:
     void add(std::string method, std::string pattern, Handler handler);
     Response dispatch(Request& request) const;
+    // The methods routed for a path, in registration order: what a CORS
+    // preflight may announce. Empty for an unknown path.
+    std::vector<std::string> methods_for(const std::string& path) const;
+    // Every method any route takes.
+    std::vector<std::string> methods() const;
 
   private:
     struct Route {
@@ -23,6 +30,10 @@ class Router {
         std::vector<std::string> segments;
         Handler handler;
     };
+    // The route's path parameters when `segments` matches it.
+    static std::optional<std::map<std::string, std::string>> match(
+        const Route& route, const std::vector<std::string>& segments);
+
     std::vector<Route> routes_;
 };
 

@@ -1,15 +1,21 @@
 #include "platform/http/server.hpp"
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -28,6 +34,8 @@ using tcp = asio::ip::tcp;
 struct HttpMetrics {
     prometheus::Family<prometheus::Counter>& requests;
     prometheus::Family<prometheus::Histogram>& duration;
+    prometheus::Gauge& in_flight;
+    prometheus::Gauge& queued;
 
     static HttpMetrics& get() {
         static HttpMetrics metrics{
@@ -39,8 +47,35 @@ struct HttpMetrics {
                 .Name("http_request_duration_seconds")
                 .Help("HTTP request handling time")
                 .Register(obs::metrics_registry()),
+            prometheus::BuildGauge()
+                .Name("http_requests_in_flight")
+                .Help("Requests whose handler is running on a worker thread")
+                .Register(obs::metrics_registry())
+                .Add({}),
+            prometheus::BuildGauge()
+                .Name("http_requests_queued")
+                .Help("Requests read and waiting for a free worker thread")
+                .Register(obs::metrics_registry())
+                .Add({}),
         };
         return metrics;
+    }
+
+    void record(const Request& request, const Response& response,
+                std::chrono::steady_clock::time_point started) {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        requests.Add({{"method", request.method}, {"status", std::to_string(response.status)}})
+            .Increment();
+        duration
+            .Add({{"method", request.method}},
+                 prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})
+            .Observe(seconds);
+        obs::debug("request", {{"method", request.method},
+                               {"path", request.path},
+                               {"status", response.status},
+                               {"request_id", request.request_id},
+                               {"ms", seconds * 1000}});
     }
 };
 
@@ -81,15 +116,48 @@ Request to_request(const bhttp::request<bhttp::string_body>& in, const std::stri
     return out;
 }
 
+Response internal_error(const Request& request, const std::exception& e) {
+    obs::error("unhandled exception in handler",
+               {{"error", e.what()}, {"request_id", request.request_id}});
+    return Response::problem(
+        Error::make(ErrorKind::internal, "internal-error", "an unexpected error occurred"),
+        request);
+}
+
+// A peer that goes away or idles out is ordinary; anything else on a
+// connection (a malformed request, a failing socket) deserves a warning.
+bool is_ordinary_disconnect(beast::error_code ec) {
+    return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+           ec == beast::error::timeout || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::operation_aborted;
+}
+
+// What every session shares with the server that owns it.
+struct ServerContext {
+    ServerOptions options;
+    Handler handler;
+    InlineHandler inline_handler;
+    ResponseHook every_response;
+    asio::io_context io;
+    std::optional<asio::thread_pool> workers;
+    // Requests read and not yet answered: stop() waits for them.
+    std::atomic<int> unanswered{0};
+    std::atomic<bool> stopping{false};
+
+    void finish(const Request& request, Response& response) const {
+        if (every_response) every_response(request, response);
+    }
+};
+
+// One connection, one request at a time: read, answer (inline or on a
+// worker, whose result is posted back to this session's strand), write,
+// read the next one. Like Beast's example/advanced/server, but the handler
+// never runs on the strand.
 class Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(tcp::socket socket, const Handler& handler, const ServerOptions& options,
-            std::atomic<int>& in_flight, const std::atomic<bool>& stopping)
-        : stream_(std::move(socket)),
-          handler_(handler),
-          options_(options),
-          in_flight_(in_flight),
-          stopping_(stopping) {
+    Session(tcp::socket socket, ServerContext& server)
+        : stream_(std::move(socket)), server_(server) {
         beast::error_code ec;
         const auto endpoint = stream_.socket().remote_endpoint(ec);
         if (!ec) remote_ip_ = endpoint.address().to_string();
@@ -103,78 +171,135 @@ class Session : public std::enable_shared_from_this<Session> {
   private:
     void read() {
         parser_.emplace();
-        parser_->body_limit(options_.body_limit);
+        parser_->body_limit(server_.options.body_limit);
         stream_.expires_after(std::chrono::seconds(30));
         bhttp::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t) {
-        if (ec == bhttp::error::end_of_stream) return close();
-        if (ec == bhttp::error::body_limit) {
-            return respond_error(413, "payload-too-large", "the request body is too large");
-        }
-        if (ec) return close();
-        ++in_flight_;
+        if (ec) return on_read_failed(ec);
         const auto started = std::chrono::steady_clock::now();
         const auto& in = parser_->get();
         Request request = to_request(in, remote_ip_);
-        Response response;
-        try {
-            response = handler_(request);
-        } catch (const std::exception& e) {
-            obs::error("unhandled exception in handler",
-                       {{"error", e.what()}, {"request_id", request.request_id}});
-            response = Response::problem(
-                Error::make(ErrorKind::internal, "internal-error", "an unexpected error occurred"),
-                request);
+        const unsigned version = in.version();
+        const bool keep_alive = in.keep_alive();
+        ++server_.unanswered;
+        if (server_.inline_handler) {
+            std::optional<Response> response;
+            try {
+                response = server_.inline_handler(request);
+            } catch (const std::exception& e) {
+                response = internal_error(request, e);
+            }
+            if (response) {
+                server_.finish(request, *response);
+                HttpMetrics::get().record(request, *response, started);
+                return send(std::move(*response), request.request_id, version, keep_alive);
+            }
         }
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        auto& metrics = HttpMetrics::get();
-        metrics.requests
-            .Add({{"method", request.method}, {"status", std::to_string(response.status)}})
-            .Increment();
-        metrics.duration
-            .Add({{"method", request.method}},
-                 prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})
-            .Observe(seconds);
-        obs::debug("request", {{"method", request.method},
-                               {"path", request.path},
-                               {"status", response.status},
-                               {"request_id", request.request_id},
-                               {"ms", seconds * 1000}});
-        send(std::move(response), request.request_id, in.version(), in.keep_alive());
+        // The executor is taken here, on the strand, so the worker never
+        // touches the stream. It counts as outstanding work: once stop() has
+        // closed the acceptor, a request out on a worker may be all the
+        // io_context has left, and its threads must not return before the
+        // answer is written.
+        HttpMetrics::get().queued.Increment();
+        asio::post(*server_.workers,
+                   [self = shared_from_this(),
+                    executor = asio::prefer(stream_.get_executor(),
+                                            asio::execution::outstanding_work.tracked),
+                    request = std::move(request), started, version, keep_alive]() mutable {
+                       Response response = self->handle(request, started);
+                       asio::post(executor, [self, response = std::move(response),
+                                             request_id = std::move(request.request_id), version,
+                                             keep_alive]() mutable {
+                           self->send(std::move(response), request_id, version, keep_alive);
+                       });
+                   });
     }
 
-    void respond_error(int status, const char* type, const char* detail) {
-        Request request;
-        request.request_id = Uuid::random_v4().to_string();
+    // On a worker thread: only the shared server state is touched here.
+    Response handle(Request& request, std::chrono::steady_clock::time_point started) const {
+        auto& metrics = HttpMetrics::get();
+        metrics.queued.Decrement();
+        metrics.in_flight.Increment();
+        Response response;
+        try {
+            response = server_.handler(request);
+        } catch (const std::exception& e) {
+            response = internal_error(request, e);
+        }
+        metrics.in_flight.Decrement();
+        server_.finish(request, response);
+        metrics.record(request, response, started);
+        return response;
+    }
+
+    void on_read_failed(beast::error_code ec) {
+        if (ec == bhttp::error::end_of_stream) return close();  // closed between requests
+        // Whatever header fields were parsed (all of them when the body was
+        // refused): the request id ties the log line to what the client
+        // saw, the Origin gets the refusal its CORS grant.
+        Request request = to_request(parser_->get(), remote_ip_);
+        request.body.clear();
+        if (ec == bhttp::error::body_limit) {
+            return refuse(ec, 413, "payload-too-large", "the request body is too large",
+                          std::move(request));
+        }
+        if (ec == bhttp::error::header_limit) {
+            return refuse(ec, 431, "headers-too-large", "the request headers are too large",
+                          std::move(request));
+        }
+        if (!is_ordinary_disconnect(ec) &&
+            ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+            return refuse(ec, 400, "malformed-request", "the request is not valid HTTP/1.1",
+                          std::move(request));
+        }
+        // A generated id would name nothing the client ever sees.
+        const bool client_id = parser_->get().count("X-Request-Id") != 0;
+        log_failure(is_ordinary_disconnect(ec) ? obs::Level::debug : obs::Level::warn,
+                    "read failed", ec, client_id ? request.request_id : std::string());
+        close();
+    }
+
+    // The parser cannot go on after these: answer, then close the connection.
+    void refuse(beast::error_code ec, int status, const char* type, const char* detail,
+                Request request) {
+        log_failure(obs::Level::warn, "request refused", ec, request.request_id);
         Response response =
             Response::problem(Error::make(ErrorKind::malformed, type, detail), request, status);
-        ++in_flight_;
+        server_.finish(request, response);
+        ++server_.unanswered;
         send(std::move(response), request.request_id, 11, false);
     }
 
     void send(Response response, const std::string& request_id, unsigned version, bool keep_alive) {
         auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
             static_cast<bhttp::status>(response.status), version);
-        out->set(bhttp::field::server, options_.service_name);
+        out->set(bhttp::field::server, server_.options.service_name);
         out->set("X-Request-Id", request_id);
         for (auto& [name, value] : response.headers) out->set(name, value);
         out->body() = std::move(response.body);
-        out->keep_alive(keep_alive && !stopping_.load());
+        out->keep_alive(keep_alive && !server_.stopping.load());
         out->prepare_payload();
         response_ = out;
-        bhttp::async_write(
-            stream_, *out,
-            beast::bind_front_handler(&Session::on_write, shared_from_this(), out->keep_alive()));
+        // A fresh bound for the write: the handler may have taken most of the read's.
+        stream_.expires_after(std::chrono::seconds(30));
+        bhttp::async_write(stream_, *out,
+                           beast::bind_front_handler(&Session::on_write, shared_from_this(),
+                                                     out->keep_alive(), request_id));
     }
 
-    void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-        --in_flight_;
+    void on_write(bool keep_alive, const std::string& request_id, beast::error_code ec,
+                  std::size_t) {
+        --server_.unanswered;
         response_.reset();
-        if (ec || !keep_alive) return close();
+        if (ec) {
+            log_failure(is_ordinary_disconnect(ec) ? obs::Level::debug : obs::Level::warn,
+                        "write failed", ec, request_id);
+            return close();
+        }
+        if (!keep_alive) return close();
         read();
     }
 
@@ -183,45 +308,52 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
+    // Never the body or the headers: they may carry tokens and patient data.
+    void log_failure(obs::Level level, std::string_view what, beast::error_code ec,
+                     const std::string& request_id) const {
+        boost::json::object fields{{"remote_ip", remote_ip_}, {"error", ec.message()}};
+        if (!request_id.empty()) fields["request_id"] = request_id;
+        obs::log(level, what, std::move(fields));
+    }
+
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<void> response_;
-    const Handler& handler_;
-    const ServerOptions& options_;
-    std::atomic<int>& in_flight_;
-    const std::atomic<bool>& stopping_;
+    ServerContext& server_;
     std::string remote_ip_;
 };
 
 }  // namespace
 
-struct Server::Impl {
-    ServerOptions options;
-    Handler handler;
-    asio::io_context io;
-    tcp::acceptor acceptor{io};
-    std::vector<std::thread> threads;
-    std::atomic<int> in_flight{0};
-    std::atomic<bool> stopping{false};
+struct Server::Impl : ServerContext {
+    // On a strand of its own: stop() closes it from another thread, and an
+    // accept completing concurrently with the close would see it still open
+    // and accept again on a dead descriptor.
+    tcp::acceptor acceptor{asio::make_strand(io)};
+    std::vector<std::thread> io_threads;
 
     void accept() {
-        acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec,
-                                                            tcp::socket socket) {
-            if (ec) {
-                if (!acceptor.is_open()) return;
-            } else {
-                std::make_shared<Session>(std::move(socket), handler, options, in_flight, stopping)
-                    ->run();
-            }
-            accept();
-        });
+        acceptor.async_accept(asio::make_strand(io),
+                              [this](beast::error_code ec, tcp::socket socket) {
+                                  if (ec) {
+                                      if (!acceptor.is_open()) return;
+                                      obs::warn("accept failed", {{"error", ec.message()}});
+                                  } else {
+                                      std::make_shared<Session>(std::move(socket), *this)->run();
+                                  }
+                                  accept();
+                              });
     }
 };
 
-Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+Server::Server(ServerOptions options, Handler handler, InlineHandler inline_handler,
+               ResponseHook every_response)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->every_response = std::move(every_response);
     impl_->options = std::move(options);
     impl_->handler = std::move(handler);
+    impl_->inline_handler = std::move(inline_handler);
 }
 
 Server::~Server() {
@@ -235,27 +367,33 @@ std::uint16_t Server::start() {
     impl_->acceptor.bind(endpoint);
     impl_->acceptor.listen(asio::socket_base::max_listen_connections);
     const auto port = impl_->acceptor.local_endpoint().port();
+    impl_->workers.emplace(static_cast<std::size_t>(std::max(1, impl_->options.workers)));
     impl_->accept();
-    const int threads = impl_->options.threads < 1 ? 1 : impl_->options.threads;
-    for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+    for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
+        impl_->io_threads.emplace_back([this] { impl_->io.run(); });
+    }
     return port;
 }
 
 void Server::stop() {
-    if (!impl_ || impl_->threads.empty()) return;
+    if (!impl_ || impl_->io_threads.empty()) return;
     impl_->stopping = true;
-    asio::post(impl_->io, [this] {
+    asio::post(impl_->acceptor.get_executor(), [this] {
         beast::error_code ec;
         impl_->acceptor.close(ec);
     });
     // Let in-flight requests finish, but never wait forever for a stuck one.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (impl_->unanswered.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     impl_->io.stop();
-    for (auto& t : impl_->threads) t.join();
-    impl_->threads.clear();
+    for (auto& t : impl_->io_threads) t.join();
+    impl_->io_threads.clear();
+    // Queued handlers are dropped; a running one is waited for, since a
+    // thread cannot be abandoned safely.
+    impl_->workers->stop();
+    impl_->workers->join();
 }
 
 void block_shutdown_signals() {

@@ -1,10 +1,13 @@
 #pragma once
 // The HTTP/1.1 server every service runs: Beast underneath, plain
-// Request/Response values on top. Handlers may block (database, log append):
-// they run on the server's thread pool.
-#include <atomic>
+// Request/Response values on top. Handlers may block (database, log append),
+// so they run on a worker pool of their own; the few I/O threads only move
+// bytes, and a busy pool never stops the server from accepting, reading and
+// answering what needs no worker.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "platform/http/router.hpp"
@@ -14,14 +17,27 @@ namespace cc::http {
 struct ServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: any free port (tests)
-    int threads = 8;
+    int io_threads = 2;      // accept, read, write: never blocked by a handler
+    int workers = 8;         // run the handlers, which may block
     std::size_t body_limit = 1 << 20;
     std::string service_name = "complexcare";
 };
 
+// Answers, on the I/O thread itself, the requests it can answer without
+// blocking (health, metrics, CORS preflights) and declines the rest
+// (nullopt), which go to the workers. It delays every connection of its I/O
+// thread while it runs, so it must never wait on anything.
+using InlineHandler = std::function<std::optional<Response>(Request&)>;
+
+// Adds what every answer needs (CORS headers) to each response: the
+// handler's, the inline handler's and the server's own refusals of requests
+// it cannot parse (400, 413, 431). Called on I/O and worker threads alike.
+using ResponseHook = std::function<void(const Request&, Response&)>;
+
 class Server {
   public:
-    Server(ServerOptions options, Handler handler);
+    Server(ServerOptions options, Handler handler, InlineHandler inline_handler = {},
+           ResponseHook every_response = {});
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

@@ -13,7 +13,10 @@ ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint
     config.server.service_name = service_name;
     config.server.host = config::env_or("CC_HTTP_HOST", "127.0.0.1");
     config.server.port = static_cast<std::uint16_t>(config::env_int("CC_HTTP_PORT", default_port));
-    config.server.threads = config::env_int("CC_HTTP_THREADS", 8);
+    config.server.workers =
+        config::env_int("CC_HTTP_WORKERS", config::env_int("CC_HTTP_THREADS", 8));
+    config.server.io_threads = config::env_int("CC_HTTP_IO_THREADS", 2);
+    config.cors = CorsPolicy::parse(config::env_or("CC_CORS_ORIGINS", ""));
     config.log_level = config::env_or("CC_LOG_LEVEL", "info");
     return config;
 }
@@ -39,11 +42,49 @@ void add_operational_routes(Router& router, std::function<bool()> ready) {
 
 namespace cc::http {
 
-void serve_until_signal(const ServiceConfig& config, Handler handler,
+namespace {
+
+Response answer_preflight(const CorsPolicy& cors, const Router& router, const Request& request) {
+    auto methods = router.methods_for(request.path);
+    // An unknown path still gets a preflight answer: the real request then
+    // meets a readable 404 instead of an opaque CORS failure.
+    if (methods.empty()) methods = router.methods();
+    Response response = Response::empty(204);
+    response.headers = cors.preflight_headers(request.header("origin"), methods);
+    return response;
+}
+
+bool is_preflight(const Request& request) {
+    return CorsPolicy::is_preflight(request.method, request.header("origin"),
+                                    request.header("access-control-request-method"));
+}
+
+bool answers_on_io_thread(const Request& request) {
+    return request.method == "GET" && (request.path == "/healthz" || request.path == "/metrics");
+}
+
+}  // namespace
+
+void serve_until_signal(const ServiceConfig& config, const Router& router, Handler handler,
                         const std::function<void()>& before_stop) {
-    Server server(config.server, std::move(handler));
+    const CorsPolicy& cors = config.cors;
+    InlineHandler on_io_thread = [&cors, &router](Request& request) -> std::optional<Response> {
+        if (is_preflight(request)) return answer_preflight(cors, router, request);
+        if (!answers_on_io_thread(request)) return std::nullopt;
+        return router.dispatch(request);
+    };
+    // A preflight's answer already holds its CORS headers.
+    ResponseHook add_cors = [&cors](const Request& request, Response& response) {
+        if (is_preflight(request)) return;
+        merge_headers(response.headers, cors.response_headers(request.header("origin")));
+    };
+    Server server(config.server, std::move(handler), std::move(on_io_thread), std::move(add_cors));
     const auto port = server.start();
-    obs::info("listening", {{"host", config.server.host}, {"port", port}});
+    obs::info("listening", {{"host", config.server.host},
+                            {"port", port},
+                            {"workers", config.server.workers},
+                            {"io_threads", config.server.io_threads},
+                            {"cors_origins", config.cors.origins().size()}});
     const int signal = wait_for_shutdown_signal();
     obs::info("shutting down", {{"signal", signal}});
     if (before_stop) before_stop();

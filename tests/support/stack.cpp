@@ -26,7 +26,8 @@ Stack::Stack(Backend backend) {
            {"CC_HTTP_THREADS", "4"},
            {"CC_JWT_SECRET", auth_config.hs256_secret},
            {"CC_PLATFORM_ADMINS", admin.to_string()},
-           {"CC_CONSISTENCY_TIMEOUT_MS", "1500"}};
+           {"CC_CONSISTENCY_TIMEOUT_MS", "1500"},
+           {"CC_CORS_ORIGINS", cors_origins}};
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
         log.kafka.bootstrap_servers = cluster->bootstrap_servers();
@@ -40,8 +41,10 @@ Stack::Stack(Backend backend) {
     query = start("query-service/query-service", query_port);
 }
 
-std::unique_ptr<Process> Stack::start(const std::string& binary, int port) {
+std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
+                                      const std::map<std::string, std::string>& overrides) {
     auto service_env = env;
+    for (const auto& [name, value] : overrides) service_env[name] = value;
     service_env["CC_HTTP_PORT"] = std::to_string(port);
     // Each service as its own least-privilege database role (migration 0003).
     const auto service = binary.substr(binary.rfind('/') + 1);

@@ -17,7 +17,9 @@ std::string backend_name(eventlog::Backend b);
 struct Stack {
     explicit Stack(eventlog::Backend backend);
 
-    std::unique_ptr<Process> start(const std::string& binary, int port);
+    // `overrides` replace entries of `env` for this process only.
+    std::unique_ptr<Process> start(const std::string& binary, int port,
+                                   const std::map<std::string, std::string>& overrides = {});
     void start_command_service();
     // Records in the log, all partitions together.
     std::int64_t log_size();
@@ -30,6 +32,7 @@ struct Stack {
     std::string database_url;
     eventlog::LogConfig log;
     std::map<std::string, std::string> env;
+    static constexpr const char* cors_origins = "https://app.example.org,http://localhost:5173";
     std::unique_ptr<eventlog::KafkaMockCluster> cluster;
     int command_port = 0, query_port = 0, projector_port = 0;
     std::unique_ptr<Process> command, projector, query;
