@@ -1,8 +1,7 @@
 // Patients and care professionals.
 #include "model/aggregates/care.hpp"
 
-#include "model/formats.hpp"
-#include "model/patterns.hpp"
+#include "model/aggregates/common_fields.hpp"
 
 namespace cc::model {
 namespace {
@@ -11,8 +10,8 @@ constexpr std::string_view kPatientRules[] = {"date-of-birth-not-in-future"};
 constexpr std::string_view kNhsNumber[] = {"nhs_number"};
 
 constexpr Field kPatientFields[] = {
-    {.name = "first_name", .max_length = 255, .required = true, .doc = "Given name, trimmed."},
-    {.name = "last_name", .max_length = 255, .required = true, .doc = "Family name, trimmed."},
+    fields::kFirstName,
+    fields::kLastName,
     {.name = "date_of_birth",
      .type = FieldType::date,
      .doc = "Date of birth; not after the day the event was decided."},
@@ -27,19 +26,10 @@ constexpr Field kPatientFields[] = {
             "Modulus 11 check digit and not all one digit. Unique among the tenant's live "
             "patients."},
     {.name = "address", .doc = "Postal address as free text (it may span lines)."},
-    {.name = "phone",
-     .max_length = 20,
-     .format = is_uk_phone,
-     .format_message = "phone must be a UK number such as 020 7946 0958 or +44 7700 900123",
-     .pattern = patterns::kUkPhone,
-     .doc = "UK telephone number as entered."},
-    {.name = "email",
-     .max_length = 255,
-     .lower_case = true,
-     .format = is_email,
-     .format_message = "email must be an address such as name@example.org",
-     .pattern = patterns::kEmail,
-     .doc = "E-mail address, lower-cased."},
+    fields::uk_phone("phone",
+                     "phone must be a UK number such as 020 7946 0958 or +44 7700 900123"),
+    fields::email("email", "email must be an address such as name@example.org",
+                  "E-mail address, lower-cased."),
     {.name = "emergency_contact", .doc = "Who to call in an emergency, as free text."},
 };
 
@@ -58,8 +48,8 @@ constexpr Field kCareProfessionalFields[] = {
      .type = FieldType::reference,
      .references = kTenantMember,
      .doc = "The care professional's own user account: a live member of the tenant."},
-    {.name = "first_name", .max_length = 255, .required = true, .doc = "Given name, trimmed."},
-    {.name = "last_name", .max_length = 255, .required = true, .doc = "Family name, trimmed."},
+    fields::kFirstName,
+    fields::kLastName,
     {.name = "role",
      .max_length = 100,
      .required = true,
@@ -72,19 +62,9 @@ constexpr Field kCareProfessionalFields[] = {
      .format_message = "license_number may hold letters, digits, spaces, hyphens and slashes",
      .pattern = patterns::kLicence,
      .doc = "Professional registration number (GMC, NMC, HCPC...)."},
-    {.name = "contact_number",
-     .max_length = 20,
-     .format = is_uk_phone,
-     .format_message = "contact_number must be a UK number such as 020 7946 0958",
-     .pattern = patterns::kUkPhone,
-     .doc = "UK telephone number as entered."},
-    {.name = "email",
-     .max_length = 255,
-     .lower_case = true,
-     .format = is_email,
-     .format_message = "email must be an address such as name@example.org",
-     .pattern = patterns::kEmail,
-     .doc = "E-mail address, lower-cased (not unique)."},
+    fields::uk_phone("contact_number", "contact_number must be a UK number such as 020 7946 0958"),
+    fields::email("email", "email must be an address such as name@example.org",
+                  "E-mail address, lower-cased (not unique)."),
 };
 
 constexpr Filter kCareProfessionalFilters[] = {

@@ -7,8 +7,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "tests/support/http_client.hpp"
-#include "tests/support/stack.hpp"
+#include "tests/support/backend_test.hpp"
 
 namespace cc::e2e {
 namespace {
@@ -16,21 +15,8 @@ namespace {
 using testing::http_request;
 using testing::HttpResponse;
 
-class AppointmentsEndToEnd : public ::testing::TestWithParam<eventlog::Backend> {
+class AppointmentsEndToEnd : public testing::BackendTest {
   protected:
-    static void TearDownTestSuite() { testing::stacks().clear(); }
-    testing::Stack& stack() { return testing::stack_for(GetParam()); }
-
-    HttpResponse command(const std::string& method, const std::string& target,
-                         const std::string& body = "",
-                         std::map<std::string, std::string> headers = {}) {
-        headers.emplace("Authorization", "Bearer " + stack().admin_token);
-        return http_request(stack().command_port, method, target, body, headers);
-    }
-    HttpResponse query(const std::string& target) {
-        return http_request(stack().query_port, "GET", target, "",
-                            {{"Authorization", "Bearer " + stack().admin_token}});
-    }
     std::string created_id(const HttpResponse& r) {
         EXPECT_EQ(r.status, 201) << r.body;
         return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";

@@ -8,8 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "tests/support/http_client.hpp"
-#include "tests/support/stack.hpp"
+#include "tests/support/backend_test.hpp"
 
 namespace cc::e2e {
 namespace {
@@ -17,21 +16,8 @@ namespace {
 using testing::http_request;
 using testing::HttpResponse;
 
-class CareEndToEnd : public ::testing::TestWithParam<eventlog::Backend> {
+class CareEndToEnd : public testing::BackendTest {
   protected:
-    static void TearDownTestSuite() { testing::stacks().clear(); }
-    testing::Stack& stack() { return testing::stack_for(GetParam()); }
-
-    HttpResponse command(const std::string& method, const std::string& target,
-                         const std::string& body = "",
-                         std::map<std::string, std::string> headers = {}) {
-        headers.emplace("Authorization", "Bearer " + stack().admin_token);
-        return http_request(stack().command_port, method, target, body, headers);
-    }
-    HttpResponse query(const std::string& target, std::map<std::string, std::string> headers = {}) {
-        headers.emplace("Authorization", "Bearer " + stack().admin_token);
-        return http_request(stack().query_port, "GET", target, "", headers);
-    }
     std::string tenant() {
         static std::atomic<int> n{0};
         const auto slug = "care-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +

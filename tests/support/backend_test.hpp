@@ -1,0 +1,31 @@
+#pragma once
+// An end-to-end test run once per log backend, against the shared stack of
+// that backend, calling the services as the configured platform operator.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/stack.hpp"
+
+namespace cc::testing {
+
+class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
+  protected:
+    static void TearDownTestSuite() { stacks().clear(); }
+    Stack& stack() { return stack_for(GetParam()); }
+
+    HttpResponse command(const std::string& method, const std::string& target,
+                         const std::string& body = "",
+                         std::map<std::string, std::string> headers = {}) {
+        headers.emplace("Authorization", "Bearer " + stack().admin_token);
+        return http_request(stack().command_port, method, target, body, headers);
+    }
+    HttpResponse query(const std::string& target, std::map<std::string, std::string> headers = {}) {
+        headers.emplace("Authorization", "Bearer " + stack().admin_token);
+        return http_request(stack().query_port, "GET", target, "", headers);
+    }
+};
+
+}  // namespace cc::testing
