@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/http/message.hpp"
@@ -16,10 +17,14 @@ class Router {
   public:
     void add(std::string method, std::string pattern, Handler handler);
     Response dispatch(Request& request) const;
+    // (method, pattern) of every route, in the order added: what a service
+    // checks against the OpenAPI document it publishes.
+    std::vector<std::pair<std::string, std::string>> routes() const;
 
   private:
     struct Route {
         std::string method;
+        std::string pattern;
         std::vector<std::string> segments;
         Handler handler;
     };
