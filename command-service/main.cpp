@@ -6,6 +6,7 @@
 #include "command-service/aggregate/routes.hpp"
 #include "command-service/command_bus.hpp"
 #include "command-service/identity/identity_routes.hpp"
+#include "model/contracts/contracts.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
@@ -32,9 +33,18 @@ int main() {
         }
 
         http::Router router;
-        http::add_operational_routes(router, [&bus] { return bus.ready(); });
+        http::add_operational_routes(
+            router, [&bus] { return bus.ready(); }, contracts::command_openapi_text());
         command::add_identity_routes(router, bus);
         command::add_aggregate_routes(router, bus);
+        // A route the published contract lacks is a bug: refuse to start.
+        const auto undocumented = contracts::undocumented_routes(
+            contracts::command_openapi(model::aggregates()), router.routes());
+        if (!undocumented.empty()) {
+            obs::error("routes missing from openapi/command-service.json",
+                       {{"route", undocumented.front()}});
+            return 1;
+        }
         http::serve_until_signal(config, router,
                                  http::authenticated(http::dispatch_to(router), verifier));
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // query-service: serves reads from the projections, read-only.
 #include <exception>
 
+#include "model/contracts/contracts.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -24,16 +25,27 @@ int main() {
         query::ReadApi api(pool);
         query::Access access(pool);
         http::Router router;
-        http::add_operational_routes(router, [&pool] {
-            try {
-                pool.acquire();
-                return true;
-            } catch (const std::exception&) {
-                return false;
-            }
-        });
+        http::add_operational_routes(
+            router,
+            [&pool] {
+                try {
+                    pool.acquire();
+                    return true;
+                } catch (const std::exception&) {
+                    return false;
+                }
+            },
+            contracts::query_openapi_text());
         query::add_identity_routes(router, api, access);
         query::add_aggregate_routes(router, api, access);
+        // A route the published contract lacks is a bug: refuse to start.
+        const auto undocumented = contracts::undocumented_routes(
+            contracts::query_openapi(model::aggregates()), router.routes());
+        if (!undocumented.empty()) {
+            obs::error("routes missing from openapi/query-service.json",
+                       {{"route", undocumented.front()}});
+            return 1;
+        }
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         query::ProjectionProgress progress(
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),

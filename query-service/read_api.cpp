@@ -70,7 +70,7 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
         out.after_sort = cursor->sort_value;
     }
     if (auto q = request.query_param("q"); q && !q->empty()) {
-        if (q->size() > 255) {
+        if (q->size() > model::kMaxSearchLength) {
             Error error = Error::make(ErrorKind::malformed, "bad-search", "q is too long");
             error.fields.push_back({"q", "too_long", error.detail});
             return error;

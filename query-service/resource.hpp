@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/paging.hpp"
 #include "platform/core/result.hpp"
 #include "platform/pg/statement.hpp"
 
@@ -77,7 +78,7 @@ std::optional<Cursor> decode_cursor(const Resource& resource, std::string_view c
 
 // Reads limit/cursor/filters from query parameters; 400 for a bad limit or
 // an unknown filter value type.
-constexpr std::size_t kDefaultPageSize = 50;
-constexpr std::size_t kMaxPageSize = 200;
+constexpr std::size_t kDefaultPageSize = model::kDefaultPageSize;
+constexpr std::size_t kMaxPageSize = model::kMaxPageSize;
 
 }  // namespace cc::query

@@ -3,21 +3,19 @@
 namespace cc::auth {
 namespace {
 
-struct Grant {
-    TenantAction action;
-    RoleSet roles;
-};
-
 // The matrix. Reads of the tenant itself are open to every member; changes to
 // who belongs are an admin's; the audit trail is for admins and auditors
 // (CQC inspectors, Caldicott guardians); managers may onboard staff accounts.
 constexpr std::array kMatrix{
-    Grant{TenantAction::read_tenant, RoleSet::everyone()},
-    Grant{TenantAction::update_tenant, {"admin"}},
-    Grant{TenantAction::read_members, {"admin", "manager", "auditor"}},
-    Grant{TenantAction::manage_members, {"admin"}},
-    Grant{TenantAction::read_audit, {"admin", "auditor"}},
-    Grant{TenantAction::register_user, {"admin", "manager"}},
+    Grant{TenantAction::read_tenant, RoleSet::everyone(),
+          "read the tenant (`GET /v1/tenants/{id}`, listed in `GET /v1/tenants`)"},
+    Grant{TenantAction::update_tenant, {"admin"}, "update the tenant (`PATCH`)"},
+    Grant{TenantAction::read_members, {"admin", "manager", "auditor"}, "read memberships"},
+    Grant{TenantAction::manage_members, {"admin"}, "grant, change, revoke memberships"},
+    Grant{TenantAction::read_audit, {"admin", "auditor"}, "read the tenant's audit log"},
+    Grant{TenantAction::register_user,
+          {"admin", "manager"},
+          "register user accounts (`POST /v1/users`)"},
 };
 
 }  // namespace
@@ -30,6 +28,10 @@ RoleSet permitted_roles(TenantAction action) {
 
 bool role_permits(std::string_view role, TenantAction action) {
     return permitted_roles(action).contains(role);
+}
+
+std::span<const Grant> permission_matrix() {
+    return kMatrix;
 }
 
 Status authorize_tenant_action(const Caller& caller, std::optional<std::string_view> role,

@@ -1,10 +1,11 @@
 #pragma once
 // Who may do what: the one place the permission matrix is written down
-// (README "Roles and permissions" mirrors it). Pure: no I/O.
+// (README "Roles and permissions" is generated from it). Pure: no I/O.
 #include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "platform/core/result.hpp"
@@ -61,6 +62,15 @@ enum class TenantAction {
 
 RoleSet permitted_roles(TenantAction action);
 bool role_permits(std::string_view role, TenantAction action);
+
+// One row of the matrix, with the words the README's permission table
+// prints for it (that table is generated from these rows).
+struct Grant {
+    TenantAction action;
+    RoleSet roles;
+    std::string_view summary;
+};
+std::span<const Grant> permission_matrix();
 
 // The caller once the token is verified: who, and whether a platform admin.
 struct Caller {

@@ -27,7 +27,15 @@ bool is_parameter(const std::string& segment) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
-    routes_.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
+    auto segments = split_path(pattern);
+    routes_.push_back(
+        Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& route : routes_) out.emplace_back(route.method, route.pattern);
+    return out;
 }
 
 std::optional<std::map<std::string, std::string>> Router::match(

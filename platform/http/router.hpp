@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/http/message.hpp"
@@ -23,10 +24,14 @@ class Router {
     std::vector<std::string> methods_for(const std::string& path) const;
     // Every method any route takes.
     std::vector<std::string> methods() const;
+    // (method, pattern) of every route, in the order added: what a service
+    // checks against the OpenAPI document it publishes.
+    std::vector<std::pair<std::string, std::string>> routes() const;
 
   private:
     struct Route {
         std::string method;
+        std::string pattern;
         std::vector<std::string> segments;
         Handler handler;
     };

@@ -21,7 +21,7 @@ ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint
     return config;
 }
 
-void add_operational_routes(Router& router, std::function<bool()> ready) {
+void add_operational_routes(Router& router, std::function<bool()> ready, std::string openapi) {
     router.add("GET", "/healthz", [](Request&) {
         return Response::json(200, boost::json::object{{"status", "ok"}});
     });
@@ -34,6 +34,13 @@ void add_operational_routes(Router& router, std::function<bool()> ready) {
         Response r;
         r.body = obs::render_metrics();
         r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+        return r;
+    });
+    if (openapi.empty()) return;
+    router.add("GET", "/openapi.json", [document = std::move(openapi)](Request&) {
+        Response r;
+        r.body = document;
+        r.headers.emplace_back("Content-Type", "application/json");
         return r;
     });
 }
@@ -97,7 +104,8 @@ Handler dispatch_to(const Router& router) {
 
 Handler authenticated(Handler inner, const auth::TokenVerifier& verifier) {
     return [inner = std::move(inner), &verifier](Request& request) {
-        if (request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics") {
+        if (request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics" ||
+            request.path == "/openapi.json") {
             return inner(request);
         }
         auto claims = verifier.verify_header(request.header("authorization"));

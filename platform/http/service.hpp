@@ -1,6 +1,7 @@
 #pragma once
 // What every HTTP service shares: configuration from the environment and
-// the operational endpoints (/healthz, /readyz, /metrics), which need no token.
+// the operational endpoints (/healthz, /readyz, /metrics, /openapi.json),
+// which need no token.
 #include <functional>
 #include <string>
 
@@ -22,11 +23,14 @@ struct ServiceConfig {
     static ServiceConfig from_env(const std::string& service_name, std::uint16_t default_port);
 };
 
-void add_operational_routes(Router& router, std::function<bool()> ready);
+// `openapi`, when given, is served at /openapi.json (the service's OpenAPI
+// document, the committed file's bytes).
+void add_operational_routes(Router& router, std::function<bool()> ready, std::string openapi = {});
 
-// Every route but /healthz, /readyz and /metrics needs a verified bearer
-// token; the caller lands in Request::caller. Refusals are 401 problem+json
-// with WWW-Authenticate.
+// Every route but /healthz, /readyz, /metrics and /openapi.json needs a
+// verified bearer token (a client reads the contract before it signs in);
+// the caller lands in Request::caller. Refusals are 401 problem+json with
+// WWW-Authenticate.
 Handler authenticated(Handler inner, const auth::TokenVerifier& verifier);
 
 // Serves until SIGINT/SIGTERM, then runs `before_stop` (stop background

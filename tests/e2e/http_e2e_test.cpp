@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "platform/auth/token.hpp"
@@ -257,6 +260,55 @@ TEST_P(HttpEndToEnd, HealthAndMetricsNeedNoBody) {
     EXPECT_NE(http_request(stack().projector_port, "GET", "/metrics")
                   .body.find("projector_events_applied_total"),
               std::string::npos);
+}
+
+std::string committed(const std::string& path) {
+    std::ifstream in(std::string(CC_SOURCE_DIR) + "/" + path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST_P(HttpEndToEnd, OpenApiDocumentsAreTheCommittedFilesAndNeedNoToken) {
+    for (const auto& [port, file] :
+         {std::pair{stack().command_port, "openapi/command-service.json"},
+          std::pair{stack().query_port, "openapi/query-service.json"}}) {
+        const auto r = http_request(port, "GET", "/openapi.json");
+        EXPECT_EQ(r.status, 200) << file;
+        EXPECT_EQ(r.header("content-type"), "application/json") << file;
+        EXPECT_TRUE(r.body == committed(file)) << file << " is served as committed";
+    }
+}
+
+// The reverse of the services' start-up check (every route is documented):
+// every documented operation reaches a handler, none answers as unrouted.
+TEST_P(HttpEndToEnd, EveryDocumentedOperationIsRouted) {
+    if (GetParam() != Backend::postgres) GTEST_SKIP() << "routing does not depend on the log";
+    const auto before = stack().log_size();
+    for (const auto& [port, file] :
+         {std::pair{stack().command_port, "openapi/command-service.json"},
+          std::pair{stack().query_port, "openapi/query-service.json"}}) {
+        const auto doc = boost::json::parse(committed(file));
+        for (const auto& path : doc.at("paths").as_object()) {
+            // Unknown ids and empty bodies: each handler refuses, none appends.
+            std::string target(path.key());
+            for (auto open = target.find('{'); open != std::string::npos; open = target.find('{')) {
+                target.replace(open, target.find('}', open) - open + 1,
+                               Uuid::random_v4().to_string());
+            }
+            for (const auto& operation : path.value().as_object()) {
+                std::string method(operation.key());
+                for (auto& c : method)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                const auto r = http_request(port, method, target, method == "GET" ? "" : "{}",
+                                            with_token({{"Content-Type", "application/json"}}));
+                EXPECT_NE(r.status, 405) << method << " " << path.key();
+                EXPECT_EQ(r.body.find("route-not-found"), std::string::npos)
+                    << method << " " << path.key() << ": " << r.body;
+            }
+        }
+    }
+    EXPECT_EQ(stack().log_size(), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Logs, HttpEndToEnd, ::testing::Values(Backend::postgres, Backend::kafka),

@@ -1,0 +1,203 @@
+// Event payload schemas, one file per event type and schema version.
+#include <stdexcept>
+
+#include "events/catalogue.hpp"
+#include "model/contracts/contracts.hpp"
+#include "model/contracts/describe.hpp"
+#include "model/contracts/field_schema.hpp"
+
+namespace cc::contracts {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kEvolution =
+    " Any change to this shape is a new schema_version with an upcaster; this file never "
+    "changes meaning.";
+
+json::object payload_schema(const model::Aggregate& a, std::string_view event_type, int version,
+                            const std::string& what) {
+    return {
+        {"$schema", "https://json-schema.org/draft/2020-12/schema"},
+        {"$id", schema_file_name(event_type, version)},
+        {"$comment", kGenerated},
+        {"title", std::string(event_type) + " payload (v" + std::to_string(version) + ")"},
+        {"description", "Payload of " + std::string(event_type) + ", schema_version " +
+                            std::to_string(version) + ". " + what + " Envelope: event_type \"" +
+                            std::string(event_type) + "\", aggregate_type \"" +
+                            std::string(a.name) + "\"; " + envelope_placement(a) +
+                            std::string(kEvolution)},
+        {"type", "object"},
+    };
+}
+
+// Every key is always present: optional values are null, never absent.
+void set_properties(json::object& schema, json::object properties) {
+    json::array required;
+    for (const auto& entry : properties) required.emplace_back(entry.key());
+    if (!required.empty()) schema["required"] = std::move(required);
+    schema["additionalProperties"] = false;
+    schema["properties"] = std::move(properties);
+}
+
+const model::Field& field_of(const model::Aggregate& a, std::string_view name) {
+    const auto* field = a.field(name);
+    // A description naming a field it lacks is a programming error.
+    if (field == nullptr)
+        throw std::logic_error(std::string(a.name) + " has no field " + std::string(name));
+    return *field;
+}
+
+json::object carried_properties(const model::Aggregate& a) {
+    json::object properties;
+    for (auto name : a.carried) properties[name] = stored_schema(a, field_of(a, name));
+    return properties;
+}
+
+std::string carried_sentence(const model::Aggregate& a) {
+    if (a.carried.empty()) return "";
+    std::vector<std::string> names(a.carried.begin(), a.carried.end());
+    return " It carries " + listed(names) + " so that a consumer needs no state to place it.";
+}
+
+json::object change_schema(const model::Aggregate& a, const model::Field& field, int version) {
+    const std::string name(field.name);
+    json::object change{{"type", "object"}};
+    if (version == 1) {
+        change["description"] =
+            "The change of " + name + ": its value before (\"old\") and after (\"new\") the event.";
+        change["required"] = json::array{"old", "new"};
+    } else {
+        change["description"] = "The change of " + name +
+                                ": its value after the event (\"new\"); \"old\", when present "
+                                "(version 1 events), is the value before.";
+        change["required"] = json::array{"new"};
+    }
+    change["additionalProperties"] = false;
+    change["properties"] = {{"old", stored_schema(a, field)}, {"new", stored_schema(a, field)}};
+    return change;
+}
+
+// A patch may change client fields that are not fixed at creation.
+bool changeable(const model::Field& field) {
+    return field.set_by == model::Setter::client && !field.immutable;
+}
+
+std::string input_description(const model::Aggregate& a, const model::Field& input) {
+    if (a.field(input.name) != nullptr) return field_description(a, input);
+    std::string doc(input.doc);
+    if (!doc.empty() && doc.back() != '.') doc += '.';
+    return doc + (doc.empty() ? "" : " ") +
+           "Not a column: it travels in the event and the audit row only.";
+}
+
+}  // namespace
+
+std::string schema_file_name(std::string_view event_type, int schema_version) {
+    return std::string(event_type) + ".v" + std::to_string(schema_version) + ".schema.json";
+}
+
+json::object created_schema(const model::Aggregate& a) {
+    const std::string what =
+        "A " + spoken(a.name) + " was created with every field of its " + std::string(a.table) +
+        " row (absent values are null, absent booleans false). " + std::string(a.doc);
+    auto schema = payload_schema(a, a.created, 1, what);
+    json::object properties;
+    for (const auto& field : a.fields) {
+        auto property = stored_schema(a, field);
+        if (field.set_by == model::Setter::lifecycle && !a.initial_state.empty())
+            property["const"] = a.initial_state;
+        properties[field.name] = std::move(property);
+    }
+    set_properties(schema, std::move(properties));
+    return schema;
+}
+
+json::object updated_schema(const model::Aggregate& a, int version) {
+    const std::string who = spoken(a.name);
+    const std::string what =
+        version == 1 ? "Some of a " + who +
+                           "'s fields changed: each changed field with its value before "
+                           "(\"old\") and after (\"new\")." +
+                           carried_sentence(a)
+                     : "Some of a " + who +
+                           "'s fields changed: each changed field with its value after the "
+                           "event (\"new\"); the projector reads the value before from the row "
+                           "for the audit trail. Version 1 events, which carry \"old\" too, "
+                           "read the same." +
+                           carried_sentence(a);
+    auto schema = payload_schema(a, a.updated, version, what);
+    json::object changes{
+        {"type", "object"},
+        {"description", "Only the " + who +
+                            " fields that changed; fields that did not change are absent and "
+                            "at least one is present."},
+        {"minProperties", 1},
+        {"additionalProperties", false},
+    };
+    json::object changed;
+    for (const auto& field : a.fields)
+        if (changeable(field)) changed[field.name] = change_schema(a, field, version);
+    changes["properties"] = std::move(changed);
+    auto properties = carried_properties(a);
+    properties["changes"] = std::move(changes);
+    set_properties(schema, std::move(properties));
+    return schema;
+}
+
+json::object deleted_schema(const model::Aggregate& a) {
+    const std::string what = "A " + spoken(a.name) + " was soft-deleted (" + std::string(a.table) +
+                             ".deleted_at is set to occurred_at)." + carried_sentence(a);
+    auto schema = payload_schema(a, a.deleted, 1, what);
+    set_properties(schema, carried_properties(a));
+    return schema;
+}
+
+json::object action_schema(const model::Aggregate& a, const model::Action& action) {
+    std::string what = "The " + std::string(action.name) + " step of a " + spoken(a.name);
+    if (!action.to.empty())
+        what += ": its " + std::string(a.status) + " becomes \"" + std::string(action.to) + "\"";
+    what += ".";
+    if (!action.doc.empty()) what += " " + std::string(action.doc);
+    auto schema = payload_schema(a, action.event, 1, what);
+    json::object properties;
+    for (const auto& input : action.inputs) {
+        auto property = stored_schema(a, input);
+        property["description"] = input_description(a, input);
+        properties[input.name] = std::move(property);
+    }
+    if (!action.to.empty()) {
+        auto status = stored_schema(a, field_of(a, a.status));
+        status["const"] = action.to;
+        properties[a.status] = std::move(status);
+    }
+    set_properties(schema, std::move(properties));
+    return schema;
+}
+
+std::vector<EventSchema> event_schemas() {
+    std::vector<EventSchema> out;
+    const auto add = [&out](std::string_view type, int version, json::object schema) {
+        out.push_back({schema_file_name(type, version), std::move(schema)});
+    };
+    for (const auto& info : events::catalogue()) {
+        const auto* a = model::find_aggregate(info.aggregate_type);
+        if (a == nullptr)
+            throw std::logic_error("no aggregate " + std::string(info.aggregate_type));
+        if (info.event_type == a->created) {
+            add(info.event_type, 1, created_schema(*a));
+        } else if (info.event_type == a->updated) {
+            for (int version = 1; version <= info.schema_version; ++version)
+                add(info.event_type, version, updated_schema(*a, version));
+        } else if (info.event_type == a->deleted) {
+            add(info.event_type, 1, deleted_schema(*a));
+        } else {
+            for (const auto& action : a->actions)
+                if (action.event == info.event_type)
+                    add(info.event_type, 1, action_schema(*a, action));
+        }
+    }
+    return out;
+}
+
+}  // namespace cc::contracts

@@ -1,0 +1,263 @@
+// The query service's OpenAPI document: the identity core's reads and the
+// audit trail, then a list and an item for every described aggregate (as
+// query-service/aggregate/resources.cpp registers them).
+#include <stdexcept>
+
+#include "model/aggregates/identity.hpp"
+#include "model/contracts/contracts.hpp"
+#include "model/contracts/describe.hpp"
+#include "model/contracts/field_schema.hpp"
+#include "model/contracts/openapi_common.hpp"
+#include "model/paging.hpp"
+
+namespace cc::contracts {
+namespace {
+
+namespace json = boost::json;
+using namespace openapi;
+using auth::TenantAction;
+
+constexpr std::string_view kDescription =
+    "Reads of the projections, tenant-scoped. Lists answer {\"items\": [...], \"next_cursor\": "
+    "...} in keyset pages (?limit=, ?cursor=<next_cursor>); items carry version and an ETag, "
+    "and If-None-Match answers 304. Deleted rows, unknown ids and tenants the caller is not a "
+    "member of answer 404. Read your writes: pass a command's position as ?min_position= or "
+    "X-Min-Position and the answer waits (bounded) until the projection has applied it, or is "
+    "503 projection-lagging with Retry-After. x-permissions names, per operation, the member "
+    "roles that permit it in the tenant of the path, and whether a platform administrator may.";
+
+// Columns every documented table has besides the described fields.
+const model::Field kId{.name = "id", .type = model::FieldType::reference, .doc = "The row's id"};
+const model::Field kCreatedAt{
+    .name = "created_at", .type = model::FieldType::timestamp, .doc = "When it was created"};
+const model::Field kUpdatedAt{
+    .name = "updated_at", .type = model::FieldType::timestamp, .doc = "When it last changed"};
+
+const model::Field& filtered_field(const model::Aggregate& a, const model::Filter& filter) {
+    if (filter.field == "id") return kId;
+    if (filter.field == "created_at") return kCreatedAt;
+    if (filter.field == "updated_at") return kUpdatedAt;
+    const auto* field = a.field(filter.field);
+    // A description naming a column it lacks is a programming error.
+    if (field == nullptr)
+        throw std::logic_error("unknown filter field " + std::string(filter.field));
+    return *field;
+}
+
+std::string filter_description(const model::Aggregate& a, const model::Filter& filter) {
+    const std::string column = std::string(a.table) + "." + std::string(filter.field);
+    std::string out;
+    switch (filter.op) {
+        case model::FilterOp::equals:
+            out = "Only rows whose " + column + " equals the value";
+            break;
+        case model::FilterOp::at_least:
+            out = "Only rows whose " + column + " is at or after the value";
+            break;
+        case model::FilterOp::before:
+            out = "Only rows whose " + column + " is before the value";
+            break;
+        case model::FilterOp::contains:
+            out = "Only rows whose " + column + " holds the value";
+            break;
+    }
+    if (filter.normalise != nullptr) out += " (normalised as on write, e.g. spaces removed)";
+    return out + ".";
+}
+
+json::array read_parameters() {
+    return {parameter_ref("MinPosition"), parameter_ref("XMinPosition")};
+}
+
+json::array list_parameters(const model::Aggregate& a) {
+    json::array out{parameter_ref("Limit"), parameter_ref("Cursor")};
+    if (!a.search.empty()) {
+        std::vector<std::string> columns(a.search.begin(), a.search.end());
+        out.push_back(
+            json::object{{"name", "q"},
+                         {"in", "query"},
+                         {"description", "Only rows whose " + listed(columns, "`", " or ") +
+                                             " starts with this text, ignoring case."},
+                         {"schema", {{"type", "string"}, {"maxLength", model::kMaxSearchLength}}}});
+    }
+    for (const auto& filter : a.filters) {
+        out.push_back(json::object{{"name", filter.parameter},
+                                   {"in", "query"},
+                                   {"description", filter_description(a, filter)},
+                                   {"schema", parameter_schema(filtered_field(a, filter))}});
+    }
+    return out;
+}
+
+json::object with_parameters(json::object operation, json::array parameters) {
+    for (auto& p : read_parameters()) parameters.push_back(p);
+    operation["parameters"] = std::move(parameters);
+    return operation;
+}
+
+json::object list_answers(std::string_view list, std::initializer_list<int> problems) {
+    json::object responses{{"200", json_answer("A page.", list)}};
+    add_problems(responses, problems);
+    return responses;
+}
+
+json::object item_answers(std::string_view item, std::initializer_list<int> problems) {
+    const json::object etag{{"ETag",
+                             {{"description", "The version, e.g. \"3\": the If-Match of a change."},
+                              {"schema", {{"type", "string"}}}}}};
+    json::object responses{
+        {"200", json_answer("The item.", item, etag)},
+        {"304", {{"description", "Not modified (If-None-Match)."}, {"headers", etag}}}};
+    add_problems(responses, problems);
+    return responses;
+}
+
+void add_schemas(json::object& schemas, const model::Aggregate& a) {
+    const std::string title(a.title);
+    schemas[title] = item_schema(a);
+    schemas[title + "List"] = list_schema(title, "A page of " + spoken(a.table) + ".");
+}
+
+// GET <collection> and <collection>/{id} behind one permission.
+void add_reads(json::object& paths, const model::Aggregate& a, const std::string& collection,
+               json::array collection_parameters, json::object list_permissions,
+               json::object item_permissions, std::initializer_list<int> list_problems,
+               std::initializer_list<int> item_problems, json::array item_parameters = {}) {
+    const std::string title(a.title);
+    const std::string who = spoken(a.name);
+    auto list = secured("list" + title + "s", "List " + spoken(a.table) + ".", a.title,
+                        std::move(list_permissions));
+    json::array list_params = collection_parameters;
+    for (auto& p : list_parameters(a)) list_params.push_back(p);
+    add_operation(paths, collection, "get",
+                  with_parameters(std::move(list), std::move(list_params)));
+    paths[collection].as_object()["get"].as_object()["responses"] =
+        list_answers(title + "List", list_problems);
+
+    const std::string item = collection + "/{" + std::string(a.id_param) + "}";
+    auto read = secured("get" + title, "Read a " + who + ".", a.title, std::move(item_permissions));
+    json::array item_params = std::move(collection_parameters);
+    if (item_parameters.empty())
+        item_params.push_back(
+            path_id(a.id_param, "The " + who + " (" + std::string(a.table) + ".id)."));
+    for (auto& p : item_parameters) item_params.push_back(p);
+    item_params.push_back(parameter_ref("IfNoneMatch"));
+    add_operation(paths, item, "get", with_parameters(std::move(read), std::move(item_params)));
+    paths[item].as_object()["get"].as_object()["responses"] = item_answers(title, item_problems);
+}
+
+json::object audit_log_schema() {
+    const auto nullable_text = [](std::string_view description) {
+        return json::object{{"type", json::array{"string", "null"}}, {"description", description}};
+    };
+    auto user =
+        uuid_schema("users.id of the caller whose command produced it; null for the system.");
+    make_nullable(user);
+    return {{"type", "object"},
+            {"description",
+             "One row per event (id = event_id), append-only: who did what to which record, when "
+             "and from where."},
+            {"required",
+             {"id", "tenant_id", "user_id", "action", "entity_type", "entity_id", "details",
+              "ip_address", "user_agent", "created_at"}},
+            {"properties",
+             {{"id", uuid_schema("The event's event_id.")},
+              {"tenant_id", uuid_schema("The tenant.")},
+              {"user_id", std::move(user)},
+              {"action",
+               {{"type", "string"}, {"description", "The event_type, e.g. PatientRegistered."}}},
+              {"entity_type", {{"type", "string"}, {"description", "The aggregate_type."}}},
+              {"entity_id", uuid_schema("The aggregate_id.")},
+              {"details",
+               {{"type", "object"},
+                {"description",
+                 "event_type, schema_version, aggregate_version, changes (old and new value per "
+                 "changed field), request_id and correlation_id when known."}}},
+              {"ip_address", nullable_text("Client IP address as the command service saw it.")},
+              {"user_agent", nullable_text("The request's User-Agent.")},
+              {"created_at", timestamp_schema("The event's occurred_at.")}}}};
+}
+
+void add_audit_logs(json::object& paths, json::object& schemas) {
+    schemas["AuditLog"] = audit_log_schema();
+    schemas["AuditLogList"] = list_schema("AuditLog", "A page of the audit trail, newest first.");
+    auto op = secured("listAuditLogs", "The tenant's audit trail, newest first.", "AuditLog",
+                      permissions(auth::permitted_roles(TenantAction::read_audit)));
+    json::array parameters{
+        parameter_ref("TenantId"),
+        parameter_ref("Limit"),
+        {{"name", "cursor"},
+         {"in", "query"},
+         {"description", "The next_cursor of the previous page (<micros>_<id>)."},
+         {"schema", {{"type", "string"}, {"pattern", "^[0-9]+_[0-9a-fA-F-]{36}$"}}}},
+        {{"name", "entity_type"},
+         {"in", "query"},
+         {"description", "Only rows of this aggregate_type."},
+         {"schema", {{"type", "string"}}}},
+        {{"name", "entity_id"},
+         {"in", "query"},
+         {"description", "Only rows of this aggregate."},
+         {"schema", {{"type", "string"}, {"format", "uuid"}}}},
+        {{"name", "action"},
+         {"in", "query"},
+         {"description", "Only rows of this event_type."},
+         {"schema", {{"type", "string"}}}},
+    };
+    const std::string path = "/v1/tenants/{tenant_id}/audit-logs";
+    add_operation(paths, path, "get", with_parameters(std::move(op), std::move(parameters)));
+    paths[path].as_object()["get"].as_object()["responses"] =
+        list_answers("AuditLogList", {400, 401, 403, 404, 503});
+}
+
+void add_identity_reads(json::object& paths, json::object& schemas) {
+    using model::kMembership;
+    using model::kTenant;
+    using model::kUser;
+    for (const auto* a : {&kTenant, &kUser, &kMembership}) add_schemas(schemas, *a);
+
+    // Platform admins see every tenant; anyone else the tenants they belong to.
+    auto member_of_any = permissions(auth::permitted_roles(TenantAction::read_tenant));
+    member_of_any["listed"] =
+        "the tenants the caller is a live member of; every tenant for a "
+        "platform administrator";
+    add_reads(paths, kTenant, "/v1/tenants", {}, std::move(member_of_any),
+              permissions(auth::permitted_roles(TenantAction::read_tenant)), {400, 401, 503},
+              {400, 401, 404, 503});
+    auto own_account = permissions({});
+    own_account["own_account"] = true;
+    add_reads(paths, kUser, "/v1/users", {}, permissions({}), std::move(own_account),
+              {400, 401, 403, 503}, {400, 401, 404, 503});
+    const auto members = permissions(auth::permitted_roles(TenantAction::read_members));
+    add_reads(paths, kMembership, "/v1/tenants/{tenant_id}/members", {parameter_ref("TenantId")},
+              members, members, {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503},
+              {path_id(kMembership.id_param, "The member's user (users.id).")});
+    add_audit_logs(paths, schemas);
+}
+
+}  // namespace
+
+json::object query_openapi(Aggregates aggregates) {
+    auto doc = document({"query-service", 8082, kDescription});
+    auto& paths = doc["paths"].as_object();
+    auto& schemas = doc["components"].as_object()["schemas"].as_object();
+    auto& tags = doc["tags"].as_array();
+    tags.push_back(
+        json::object{{"name", "operations"}, {"description", "Health, metrics, this document."}});
+    for (const auto* a : {&model::kTenant, &model::kUser, &model::kMembership})
+        tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
+    tags.push_back(
+        json::object{{"name", "AuditLog"}, {"description", "The tenant's audit trail."}});
+    add_identity_reads(paths, schemas);
+    for (const auto* a : aggregates) {
+        if (!a->generic_commands || a->scope != model::Scope::tenant) continue;
+        tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
+        add_schemas(schemas, *a);
+        const auto read = permissions(a->permissions.read);
+        add_reads(paths, *a, "/v1/tenants/{tenant_id}/" + std::string(a->collection),
+                  {parameter_ref("TenantId")}, read, read, {400, 401, 403, 404, 503},
+                  {400, 401, 403, 404, 503});
+    }
+    return doc;
+}
+
+}  // namespace cc::contracts
