@@ -8,12 +8,23 @@
 #include <thread>
 
 #include "tests/support/backend_test.hpp"
+#include "tests/support/openapi.hpp"
 
 namespace cc::e2e {
 namespace {
 
 using testing::http_request;
 using testing::HttpResponse;
+using testing::OpenApiCheck;
+
+// Every answer these tests look at is also held to the published contract.
+void matches(std::string_view service, std::string_view method, std::string_view path,
+             const HttpResponse& r) {
+    EXPECT_EQ(testing::expect_matches_openapi(service, method, path, r.status, r.json()),
+              OpenApiCheck::checked);
+}
+constexpr std::string_view kCollection = "/v1/tenants/{tenant_id}/appointments";
+constexpr std::string_view kItem = "/v1/tenants/{tenant_id}/appointments/{appointment_id}";
 
 class AppointmentsEndToEnd : public testing::BackendTest {
   protected:
@@ -80,6 +91,9 @@ TEST_P(AppointmentsEndToEnd, FiftyConcurrentOverlappingBookingsOfOneCarerGiveExa
         << "10:00Z to 11:00Z overlaps the booked 09:xx to 10:xx";
     const auto clash = book(carer, "2031-03-01T09:59:00Z", "2031-03-01T10:30:00Z");
     ASSERT_EQ(clash.status, 409);
+    matches("command-service", "POST", kCollection, clash);
+    matches("command-service", "POST", kCollection,
+            book(other_carer, "2031-03-02T09:00:00Z", "2031-03-02T10:00:00Z"));
     EXPECT_EQ(clash.json().at("errors").as_array()[0].at("field"), "care_professional_id");
     EXPECT_NE(clash.json().at("detail").as_string().find("appointment "), std::string::npos)
         << "the clash names the appointment it collides with";
@@ -90,6 +104,7 @@ TEST_P(AppointmentsEndToEnd, LifecycleStepsAreActionsAndAWrongStepNamesTheAllowe
     EXPECT_EQ(act(id, "confirm").status, 200);
     const auto again = act(id, "confirm");
     ASSERT_EQ(again.status, 409) << again.body;
+    matches("command-service", "POST", std::string(kItem) + "/confirm", again);
     EXPECT_TRUE(again.json().at("type").as_string().ends_with("invalid-transition"));
     const std::string detail(again.json().at("detail").as_string());
     EXPECT_NE(detail.find("confirmed"), std::string::npos) << detail;
@@ -114,9 +129,11 @@ TEST_P(AppointmentsEndToEnd, LifecycleStepsAreActionsAndAWrongStepNamesTheAllowe
         act(id, "reschedule",
             R"({"start_time":"2031-04-03T10:00:00+02:00","end_time":"2031-04-03T10:00:00+01:00"})");
     ASSERT_EQ(moved.status, 200) << moved.body;
+    matches("command-service", "POST", std::string(kItem) + "/reschedule", moved);
     const auto position = std::string(moved.json().at("position").as_string());
     const auto read = query(tenant + "/appointments/" + id + "?min_position=" + position);
     ASSERT_EQ(read.status, 200) << read.body;
+    matches("query-service", "GET", kItem, read);
     EXPECT_EQ(read.json().at("start_time"), "2031-04-03T08:00:00.000000Z") << "stored in UTC";
     EXPECT_EQ(read.json().at("status"), "confirmed");
 
@@ -161,6 +178,7 @@ TEST_P(AppointmentsEndToEnd, TheRotaIsInTimeOrderWithAKeysetCursorAndRangeFilter
                        "min_position=" +
                        position + (cursor.empty() ? "" : "&cursor=" + cursor));
         ASSERT_EQ(r.status, 200) << r.body;
+        matches("query-service", "GET", kCollection, r);
         const auto json = r.json();
         for (const auto& item : json.at("items").as_array()) {
             starts.emplace_back(item.at("start_time").as_string());
@@ -179,7 +197,9 @@ TEST_P(AppointmentsEndToEnd, TheRotaIsInTimeOrderWithAKeysetCursorAndRangeFilter
         EXPECT_EQ(item.at("care_professional_id").as_string(), carer);
         EXPECT_GE(std::string(item.at("start_time").as_string()), "2031-05-10");
     }
-    EXPECT_EQ(query(tenant + "/appointments?cursor=not-a-cursor").status, 400);
+    const auto bad_cursor = query(tenant + "/appointments?cursor=not-a-cursor");
+    EXPECT_EQ(bad_cursor.status, 400);
+    matches("query-service", "GET", kCollection, bad_cursor);
 }
 
 TEST_P(AppointmentsEndToEnd, AnotherTenantsAppointmentIsMissingEverywhere) {

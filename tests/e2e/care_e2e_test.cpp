@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/support/backend_test.hpp"
+#include "tests/support/openapi.hpp"
 
 namespace cc::e2e {
 namespace {
@@ -63,6 +64,10 @@ TEST_P(CareEndToEnd, StaleIfMatchGets412AndAppendsNothing) {
     const auto before = stack().log_size();
     auto stale = command("PATCH", item, R"({"first_name":"Ada"})", {{"If-Match", "\"1\""}});
     EXPECT_EQ(stale.status, 412) << stale.body;
+    EXPECT_EQ(testing::expect_matches_openapi("command-service", "PATCH",
+                                              "/v1/tenants/{tenant_id}/patients/{patient_id}",
+                                              stale.status, stale.json()),
+              testing::OpenApiCheck::checked);
     EXPECT_EQ(stack().log_size(), before);
 }
 
@@ -211,6 +216,10 @@ TEST_P(CareEndToEnd, CareProfessionalsNeedAMemberUserAndFilterByRole) {
     auto nurses = query(a + "/care-professionals?role=Nurse&min_position=" + position);
     ASSERT_EQ(nurses.status, 200);
     const auto json = nurses.json();
+    EXPECT_EQ(testing::expect_matches_openapi("query-service", "GET",
+                                              "/v1/tenants/{tenant_id}/care-professionals",
+                                              nurses.status, json),
+              testing::OpenApiCheck::checked);
     ASSERT_EQ(json.at("items").as_array().size(), 1u);
     EXPECT_EQ(json.at("items").as_array()[0].at("user_id").as_string(), user_id);
 
