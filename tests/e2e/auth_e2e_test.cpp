@@ -62,6 +62,16 @@ class AuthMatrix : public ::testing::Test {
                               R"({"first_name":"C","last_name":"P","role":"Nurse"})");
         wait_for(s, "/v1/tenants/" + tenant_a + "/patients/" + patient);
         wait_for(s, "/v1/tenants/" + tenant_a + "/care-professionals/" + professional);
+        appointment = create(s, "/v1/tenants/" + tenant_a + "/appointments", visit_body(0));
+        wait_for(s, "/v1/tenants/" + tenant_a + "/appointments/" + appointment);
+    }
+    // A visit of the tenant's care professional to its patient, on day `day` of 2031-07.
+    static std::string visit_body(int day) {
+        const std::string date =
+            "2031-07-" + std::string(day < 9 ? "0" : "") + std::to_string(day + 1);
+        return R"({"patient_id":")" + patient + R"(","care_professional_id":")" + professional +
+               R"(","start_time":")" + date + R"(T09:00:00Z","end_time":")" + date +
+               R"(T10:00:00Z"})";
     }
     static void TearDownTestSuite() { testing::stacks().clear(); }
 
@@ -189,6 +199,33 @@ class AuthMatrix : public ::testing::Test {
              a + "/care-professionals/" + professional,
              "",
              {}},
+            {"book appointment", Service::command, "POST", a + "/appointments", visit_body(1), {}},
+            {"update appointment",
+             Service::command,
+             "PATCH",
+             a + "/appointments/" + appointment,
+             R"({"notes":"ring twice"})",
+             {{"If-Match", "\"1\""}}},
+            {"confirm appointment",
+             Service::command,
+             "POST",
+             a + "/appointments/" + appointment + "/confirm",
+             "",
+             {}},
+            {"start appointment",
+             Service::command,
+             "POST",
+             a + "/appointments/" + appointment + "/start",
+             "",
+             {}},
+            {"delete appointment",
+             Service::command,
+             "DELETE",
+             a + "/appointments/" + appointment,
+             "",
+             {}},
+            {"list appointments", Service::query, "GET", a + "/appointments", "", {}},
+            {"read appointment", Service::query, "GET", a + "/appointments/" + appointment, "", {}},
         };
     }
 
@@ -221,7 +258,7 @@ class AuthMatrix : public ::testing::Test {
         };
     }
 
-    static inline std::string tenant_a, tenant_b, patient, professional;
+    static inline std::string tenant_a, tenant_b, patient, professional, appointment;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -273,6 +310,14 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"read patient", {404, 200}},
         {"list care professionals", {404, 200}},
         {"read care professional", {404, 200}},
+        // Carers read the rota and mark their visits started; booking is not theirs.
+        {"book appointment", {404, 403}},
+        {"update appointment", {404, 403}},
+        {"confirm appointment", {404, 403}},
+        {"start appointment", {404, 200}},
+        {"delete appointment", {404, 403}},
+        {"list appointments", {404, 200}},
+        {"read appointment", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
