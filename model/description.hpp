@@ -109,6 +109,13 @@ struct Filter {
     std::string (*normalise)(std::string_view) = nullptr;
 };
 
+// A list of the aggregate under one of its references, e.g. a carer's
+// schedule: GET .../<parent collection>/{<parent id>}/<collection>.
+struct NestedList {
+    std::string_view parent;  // the referenced aggregate's name
+    std::string_view field;   // the reference field that names it
+};
+
 // Where an aggregate's events are filed and its rows live.
 enum class Scope : std::uint8_t {
     tenant,    // tenant-scoped: /v1/tenants/{tenant_id}/<collection>, keyed by the tenant
@@ -143,6 +150,7 @@ struct Aggregate {
     std::span<const Filter> filters = {};
     std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
     std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
+    std::span<const NestedList> nested = {};
     // Hand-written rules run on create and update, by name (the command
     // service holds them; a test checks every name has one).
     std::span<const std::string_view> rules = {};

@@ -128,9 +128,12 @@ http::Response ReadApi::item(const http::Request& request, const Resource& resou
 
 http::Response ReadApi::list(const http::Request& request, const Resource& resource,
                              const std::optional<std::string>& tenant_id,
-                             const std::optional<std::string>& member_of) {
+                             const std::optional<std::string>& member_of,
+                             std::optional<std::pair<std::string_view, std::string>> pinned) {
     auto list_req = list_request(request, resource);
     if (!list_req) return http::Response::problem(list_req.error(), request);
+    // A nested list: the path names the reference, whatever the query says.
+    if (pinned) list_req->filters.push_back(std::move(*pinned));
     list_req->tenant_id = tenant_id;
     list_req->member_of = member_of;
     return page(request, list_statement(resource, *list_req), list_req->limit);

@@ -16,7 +16,8 @@ class ReadApi {
                         const std::optional<std::string>& tenant_id, const std::string& key);
     http::Response list(const http::Request& request, const Resource& resource,
                         const std::optional<std::string>& tenant_id,
-                        const std::optional<std::string>& member_of = std::nullopt);
+                        const std::optional<std::string>& member_of = std::nullopt,
+                        std::optional<std::pair<std::string_view, std::string>> pinned = {});
     // A page from a custom statement whose rows are (json, cursor).
     http::Response page(const http::Request& request, const pg::Statement& statement,
                         std::size_t limit);

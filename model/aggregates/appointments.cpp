@@ -36,12 +36,11 @@ constexpr Field kEndTime{.name = "end_time",
                          .required = true,
                          .immutable = true,
                          .kept = true,
-                         .doc = "End of the visit: after the start, at most 24 hours later. "
-                                "Intervals are half-open [start, end)."};
-constexpr Field kReason{.name = "reason",
-                        .max_length = 1000,
-                        .required = true,
-                        .doc = "Why, for the audit trail."};
+                         .doc =
+                             "End of the visit: after the start, at most 24 hours later. "
+                             "Intervals are half-open [start, end)."};
+constexpr Field kReason{
+    .name = "reason", .max_length = 1000, .required = true, .doc = "Why, for the audit trail."};
 
 constexpr Field kFields[] = {
     kPatientId,
@@ -71,22 +70,51 @@ constexpr auth::RoleSet kBookers{"admin", "manager", "clinician"};
 constexpr auth::RoleSet kVisitors{"admin", "manager", "clinician", "carer"};
 
 constexpr Action kActions[] = {
-    {.name = "confirm", .event = "AppointmentConfirmed", .from = kScheduled, .to = "confirmed",
-     .roles = kBookers, .doc = "The visit is agreed with the patient."},
-    {.name = "start", .event = "AppointmentStarted", .from = kBooked, .to = "in_progress",
-     .roles = kVisitors, .doc = "The carer has arrived."},
-    {.name = "complete", .event = "AppointmentCompleted", .from = kInProgress, .to = "completed",
-     .roles = kVisitors, .doc = "The visit is done."},
-    {.name = "cancel", .event = "AppointmentCancelled", .from = kBooked, .to = "cancelled",
-     .inputs = kReasonInput, .roles = kBookers, .doc = "The visit will not happen; a reason is required."},
-    {.name = "no-show", .event = "AppointmentMissed", .from = kBooked, .to = "no_show",
-     .roles = kVisitors, .rules = kStarted,
+    {.name = "confirm",
+     .event = "AppointmentConfirmed",
+     .from = kScheduled,
+     .to = "confirmed",
+     .roles = kBookers,
+     .doc = "The visit is agreed with the patient."},
+    {.name = "start",
+     .event = "AppointmentStarted",
+     .from = kBooked,
+     .to = "in_progress",
+     .roles = kVisitors,
+     .doc = "The carer has arrived."},
+    {.name = "complete",
+     .event = "AppointmentCompleted",
+     .from = kInProgress,
+     .to = "completed",
+     .roles = kVisitors,
+     .doc = "The visit is done."},
+    {.name = "cancel",
+     .event = "AppointmentCancelled",
+     .from = kBooked,
+     .to = "cancelled",
+     .inputs = kReasonInput,
+     .roles = kBookers,
+     .doc = "The visit will not happen; a reason is required."},
+    {.name = "no-show",
+     .event = "AppointmentMissed",
+     .from = kBooked,
+     .to = "no_show",
+     .roles = kVisitors,
+     .rules = kStarted,
      .doc = "Nobody was there: only once the start time has passed."},
-    {.name = "reschedule", .event = "AppointmentRescheduled", .from = kBooked,
-     .inputs = kRescheduleInputs, .roles = kBookers, .rules = kRules,
+    {.name = "reschedule",
+     .event = "AppointmentRescheduled",
+     .from = kBooked,
+     .inputs = kRescheduleInputs,
+     .roles = kBookers,
+     .rules = kRules,
      .doc = "New times, checked for the carer's clashes; only while scheduled or confirmed."},
-    {.name = "reassign", .event = "AppointmentReassigned", .from = kBooked,
-     .inputs = kReassignInputs, .roles = kBookers, .rules = kCarerFree,
+    {.name = "reassign",
+     .event = "AppointmentReassigned",
+     .from = kBooked,
+     .inputs = kReassignInputs,
+     .roles = kBookers,
+     .rules = kCarerFree,
      .doc = "Another care professional, checked for clashes."},
 };
 
@@ -96,6 +124,12 @@ constexpr Filter kFilters[] = {
     {.parameter = "status", .field = "status"},
     {.parameter = "from", .field = "start_time", .op = FilterOp::at_least},
     {.parameter = "to", .field = "start_time", .op = FilterOp::before},
+};
+
+// A carer's schedule and a patient's visits, with the same filters (from, to, status).
+constexpr NestedList kNested[] = {
+    {.parent = "care_professional", .field = "care_professional_id"},
+    {.parent = "patient", .field = "patient_id"},
 };
 
 }  // namespace
@@ -120,10 +154,12 @@ constexpr Aggregate kAppointmentDescription{
                     .remove = {"admin", "manager"}},
     .filters = kFilters,
     .sort = "start_time",
+    .nested = kNested,
     .rules = kRules,
-    .doc = "A visit of a care professional to a patient. A care professional never holds two "
-           "overlapping visits that are not cancelled or missed; two carers on one visit is "
-           "normal.",
+    .doc =
+        "A visit of a care professional to a patient. A care professional never holds two "
+        "overlapping visits that are not cancelled or missed; two carers on one visit is "
+        "normal.",
 };
 
 const Aggregate& kAppointment = kAppointmentDescription;

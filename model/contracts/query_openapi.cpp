@@ -236,6 +236,27 @@ void add_identity_reads(json::object& paths, json::object& schemas) {
 
 }  // namespace
 
+// GET .../<parent>/{<parent id>}/<collection>: the list under one reference.
+void add_nested_list(json::object& paths, const model::Aggregate& a,
+                     const model::NestedList& nested) {
+    const auto* parent = model::find_aggregate(nested.parent);
+    if (parent == nullptr) throw std::logic_error("unknown parent " + std::string(nested.parent));
+    const std::string title(a.title);
+    const std::string path = "/v1/tenants/{tenant_id}/" + std::string(parent->collection) + "/{" +
+                             std::string(parent->id_param) + "}/" + std::string(a.collection);
+    auto list = secured("list" + title + "sOf" + std::string(parent->title),
+                        "List the " + spoken(a.table) + " of one " + spoken(parent->name) +
+                            " (an unknown one has none).",
+                        a.title, permissions(a.permissions.read));
+    json::array params{parameter_ref("TenantId"),
+                       path_id(parent->id_param, "The " + spoken(parent->name) + " (" +
+                                                     std::string(parent->table) + ".id).")};
+    for (auto& p : list_parameters(a)) params.push_back(p);
+    add_operation(paths, path, "get", with_parameters(std::move(list), std::move(params)));
+    paths[path].as_object()["get"].as_object()["responses"] =
+        list_answers(title + "List", {400, 401, 403, 404, 503});
+}
+
 json::object query_openapi(Aggregates aggregates) {
     auto doc = document({"query-service", 8082, kDescription});
     auto& paths = doc["paths"].as_object();
@@ -256,6 +277,7 @@ json::object query_openapi(Aggregates aggregates) {
         add_reads(paths, *a, "/v1/tenants/{tenant_id}/" + std::string(a->collection),
                   {parameter_ref("TenantId")}, read, read, {400, 401, 403, 404, 503},
                   {400, 401, 403, 404, 503});
+        for (const auto& nested : a->nested) add_nested_list(paths, *a, nested);
     }
     return doc;
 }

@@ -106,11 +106,40 @@ const Resource& resource_of(const model::Aggregate& a) {
     return resources.at(a.name).resource;
 }
 
+// GET .../<parent>/{<parent id>}/<collection>: the list filtered on the
+// reference the path names (a carer's schedule).
+void add_nested_list(http::Router& router, ReadApi& api, Access& access, const model::Aggregate& a,
+                     const model::NestedList& nested) {
+    const auto* parent = model::find_aggregate(nested.parent);
+    if (parent == nullptr) throw std::logic_error("unknown parent " + std::string(nested.parent));
+    const std::string parent_param(parent->id_param);
+    const std::string path = "/v1/tenants/{tenant_id}/" + std::string(parent->collection) + "/{" +
+                             parent_param + "}/" + std::string(a.collection);
+    router.add("GET", path, [&api, &access, &a, &nested, parent_param](http::Request& r) {
+        auto tenant = uuid_param(r, "tenant_id");
+        if (!tenant) return http::Response::problem(tenant.error(), r);
+        auto parent_id = uuid_param(r, parent_param);
+        if (!parent_id) return http::Response::problem(parent_id.error(), r);
+        if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read); !allowed) {
+            return http::Response::problem(allowed.error(), r);
+        }
+        const auto& resource = resource_of(a);
+        for (const auto& filter : resource.filters) {
+            if (filter.column == nested.field) {
+                return api.list(r, resource, *tenant, std::nullopt,
+                                std::pair{filter.parameter, *parent_id});
+            }
+        }
+        throw std::logic_error("no filter on " + std::string(nested.field));
+    });
+}
+
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
     for (const auto* a : model::aggregates()) {
         if (!a->generic_commands || a->scope != model::Scope::tenant) continue;
         add_tenant_resource_routes(router, api, access, std::string(a->collection),
                                    std::string(a->id_param), resource_of(*a), a->permissions.read);
+        for (const auto& nested : a->nested) add_nested_list(router, api, access, *a, nested);
     }
 }
 

@@ -197,6 +197,25 @@ TEST_P(AppointmentsEndToEnd, TheRotaIsInTimeOrderWithAKeysetCursorAndRangeFilter
         EXPECT_EQ(item.at("care_professional_id").as_string(), carer);
         EXPECT_GE(std::string(item.at("start_time").as_string()), "2031-05-10");
     }
+    // A carer's schedule and a patient's visits are the same list under a reference.
+    const auto schedule = query(tenant + "/care-professionals/" + other_carer +
+                                "/appointments?from=2031-05-01T00:00:00Z&to=2031-06-01T00:00:00Z");
+    ASSERT_EQ(schedule.status, 200) << schedule.body;
+    matches("query-service", "GET",
+            "/v1/tenants/{tenant_id}/care-professionals/{care_professional_id}/appointments",
+            schedule);
+    const auto schedule_json = schedule.json();
+    EXPECT_EQ(schedule_json.at("items").as_array().size(), 15u);
+    for (const auto& item : schedule_json.at("items").as_array()) {
+        EXPECT_EQ(item.at("care_professional_id").as_string(), other_carer);
+    }
+    const auto visits = query(tenant + "/patients/" + patient + "/appointments?limit=200");
+    ASSERT_EQ(visits.status, 200);
+    EXPECT_EQ(visits.json().at("items").as_array().size(), 30u);
+    EXPECT_EQ(
+        query(tenant + "/patients/" + carer + "/appointments").json().at("items").as_array().size(),
+        0u)
+        << "an id that is no patient has no visits";
     const auto bad_cursor = query(tenant + "/appointments?cursor=not-a-cursor");
     EXPECT_EQ(bad_cursor.status, 400);
     matches("query-service", "GET", kCollection, bad_cursor);
