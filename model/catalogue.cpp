@@ -2,6 +2,7 @@
 
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
+#include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/description.hpp"
 
@@ -11,7 +12,7 @@ namespace {
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
 const std::array kAggregates{&kTenant,  &kUser,    &kMembership,
-                             &kPatient, &kCareProfessional, &kAppointment};
+                             &kPatient, &kCareProfessional, &kAppointment, &kCarePlan};
 
 }  // namespace
 

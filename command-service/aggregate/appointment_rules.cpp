@@ -10,18 +10,6 @@ namespace {
 
 constexpr auto kMaxVisit = std::int64_t{24} * 3600 * 1'000'000;
 
-// A field as the step would leave it: the new value if the step sets it,
-// else the kept one. Timestamps are kept as fixed-width UTC text, so they
-// order as text exactly as in time.
-std::string after_step(const RuleContext& c, std::string_view field) {
-    if (const auto* value = c.values.if_contains(field); value && value->is_string()) {
-        return std::string(value->as_string());
-    }
-    if (c.current == nullptr) return {};
-    const auto& store = *c.model.entities.of(model::kAppointment.name);
-    return std::string(store.kept(*c.current, field).value_or(""));
-}
-
 // Cancelled and missed visits hold no time on anyone's rota.
 bool holds_time(std::string_view state) {
     return state != "cancelled" && state != "no_show";
@@ -30,11 +18,12 @@ bool holds_time(std::string_view state) {
 }  // namespace
 
 Status appointment_times(const RuleContext& c) {
-    const auto start = Timestamp::parse(after_step(c, "start_time"));
-    const auto end = Timestamp::parse(after_step(c, "end_time"));
+    const auto start = Timestamp::parse(value_after_step(c, "start_time"));
+    const auto end = Timestamp::parse(value_after_step(c, "end_time"));
     if (!start || !end) return {};  // validation has already named the field
     if (*end <= *start) {
-        return model::invalid_field("end_time", "before_start", "end_time must be after start_time");
+        return model::invalid_field("end_time", "before_start",
+                                    "end_time must be after start_time");
     }
     if (end->micros() - start->micros() > kMaxVisit) {
         return model::invalid_field("end_time", "too_long", "a visit lasts at most 24 hours");
@@ -43,9 +32,9 @@ Status appointment_times(const RuleContext& c) {
 }
 
 Status carer_free(const RuleContext& c) {
-    const auto carer = after_step(c, "care_professional_id");
-    const auto start = after_step(c, "start_time");
-    const auto end = after_step(c, "end_time");
+    const auto carer = value_after_step(c, "care_professional_id");
+    const auto start = value_after_step(c, "start_time");
+    const auto end = value_after_step(c, "end_time");
     if (carer.empty() || start.empty() || end.empty()) return {};
     const auto& store = *c.model.entities.of(model::kAppointment.name);
     for (const auto& [id, record] : store.records()) {
@@ -68,7 +57,7 @@ Status carer_free(const RuleContext& c) {
 }
 
 Status started_already(const RuleContext& c) {
-    const auto start = Timestamp::parse(after_step(c, "start_time"));
+    const auto start = Timestamp::parse(value_after_step(c, "start_time"));
     if (start && c.target.now < *start) {
         return Error::make(ErrorKind::rule_violated, "too-early",
                            "a visit can be marked missed only once its start time has passed");

@@ -45,7 +45,10 @@ Result<const Record*> live_entity(const WriteModel& m, const Target& t,
 Status check_references(const WriteModel& m, std::span<const model::Field> fields,
                         const TenantId& tenant, const boost::json::object& values) {
     for (const auto& field : fields) {
-        if (field.type != model::FieldType::reference) continue;
+        // Server-set references (created_by) name the caller: already checked.
+        if (field.type != model::FieldType::reference || field.set_by != model::Setter::client) {
+            continue;
+        }
         const auto* value = values.if_contains(field.name);
         if (value == nullptr || !value->is_string()) continue;
         const std::string name(field.name);

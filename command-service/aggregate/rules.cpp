@@ -3,6 +3,7 @@
 #include <array>
 
 #include "command-service/aggregate/appointment_rules.hpp"
+#include "command-service/write_model.hpp"
 #include "model/validate.hpp"
 #include "platform/core/json.hpp"
 
@@ -19,15 +20,37 @@ Status date_of_birth_not_in_future(const RuleContext& c) {
     return {};
 }
 
+// Dates compare as text: ISO dates order like the days they name.
+Status end_not_before_start(const RuleContext& c) {
+    const auto start = value_after_step(c, "start_date");
+    const auto end = value_after_step(c, "end_date");
+    if (!start.empty() && !end.empty() && end < start) {
+        return model::invalid_field("end_date", "before_start",
+                                    "end_date must be on or after start_date");
+    }
+    return {};
+}
+
 constexpr std::array kRules{
     NamedRule{"date-of-birth-not-in-future", date_of_birth_not_in_future},
     NamedRule{"no-future-visits", no_future_visits},
     NamedRule{"appointment-times", appointment_times},
     NamedRule{"carer-free", carer_free},
     NamedRule{"started-already", started_already},
+    NamedRule{"end-not-before-start", end_not_before_start},
 };
 
 }  // namespace
+
+std::string value_after_step(const RuleContext& c, std::string_view field) {
+    // A step that sets the field to null clears it.
+    if (const auto* value = c.values.if_contains(field)) {
+        return value->is_string() ? std::string(value->as_string()) : std::string();
+    }
+    if (c.current == nullptr) return {};
+    const auto& store = *c.model.entities.of(c.target.aggregate->name);
+    return std::string(store.kept(*c.current, field).value_or(""));
+}
 
 std::span<const NamedRule> rules() {
     return kRules;

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "command-service/aggregate/commands.hpp"
@@ -23,6 +24,11 @@ struct RuleContext {
 };
 
 using Rule = Status (*)(const RuleContext& context);
+
+// A field as the step would leave it: the new value if the step sets it,
+// else the kept one ("" when neither). Timestamps are kept as fixed-width
+// UTC text and dates as YYYY-MM-DD, so both order as text as in time.
+std::string value_after_step(const RuleContext& context, std::string_view field);
 
 struct NamedRule {
     std::string_view name;

@@ -63,7 +63,12 @@ class AuthMatrix : public ::testing::Test {
         wait_for(s, "/v1/tenants/" + tenant_a + "/patients/" + patient);
         wait_for(s, "/v1/tenants/" + tenant_a + "/care-professionals/" + professional);
         appointment = create(s, "/v1/tenants/" + tenant_a + "/appointments", visit_body(0));
+        plan = create(s, "/v1/tenants/" + tenant_a + "/care-plans", plan_body());
+        wait_for(s, "/v1/tenants/" + tenant_a + "/care-plans/" + plan);
         wait_for(s, "/v1/tenants/" + tenant_a + "/appointments/" + appointment);
+    }
+    static std::string plan_body() {
+        return R"({"patient_id":")" + patient + R"(","title":"Falls","start_date":"2031-07-01"})";
     }
     // A visit of the tenant's care professional to its patient, on day `day` of 2031-07.
     static std::string visit_body(int day) {
@@ -225,6 +230,20 @@ class AuthMatrix : public ::testing::Test {
              "",
              {}},
             {"list appointments", Service::query, "GET", a + "/appointments", "", {}},
+            {"draft care plan", Service::command, "POST", a + "/care-plans", plan_body(), {}},
+            {"activate care plan",
+             Service::command,
+             "POST",
+             a + "/care-plans/" + plan + "/activate",
+             "",
+             {}},
+            {"list a patient's care plans",
+             Service::query,
+             "GET",
+             a + "/patients/" + patient + "/care-plans",
+             "",
+             {}},
+            {"read care plan", Service::query, "GET", a + "/care-plans/" + plan, "", {}},
             {"read appointment", Service::query, "GET", a + "/appointments/" + appointment, "", {}},
         };
     }
@@ -258,7 +277,7 @@ class AuthMatrix : public ::testing::Test {
         };
     }
 
-    static inline std::string tenant_a, tenant_b, patient, professional, appointment;
+    static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -318,6 +337,10 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"delete appointment", {404, 403}},
         {"list appointments", {404, 200}},
         {"read appointment", {404, 200}},
+        {"draft care plan", {404, 403}},
+        {"activate care plan", {404, 403}},
+        {"list a patient's care plans", {404, 200}},
+        {"read care plan", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
