@@ -4,6 +4,7 @@
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/identity.hpp"
+#include "model/aggregates/medications.hpp"
 #include "model/description.hpp"
 
 namespace cc::model {
@@ -12,7 +13,7 @@ namespace {
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
 const std::array kAggregates{&kTenant,  &kUser,    &kMembership,
-                             &kPatient, &kCareProfessional, &kAppointment, &kCarePlan};
+                             &kPatient, &kCareProfessional, &kAppointment, &kCarePlan, &kMedication};
 
 }  // namespace
 

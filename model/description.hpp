@@ -76,7 +76,7 @@ struct UniqueKey {
 struct Action {
     std::string_view name;
     std::string_view event;
-    std::span<const std::string_view> from;  // the states it is allowed from
+    std::span<const std::string_view> from = {};  // the states it is allowed from (all if empty)
     std::string_view to = {};                // the resulting state ("" keeps it)
     // What the step takes. Inputs named like a field are validated by that
     // field's rules and written to its column; others (a reason) travel in
@@ -100,6 +100,7 @@ enum class FilterOp : std::uint8_t {
     at_least,  // column >= value (a range's start)
     before,    // column < value (a range's end, half-open)
     contains,  // array column @> ARRAY[value]
+    holds,     // ?name=true|false: `when_true` holds, or does not (current medications)
 };
 
 struct Filter {
@@ -107,6 +108,9 @@ struct Filter {
     std::string_view field;      // a field of the aggregate, "id", "created_at" or "updated_at"
     FilterOp op = FilterOp::equals;
     std::string (*normalise)(std::string_view) = nullptr;
+    // holds: a condition on the row `t` (SQL), and what it means, for the contract.
+    std::string_view when_true = {};
+    std::string_view doc = {};
 };
 
 // A list of the aggregate under one of its references, e.g. a carer's

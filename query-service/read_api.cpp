@@ -87,6 +87,12 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
                 error.fields.push_back({std::string(filter.parameter), "format", error.detail});
                 return error;
             }
+            if (filter.op == "holds" && *value != "true" && *value != "false") {
+                Error error = Error::make(ErrorKind::malformed, "bad-filter",
+                                          std::string(filter.parameter) + " must be true or false");
+                error.fields.push_back({std::string(filter.parameter), "format", error.detail});
+                return error;
+            }
             if (filter.cast == "uuid" && !Uuid::parse(*value)) {
                 Error error = Error::make(ErrorKind::malformed, "bad-filter",
                                           std::string(filter.parameter) + " must be a UUID");

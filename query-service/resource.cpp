@@ -63,7 +63,12 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     }
     for (const auto& [parameter, value] : request.filters) {
         for (const auto& filter : r.filters) {
-            if (filter.parameter == parameter) {
+            if (filter.parameter != parameter) continue;
+            if (filter.op == "holds") {
+                // Fixed SQL from the description; the value only picks a side.
+                where += (value == "true" ? " AND (" : " AND NOT (") +
+                         std::string(filter.when_true) + ")";
+            } else {
                 add_condition(s, where, filter.column, filter.cast, value, filter.op);
             }
         }
@@ -103,9 +108,9 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     }
     s.params.emplace_back(std::to_string(request.limit + 1));
     const std::string order = sort.empty() ? "t." + key : "t." + sort + ", t." + key;
-    const std::string cursor =
-        sort.empty() ? "x." + key + "::text"
-                     : "encode(convert_to(x.sort_value || '~' || x." + key + "::text, 'UTF8'), 'hex')";
+    const std::string cursor = sort.empty() ? "x." + key + "::text"
+                                            : "encode(convert_to(x.sort_value || '~' || x." + key +
+                                                  "::text, 'UTF8'), 'hex')";
     const std::string sort_value = sort.empty() ? "" : ", t." + sort + "::text AS sort_value";
     s.sql = "SELECT row_to_json(x)::jsonb - 'sort_value', " + cursor + " FROM (SELECT " +
             select_list(r) + sort_value + from_clause(r) + where + " ORDER BY " + order +

@@ -28,7 +28,8 @@ struct Filter {
     std::string_view column;
     std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
-    std::string_view op = "=";  // "=", ">=", "<", or "@>" (array contains the value)
+    std::string_view op = "=";  // "=", ">=", "<", "@>" (array contains the value), or "holds"
+    std::string_view when_true = {};  // holds: the condition ?<parameter>=true asks for
 };
 
 struct Resource {

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "command-service/aggregate/appointment_rules.hpp"
+#include "command-service/aggregate/medication_rules.hpp"
 #include "command-service/write_model.hpp"
 #include "model/validate.hpp"
 #include "platform/core/json.hpp"
@@ -38,6 +39,8 @@ constexpr std::array kRules{
     NamedRule{"carer-free", carer_free},
     NamedRule{"started-already", started_already},
     NamedRule{"end-not-before-start", end_not_before_start},
+    NamedRule{"no-double-entry", no_double_entry},
+    NamedRule{"ends-today-unless-said", ends_today_unless_said},
 };
 
 }  // namespace

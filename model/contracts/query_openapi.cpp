@@ -60,6 +60,9 @@ std::string filter_description(const model::Aggregate& a, const model::Filter& f
         case model::FilterOp::contains:
             out = "Only rows whose " + column + " holds the value";
             break;
+        case model::FilterOp::holds:
+            out = "true: only " + std::string(filter.doc) + "; false: only the others";
+            break;
     }
     if (filter.normalise != nullptr) out += " (normalised as on write, e.g. spaces removed)";
     return out + ".";
@@ -81,10 +84,13 @@ json::array list_parameters(const model::Aggregate& a) {
                          {"schema", {{"type", "string"}, {"maxLength", model::kMaxSearchLength}}}});
     }
     for (const auto& filter : a.filters) {
+        const auto schema = filter.op == model::FilterOp::holds
+                                ? json::value(json::object{{"type", "boolean"}})
+                                : json::value(parameter_schema(filtered_field(a, filter)));
         out.push_back(json::object{{"name", filter.parameter},
                                    {"in", "query"},
                                    {"description", filter_description(a, filter)},
-                                   {"schema", parameter_schema(filtered_field(a, filter))}});
+                                   {"schema", schema}});
     }
     return out;
 }

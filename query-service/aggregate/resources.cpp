@@ -33,6 +33,8 @@ std::string_view op_of(model::FilterOp op) {
             return "<";
         case model::FilterOp::contains:
             return "@>";
+        case model::FilterOp::holds:
+            return "holds";
         case model::FilterOp::equals:
             break;
     }
@@ -74,9 +76,12 @@ Owned build(const model::Aggregate& a) {
         // A description naming a column it lacks is a programming error.
         if (field == nullptr)
             throw std::logic_error("unknown filter field " + std::string(filter.field));
-        const auto cast = field->type == model::FieldType::text_array ? "text" : cast_of(*field);
-        out.filters.push_back(
-            {filter.parameter, filter.field, cast, filter.normalise, op_of(filter.op)});
+        // A holds filter takes true or false, whatever its column's type.
+        const auto cast = filter.op == model::FilterOp::holds           ? "boolean"
+                          : field->type == model::FieldType::text_array ? "text"
+                                                                        : cast_of(*field);
+        out.filters.push_back({filter.parameter, filter.field, cast, filter.normalise,
+                               op_of(filter.op), filter.when_true});
     }
     return out;
 }
