@@ -1,6 +1,8 @@
 // Appointments: home visits on the rota, with their lifecycle.
 #include "model/aggregates/appointments.hpp"
 
+#include "model/aggregates/common_fields.hpp"
+
 namespace cc::model {
 namespace {
 
@@ -10,13 +12,8 @@ constexpr std::string_view kBooked[] = {"scheduled", "confirmed"};
 constexpr std::string_view kScheduled[] = {"scheduled"};
 constexpr std::string_view kInProgress[] = {"in_progress"};
 
-constexpr Field kPatientId{.name = "patient_id",
-                           .type = FieldType::reference,
-                           .references = "patient",
-                           .required = true,
-                           .immutable = true,
-                           .kept = true,
-                           .doc = "The patient visited: a live patient of the tenant."};
+constexpr Field kPatientId =
+    fields::patient_id("The patient visited: a live patient of the tenant.", /*kept=*/true);
 constexpr Field kCareProfessionalId{
     .name = "care_professional_id",
     .type = FieldType::reference,
@@ -39,8 +36,6 @@ constexpr Field kEndTime{.name = "end_time",
                          .doc =
                              "End of the visit: after the start, at most 24 hours later. "
                              "Intervals are half-open [start, end)."};
-constexpr Field kReason{
-    .name = "reason", .max_length = 1000, .required = true, .doc = "Why, for the audit trail."};
 
 constexpr Field kFields[] = {
     kPatientId,
@@ -62,11 +57,11 @@ constexpr std::string_view kStarted[] = {"started-already"};
 
 constexpr Field kRescheduleInputs[] = {kStartTime, kEndTime};
 constexpr Field kReassignInputs[] = {kCareProfessionalId};
-constexpr Field kReasonInput[] = {kReason};
+constexpr Field kReasonInput[] = {fields::kReason};
 
 // Booking is for coordinators and clinicians; carers mark their own visits
 // started, done or missed.
-constexpr auth::RoleSet kBookers{"admin", "manager", "clinician"};
+constexpr auth::RoleSet kBookers = fields::kCareWriters;
 constexpr auth::RoleSet kVisitors{"admin", "manager", "clinician", "carer"};
 
 constexpr Action kActions[] = {
@@ -119,7 +114,7 @@ constexpr Action kActions[] = {
 };
 
 constexpr Filter kFilters[] = {
-    {.parameter = "patient_id", .field = "patient_id"},
+    fields::kByPatient,
     {.parameter = "care_professional_id", .field = "care_professional_id"},
     {.parameter = "status", .field = "status"},
     {.parameter = "from", .field = "start_time", .op = FilterOp::at_least},
@@ -148,10 +143,7 @@ constexpr Aggregate kAppointmentDescription{
     .status = "status",
     .initial_state = "scheduled",
     .actions = kActions,
-    .permissions = {.read = {"admin", "manager", "clinician", "carer", "auditor"},
-                    .create = kBookers,
-                    .update = kBookers,
-                    .remove = {"admin", "manager"}},
+    .permissions = fields::kPatientRecord,
     .filters = kFilters,
     .sort = "start_time",
     .nested = kNested,

@@ -26,8 +26,7 @@ constexpr Field kPatientFields[] = {
             "Modulus 11 check digit and not all one digit. Unique among the tenant's live "
             "patients."},
     {.name = "address", .doc = "Postal address as free text (it may span lines)."},
-    fields::uk_phone("phone",
-                     "phone must be a UK number such as 020 7946 0958 or +44 7700 900123"),
+    fields::uk_phone("phone", "phone must be a UK number such as 020 7946 0958 or +44 7700 900123"),
     fields::email("email", "email must be an address such as name@example.org",
                   "E-mail address, lower-cased."),
     {.name = "emergency_contact", .doc = "Who to call in an emergency, as free text."},
@@ -74,8 +73,6 @@ constexpr Filter kCareProfessionalFilters[] = {
 
 }  // namespace
 
-// Care records: those who deliver or oversee care read them; clinical staff
-// keep them current; only admins and managers remove them.
 constexpr Aggregate kPatientDescription{
     .name = "patient",
     .title = "Patient",
@@ -88,10 +85,7 @@ constexpr Aggregate kPatientDescription{
     .updated_version = 2,
     .fields = kPatientFields,
     .unique = kPatientUnique,
-    .permissions = {.read = {"admin", "manager", "clinician", "carer", "auditor"},
-                    .create = {"admin", "manager", "clinician"},
-                    .update = {"admin", "manager", "clinician"},
-                    .remove = {"admin", "manager"}},
+    .permissions = fields::kPatientRecord,
     .filters = kPatientFilters,
     .search = kNameSearch,
     .rules = kPatientRules,

@@ -1,6 +1,8 @@
 // Care plans: what a patient's care is meant to achieve, and its lifecycle.
 #include "model/aggregates/care_plans.hpp"
 
+#include "model/aggregates/common_fields.hpp"
+
 namespace cc::model {
 namespace {
 
@@ -13,12 +15,7 @@ constexpr std::string_view kRunning[] = {"active", "under_review"};
 constexpr std::string_view kOpen[] = {"draft", "active", "under_review"};
 
 constexpr Field kFields[] = {
-    {.name = "patient_id",
-     .type = FieldType::reference,
-     .references = "patient",
-     .required = true,
-     .immutable = true,
-     .doc = "Whose plan it is: a live patient of the tenant."},
+    fields::patient_id("Whose plan it is: a live patient of the tenant.", /*kept=*/false),
     {.name = "title", .max_length = 255, .required = true, .doc = "What the plan is for."},
     {.name = "description", .doc = "Goals, interventions and who does what, as free text."},
     {.name = "start_date",
@@ -44,7 +41,7 @@ constexpr Field kFields[] = {
 
 constexpr std::string_view kRules[] = {"end-not-before-start"};
 
-constexpr auth::RoleSet kPlanners{"admin", "manager", "clinician"};
+constexpr auth::RoleSet kPlanners = fields::kCareWriters;
 
 constexpr Action kActions[] = {
     {.name = "activate",
@@ -74,11 +71,9 @@ constexpr Action kActions[] = {
 };
 
 constexpr Filter kFilters[] = {
-    {.parameter = "patient_id", .field = "patient_id"},
+    fields::kByPatient,
     {.parameter = "status", .field = "status"},
 };
-
-constexpr NestedList kNested[] = {{.parent = "patient", .field = "patient_id"}};
 
 }  // namespace
 
@@ -96,12 +91,9 @@ constexpr Aggregate kCarePlanDescription{
     .status = "status",
     .initial_state = "draft",
     .actions = kActions,
-    .permissions = {.read = {"admin", "manager", "clinician", "carer", "auditor"},
-                    .create = kPlanners,
-                    .update = kPlanners,
-                    .remove = {"admin", "manager"}},
+    .permissions = fields::kPatientRecord,
     .filters = kFilters,
-    .nested = kNested,
+    .nested = fields::kUnderPatient,
     .rules = kRules,
     .doc = "A patient's plan of care, drafted, put in force, reviewed and closed.",
 };

@@ -1,6 +1,7 @@
 #pragma once
-// Fields that several aggregates share, written once: names of people,
-// e-mail addresses, UK telephone numbers.
+// What several aggregates share, written once: names of people, e-mail
+// addresses, UK telephone numbers, the patient a record is about, a reason
+// for the audit trail, and who may read and write patient records.
 #include "model/description.hpp"
 #include "model/formats.hpp"
 #include "model/patterns.hpp"
@@ -32,5 +33,31 @@ consteval Field uk_phone(std::string_view name, std::string_view message) {
             .pattern = patterns::kUkPhone,
             .doc = "UK telephone number as entered."};
 }
+
+inline constexpr Field kReason{
+    .name = "reason", .max_length = 1000, .required = true, .doc = "Why, for the audit trail."};
+
+// The patient a record is about; set once, at creation.
+consteval Field patient_id(std::string_view doc, bool kept) {
+    return {.name = "patient_id",
+            .type = FieldType::reference,
+            .references = "patient",
+            .required = true,
+            .immutable = true,
+            .kept = kept,
+            .doc = doc};
+}
+
+// Records about a patient: filtered by the patient, and listed under them.
+inline constexpr Filter kByPatient{.parameter = "patient_id", .field = "patient_id"};
+inline constexpr NestedList kUnderPatient[] = {{.parent = "patient", .field = "patient_id"}};
+
+// Those who deliver or oversee care read patient records; clinical staff
+// keep them current; only admins and managers remove them.
+inline constexpr auth::RoleSet kCareReaders{"admin", "manager", "clinician", "carer", "auditor"};
+inline constexpr auth::RoleSet kCareWriters{"admin", "manager", "clinician"};
+inline constexpr auth::RoleSet kCareRemovers{"admin", "manager"};
+inline constexpr Permissions kPatientRecord{
+    .read = kCareReaders, .create = kCareWriters, .update = kCareWriters, .remove = kCareRemovers};
 
 }  // namespace cc::model::fields

@@ -1,6 +1,8 @@
 // Medications: what a patient takes, without double entries.
 #include "model/aggregates/medications.hpp"
 
+#include "model/aggregates/common_fields.hpp"
+
 namespace cc::model {
 namespace {
 
@@ -8,17 +10,9 @@ constexpr Field kEndDate{.name = "end_date",
                          .type = FieldType::date,
                          .kept = true,
                          .doc = "The last day it is taken, if ended: on or after start_date."};
-constexpr Field kReason{
-    .name = "reason", .max_length = 1000, .required = true, .doc = "Why, for the audit trail."};
 
 constexpr Field kFields[] = {
-    {.name = "patient_id",
-     .type = FieldType::reference,
-     .references = "patient",
-     .required = true,
-     .immutable = true,
-     .kept = true,
-     .doc = "Who takes it: a live patient of the tenant."},
+    fields::patient_id("Who takes it: a live patient of the tenant.", /*kept=*/true),
     {.name = "name",
      .max_length = 255,
      .required = true,
@@ -41,29 +35,25 @@ constexpr Field kFields[] = {
 
 constexpr std::string_view kRules[] = {"end-not-before-start", "no-double-entry"};
 constexpr std::string_view kDiscontinueRules[] = {"ends-today-unless-said", "end-not-before-start"};
-constexpr Field kDiscontinueInputs[] = {kEndDate, kReason};
-
-constexpr auth::RoleSet kPrescribers{"admin", "manager", "clinician"};
+constexpr Field kDiscontinueInputs[] = {kEndDate, fields::kReason};
 
 constexpr Action kActions[] = {
     {.name = "discontinue",
      .event = "MedicationDiscontinued",
      .inputs = kDiscontinueInputs,
-     .roles = kPrescribers,
+     .roles = fields::kCareWriters,
      .rules = kDiscontinueRules,
      .doc = "Stop it: end_date (default today) and a reason."},
 };
 
 constexpr Filter kFilters[] = {
-    {.parameter = "patient_id", .field = "patient_id"},
+    fields::kByPatient,
     {.parameter = "current",
      .field = "end_date",
      .op = FilterOp::holds,
      .when_true = "t.end_date IS NULL OR t.end_date >= CURRENT_DATE",
      .doc = "medications not ended before today"},
 };
-
-constexpr NestedList kNested[] = {{.parent = "patient", .field = "patient_id"}};
 
 }  // namespace
 
@@ -79,12 +69,9 @@ constexpr Aggregate kMedicationDescription{
     .updated_version = 2,
     .fields = kFields,
     .actions = kActions,
-    .permissions = {.read = {"admin", "manager", "clinician", "carer", "auditor"},
-                    .create = kPrescribers,
-                    .update = kPrescribers,
-                    .remove = {"admin", "manager"}},
+    .permissions = fields::kPatientRecord,
     .filters = kFilters,
-    .nested = kNested,
+    .nested = fields::kUnderPatient,
     .rules = kRules,
     .doc = "A medicine a patient takes, current or past.",
 };
