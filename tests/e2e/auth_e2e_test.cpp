@@ -65,7 +65,14 @@ class AuthMatrix : public ::testing::Test {
         appointment = create(s, "/v1/tenants/" + tenant_a + "/appointments", visit_body(0));
         plan = create(s, "/v1/tenants/" + tenant_a + "/care-plans", plan_body());
         wait_for(s, "/v1/tenants/" + tenant_a + "/care-plans/" + plan);
+        medication =
+            create(s, "/v1/tenants/" + tenant_a + "/medications", medication_body("Aspirin"));
+        wait_for(s, "/v1/tenants/" + tenant_a + "/medications/" + medication);
         wait_for(s, "/v1/tenants/" + tenant_a + "/appointments/" + appointment);
+    }
+    static std::string medication_body(const std::string& name) {
+        return R"({"patient_id":")" + patient + R"(","name":")" + name +
+               R"(","dosage":"75 mg","frequency":"daily","start_date":"2026-01-01"})";
     }
     static std::string plan_body() {
         return R"({"patient_id":")" + patient + R"(","title":"Falls","start_date":"2031-07-01"})";
@@ -244,6 +251,25 @@ class AuthMatrix : public ::testing::Test {
              "",
              {}},
             {"read care plan", Service::query, "GET", a + "/care-plans/" + plan, "", {}},
+            {"record medication",
+             Service::command,
+             "POST",
+             a + "/medications",
+             medication_body("Paracetamol"),
+             {}},
+            {"discontinue medication",
+             Service::command,
+             "POST",
+             a + "/medications/" + medication + "/discontinue",
+             R"({"reason":"review"})",
+             {}},
+            {"list current medications",
+             Service::query,
+             "GET",
+             a + "/medications?current=true",
+             "",
+             {}},
+            {"read medication", Service::query, "GET", a + "/medications/" + medication, "", {}},
             {"read appointment", Service::query, "GET", a + "/appointments/" + appointment, "", {}},
         };
     }
@@ -277,7 +303,8 @@ class AuthMatrix : public ::testing::Test {
         };
     }
 
-    static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan;
+    static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
+        medication;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -341,6 +368,10 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"activate care plan", {404, 403}},
         {"list a patient's care plans", {404, 200}},
         {"read care plan", {404, 200}},
+        {"record medication", {404, 403}},
+        {"discontinue medication", {404, 403}},
+        {"list current medications", {404, 200}},
+        {"read medication", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
