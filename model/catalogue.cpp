@@ -5,6 +5,7 @@
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/medications.hpp"
+#include "model/aggregates/tasks.hpp"
 #include "model/description.hpp"
 
 namespace cc::model {
@@ -13,7 +14,7 @@ namespace {
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
 const std::array kAggregates{&kTenant,  &kUser,    &kMembership,
-                             &kPatient, &kCareProfessional, &kAppointment, &kCarePlan, &kMedication};
+                             &kPatient, &kCareProfessional, &kAppointment, &kCarePlan, &kMedication, &kTask};
 
 }  // namespace
 

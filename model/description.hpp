@@ -50,6 +50,7 @@ struct Field {
     std::span<const std::string_view> values = {};  // enumeration
     std::string_view references = {};  // reference: an aggregate's name, or kTenantMember
     bool required = false;
+    std::string_view default_value = {};  // an absent optional text or enum on create
     Setter set_by = Setter::client;
     bool immutable = false;   // fixed at creation: a PATCH naming it gets 422
     bool kept = false;        // the write model keeps it because a rule reads it

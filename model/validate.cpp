@@ -312,7 +312,9 @@ Result<boost::json::object> validate_create(std::span<const Field> fields, const
                 const std::string name(field.name);
                 errors.push_back({name, "required", name + " is required"});
             }
-            out[field.name] = absent_value(field);
+            out[field.name] = field.default_value.empty()
+                                  ? absent_value(field)
+                                  : boost::json::value(boost::json::string(field.default_value));
             continue;
         }
         auto value = check_value(field, it->value(), body.numbers.contains(field.name), errors);

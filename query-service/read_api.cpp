@@ -93,11 +93,16 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
                 error.fields.push_back({std::string(filter.parameter), "format", error.detail});
                 return error;
             }
-            if (filter.cast == "uuid" && !Uuid::parse(*value)) {
+            if (filter.cast == "uuid" && !Uuid::parse(*value) &&
+                !(filter.accepts_me && *value == "me")) {
                 Error error = Error::make(ErrorKind::malformed, "bad-filter",
                                           std::string(filter.parameter) + " must be a UUID");
                 error.fields.push_back({std::string(filter.parameter), "format", error.detail});
                 return error;
+            }
+            if (filter.accepts_me && *value == "me") {
+                out.filters.emplace_back(filter.parameter, request.caller.user.to_string());
+                continue;
             }
             out.filters.emplace_back(filter.parameter,
                                      filter.normalise ? filter.normalise(*value) : *value);

@@ -95,23 +95,29 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
                  std::to_string(s.params.size()) + "::uuid AND m.deleted_at IS NULL)";
     }
     const std::string key(r.key_column);
-    const std::string sort(r.sort_column);
+    // An optional sort column orders as if absent meant "never": last, and
+    // still a total order for the keyset.
+    const std::string sort = r.sort_column.empty() ? std::string()
+                             : r.sort_nulls_last
+                                 ? "COALESCE(t." + std::string(r.sort_column) +
+                                       ", 'infinity'::" + std::string(r.sort_cast) + ")"
+                                 : "t." + std::string(r.sort_column);
     if (request.after && !sort.empty() && request.after_sort) {
         s.params.emplace_back(*request.after_sort);
         s.params.emplace_back(*request.after);
         const auto n = s.params.size();
-        where += " AND (t." + sort + ", t." + key + ") > ($" + std::to_string(n - 1) +
+        where += " AND (" + sort + ", t." + key + ") > ($" + std::to_string(n - 1) +
                  "::" + std::string(r.sort_cast) + ", $" + std::to_string(n) + "::uuid)";
     } else if (request.after) {
         s.params.emplace_back(*request.after);
         where += " AND t." + key + " > $" + std::to_string(s.params.size()) + "::uuid";
     }
     s.params.emplace_back(std::to_string(request.limit + 1));
-    const std::string order = sort.empty() ? "t." + key : "t." + sort + ", t." + key;
+    const std::string order = sort.empty() ? "t." + key : sort + ", t." + key;
     const std::string cursor = sort.empty() ? "x." + key + "::text"
                                             : "encode(convert_to(x.sort_value || '~' || x." + key +
                                                   "::text, 'UTF8'), 'hex')";
-    const std::string sort_value = sort.empty() ? "" : ", t." + sort + "::text AS sort_value";
+    const std::string sort_value = sort.empty() ? "" : ", " + sort + "::text AS sort_value";
     s.sql = "SELECT row_to_json(x)::jsonb - 'sort_value', " + cursor + " FROM (SELECT " +
             select_list(r) + sort_value + from_clause(r) + where + " ORDER BY " + order +
             " LIMIT $" + std::to_string(s.params.size()) + "::int) x";

@@ -30,6 +30,7 @@ struct Filter {
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
     std::string_view op = "=";  // "=", ">=", "<", "@>" (array contains the value), or "holds"
     std::string_view when_true = {};  // holds: the condition ?<parameter>=true asks for
+    bool accepts_me = false;          // a member reference: "me" names the caller
 };
 
 struct Resource {
@@ -47,6 +48,7 @@ struct Resource {
     // Keyset order (sort_column, key) when set; by the key alone otherwise.
     std::string_view sort_column = {};
     std::string_view sort_cast = {};
+    bool sort_nulls_last = false;  // an optional sort column: rows without it come last
 };
 
 struct ListRequest {

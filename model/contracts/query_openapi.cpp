@@ -84,9 +84,14 @@ json::array list_parameters(const model::Aggregate& a) {
                          {"schema", {{"type", "string"}, {"maxLength", model::kMaxSearchLength}}}});
     }
     for (const auto& filter : a.filters) {
-        const auto schema = filter.op == model::FilterOp::holds
-                                ? json::value(json::object{{"type", "boolean"}})
-                                : json::value(parameter_schema(filtered_field(a, filter)));
+        const auto& field = filtered_field(a, filter);
+        auto schema = filter.op == model::FilterOp::holds
+                          ? json::value(json::object{{"type", "boolean"}})
+                          : json::value(parameter_schema(field));
+        // A member reference also takes "me": the caller.
+        if (field.references == model::kTenantMember && filter.op != model::FilterOp::holds) {
+            schema = json::object{{"anyOf", json::array{schema, json::object{{"const", "me"}}}}};
+        }
         out.push_back(json::object{{"name", filter.parameter},
                                    {"in", "query"},
                                    {"description", filter_description(a, filter)},

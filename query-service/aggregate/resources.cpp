@@ -81,7 +81,8 @@ Owned build(const model::Aggregate& a) {
                           : field->type == model::FieldType::text_array ? "text"
                                                                         : cast_of(*field);
         out.filters.push_back({filter.parameter, filter.field, cast, filter.normalise,
-                               op_of(filter.op), filter.when_true});
+                               op_of(filter.op), filter.when_true,
+                               field->references == model::kTenantMember});
     }
     return out;
 }
@@ -104,6 +105,8 @@ const Resource& resource_of(const model::Aggregate& a) {
                 .sort_cast = described->sort.empty()
                                  ? std::string_view{}
                                  : cast_of(*column_field(*described, described->sort)),
+                .sort_nulls_last = !described->sort.empty() &&
+                                   !column_field(*described, described->sort)->required,
             };
         }
         return out;
