@@ -13,8 +13,8 @@ namespace {
 
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
-const std::array kAggregates{&kTenant,  &kUser,    &kMembership,
-                             &kPatient, &kCareProfessional, &kAppointment, &kCarePlan, &kMedication, &kTask};
+const std::array kAggregates{&kTenant,      &kUser,     &kMembership, &kPatient, &kCareProfessional,
+                             &kAppointment, &kCarePlan, &kMedication, &kTask};
 
 }  // namespace
 
@@ -26,6 +26,25 @@ const Aggregate* find_aggregate(std::string_view name) {
     for (const auto* aggregate : kAggregates)
         if (aggregate->name == name) return aggregate;
     return nullptr;
+}
+
+const Field* column_field(const Aggregate& aggregate, std::string_view name) {
+    static constexpr Field kId{.name = "id", .type = FieldType::reference, .doc = "The row's id"};
+    static constexpr Field kCreatedAt{
+        .name = "created_at", .type = FieldType::timestamp, .doc = "When it was created"};
+    static constexpr Field kUpdatedAt{
+        .name = "updated_at", .type = FieldType::timestamp, .doc = "When it last changed"};
+    if (name == kId.name) return &kId;
+    if (name == kCreatedAt.name) return &kCreatedAt;
+    if (name == kUpdatedAt.name) return &kUpdatedAt;
+    return aggregate.field(name);
+}
+
+std::string spoken(std::string_view name) {
+    std::string out(name);
+    for (auto& c : out)
+        if (c == '_' || c == '-') c = ' ';
+    return out;
 }
 
 std::string sql_type(const Field& field) {

@@ -78,7 +78,7 @@ struct Action {
     std::string_view name;
     std::string_view event;
     std::span<const std::string_view> from = {};  // the states it is allowed from (all if empty)
-    std::string_view to = {};                // the resulting state ("" keeps it)
+    std::string_view to = {};                     // the resulting state ("" keeps it)
     // What the step takes. Inputs named like a field are validated by that
     // field's rules and written to its column; others (a reason) travel in
     // the event and the audit row only.
@@ -175,6 +175,11 @@ struct Aggregate {
             if (a.name == action_name) return &a;
         return nullptr;
     }
+    const Action* action_for_event(std::string_view event_type) const {
+        for (const auto& a : actions)
+            if (a.event == event_type) return &a;
+        return nullptr;
+    }
 };
 
 // Every aggregate the product has, in a stable order.
@@ -183,5 +188,13 @@ const Aggregate* find_aggregate(std::string_view name);
 
 // SQL type of a field's column, as the documented schema writes it.
 std::string sql_type(const Field& field);
+
+// A column a filter or sort key may name: one of the aggregate's fields, or
+// a column every documented table has (id, created_at, updated_at).
+// nullptr for anything else.
+const Field* column_field(const Aggregate& aggregate, std::string_view name);
+
+// "care_professional" -> "care professional", for messages and documents.
+std::string spoken(std::string_view name);
 
 }  // namespace cc::model

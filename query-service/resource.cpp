@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "platform/core/uuid.hpp"
+
 namespace cc::query {
 namespace {
 
@@ -117,15 +119,13 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     const std::string cursor = sort.empty() ? "x." + key + "::text"
                                             : "encode(convert_to(x.sort_value || '~' || x." + key +
                                                   "::text, 'UTF8'), 'hex')";
+    // The sort value rides along for the cursor and is taken out of the item.
     const std::string sort_value = sort.empty() ? "" : ", " + sort + "::text AS sort_value";
-    s.sql = "SELECT row_to_json(x)::jsonb - 'sort_value', " + cursor + " FROM (SELECT " +
-            select_list(r) + sort_value + from_clause(r) + where + " ORDER BY " + order +
-            " LIMIT $" + std::to_string(s.params.size()) + "::int) x";
-    if (sort.empty()) {
-        s.sql = "SELECT row_to_json(x)::text, " + cursor + " FROM (SELECT " + select_list(r) +
-                from_clause(r) + where + " ORDER BY " + order + " LIMIT $" +
-                std::to_string(s.params.size()) + "::int) x";
-    }
+    const std::string item =
+        sort.empty() ? "row_to_json(x)::text" : "row_to_json(x)::jsonb - 'sort_value'";
+    s.sql = "SELECT " + item + ", " + cursor + " FROM (SELECT " + select_list(r) + sort_value +
+            from_clause(r) + where + " ORDER BY " + order + " LIMIT $" +
+            std::to_string(s.params.size()) + "::int) x";
     return s;
 }
 
@@ -141,15 +141,7 @@ std::string encode_cursor(std::string_view sort_value, std::string_view key) {
 }
 
 std::optional<Cursor> decode_cursor(const Resource& r, std::string_view cursor) {
-    const auto is_uuid = [](std::string_view text) {
-        if (text.size() != 36) return false;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            const char c = text[i];
-            const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-            if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
-        }
-        return true;
-    };
+    const auto is_uuid = [](std::string_view text) { return Uuid::parse(text).has_value(); };
     if (r.sort_column.empty()) {
         if (!is_uuid(cursor)) return std::nullopt;
         return Cursor{std::nullopt, std::string(cursor)};

@@ -11,13 +11,7 @@ namespace cc::aggregate {
 namespace {
 
 using domain::Decision;
-
-std::string spoken(std::string_view name) {
-    std::string out(name);
-    for (auto& c : out)
-        if (c == '_') c = ' ';
-    return out;
-}
+using model::spoken;
 
 const Store& store_of(const WriteModel& m, const model::Aggregate& a) {
     return *m.entities.of(a.name);
@@ -142,11 +136,7 @@ bool changes_nothing(const Store& store, const Record& record, const boost::json
     for (const auto& entry : patch) {
         const auto kept = store.kept(record, entry.key());
         if (!kept) return false;
-        const auto& v = entry.value();
-        const std::string text = v.is_string() ? std::string(v.as_string())
-                                 : v.is_null() ? std::string()
-                                               : boost::json::serialize(v);
-        if (*kept != text) return false;
+        if (*kept != Store::text_of(entry.value())) return false;
     }
     return true;
 }

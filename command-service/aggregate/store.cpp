@@ -1,26 +1,19 @@
 #include "command-service/aggregate/store.hpp"
 
+#include "command-service/domain/entity.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <cctype>
 
 namespace cc::aggregate {
-namespace {
 
-std::string text_of(const boost::json::value& value) {
+std::string Store::text_of(const boost::json::value& value) {
     if (value.is_string()) return std::string(value.as_string());
     if (value.is_null()) return {};
     return boost::json::serialize(value);
 }
-
-const boost::json::object& changes_of(const events::Envelope& e) {
-    static const boost::json::object none;
-    const auto* changes = e.payload.if_contains("changes");
-    return changes && changes->is_object() ? changes->as_object() : none;
-}
-
-}  // namespace
 
 Store::Store(const model::Aggregate& description)
     : description_(&description), unique_(description.unique.size()) {
@@ -139,7 +132,7 @@ void Store::apply(const events::Envelope& e) {
         }
     } else if (e.event_type == description_->updated) {
         boost::json::object values;
-        for (const auto& entry : changes_of(e)) {
+        for (const auto& entry : domain::changes_of(e)) {
             if (const auto* next = entry.value().is_object()
                                        ? entry.value().as_object().if_contains("new")
                                        : nullptr) {

@@ -50,6 +50,8 @@ class Store {
     const std::unordered_map<Uuid, Record>& records() const { return records_; }
 
     static constexpr char kSeparator = '\x1f';
+    // A value as the store keeps it: strings as they are, null as "".
+    static std::string text_of(const boost::json::value& value);
 
   private:
     std::string index_key(std::size_t unique, const TenantId& tenant,

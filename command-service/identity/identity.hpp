@@ -13,8 +13,8 @@
 #include <unordered_map>
 
 #include "command-service/domain/decision.hpp"
-#include "platform/core/json.hpp"
 #include "command-service/identity/identity_state.hpp"
+#include "platform/core/json.hpp"
 
 namespace cc::command {
 struct WriteModel;
@@ -23,9 +23,6 @@ struct WriteModel;
 namespace cc::identity {
 
 using command::WriteModel;
-
-using auth::kRoles;
-
 
 struct CreateTenant {
     TenantId id;

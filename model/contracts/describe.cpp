@@ -5,13 +5,6 @@
 
 namespace cc::contracts {
 
-std::string spoken(std::string_view name) {
-    std::string out(name);
-    for (auto& c : out)
-        if (c == '_' || c == '-') c = ' ';
-    return out;
-}
-
 std::string sentence_case(std::string_view pascal) {
     std::string out;
     for (char c : pascal) {

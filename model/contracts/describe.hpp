@@ -15,8 +15,7 @@ inline constexpr std::string_view kGenerated =
     "(scripts/generate-contracts); do not edit.";
 inline constexpr std::string_view kPlatformTenant = "00000000-0000-0000-0000-000000000000";
 
-// "care_professional" -> "care professional".
-std::string spoken(std::string_view name);
+using model::spoken;
 // "CareProfessionalCreated" -> "Care professional created".
 std::string sentence_case(std::string_view pascal_case);
 // "no-show" -> "NoShow".

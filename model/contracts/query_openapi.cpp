@@ -26,18 +26,8 @@ constexpr std::string_view kDescription =
     "503 projection-lagging with Retry-After. x-permissions names, per operation, the member "
     "roles that permit it in the tenant of the path, and whether a platform administrator may.";
 
-// Columns every documented table has besides the described fields.
-const model::Field kId{.name = "id", .type = model::FieldType::reference, .doc = "The row's id"};
-const model::Field kCreatedAt{
-    .name = "created_at", .type = model::FieldType::timestamp, .doc = "When it was created"};
-const model::Field kUpdatedAt{
-    .name = "updated_at", .type = model::FieldType::timestamp, .doc = "When it last changed"};
-
 const model::Field& filtered_field(const model::Aggregate& a, const model::Filter& filter) {
-    if (filter.field == "id") return kId;
-    if (filter.field == "created_at") return kCreatedAt;
-    if (filter.field == "updated_at") return kUpdatedAt;
-    const auto* field = a.field(filter.field);
+    const auto* field = model::column_field(a, filter.field);
     // A description naming a column it lacks is a programming error.
     if (field == nullptr)
         throw std::logic_error("unknown filter field " + std::string(filter.field));

@@ -31,23 +31,23 @@ const TableSpec& table_of(const model::Aggregate& a) {
     return tables.at(a.name).spec;
 }
 
-// A lifecycle step writes the inputs that are columns, and the new state.
+// A lifecycle step writes the inputs that are columns, and the new state;
+// the audit row shows every input (a reason is in no column).
 Result<Projected> acted(const model::Aggregate& a, const TableSpec& spec,
                         const events::Envelope& e) {
     boost::json::object changes;
-    for (const auto& entry : e.payload) {
-        if (a.field(entry.key()) == nullptr) continue;
-        changes[entry.key()] = boost::json::object{{"new", entry.value()}};
-    }
     boost::json::object audit;
-    for (const auto& entry : e.payload)
-        audit[entry.key()] = boost::json::object{{"new", entry.value()}};
+    for (const auto& entry : e.payload) {
+        boost::json::object change{{"new", entry.value()}};
+        if (a.field(entry.key()) != nullptr) changes[entry.key()] = change;
+        audit[entry.key()] = std::move(change);
+    }
+    const bool tenant_scoped = a.scope == model::Scope::tenant;
     if (changes.empty()) {
         // Nothing on the row changes (a note-only step): the row still moves on.
-        return Projected{
-            {touch_row(spec, e, a.scope == model::Scope::tenant)}, std::move(audit), a.table};
+        return Projected{{touch_row(spec, e, tenant_scoped)}, std::move(audit), a.table};
     }
-    auto update = update_row(spec, e, changes, a.scope == model::Scope::tenant);
+    auto update = update_row(spec, e, changes, tenant_scoped);
     if (!update) return std::move(update).error();
     return Projected{{std::move(*update)}, std::move(audit), a.table};
 }
@@ -67,14 +67,7 @@ std::optional<Result<Projected>> project(const events::Envelope& e) {
         return projected;
     }
     if (e.event_type == a->deleted) return deleted(spec, e, tenant_scoped);
-    if (const auto* action = [&]() -> const model::Action* {
-            for (const auto& candidate : a->actions)
-                if (candidate.event == e.event_type) return &candidate;
-            return nullptr;
-        }()) {
-        (void)action;
-        return acted(*a, spec, e);
-    }
+    if (a->action_for_event(e.event_type) != nullptr) return acted(*a, spec, e);
     return std::nullopt;
 }
 

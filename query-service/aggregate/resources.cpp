@@ -1,5 +1,6 @@
 #include "query-service/aggregate/resources.hpp"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -41,18 +42,6 @@ std::string_view op_of(model::FilterOp op) {
     return "=";
 }
 
-// Columns that every documented table has besides the fields.
-const model::Field kId{.name = "id", .type = model::FieldType::reference};
-const model::Field kCreatedAt{.name = "created_at", .type = model::FieldType::timestamp};
-const model::Field kUpdatedAt{.name = "updated_at", .type = model::FieldType::timestamp};
-
-const model::Field* column_field(const model::Aggregate& a, std::string_view name) {
-    if (name == "id") return &kId;
-    if (name == "created_at") return &kCreatedAt;
-    if (name == "updated_at") return &kUpdatedAt;
-    return a.field(name);
-}
-
 struct Owned {
     std::vector<Column> columns;
     std::vector<Filter> filters;
@@ -72,7 +61,7 @@ Owned build(const model::Aggregate& a) {
     out.columns.push_back({"created_at", Render::timestamp});
     out.columns.push_back({"updated_at", Render::timestamp});
     for (const auto& filter : a.filters) {
-        const auto* field = column_field(a, filter.field);
+        const auto* field = model::column_field(a, filter.field);
         // A description naming a column it lacks is a programming error.
         if (field == nullptr)
             throw std::logic_error("unknown filter field " + std::string(filter.field));
@@ -104,9 +93,9 @@ const Resource& resource_of(const model::Aggregate& a) {
                 .sort_column = described->sort,
                 .sort_cast = described->sort.empty()
                                  ? std::string_view{}
-                                 : cast_of(*column_field(*described, described->sort)),
+                                 : cast_of(*model::column_field(*described, described->sort)),
                 .sort_nulls_last = !described->sort.empty() &&
-                                   !column_field(*described, described->sort)->required,
+                                   !model::column_field(*described, described->sort)->required,
             };
         }
         return out;
@@ -123,7 +112,14 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
     const std::string parent_param(parent->id_param);
     const std::string path = "/v1/tenants/{tenant_id}/" + std::string(parent->collection) + "/{" +
                              parent_param + "}/" + std::string(a.collection);
-    router.add("GET", path, [&api, &access, &a, &nested, parent_param](http::Request& r) {
+    const auto& resource = resource_of(a);
+    const auto filter = std::find_if(resource.filters.begin(), resource.filters.end(),
+                                     [&](const Filter& f) { return f.column == nested.field; });
+    if (filter == resource.filters.end()) {
+        throw std::logic_error("no filter on " + std::string(nested.field));
+    }
+    const std::string_view pinned = filter->parameter;
+    router.add("GET", path, [&api, &access, &a, &resource, pinned, parent_param](http::Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return http::Response::problem(tenant.error(), r);
         auto parent_id = uuid_param(r, parent_param);
@@ -131,14 +127,7 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
         if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read); !allowed) {
             return http::Response::problem(allowed.error(), r);
         }
-        const auto& resource = resource_of(a);
-        for (const auto& filter : resource.filters) {
-            if (filter.column == nested.field) {
-                return api.list(r, resource, *tenant, std::nullopt,
-                                std::pair{filter.parameter, *parent_id});
-            }
-        }
-        throw std::logic_error("no filter on " + std::string(nested.field));
+        return api.list(r, resource, *tenant, std::nullopt, std::pair{pinned, *parent_id});
     });
 }
 

@@ -202,35 +202,63 @@ TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action = 'TenantCreated'"), 1);
 }
 
-// The real binary, SIGKILLed while it is applying events, then restarted: in
-// the end every event is applied exactly once.
+// The real binary, SIGKILLed while it has events to apply, then restarted:
+// in the end every event is applied exactly once.
 //
-// Each kill lands mid-work by construction, whatever the machine's speed:
-// the test waits for the audit-row count (committed with the checkpoint in
-// each batch) to pass a threshold that grows per round, then kills. The
-// backlog beyond the last threshold is hundreds of batches of 7, which no
-// projector applies in the instant between that read and the SIGKILL.
+// Nothing here depends on the machine's speed:
+//  - each round waits for progress (the audit-row count, committed with the
+//    checkpoint in every batch, passing a threshold that rises per round);
+//  - the projector is then frozen (SIGSTOP), so the count read is exactly
+//    what it had committed when the SIGKILL lands;
+//  - every partition but the first ends with a membership whose user is not
+//    in the log yet. The projector waits for such a reference instead of
+//    dropping it, so work always remains, however fast it runs. The users
+//    are appended only after the last kill, to the first partition, where
+//    nothing waits ahead of them.
 TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
     constexpr int kTenants = 1200;
-    constexpr long kEvents = 2 * kTenants;
+    constexpr long kTenantEvents = 2 * kTenants;
+    constexpr int kWaiting = kPartitions - 1;  // partitions that end waiting for a user
+    constexpr long kEvents = kTenantEvents + 2 * kWaiting;  // + a membership and a user each
     constexpr int kRounds = 6;
+    std::vector<UserId> missing_users;
     {
         std::map<int, std::vector<eventlog::OutgoingRecord>> backlog;
+        std::map<int, TenantId> tenant_of_partition;
         for (int i = 0; i < kTenants; ++i) {
             const auto tenant = TenantId::generate();
             const auto slug = "tenant-" + std::to_string(i);
             const auto key = tenant.to_string();
-            auto& partition = backlog[eventlog::partition_for(key, kPartitions)];
-            partition.push_back(
+            const int partition = eventlog::partition_for(key, kPartitions);
+            tenant_of_partition.emplace(partition, tenant);
+            auto& records = backlog[partition];
+            records.push_back(
                 {key,
                  events::serialize(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
                                             {{"name", slug}, {"slug", slug}})),
                  {}});
-            partition.push_back(
+            records.push_back(
                 {key,
                  events::serialize(envelope(
                      "TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
                      {{"changes", {{"name", {{"old", slug}, {"new", slug + "-renamed"}}}}}})),
+                 {}});
+        }
+        ASSERT_EQ(tenant_of_partition.size(), static_cast<std::size_t>(kPartitions));
+        for (const auto& [partition, tenant] : tenant_of_partition) {
+            if (partition == 0) continue;
+            auto user = UserId::generate();
+            while (eventlog::partition_for(user.to_string(), kPartitions) != 0) {
+                user = UserId::generate();
+            }
+            missing_users.push_back(user);
+            backlog[partition].push_back(
+                {tenant.to_string(),
+                 events::serialize(envelope("MembershipGranted", "membership", Uuid::random_v4(),
+                                            tenant, 1,
+                                            {{"user_id", missing_users.back().to_string()},
+                                             {"role", "carer"},
+                                             {"is_primary", false}})),
                  {}});
         }
         for (const auto& [partition, records] : backlog) {
@@ -251,7 +279,7 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
     std::vector<long> killed_at;
     std::vector<long> first_progress_ms;  // start of the process to its first commit
     for (int round = 0; round < kRounds; ++round) {
-        // Thresholds rise through the first 70% of the backlog, at a
+        // Thresholds rise through the first 70% of the tenant events, at a
         // different point of a batch each round.
         const long threshold = 100 + round * 250 + static_cast<long>(random() % 60);
         const auto started = std::chrono::steady_clock::now();
@@ -264,18 +292,24 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
                                         .count());
         ASSERT_TRUE(testing::eventually([&] { return applied() >= threshold; }))
             << "round " << round << ": the projector never reached " << threshold << " events";
-        process.kill_hard();
+        process.freeze();
         killed_at.push_back(applied());
-        EXPECT_LT(killed_at.back(), kEvents)
-            << "round " << round << ": the kill came after the work";
+        process.kill_hard();
+        EXPECT_LT(killed_at.back(), kTenantEvents + kWaiting)
+            << "round " << round << ": a membership whose user is missing was applied";
     }
     std::string kills;
     for (std::size_t i = 0; i < killed_at.size(); ++i) {
-        kills += std::to_string(killed_at[i]) + "/" + std::to_string(kEvents) + " (first commit " +
-                 std::to_string(first_progress_ms[i]) + " ms after start) ";
+        kills += std::to_string(killed_at[i]) + "/" + std::to_string(kTenantEvents) +
+                 " (first commit " + std::to_string(first_progress_ms[i]) + " ms after start) ";
     }
     RecordProperty("killed_at", kills);
 
+    // The users the memberships wait for arrive; a restarted projector ends the work.
+    for (const auto& user : missing_users) {
+        append(envelope("UserRegistered", "user", user.uuid(), kPlatformTenant, 1,
+                        {{"email", user.to_string() + "@example.org"}}));
+    }
     auto final_env = env;
     const int port = testing::free_port();
     final_env["CC_HTTP_PORT"] = std::to_string(port);
@@ -287,9 +321,14 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
         return tx.exec("SELECT coalesce(sum(next_offset), 0) FROM projection_checkpoints")[0][0]
                    .as<long>() == kEvents;
     };
-    ASSERT_TRUE(testing::eventually(caught_up)) << "the restarted projector did not catch up";
+    ASSERT_TRUE(testing::eventually(caught_up))
+        << "the restarted projector did not catch up: "
+        << count("SELECT coalesce(sum(next_offset), 0) FROM projection_checkpoints") << " of "
+        << kEvents << " applied, " << count("SELECT count(*) FROM dead_letters")
+        << " dead letters";
     EXPECT_EQ(process.terminate(), 0) << "SIGTERM stops it cleanly";
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name LIKE '%-renamed'"), kTenants);
+    EXPECT_EQ(count("SELECT count(*) FROM user_tenants"), kWaiting);
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), kEvents);
     EXPECT_EQ(count("SELECT count(DISTINCT id) FROM audit_logs"), kEvents);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);

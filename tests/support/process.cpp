@@ -47,6 +47,13 @@ void Process::kill_hard() {
     pid_ = -1;
 }
 
+void Process::freeze() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGSTOP);
+    int status = 0;
+    ::waitpid(pid_, &status, WUNTRACED);
+}
+
 int Process::terminate() {
     if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);

@@ -16,6 +16,7 @@ class Process {
     Process& operator=(const Process&) = delete;
 
     void kill_hard();  // SIGKILL, as a crash
+    void freeze();     // SIGSTOP, returning once it has stopped: nothing it does moves on
     int terminate();   // SIGTERM and wait; returns the exit status
     bool running();
     int pid() const { return pid_; }

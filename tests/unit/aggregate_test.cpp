@@ -35,10 +35,11 @@ TEST(Descriptions, EveryRuleTheyNameIsImplemented) {
             }
         }
         for (const auto& filter : a->filters) {
-            const bool standard = filter.field == "id" || filter.field == "created_at" ||
-                                  filter.field == "updated_at";
-            EXPECT_TRUE(standard || a->field(filter.field) != nullptr)
+            EXPECT_NE(model::column_field(*a, filter.field), nullptr)
                 << a->name << " filters on unknown field " << filter.field;
+        }
+        if (!a->sort.empty()) {
+            EXPECT_NE(model::column_field(*a, a->sort), nullptr) << a->name;
         }
     }
 }
@@ -103,6 +104,29 @@ TEST_F(AppointmentDeciderTest, ACarerCannotHoldOverlappingVisitsButAdjacentOnesA
     fold(act(first->aggregate_id, "cancel", R"({"reason":"ill"})"));
     EXPECT_TRUE(book("2031-02-01T09:30:00Z", "2031-02-01T10:30:00Z").ok())
         << "a cancelled visit holds no time";
+}
+
+// README: a PATCH naming only kept fields with their current values appends
+// nothing; fields the write model does not keep are recorded as sent.
+TEST_F(AppointmentDeciderTest, APatchOfUnchangedKeptFieldsAppendsNothing) {
+    const auto id = Uuid::random_v4();
+    fold(decide(model,
+                Create{target(model::kPatient, id),
+                       *json::parse_body(
+                           R"({"first_name":"A","last_name":"B","nhs_number":"9434765919"})")}));
+    const auto same = decide(model, Patch{target(model::kPatient, id), 1,
+                                          *json::parse_body(R"({"nhs_number":"943 476 5919"})")});
+    ASSERT_TRUE(same.ok());
+    EXPECT_TRUE(same->events.empty());
+    EXPECT_EQ(same->version, 1);
+    const auto unkept = decide(
+        model, Patch{target(model::kPatient, id), 1, *json::parse_body(R"({"first_name":"A"})")});
+    ASSERT_TRUE(unkept.ok());
+    ASSERT_EQ(unkept->events.size(), 1u);
+    EXPECT_EQ(unkept->events[0].payload.at("changes").at("first_name").at("new"), "A");
+    EXPECT_FALSE(
+        unkept->events[0].payload.at("changes").at("first_name").as_object().contains("old"))
+        << "schema_version 2: new values only";
 }
 
 TEST_F(AppointmentDeciderTest, TimesMustBeOrderedAndAtMostADay) {
