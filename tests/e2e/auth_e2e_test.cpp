@@ -7,6 +7,8 @@
 #include <chrono>
 #include <jwt/jwt.hpp>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -69,6 +71,9 @@ class AuthMatrix : public ::testing::Test {
             create(s, "/v1/tenants/" + tenant_a + "/medications", medication_body("Aspirin"));
         wait_for(s, "/v1/tenants/" + tenant_a + "/medications/" + medication);
         wait_for(s, "/v1/tenants/" + tenant_a + "/appointments/" + appointment);
+        task = create(s, "/v1/tenants/" + tenant_a + "/tasks",
+                      R"({"title":"Check the hoist","patient_id":")" + patient + "\"}");
+        wait_for(s, "/v1/tenants/" + tenant_a + "/tasks/" + task);
     }
     static std::string medication_body(const std::string& name) {
         return R"({"patient_id":")" + patient + R"(","name":")" + name +
@@ -271,6 +276,28 @@ class AuthMatrix : public ::testing::Test {
              {}},
             {"read medication", Service::query, "GET", a + "/medications/" + medication, "", {}},
             {"read appointment", Service::query, "GET", a + "/appointments/" + appointment, "", {}},
+            {"create task", Service::command, "POST", a + "/tasks", R"({"title":"Call GP"})", {}},
+            {"update task",
+             Service::command,
+             "PATCH",
+             a + "/tasks/" + task,
+             R"({"priority":"high"})",
+             {{"If-Match", "\"1\""}}},
+            {"assign task",
+             Service::command,
+             "POST",
+             a + "/tasks/" + task + "/assign",
+             R"({"assigned_to":")" + carer + "\"}",
+             {}},
+            {"delete task", Service::command, "DELETE", a + "/tasks/" + task, "", {}},
+            {"list my tasks", Service::query, "GET", a + "/tasks?assigned_to=me", "", {}},
+            {"list a patient's tasks",
+             Service::query,
+             "GET",
+             a + "/patients/" + patient + "/tasks",
+             "",
+             {}},
+            {"read task", Service::query, "GET", a + "/tasks/" + task, "", {}},
         };
     }
 
@@ -304,7 +331,7 @@ class AuthMatrix : public ::testing::Test {
     }
 
     static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
-        medication;
+        medication, task;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -372,6 +399,14 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"discontinue medication", {404, 403}},
         {"list current medications", {404, 200}},
         {"read medication", {404, 200}},
+        // Carers keep the team's list moving; deleting a task is not theirs.
+        {"create task", {404, 201}},
+        {"update task", {404, 200}},
+        {"assign task", {404, 200}},
+        {"delete task", {404, 403}},
+        {"list my tasks", {404, 200}},
+        {"list a patient's tasks", {404, 200}},
+        {"read task", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
@@ -451,10 +486,38 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
          {b + "/members/" + users.at("a_carer"), b + "/members/" + missing,
           "/v1/users/" + users.at("a_admin"), "/v1/users/" + missing, "/v1/tenants/" + tenant_a,
           "/v1/tenants/" + missing, b + "/patients/" + patient,
-          b + "/care-professionals/" + professional, b + "/patients/" + missing}) {
+          b + "/care-professionals/" + professional, b + "/patients/" + missing,
+          b + "/appointments/" + appointment, b + "/care-plans/" + plan,
+          b + "/medications/" + medication, b + "/tasks/" + task, b + "/tasks/" + missing}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
+    }
+    // Commands on A's ids under B's path: the same 404 as a random id, and nothing appended.
+    const std::vector<std::tuple<std::string, std::string, std::string>> commands{
+        {"PATCH", b + "/tasks/" + task, R"({"title":"x"})"},
+        {"PATCH", b + "/tasks/" + missing, R"({"title":"x"})"},
+        {"POST", b + "/tasks/" + task + "/complete", ""},
+        {"POST", b + "/appointments/" + appointment + "/cancel", R"({"reason":"x"})"},
+        {"POST", b + "/care-plans/" + plan + "/cancel", ""},
+        {"POST", b + "/medications/" + medication + "/discontinue", R"({"reason":"x"})"},
+        {"DELETE", b + "/patients/" + patient, ""},
+        {"DELETE", b + "/tasks/" + task, ""},
+    };
+    for (const auto& [method, path, body] : commands) {
+        const auto before = s.log_size();
+        const auto r =
+            call(s, Service::command, method, path, body, b_admin, {{"If-Match", "\"1\""}});
+        EXPECT_EQ(r.status, 404) << method << " " << path << ": " << r.body;
+        EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
+        EXPECT_EQ(s.log_size(), before) << method << " " << path;
+    }
+    // A's patient under B's path names no row of B: its nested lists are empty.
+    for (const auto& nested : {"/appointments", "/care-plans", "/medications", "/tasks"}) {
+        const auto r =
+            call(s, Service::query, "GET", b + "/patients/" + patient + nested, "", b_admin);
+        ASSERT_EQ(r.status, 200) << nested << ": " << r.body;
+        EXPECT_TRUE(r.json().at("items").as_array().empty()) << nested;
     }
     auto filtered =
         call(s, Service::query, "GET", b + "/audit-logs?entity_id=" + tenant_a, "", b_admin);

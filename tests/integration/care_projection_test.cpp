@@ -1,0 +1,318 @@
+// The care tables as the projector writes them: events made by the real
+// deciders (so their shape is what the command service appends), through the
+// PostgreSQL log, into the documented tables with one audit row per event.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <pqxx/pqxx>
+
+#include "command-service/aggregate/commands.hpp"
+#include "command-service/write_model.hpp"
+#include "model/aggregates/appointments.hpp"
+#include "model/aggregates/care.hpp"
+#include "model/aggregates/care_plans.hpp"
+#include "model/aggregates/identity.hpp"
+#include "model/aggregates/medications.hpp"
+#include "model/aggregates/tasks.hpp"
+#include "platform/eventlog/factory.hpp"
+#include "projector/projector.hpp"
+#include "tests/support/envelopes.hpp"
+#include "tests/support/postgres_server.hpp"
+
+namespace cc::projector {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr int kPartitions = 2;
+
+class CareProjectionTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        url_ = testing::postgres().create_database("care_projection");
+        config_.postgres = {url_, kPartitions};
+        writer_ = eventlog::open_writer(config_);
+        // The identity rows the care rows refer to, as the identity core files them.
+        record(identity_event(model::kTenant.created, model::kTenant.name, tenant_.uuid(), tenant_,
+                              {{"name", "Care"}, {"slug", "care-" + tenant_.to_string()}}));
+        for (const auto& user : {author_, carer_user_}) {
+            record(identity_event(
+                model::kUser.created, model::kUser.name, user.uuid(), kPlatformTenant,
+                {{"email", user.to_string() + "@care.example.org"}, {"name", "Staff"}}));
+            record(identity_event(model::kMembership.created, model::kMembership.name,
+                                  Uuid::random_v4(), tenant_,
+                                  {{"user_id", user.to_string()}, {"role", "manager"}}));
+        }
+        patient_ = create(model::kPatient, R"({"first_name":"Ada","last_name":"Lovelace"})");
+        carer_ = create(model::kCareProfessional,
+                        R"({"first_name":"Mary","last_name":"Seacole","role":"Nurse"})");
+    }
+
+    static events::Envelope identity_event(std::string_view type, std::string_view aggregate,
+                                           const Uuid& id, const TenantId& tenant,
+                                           boost::json::object payload) {
+        events::Envelope e;
+        e.event_id = EventId::generate();
+        e.event_type = std::string(type);
+        e.tenant_id = tenant;
+        e.aggregate_type = std::string(aggregate);
+        e.aggregate_id = id;
+        e.aggregate_version = 1;
+        e.occurred_at = Timestamp::now();
+        e.payload = std::move(payload);
+        return e;
+    }
+
+    // Appends under the command service's key and folds into the write model.
+    // The set-up's identity events have no actor: the author's own account is
+    // among them, and an audit row names only users that exist.
+    void record(events::Envelope e) {
+        e.request.ip = "10.9.8.7";
+        e.request.user_agent = "care-projection-test";
+        const auto key =
+            e.tenant_id == kPlatformTenant ? e.aggregate_id.to_string() : e.tenant_id.to_string();
+        eventlog::OutgoingRecord out{key, events::serialize(e), {}};
+        const auto partition = eventlog::partition_for(key, kPartitions);
+        const auto appended = writer_->append(partition, {&out, 1});
+        ASSERT_TRUE(appended.ok());
+        model_.apply(e, eventlog::Position{partition, offset_++});
+        recorded_.emplace_back(e.event_id.to_string(), e.aggregate_id.to_string());
+    }
+    void record(const Result<domain::Decision>& decision) {
+        ASSERT_TRUE(decision.ok()) << decision.error().detail;
+        ASSERT_FALSE(decision->events.empty());
+        for (const auto& pending : decision->events) {
+            auto e = testing::envelope_of(pending);
+            e.actor = author_;
+            ++by_author_;
+            record(std::move(e));
+        }
+    }
+
+    aggregate::Target target(const model::Aggregate& a, const Uuid& id) const {
+        return {&a, tenant_, id, author_, now_};
+    }
+    std::string create(const model::Aggregate& a, const std::string& body) {
+        const auto id = Uuid::random_v4();
+        record(aggregate::decide(model_, aggregate::Create{target(a, id), body_of(body)}));
+        return id.to_string();
+    }
+    void patch(const model::Aggregate& a, const std::string& id, std::int64_t version,
+               const std::string& body) {
+        record(aggregate::decide(
+            model_, aggregate::Patch{target(a, *Uuid::parse(id)), version, body_of(body)}));
+    }
+    void act(const model::Aggregate& a, const std::string& id, std::string_view action,
+             const std::string& body = "{}") {
+        const auto* step = a.action(action);
+        ASSERT_NE(step, nullptr) << action;
+        record(aggregate::decide(model_, aggregate::Act{target(a, *Uuid::parse(id)), step,
+                                                        std::nullopt, body_of(body)}));
+    }
+    void remove(const model::Aggregate& a, const std::string& id) {
+        record(aggregate::decide(model_,
+                                 aggregate::Delete{target(a, *Uuid::parse(id)), std::nullopt}));
+    }
+    static json::Body body_of(const std::string& text) {
+        auto body = json::parse_body(text);
+        EXPECT_TRUE(body.ok()) << text;
+        return std::move(*body);
+    }
+
+    // Runs the real projector until every partition's checkpoint is at the log's end.
+    void project() {
+        Projector p(ProjectorOptions{.database_url = url_, .topic = "event_log"});
+        auto reader = eventlog::open_reader(
+            config_,
+            {.group = "projector", .start_offset = [&](int i) { return p.checkpoint(i); }});
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            ASSERT_TRUE(p.run_once(*reader, 50ms).ok());
+            auto ends = reader->end_offsets();
+            ASSERT_TRUE(ends.ok());
+            bool done = true;
+            for (int i = 0; i < kPartitions; ++i)
+                done = done && p.checkpoint(i) >= (*ends)[static_cast<std::size_t>(i)];
+            if (done) return;
+        }
+        std::string where;
+        auto ends = reader->end_offsets();
+        for (int i = 0; i < kPartitions; ++i)
+            where += " p" + std::to_string(i) + "=" + std::to_string(p.checkpoint(i)) + "/" +
+                     (ends.ok() ? std::to_string((*ends)[static_cast<std::size_t>(i)]) : "?");
+        where += " owned:";
+        for (int owned : reader->owned_partitions()) where += " " + std::to_string(owned);
+        FAIL() << "projector did not catch up:" << where;
+    }
+
+    // One row of `sql` (with $1 = id), each column as text ("" for NULL).
+    std::vector<std::string> row(const std::string& sql, const std::string& id) {
+        pqxx::connection c(url_);
+        pqxx::read_transaction tx(c);
+        tx.exec("SET TIME ZONE 'UTC'");
+        const auto result = tx.exec_params(sql, id);
+        EXPECT_EQ(result.size(), 1u) << sql;
+        std::vector<std::string> out;
+        if (result.empty()) return out;
+        for (const auto& field : result[0]) out.push_back(field.is_null() ? "" : field.c_str());
+        return out;
+    }
+    // The entity's audit trail in the order its events were appended: the
+    // action of the audit row whose id is each event's id.
+    std::vector<std::string> audit_actions(const std::string& id) {
+        pqxx::connection c(url_);
+        pqxx::read_transaction tx(c);
+        std::vector<std::string> out;
+        for (const auto& [event, entity] : recorded_) {
+            if (entity != id) continue;
+            const auto r = tx.exec_params(
+                "SELECT action FROM audit_logs WHERE id = $1::uuid AND entity_id = $2::uuid AND "
+                "tenant_id = $3::uuid",
+                event, id, tenant_.to_string());
+            out.emplace_back(r.empty() ? "(missing)" : r[0][0].c_str());
+        }
+        return out;
+    }
+    long events() const { return static_cast<long>(recorded_.size()); }
+    boost::json::value audit_details(const std::string& id, const std::string& action) {
+        const auto r =
+            row("SELECT details::text FROM audit_logs WHERE entity_id = $1::uuid AND action = '" +
+                    action + "'",
+                id);
+        return r.empty() ? boost::json::value() : boost::json::parse(r[0]);
+    }
+    long count(const std::string& sql) {
+        pqxx::connection c(url_);
+        pqxx::read_transaction tx(c);
+        return tx.exec(sql)[0][0].as<long>();
+    }
+
+    std::string url_;
+    eventlog::LogConfig config_;
+    std::unique_ptr<eventlog::LogWriter> writer_;
+    command::WriteModel model_;
+    std::int64_t offset_ = 0;
+    std::vector<std::pair<std::string, std::string>> recorded_;  // (event id, aggregate id)
+    long by_author_ = 0;  // events the deciders made for author_
+    TenantId tenant_ = TenantId::generate();
+    UserId author_ = UserId::generate();
+    UserId carer_user_ = UserId::generate();
+    Timestamp now_ = Timestamp::now();
+    std::string patient_, carer_;
+};
+
+TEST_F(CareProjectionTest, AppointmentsKeepUtcTimesAndTheirLifecycleInRowAndAuditTrail) {
+    const auto visit =
+        create(model::kAppointment,
+               R"({"patient_id":")" + patient_ + R"(","care_professional_id":")" + carer_ +
+                   R"(","start_time":"2031-07-01T09:00:00+01:00",)"
+                   R"("end_time":"2031-07-01T10:30:00+01:00","location":"Home"})");
+    act(model::kAppointment, visit, "confirm");
+    act(model::kAppointment, visit, "reschedule",
+        R"({"start_time":"2031-07-02T14:00:00Z","end_time":"2031-07-02T15:00:00Z"})");
+    patch(model::kAppointment, visit, 3, R"({"notes":"Key safe 1234"})");
+    act(model::kAppointment, visit, "cancel", R"({"reason":"Patient in hospital"})");
+    project();
+
+    EXPECT_EQ(
+        row("SELECT status, start_time::text, end_time::text, location, notes, "
+            "patient_id::text, care_professional_id::text, deleted_at::text "
+            "FROM appointments WHERE id = $1::uuid",
+            visit),
+        (std::vector<std::string>{"cancelled", "2031-07-02 14:00:00+00", "2031-07-02 15:00:00+00",
+                                  "Home", "Key safe 1234", patient_, carer_, ""}));
+    EXPECT_EQ(audit_actions(visit),
+              (std::vector<std::string>{"AppointmentScheduled", "AppointmentConfirmed",
+                                        "AppointmentRescheduled", "AppointmentUpdated",
+                                        "AppointmentCancelled"}));
+    const auto cancelled = audit_details(visit, "AppointmentCancelled");
+    EXPECT_EQ(cancelled.at("changes").at("reason").at("new"), "Patient in hospital")
+        << "a reason is in no column, but the audit row keeps it: " << cancelled;
+    const auto updated = audit_details(visit, "AppointmentUpdated");
+    EXPECT_TRUE(updated.at("changes").at("notes").at("old").is_null()) << updated;
+    EXPECT_EQ(updated.at("changes").at("notes").at("new"), "Key safe 1234");
+    EXPECT_EQ(row("SELECT version::text FROM entity_versions WHERE entity_id = $1::uuid", visit),
+              std::vector<std::string>{"5"});
+}
+
+TEST_F(CareProjectionTest, CarePlansMoveThroughTheirStatesAndSoftDelete) {
+    const auto plan = create(model::kCarePlan, R"({"patient_id":")" + patient_ +
+                                                   R"(","title":"Falls","start_date":"2031-07-01",)"
+                                                   R"("end_date":"2031-12-31"})");
+    act(model::kCarePlan, plan, "activate");
+    patch(model::kCarePlan, plan, 2, R"({"title":"Falls prevention"})");
+    act(model::kCarePlan, plan, "review");
+    project();
+    EXPECT_EQ(row("SELECT status, title, start_date::text, end_date::text, created_by::text "
+                  "FROM care_plans WHERE id = $1::uuid",
+                  plan),
+              (std::vector<std::string>{"under_review", "Falls prevention", "2031-07-01",
+                                        "2031-12-31", author_.to_string()}));
+    const auto updated = audit_details(plan, "CarePlanUpdated");
+    EXPECT_EQ(updated.at("changes").at("title").at("old"), "Falls") << updated;
+
+    remove(model::kCarePlan, plan);
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM care_plans WHERE deleted_at IS NOT NULL AND status = "
+                    "'under_review'"),
+              1)
+        << "a soft delete keeps the row and its state";
+    EXPECT_EQ(audit_actions(plan).size(), 5u);
+}
+
+TEST_F(CareProjectionTest, DiscontinuingAMedicationEndsItTodayAndKeepsTheReason) {
+    const auto medication =
+        create(model::kMedication, R"({"patient_id":")" + patient_ +
+                                       R"(","name":"Metformin","dosage":"500 mg",)"
+                                       R"("frequency":"twice daily","start_date":"2026-01-05"})");
+    act(model::kMedication, medication, "discontinue", R"({"reason":"Side effects"})");
+    project();
+    const auto today = now_.to_string().substr(0, 10);
+    EXPECT_EQ(
+        row("SELECT name, dosage, frequency, start_date::text, end_date::text "
+            "FROM medications WHERE id = $1::uuid",
+            medication),
+        (std::vector<std::string>{"Metformin", "500 mg", "twice daily", "2026-01-05", today}));
+    const auto discontinued = audit_details(medication, "MedicationDiscontinued");
+    EXPECT_EQ(discontinued.at("changes").at("reason").at("new"), "Side effects") << discontinued;
+    EXPECT_EQ(discontinued.at("changes").at("end_date").at("new"), boost::json::value(today))
+        << discontinued;
+}
+
+TEST_F(CareProjectionTest, TasksRecordTheirCreatorAssigneeAndSteps) {
+    const auto task = create(model::kTask, R"({"title":"Order pads","patient_id":")" + patient_ +
+                                               R"(","due_date":"2031-07-01T17:00:00+02:00"})");
+    act(model::kTask, task, "assign", R"({"assigned_to":")" + carer_user_.to_string() + "\"}");
+    act(model::kTask, task, "start");
+    act(model::kTask, task, "complete");
+    project();
+    EXPECT_EQ(row("SELECT status, priority, due_date::text, assigned_to::text, created_by::text, "
+                  "patient_id::text FROM tasks WHERE id = $1::uuid",
+                  task),
+              (std::vector<std::string>{"done", "normal", "2031-07-01 15:00:00+00",
+                                        carer_user_.to_string(), author_.to_string(), patient_}));
+    EXPECT_EQ(audit_actions(task), (std::vector<std::string>{"TaskCreated", "TaskAssigned",
+                                                             "TaskStarted", "TaskCompleted"}));
+}
+
+TEST_F(CareProjectionTest, EveryEventHasExactlyOneAuditRowAttributedToItsActor) {
+    const auto plan =
+        create(model::kCarePlan, R"({"patient_id":")" + patient_ +
+                                     R"(","title":"Nutrition","start_date":"2031-01-01"})");
+    act(model::kCarePlan, plan, "activate");
+    create(model::kTask, R"({"title":"Weigh weekly"})");
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), events());
+    std::string ids;
+    for (const auto& [event, entity] : recorded_) ids += (ids.empty() ? "'" : ",'") + event + "'";
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE id IN (" + ids + ")"), events())
+        << "each audit row's id is its event's id";
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE user_id = '" + author_.to_string() +
+                    "' AND ip_address = '10.9.8.7' AND user_agent = 'care-projection-test'"),
+              by_author_);
+    EXPECT_EQ(by_author_, 5) << "patient, professional, plan, its activation and the task";
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+}
+
+}  // namespace
+}  // namespace cc::projector
