@@ -30,7 +30,8 @@ struct RequestContext {
 template <class Command>
 TenantId tenant_scope(const Command& command) {
     if constexpr (requires { command.target.tenant; }) {
-        return command.target.tenant;
+        return command.target.aggregate->scope == model::Scope::tenant ? command.target.tenant
+                                                                       : kPlatformTenant;
     } else if constexpr (requires { command.tenant; }) {
         return command.tenant;
     } else {

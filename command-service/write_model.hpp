@@ -8,12 +8,12 @@
 namespace cc::command {
 
 struct WriteModel {
-    identity::IdentityState identity;
-    aggregate::Stores entities;  // every aggregate on the generic commands
+    identity::MembershipIndex memberships;
+    aggregate::Stores entities;  // every aggregate on the generic commands, tenants and users too
     IdempotencyIndex idempotency;
 
     void apply(const events::Envelope& event, const eventlog::Position& position) {
-        identity.apply(event);
+        memberships.apply(event);
         entities.apply(event);
         idempotency.apply(event, position);
     }

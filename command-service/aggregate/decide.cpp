@@ -17,9 +17,11 @@ const Store& store_of(const WriteModel& m, const model::Aggregate& a) {
     return *m.entities.of(a.name);
 }
 
-Status tenant_is_live(const WriteModel& m, const TenantId& tenant) {
-    const auto* t = m.identity.tenant(tenant);
-    if (t == nullptr || t->deleted) return domain::not_found("tenant");
+// Tenant data needs its tenant live; tenants and users stand on their own.
+Status tenant_is_live(const WriteModel& m, const Target& t) {
+    if (t.aggregate->scope != model::Scope::tenant) return {};
+    const auto* tenant = identity::tenant_record(m, t.tenant);
+    if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
     return {};
 }
 
@@ -48,7 +50,7 @@ Status check_references(const WriteModel& m, std::span<const model::Field> field
         const std::string name(field.name);
         const auto id = Uuid::parse(value->as_string());
         if (field.references == model::kTenantMember) {
-            if (!id || !m.identity.role_in(tenant, UserId(*id))) {
+            if (!id || !identity::role_in(m, tenant, UserId(*id))) {
                 return model::invalid_field(name, "not_a_member",
                                             name + " must be a member of this tenant");
             }
@@ -86,8 +88,10 @@ Status check_unique(const Store& store, const Target& t, const Record* current,
             const std::string shown =
                 value && value->is_string() ? std::string(value->as_string()) : "";
             return domain::conflict(std::string(key.conflict),
-                                    "another " + spoken(t.aggregate->name) +
-                                        " of this tenant has " + first + " " + shown,
+                                    key.per_tenant
+                                        ? "another " + spoken(t.aggregate->name) +
+                                              " of this tenant has " + first + " " + shown
+                                        : first + " '" + shown + "' is already in use",
                                     first);
         }
     }
@@ -144,30 +148,37 @@ bool changes_nothing(const Store& store, const Record& record, const boost::json
 }  // namespace
 
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Create& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant,
-                                           c.target.aggregate->permissions.create);
+    const auto& a = *c.target.aggregate;
+    return identity::check_policy(m, caller, c.target, a.policies.create, a.permissions.create,
+                                  /*existing=*/false);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Patch& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant,
-                                           c.target.aggregate->permissions.update);
+    const auto& a = *c.target.aggregate;
+    return identity::check_policy(m, caller, c.target, a.policies.update, a.permissions.update,
+                                  /*existing=*/true);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Delete& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant,
-                                           c.target.aggregate->permissions.remove);
+    const auto& a = *c.target.aggregate;
+    return identity::check_policy(m, caller, c.target, a.policies.remove, a.permissions.remove,
+                                  /*existing=*/true);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Act& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant, c.action->roles);
+    return identity::require_tenant_action(m, caller, c.target.tenant, c.action->roles);
 }
 
 Result<Decision> decide(const WriteModel& m, const Create& c) {
     const auto& t = c.target;
     const auto& a = *t.aggregate;
-    if (auto s = tenant_is_live(m, t.tenant); !s) return std::move(s).error();
+    if (auto s = tenant_is_live(m, t); !s) return std::move(s).error();
+    const auto& store = store_of(m, a);
+    if (store.records().contains(t.id)) {
+        return domain::conflict(std::string(a.name) + "-exists",
+                                spoken(a.name) + " id already exists", "id");
+    }
     auto values = model::validate_create(a.fields, c.body);
     if (!values) return std::move(values).error();
     set_by_server(t, *values);
     if (auto s = check_references(m, a.fields, t.tenant, *values); !s) return std::move(s).error();
-    const auto& store = store_of(m, a);
     if (auto s = check_unique(store, t, nullptr, *values); !s) return std::move(s).error();
     for (auto rule : a.rules) {
         if (auto s = run_rule(rule, {m, t, nullptr, *values, nullptr}); !s) {
@@ -192,10 +203,18 @@ Result<Decision> decide(const WriteModel& m, const Patch& c) {
             return std::move(s).error();
         }
     }
-    if (changes_nothing(store, **current, *patch))
-        return domain::unchanged(t.id, (*current)->version);
     boost::json::object changes;
-    for (auto& entry : *patch) changes[entry.key()] = boost::json::object{{"new", entry.value()}};
+    if (a.updated_version == 1) {
+        // Version 1 names each changed field's old value; the store keeps
+        // every field of such an aggregate, so the diff is exact.
+        changes = model::diff(store.values(**current), *patch);
+        if (changes.empty()) return domain::unchanged(t.id, (*current)->version);
+    } else {
+        if (changes_nothing(store, **current, *patch))
+            return domain::unchanged(t.id, (*current)->version);
+        for (auto& entry : *patch)
+            changes[entry.key()] = boost::json::object{{"new", entry.value()}};
+    }
     return domain::single(domain::event(a.updated, a.name, t.id, (*current)->version + 1, t.tenant,
                                         {{"changes", std::move(changes)}}));
 }

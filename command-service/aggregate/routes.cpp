@@ -7,23 +7,37 @@ namespace {
 
 using http::Request;
 
+// Tenant data lives under its tenant's path; a tenant is its own path and
+// users are platform rows.
+std::string collection_path(const model::Aggregate& aggregate) {
+    const std::string prefix =
+        aggregate.scope == model::Scope::tenant ? "/v1/tenants/{tenant_id}/" : "/v1/";
+    return prefix + std::string(aggregate.collection);
+}
+
 Result<aggregate::Target> target_of(const Request& request, const model::Aggregate& aggregate,
                                     bool with_id) {
-    auto tenant = path_id<TenantId>(request, "tenant_id");
-    if (!tenant) return std::move(tenant).error();
-    aggregate::Target target{&aggregate, *tenant, Uuid::random_v4(), request.caller.user,
-                             Timestamp::now()};
+    TenantId tenant = kPlatformTenant;
+    if (aggregate.scope == model::Scope::tenant) {
+        auto named = path_id<TenantId>(request, "tenant_id");
+        if (!named) return std::move(named).error();
+        tenant = *named;
+    }
+    Uuid id = Uuid::random_v4();
     if (with_id) {
         const std::string param(aggregate.id_param);
-        auto id = Uuid::parse(request.param(param));
-        if (!id) return Error::make(ErrorKind::not_found, "not-found", param + " does not exist");
-        target.id = *id;
+        auto parsed = Uuid::parse(request.param(param));
+        if (!parsed) {
+            return Error::make(ErrorKind::not_found, "not-found", param + " does not exist");
+        }
+        id = *parsed;
     }
-    return target;
+    return aggregate::Target{&aggregate, aggregate::filed_under(aggregate, id, tenant), id,
+                             request.caller.user, Timestamp::now()};
 }
 
 void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a) {
-    const std::string collection = "/v1/tenants/{tenant_id}/" + std::string(a.collection);
+    const std::string collection = collection_path(a);
     const std::string item = collection + "/{" + std::string(a.id_param) + "}";
     router.add("POST", collection, [&bus, &a](Request& r) {
         return handle(bus, r, 201, [&]() -> Result<aggregate::Create> {
@@ -74,9 +88,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
 
 void add_aggregate_routes(http::Router& router, CommandBus& bus) {
     for (const auto* aggregate : model::aggregates()) {
-        if (aggregate->generic_commands && aggregate->scope == model::Scope::tenant) {
-            add_routes(router, bus, *aggregate);
-        }
+        if (aggregate->generic_commands) add_routes(router, bus, *aggregate);
     }
 }
 

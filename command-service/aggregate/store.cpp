@@ -2,6 +2,7 @@
 
 #include "command-service/domain/entity.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -17,8 +18,11 @@ std::string Store::text_of(const boost::json::value& value) {
 
 Store::Store(const model::Aggregate& description)
     : description_(&description), unique_(description.unique.size()) {
+    // A version 1 updated event carries each changed field's old value, so
+    // the store keeps every field of such an aggregate (they are small).
+    const bool keep_all = description.updated_version == 1;
     for (const auto& field : description.fields) {
-        bool needed = field.kept;
+        bool needed = field.kept || keep_all;
         for (const auto& key : description.unique) {
             needed = needed || std::find(key.fields.begin(), key.fields.end(), field.name) !=
                                    key.fields.end();
@@ -50,6 +54,37 @@ std::optional<std::string_view> Store::kept(const Record& record, std::string_vi
         start = end == std::string::npos ? record.kept.size() : end + 1;
     }
     return std::nullopt;
+}
+
+TenantId filed_under(const model::Aggregate& aggregate, const Uuid& id, const TenantId& tenant) {
+    switch (aggregate.scope) {
+        case model::Scope::own:
+            return TenantId(id);
+        case model::Scope::platform:
+            return kPlatformTenant;
+        case model::Scope::tenant:
+            break;
+    }
+    return tenant;
+}
+
+boost::json::object Store::values(const Record& record) const {
+    boost::json::object out;
+    for (auto name : kept_fields_) {
+        const auto text = kept(record, name).value_or("");
+        const auto* field = description_->field(name);
+        // Validation turns an empty text into null, so "" always was null.
+        if (text.empty()) {
+            out[name] = nullptr;
+        } else if (field->type == model::FieldType::boolean ||
+                   field->type == model::FieldType::integer ||
+                   field->type == model::FieldType::text_array) {
+            out[name] = boost::json::parse(text);
+        } else {
+            out[name] = text;
+        }
+    }
+    return out;
 }
 
 std::string_view Store::state_name(const Record& record) const {

@@ -4,7 +4,8 @@
 
 namespace cc::command {
 
-// POST/PATCH/DELETE /v1/tenants, /v1/users; PUT/DELETE /v1/tenants/{tenant_id}/members/{user_id}.
+// PUT/DELETE /v1/tenants/{tenant_id}/members/{user_id}; tenants and users take
+// the routes derived from their descriptions (aggregate/routes.hpp).
 void add_identity_routes(http::Router& router, CommandBus& bus);
 
 }  // namespace cc::command

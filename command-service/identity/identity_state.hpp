@@ -1,15 +1,12 @@
 #pragma once
-// The identity core's fold of the log: tenants, users, memberships, and the
-// uniqueness indexes the deciders check (slug, email).
+// The identity core's own fold: memberships by (tenant, user), which every
+// access check reads. Tenants and users live in the aggregate stores
+// (aggregate/stores.hpp), with their slug and email indexes.
 #include <map>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <unordered_map>
+#include <utility>
 
-#include "command-service/domain/decision.hpp"
 #include "events/envelope.hpp"
-#include "platform/auth/permissions.hpp"
 
 namespace cc::identity {
 
@@ -21,30 +18,20 @@ struct MembershipState {
     bool revoked = false;
 };
 
-class IdentityState {
+class MembershipIndex {
   public:
+    using Key = std::pair<TenantId, UserId>;
+
     // Folds one event in. Events of other aggregates are ignored, so the
     // whole log can be replayed through it.
     void apply(const events::Envelope& event);
 
-    const domain::EntityState* tenant(const TenantId& id) const;
-    const domain::EntityState* user(const UserId& id) const;
-    const MembershipState* membership(const TenantId& tenant, const UserId& user) const;
-    // Slugs and emails stay taken by soft-deleted rows: the documented UNIQUE
-    // constraints cover every row, deleted or not.
-    std::optional<TenantId> tenant_with_slug(std::string_view slug) const;
-    std::optional<UserId> user_with_email(std::string_view email) const;
-    // The caller's role in a live tenant through a live membership.
-    std::optional<std::string_view> role_in(const TenantId& tenant, const UserId& user) const;
-    // Whether any live membership of the user permits the action.
-    bool permitted_anywhere(const UserId& user, auth::TenantAction action) const;
+    // Revoked memberships too: a grant revives their row.
+    const MembershipState* find(const TenantId& tenant, const UserId& user) const;
+    const std::map<Key, MembershipState>& all() const { return memberships_; }
 
   private:
-    std::unordered_map<TenantId, domain::EntityState> tenants_;
-    std::unordered_map<UserId, domain::EntityState> users_;
-    std::map<std::pair<TenantId, UserId>, MembershipState> memberships_;
-    std::unordered_map<std::string, TenantId> slugs_;
-    std::unordered_map<std::string, UserId> emails_;
+    std::map<Key, MembershipState> memberships_;
 };
 
 }  // namespace cc::identity

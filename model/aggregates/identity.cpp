@@ -110,7 +110,9 @@ constexpr Aggregate kTenantDescription{
     .fields = kTenantFields,
     .unique = kTenantUnique,
     .permissions = {.read = auth::RoleSet::everyone(), .update = {"admin"}},
-    .generic_commands = false,
+    .policies = {.create = Policy::platform_admin,
+                 .update = Policy::tenant_role,
+                 .remove = Policy::platform_admin},
     .doc =
         "A care provider organisation: the unit of isolation. Platform administrators create "
         "and delete tenants.",
@@ -128,7 +130,9 @@ constexpr Aggregate kUserDescription{
     .deleted = "UserDeleted",
     .fields = kUserFields,
     .unique = kUserUnique,
-    .generic_commands = false,
+    .policies = {.create = Policy::registrar,
+                 .update = Policy::own_account,
+                 .remove = Policy::platform_admin},
     .doc =
         "A person who signs in. Users are platform-level rows: a user reads and updates their "
         "own account; platform administrators list and delete accounts.",

@@ -55,8 +55,8 @@ class CareDeciderTest : public ::testing::Test {
         const auto id = TenantId::generate();
         fold(decide(
             model,
-            identity::CreateTenant{
-                id, parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()}));
+            identity::create_tenant(
+                id, {parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()})));
         return id;
     }
     static Target target(const model::Aggregate& a, const TenantId& t, const Uuid& id) {
@@ -136,8 +136,8 @@ TEST_F(CareDeciderTest, RefusesFutureBirthBadFieldsAndOtherTenantsRecords) {
 TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
     const auto a = tenant();
     const auto user = UserId::generate();
-    fold(decide(model,
-                identity::RegisterUser{user, parse(R"({"email":"cp@example.org"})").as_object()}));
+    fold(decide(model, identity::register_user(
+                           user, {parse(R"({"email":"cp@example.org"})").as_object()})));
     const std::string with_user =
         R"({"first_name":"C","last_name":"P","role":"Nurse","user_id":")" + user.to_string() +
         "\"}";
