@@ -1,5 +1,7 @@
 #include "command-service/command_bus.hpp"
 
+#include "command-service/identity/identity.hpp"
+
 #include "events/catalogue.hpp"
 
 #include "platform/observability/logger.hpp"

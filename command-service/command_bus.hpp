@@ -9,7 +9,6 @@
 
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/domain/decision.hpp"
-#include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"

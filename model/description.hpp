@@ -177,9 +177,11 @@ struct Aggregate {
     // service holds them; a test checks every name has one).
     std::span<const std::string_view> rules = {};
     std::string_view delete_rule = {};  // a hand-written rule run before a delete
-    // Whether the generic command steps and routes serve it; memberships
-    // have a route of their own (PUT, keyed by the member's user).
-    bool generic_commands = true;
+    // A field naming an item in its path instead of its id, unique per
+    // tenant by one of `unique` (a membership by its user). PUT .../{value}
+    // then creates the item, revives a deleted one on its row or changes it,
+    // and DELETE .../{value} deletes it; there is no POST or PATCH.
+    std::string_view put_by = {};
     std::string_view doc = {};
 
     const Field* field(std::string_view field_name) const {
@@ -200,7 +202,7 @@ struct Aggregate {
     // Tenant data whose routes, reads and permission rows all derive from
     // this description. The identity core's aggregates are read through
     // routes of their own and governed by the permission matrix.
-    bool tenant_data() const { return generic_commands && scope == Scope::tenant; }
+    bool tenant_data() const { return scope == Scope::tenant && put_by.empty(); }
 };
 
 // Every aggregate the product has, in a stable order.

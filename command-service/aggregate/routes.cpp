@@ -36,9 +36,45 @@ Result<aggregate::Target> target_of(const Request& request, const model::Aggrega
                              request.caller.user, Timestamp::now()};
 }
 
+void add_delete(http::Router& router, CommandBus& bus, const model::Aggregate& a,
+                const std::string& item) {
+    router.add("DELETE", item, [&bus, &a](Request& r) {
+        return handle(bus, r, 200, [&]() -> Result<aggregate::Delete> {
+            auto target = target_of(r, a, true);
+            if (!target) return std::move(target).error();
+            auto version = expected_version(r, /*required=*/false);
+            if (!version) return std::move(version).error();
+            return aggregate::Delete{*target, *version};
+        });
+    });
+}
+
+// Items named by a field: PUT creates (201) or changes (200), DELETE deletes.
+void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a,
+                    const std::string& item) {
+    router.add("PUT", item, [&bus, &a](Request& r) {
+        auto command = [&]() -> Result<aggregate::Put> {
+            auto target = target_of(r, a, true);
+            if (!target) return std::move(target).error();
+            auto version = expected_version(r, /*required=*/false);
+            if (!version) return std::move(version).error();
+            auto body = json_body(r);
+            if (!body) return std::move(body).error();
+            return aggregate::Put{*target, Uuid::random_v4(), *version, std::move(*body)};
+        }();
+        if (!command) return http::Response::problem(command.error(), r);
+        auto outcome = bus.execute(*command, context_of(r));
+        const bool created = outcome && outcome->event_types.size() == 1 &&
+                             outcome->event_types.front() == a.created;
+        return answer(outcome, r, created ? 201 : 200);
+    });
+    add_delete(router, bus, a, item);
+}
+
 void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a) {
     const std::string collection = collection_path(a);
     const std::string item = collection + "/{" + std::string(a.id_param) + "}";
+    if (!a.put_by.empty()) return add_put_routes(router, bus, a, item);
     router.add("POST", collection, [&bus, &a](Request& r) {
         return handle(bus, r, 201, [&]() -> Result<aggregate::Create> {
             auto target = target_of(r, a, false);
@@ -59,15 +95,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
             return aggregate::Patch{*target, *version, std::move(*body)};
         });
     });
-    router.add("DELETE", item, [&bus, &a](Request& r) {
-        return handle(bus, r, 200, [&]() -> Result<aggregate::Delete> {
-            auto target = target_of(r, a, true);
-            if (!target) return std::move(target).error();
-            auto version = expected_version(r, /*required=*/false);
-            if (!version) return std::move(version).error();
-            return aggregate::Delete{*target, *version};
-        });
-    });
+    add_delete(router, bus, a, item);
     for (const auto& action : a.actions) {
         router.add("POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {
             return handle(bus, r, 200, [&]() -> Result<aggregate::Act> {
@@ -88,7 +116,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
 
 void add_aggregate_routes(http::Router& router, CommandBus& bus) {
     for (const auto* aggregate : model::aggregates()) {
-        if (aggregate->generic_commands) add_routes(router, bus, *aggregate);
+        add_routes(router, bus, *aggregate);
     }
 }
 

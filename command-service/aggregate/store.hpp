@@ -55,6 +55,9 @@ class Store {
     // The entity holding a unique key's value within a tenant, if any.
     std::optional<Uuid> holder(const model::UniqueKey& key, const TenantId& tenant,
                                const boost::json::object& values) const;
+    // For an aggregate whose items are named by a field (`put_by`): the
+    // entity of the tenant holding `value` there, deleted or not.
+    std::optional<Uuid> named(const TenantId& tenant, std::string_view value) const;
     std::size_t size() const { return records_.size(); }
     const std::unordered_map<Uuid, Record>& records() const { return records_; }
 

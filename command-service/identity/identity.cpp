@@ -1,56 +1,19 @@
 #include "command-service/identity/identity.hpp"
 
-#include "command-service/domain/entity.hpp"
-
 #include "command-service/write_model.hpp"
-
-#include <boost/json.hpp>
-
 #include "model/aggregates/identity.hpp"
-#include "model/validate.hpp"
-#include "platform/core/json.hpp"
 
 namespace cc::identity {
-using domain::changes_of;
-using domain::Decision;
-using domain::event;
-using domain::single;
-using domain::unchanged;
-
-void MembershipIndex::apply(const events::Envelope& e) {
-    if (e.aggregate_type != model::kMembership.name) return;
-    const auto& type = e.event_type;
-    const auto user = UserId::parse(json::string_at(e.payload, "user_id").value_or(""));
-    if (!user) return;
-    auto& membership = memberships_[{e.tenant_id, *user}];
-    membership.id = MembershipId(e.aggregate_id);
-    membership.version = e.aggregate_version;
-    if (type == model::kMembership.created) {
-        membership.role = json::string_at(e.payload, "role").value_or("");
-        const auto* primary = e.payload.if_contains("is_primary");
-        membership.is_primary = primary && primary->is_bool() && primary->as_bool();
-        membership.revoked = false;
-    } else if (type == model::kMembership.updated) {
-        boost::json::object fields{{"role", membership.role},
-                                   {"is_primary", membership.is_primary}};
-        model::apply_changes(fields, changes_of(e));
-        membership.role = json::string_at(fields, "role").value_or(membership.role);
-        membership.is_primary = fields["is_primary"].is_bool() && fields["is_primary"].as_bool();
-    } else if (type == model::kMembership.deleted) {
-        membership.revoked = true;
-    }
-}
-
-const MembershipState* MembershipIndex::find(const TenantId& tenant, const UserId& user) const {
-    auto it = memberships_.find({tenant, user});
-    return it == memberships_.end() ? nullptr : &it->second;
-}
-
 namespace {
 
-aggregate::Target target(const model::Aggregate& aggregate, const Uuid& id) {
-    return {&aggregate, aggregate::filed_under(aggregate, id, kPlatformTenant), id, UserId(),
+aggregate::Target target(const model::Aggregate& aggregate, const Uuid& id,
+                         const TenantId& tenant = kPlatformTenant) {
+    return {&aggregate, aggregate::filed_under(aggregate, id, tenant), id, UserId(),
             Timestamp::now()};
+}
+
+const aggregate::Store& memberships(const WriteModel& m) {
+    return *m.entities.of(model::kMembership.name);
 }
 
 const aggregate::Record* record_of(const WriteModel& m, const model::Aggregate& a, const Uuid& id) {
@@ -84,6 +47,17 @@ aggregate::Delete delete_user(const UserId& id, std::optional<std::int64_t> expe
     return {target(model::kUser, id.uuid()), expected_version};
 }
 
+aggregate::Put put_membership(const TenantId& tenant, const UserId& user,
+                              const MembershipId& new_id,
+                              std::optional<std::int64_t> expected_version, json::Body body) {
+    return {target(model::kMembership, user.uuid(), tenant), new_id.uuid(), expected_version,
+            std::move(body)};
+}
+aggregate::Delete revoke_membership(const TenantId& tenant, const UserId& user,
+                                    std::optional<std::int64_t> expected_version) {
+    return {target(model::kMembership, user.uuid(), tenant), expected_version};
+}
+
 const aggregate::Record* tenant_record(const WriteModel& m, const TenantId& id) {
     return record_of(m, model::kTenant, id.uuid());
 }
@@ -93,19 +67,21 @@ const aggregate::Record* user_record(const WriteModel& m, const UserId& id) {
 
 std::optional<std::string_view> role_in(const WriteModel& m, const TenantId& tenant,
                                         const UserId& user) {
-    const auto* membership = m.memberships.find(tenant, user);
-    if (!live(tenant_record(m, tenant)) || membership == nullptr || membership->revoked) {
-        return std::nullopt;
-    }
-    return membership->role;
+    if (!live(tenant_record(m, tenant))) return std::nullopt;
+    const auto& store = memberships(m);
+    const auto id = store.named(tenant, user.to_string());
+    const auto* membership = id ? store.find(tenant, *id) : nullptr;
+    if (!live(membership)) return std::nullopt;
+    return store.kept(*membership, "role");
 }
 
 bool permitted_anywhere(const WriteModel& m, const UserId& user, auth::TenantAction action) {
-    for (const auto& [key, membership] : m.memberships.all()) {
-        if (key.second == user && role_in(m, key.first, user) &&
-            auth::role_permits(membership.role, action)) {
-            return true;
-        }
+    const auto& store = memberships(m);
+    const auto id = user.to_string();
+    for (const auto& [_, membership] : store.records()) {
+        if (!live(&membership) || store.kept(membership, "user_id") != id) continue;
+        const auto role = role_in(m, membership.tenant, user);
+        if (role && auth::role_permits(*role, action)) return true;
     }
     return false;
 }
@@ -169,61 +145,6 @@ Status check_policy(const WriteModel& m, const Caller& caller, const aggregate::
                                "registering users needs the admin or manager role in a tenant");
     }
     return Error::make(ErrorKind::internal, "policy-unknown", "no such access policy");
-}
-
-Status authorize(const WriteModel& m, const Caller& caller, const PutMembership& c) {
-    return require_tenant_action(m, caller, c.tenant,
-                                 auth::permitted_roles(TenantAction::manage_members));
-}
-Status authorize(const WriteModel& m, const Caller& caller, const RevokeMembership& c) {
-    return require_tenant_action(m, caller, c.tenant,
-                                 auth::permitted_roles(TenantAction::manage_members));
-}
-
-Result<Decision> decide(const WriteModel& model, const PutMembership& c) {
-    if (!live(tenant_record(model, c.tenant))) return domain::not_found("tenant");
-    if (!live(user_record(model, c.user))) return domain::not_found("user");
-    auto fields = model::validate_create(model::kMembership.fields, c.body);
-    if (!fields) return std::move(fields).error();
-    const std::string user_id = c.user.to_string();
-
-    const auto* current = model.memberships.find(c.tenant, c.user);
-    if (current == nullptr || current->revoked) {
-        // A revoked membership is granted again on the same row: the
-        // documented UNIQUE(user_id, tenant_id) covers revoked rows too.
-        if (current != nullptr) {
-            if (auto s = domain::check_version(current->version, c.expected_version); !s) {
-                return std::move(s).error();
-            }
-        } else if (c.expected_version) {
-            return domain::check_version(0, c.expected_version).error();
-        }
-        const Uuid id = current ? current->id.uuid() : c.new_id.uuid();
-        const std::int64_t version = current ? current->version + 1 : 1;
-        (*fields)["user_id"] = user_id;
-        return single(event(model::kMembership.created, model::kMembership.name, id, version,
-                            c.tenant, std::move(*fields)));
-    }
-    if (auto s = domain::check_version(current->version, c.expected_version); !s) {
-        return std::move(s).error();
-    }
-    boost::json::object existing{{"role", current->role}, {"is_primary", current->is_primary}};
-    auto changes = model::diff(existing, *fields);
-    if (changes.empty()) return unchanged(current->id.uuid(), current->version);
-    return single(event(model::kMembership.updated, model::kMembership.name, current->id.uuid(),
-                        current->version + 1, c.tenant,
-                        {{"user_id", user_id}, {"changes", std::move(changes)}}));
-}
-
-Result<Decision> decide(const WriteModel& model, const RevokeMembership& c) {
-    if (!live(tenant_record(model, c.tenant))) return domain::not_found("tenant");
-    const auto* current = model.memberships.find(c.tenant, c.user);
-    if (current == nullptr || current->revoked) return domain::not_found("membership");
-    if (auto s = domain::check_version(current->version, c.expected_version); !s) {
-        return std::move(s).error();
-    }
-    return single(event(model::kMembership.deleted, model::kMembership.name, current->id.uuid(),
-                        current->version + 1, c.tenant, {{"user_id", c.user.to_string()}}));
 }
 
 }  // namespace cc::identity

@@ -1,16 +1,14 @@
 #pragma once
-// The identity core on the write side. Tenants and users take the generic
-// create / patch / delete steps (aggregate/commands.hpp) under the policies
-// their descriptions name; the constructors below build those commands with
-// typed ids. Memberships keep a PUT of their own: one row per (tenant, user),
-// granted, changed, revoked and revived. The access checks every module
-// reuses live here too. Pure functions of (write model, command).
+// The identity core on the write side. Tenants, users and memberships take
+// the generic steps (aggregate/commands.hpp) under the policies their
+// descriptions name; the constructors below build those commands from typed
+// ids. The access checks every module reuses live here too, reading the
+// tenant, user and membership stores. Pure functions of the write model.
 #include <optional>
 #include <string_view>
 
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/aggregate/store.hpp"
-#include "command-service/domain/decision.hpp"
 #include "platform/auth/permissions.hpp"
 #include "platform/core/json.hpp"
 
@@ -27,19 +25,14 @@ aggregate::Patch update_user(const UserId& id, std::optional<std::int64_t> expec
                              json::Body body);
 aggregate::Delete delete_user(const UserId& id, std::optional<std::int64_t> expected_version);
 
-// Grants a membership, or changes its role / is_primary (PUT semantics).
-struct PutMembership {
-    TenantId tenant;
-    UserId user;
-    MembershipId new_id;  // used only when no membership row exists yet
-    std::optional<std::int64_t> expected_version;
-    json::Body body;
-};
-struct RevokeMembership {
-    TenantId tenant;
-    UserId user;
-    std::optional<std::int64_t> expected_version;
-};
+// PUT /v1/tenants/{tenant}/members/{user}: grants the membership (with
+// `new_id` when the user never had one there), revives a revoked one on its
+// row, or changes its role / is_primary. DELETE revokes it.
+aggregate::Put put_membership(const TenantId& tenant, const UserId& user,
+                              const MembershipId& new_id,
+                              std::optional<std::int64_t> expected_version, json::Body body);
+aggregate::Delete revoke_membership(const TenantId& tenant, const UserId& user,
+                                    std::optional<std::int64_t> expected_version);
 
 // The tenant or user as the write model holds it, deleted or not; nullptr
 // when it never existed.
@@ -63,12 +56,5 @@ Status require_tenant_action(const WriteModel& model, const auth::Caller& caller
 Status check_policy(const WriteModel& model, const auth::Caller& caller,
                     const aggregate::Target& target, model::Policy policy, auth::RoleSet roles,
                     bool existing);
-
-Status authorize(const WriteModel& model, const auth::Caller& caller, const PutMembership& command);
-Status authorize(const WriteModel& model, const auth::Caller& caller,
-                 const RevokeMembership& command);
-
-Result<domain::Decision> decide(const WriteModel& model, const PutMembership& command);
-Result<domain::Decision> decide(const WriteModel& model, const RevokeMembership& command);
 
 }  // namespace cc::identity

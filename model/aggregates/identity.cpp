@@ -91,6 +91,12 @@ constexpr Field kMembershipFields[] = {
      .doc = "Whether this is the user's primary (default) tenant."},
 };
 
+// The documented UNIQUE(user_id, tenant_id), which covers revoked rows: a
+// membership granted again revives its row.
+constexpr UniqueKey kMembershipUnique[] = {
+    {.fields = kUserId, .conflict = "membership-exists", .freed_on_delete = false},
+};
+
 constexpr Filter kMembershipFilters[] = {
     {.parameter = "role", .field = "role"},
 };
@@ -149,12 +155,13 @@ constexpr Aggregate kMembershipDescription{
     .deleted = "MembershipRevoked",
     .fields = kMembershipFields,
     .carried = kUserId,
+    .unique = kMembershipUnique,
     .permissions = {.read = {"admin", "manager", "auditor"},
                     .create = {"admin"},
                     .update = {"admin"},
                     .remove = {"admin"}},
     .filters = kMembershipFilters,
-    .generic_commands = false,
+    .put_by = "user_id",
     .doc =
         "A user's role in a tenant: at most one row per (user, tenant), revived when granted "
         "again.",

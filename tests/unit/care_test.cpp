@@ -144,8 +144,8 @@ TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
     auto refused = create_care_professional(a, with_user);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().fields.at(0).code, "not_a_member");
-    fold(decide(model, identity::PutMembership{a, user, MembershipId::generate(), std::nullopt,
-                                               parse(R"({"role":"clinician"})").as_object()}));
+    fold(decide(model, identity::put_membership(a, user, MembershipId::generate(), std::nullopt,
+                                                {parse(R"({"role":"clinician"})").as_object()})));
     EXPECT_TRUE(create_care_professional(a, with_user).ok());
     auto no_role = create_care_professional(a, R"({"first_name":"C","last_name":"P"})");
     ASSERT_FALSE(no_role.ok());

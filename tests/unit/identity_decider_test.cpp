@@ -134,34 +134,37 @@ TEST_F(IdentityDeciderTest, EmailIsUniqueCaseInsensitively) {
 TEST_F(IdentityDeciderTest, MembershipGrantChangeRevokeAndRegrantReuseOneRow) {
     const auto tenant = create_tenant("sunrise");
     const auto user = register_user("jane@example.org");
-    auto grant = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                             parse(R"({"role":"carer"})").as_object()});
+    auto grant =
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"carer"})").as_object()}));
     ASSERT_TRUE(grant.ok());
     EXPECT_EQ(grant->events.at(0).event_type, events::identity::kMembershipGranted);
     EXPECT_EQ(grant->events.at(0).tenant_id, tenant);
     fold(state, *grant);
     const auto membership_id = grant->aggregate_id;
 
-    auto same = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                            parse(R"({"role":"carer"})").as_object()});
+    auto same =
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"carer"})").as_object()}));
     ASSERT_TRUE(same.ok());
     EXPECT_TRUE(same->events.empty());
 
-    auto change =
-        decide(state, PutMembership{tenant, user, MembershipId::generate(), 1,
-                                    parse(R"({"role":"manager","is_primary":true})").as_object()});
+    auto change = decide(
+        state,
+        identity::put_membership(tenant, user, MembershipId::generate(), 1,
+                                 {parse(R"({"role":"manager","is_primary":true})").as_object()}));
     ASSERT_TRUE(change.ok());
     EXPECT_EQ(change->events.at(0).event_type, events::identity::kMembershipRoleChanged);
     EXPECT_EQ(change->events.at(0).payload.at("changes").as_object().size(), 2u);
     fold(state, *change);
 
-    fold(state, *decide(state, RevokeMembership{tenant, user, std::nullopt}));
-    EXPECT_EQ(decide(state, RevokeMembership{tenant, user, std::nullopt}).error().kind,
+    fold(state, *decide(state, identity::revoke_membership(tenant, user, std::nullopt)));
+    EXPECT_EQ(decide(state, identity::revoke_membership(tenant, user, std::nullopt)).error().kind,
               ErrorKind::not_found);
 
     auto regrant = testing::checked(
-        decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                    parse(R"({"role":"viewer"})").as_object()}));
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"viewer"})").as_object()})));
     ASSERT_TRUE(regrant.ok());
     EXPECT_EQ(regrant->aggregate_id, membership_id);
     EXPECT_EQ(regrant->events.at(0).aggregate_version, 4);
@@ -171,21 +174,23 @@ TEST_F(IdentityDeciderTest, MembershipNeedsLiveTenantUserAndKnownRole) {
     const auto tenant = create_tenant("sunrise");
     const auto user = register_user("jane@example.org");
     auto bad_role =
-        decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                    parse(R"({"role":"superuser"})").as_object()});
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"superuser"})").as_object()}));
     ASSERT_FALSE(bad_role.ok());
     EXPECT_EQ(bad_role.error().fields.at(0).code, "not_allowed");
-    EXPECT_EQ(decide(state, PutMembership{tenant, UserId::generate(), MembershipId::generate(),
-                                          std::nullopt, parse(R"({"role":"carer"})").as_object()})
+    EXPECT_EQ(decide(state, identity::put_membership(tenant, UserId::generate(),
+                                                     MembershipId::generate(), std::nullopt,
+                                                     {parse(R"({"role":"carer"})").as_object()}))
                   .error()
                   .kind,
               ErrorKind::not_found);
     fold(state, *decide(state, identity::delete_user(user, std::nullopt)));
-    EXPECT_EQ(decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                          parse(R"({"role":"carer"})").as_object()})
-                  .error()
-                  .kind,
-              ErrorKind::not_found);
+    EXPECT_EQ(
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"carer"})").as_object()}))
+            .error()
+            .kind,
+        ErrorKind::not_found);
 }
 
 }  // namespace
@@ -212,14 +217,14 @@ class AuthorizeTest : public ::testing::Test {
                                                              R"(@example.org"})")
                                               .as_object()})));
         }
-        testing::fold(
-            model,
-            *decide(model, PutMembership{tenant, admin, MembershipId::generate(), std::nullopt,
-                                         boost::json::parse(R"({"role":"admin"})").as_object()}));
-        testing::fold(
-            model,
-            *decide(model, PutMembership{tenant, carer, MembershipId::generate(), std::nullopt,
-                                         boost::json::parse(R"({"role":"carer"})").as_object()}));
+        testing::fold(model,
+                      *decide(model, identity::put_membership(
+                                         tenant, admin, MembershipId::generate(), std::nullopt,
+                                         {boost::json::parse(R"({"role":"admin"})").as_object()})));
+        testing::fold(model,
+                      *decide(model, identity::put_membership(
+                                         tenant, carer, MembershipId::generate(), std::nullopt,
+                                         {boost::json::parse(R"({"role":"carer"})").as_object()})));
     }
     // nullopt when the caller may issue the command, else the refusal's kind.
     std::optional<ErrorKind> refused(const auth::Caller& caller, const auto& command) {
@@ -233,7 +238,8 @@ class AuthorizeTest : public ::testing::Test {
 };
 
 TEST_F(AuthorizeTest, TenantCommandsFollowTheMatrixAndHideTenantsFromOutsiders) {
-    const PutMembership grant{tenant, outsider, MembershipId::generate(), std::nullopt, {}};
+    const auto grant =
+        identity::put_membership(tenant, outsider, MembershipId::generate(), std::nullopt, {});
     EXPECT_EQ(refused({admin, false}, grant), std::nullopt) << "admin may manage members";
     EXPECT_EQ(refused({carer, false}, grant), ErrorKind::forbidden);
     EXPECT_EQ(refused({outsider, false}, grant), ErrorKind::not_found)
