@@ -36,15 +36,36 @@ Result<aggregate::Target> target_of(const Request& request, const model::Aggrega
                              request.caller.user, Timestamp::now()};
 }
 
+// What a step on an existing item reads from its request.
+struct Item {
+    aggregate::Target target;
+    std::optional<std::int64_t> expected_version;
+    json::Body body;
+};
+enum class BodyIs : std::uint8_t { absent, required, optional };
+
+Result<Item> item_of(const Request& request, const model::Aggregate& a, bool if_match_required,
+                     BodyIs body) {
+    auto target = target_of(request, a, true);
+    if (!target) return std::move(target).error();
+    auto version = expected_version(request, if_match_required);
+    if (!version) return std::move(version).error();
+    Item item{*target, *version, {}};
+    if (body != BodyIs::absent) {
+        auto parsed = json_body(request, body == BodyIs::optional);
+        if (!parsed) return std::move(parsed).error();
+        item.body = std::move(*parsed);
+    }
+    return item;
+}
+
 void add_delete(http::Router& router, CommandBus& bus, const model::Aggregate& a,
                 const std::string& item) {
     router.add("DELETE", item, [&bus, &a](Request& r) {
         return handle(bus, r, 200, [&]() -> Result<aggregate::Delete> {
-            auto target = target_of(r, a, true);
-            if (!target) return std::move(target).error();
-            auto version = expected_version(r, /*required=*/false);
-            if (!version) return std::move(version).error();
-            return aggregate::Delete{*target, *version};
+            auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::absent);
+            if (!it) return std::move(it).error();
+            return aggregate::Delete{it->target, it->expected_version};
         });
     });
 }
@@ -53,17 +74,11 @@ void add_delete(http::Router& router, CommandBus& bus, const model::Aggregate& a
 void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a,
                     const std::string& item) {
     router.add("PUT", item, [&bus, &a](Request& r) {
-        auto command = [&]() -> Result<aggregate::Put> {
-            auto target = target_of(r, a, true);
-            if (!target) return std::move(target).error();
-            auto version = expected_version(r, /*required=*/false);
-            if (!version) return std::move(version).error();
-            auto body = json_body(r);
-            if (!body) return std::move(body).error();
-            return aggregate::Put{*target, Uuid::random_v4(), *version, std::move(*body)};
-        }();
-        if (!command) return http::Response::problem(command.error(), r);
-        auto outcome = bus.execute(*command, context_of(r));
+        auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::required);
+        if (!it) return http::Response::problem(it.error(), r);
+        const aggregate::Put command{it->target, Uuid::random_v4(), it->expected_version,
+                                     std::move(it->body)};
+        auto outcome = bus.execute(command, context_of(r));
         const bool created = outcome && outcome->event_types.size() == 1 &&
                              outcome->event_types.front() == a.created;
         return answer(outcome, r, created ? 201 : 200);
@@ -86,27 +101,20 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     });
     router.add("PATCH", item, [&bus, &a](Request& r) {
         return handle(bus, r, 200, [&]() -> Result<aggregate::Patch> {
-            auto target = target_of(r, a, true);
-            if (!target) return std::move(target).error();
-            auto version = expected_version(r, /*required=*/true);
-            if (!version) return std::move(version).error();
-            auto body = json_body(r);
-            if (!body) return std::move(body).error();
-            return aggregate::Patch{*target, *version, std::move(*body)};
+            auto it = item_of(r, a, /*if_match_required=*/true, BodyIs::required);
+            if (!it) return std::move(it).error();
+            return aggregate::Patch{it->target, it->expected_version, std::move(it->body)};
         });
     });
     add_delete(router, bus, a, item);
     for (const auto& action : a.actions) {
         router.add("POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {
             return handle(bus, r, 200, [&]() -> Result<aggregate::Act> {
-                auto target = target_of(r, a, true);
-                if (!target) return std::move(target).error();
-                auto version = expected_version(r, /*required=*/false);
-                if (!version) return std::move(version).error();
                 // A step such as confirm takes no body.
-                auto body = json_body(r, /*optional=*/true);
-                if (!body) return std::move(body).error();
-                return aggregate::Act{*target, &action, *version, std::move(*body)};
+                auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::optional);
+                if (!it) return std::move(it).error();
+                return aggregate::Act{it->target, &action, it->expected_version,
+                                      std::move(it->body)};
             });
         });
     }
