@@ -1,5 +1,7 @@
 #include "command-service/command_bus.hpp"
 
+#include "command-service/identity/identity.hpp"
+
 #include "events/catalogue.hpp"
 
 #include "platform/observability/logger.hpp"
@@ -25,14 +27,14 @@ Status CommandBus::catch_up() {
 Status CommandBus::register_operators(const std::vector<UserId>& operators) {
     std::lock_guard lock(mutex_);
     for (const auto& id : operators) {
-        if (model_.identity.user(id) != nullptr) continue;
+        if (identity::user_record(model_, id) != nullptr) continue;
         RequestContext context;
         context.caller = auth::Caller{id, true};
         context.request.user_agent = "complexcare command-service (operator bootstrap)";
-        const identity::RegisterUser command{
+        const auto command = identity::register_user(
             id, json::Body{{{"email", id.to_string() + "@operators.complexcare.invalid"},
                             {"name", "Platform operator"}},
-                           {}}};
+                           {}});
         auto outcome = commit(decide(model_, command), context);
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});

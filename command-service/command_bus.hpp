@@ -9,7 +9,6 @@
 
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/domain/decision.hpp"
-#include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"
@@ -30,7 +29,8 @@ struct RequestContext {
 template <class Command>
 TenantId tenant_scope(const Command& command) {
     if constexpr (requires { command.target.tenant; }) {
-        return command.target.tenant;
+        return command.target.aggregate->scope == model::Scope::tenant ? command.target.tenant
+                                                                       : kPlatformTenant;
     } else if constexpr (requires { command.tenant; }) {
         return command.tenant;
     } else {

@@ -5,7 +5,6 @@
 
 #include "command-service/aggregate/routes.hpp"
 #include "command-service/command_bus.hpp"
-#include "command-service/identity/identity_routes.hpp"
 #include "model/contracts/contracts.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -35,7 +34,6 @@ int main() {
         http::Router router;
         http::add_operational_routes(
             router, [&bus] { return bus.ready(); }, contracts::command_openapi_text());
-        command::add_identity_routes(router, bus);
         command::add_aggregate_routes(router, bus);
         // A route the published contract lacks is a bug: refuse to start.
         const auto undocumented = contracts::undocumented_routes(

@@ -1,19 +1,17 @@
 #pragma once
-// The write side's whole state, folded from the log: one fold per module,
-// each fed every event. Deciders read it; only apply() changes it.
+// The write side's whole state, folded from the log: one store per
+// described aggregate (the identity core's included) and the idempotency
+// index, each fed every event. Deciders read it; only apply() changes it.
 #include "command-service/aggregate/stores.hpp"
 #include "command-service/idempotency.hpp"
-#include "command-service/identity/identity_state.hpp"
 
 namespace cc::command {
 
 struct WriteModel {
-    identity::IdentityState identity;
-    aggregate::Stores entities;  // every aggregate on the generic commands
+    aggregate::Stores entities;
     IdempotencyIndex idempotency;
 
     void apply(const events::Envelope& event, const eventlog::Position& position) {
-        identity.apply(event);
         entities.apply(event);
         idempotency.apply(event, position);
     }

@@ -96,6 +96,22 @@ struct Permissions {
     auth::RoleSet remove = {};
 };
 
+// Who may take a command step. Tenant data is governed by roles in its
+// tenant; the identity core's tenants and users are platform rows, governed
+// by who the caller is as much as by a role (auth/permissions.hpp).
+enum class Policy : std::uint8_t {
+    tenant_role,     // a role in the row's tenant that the step's RoleSet grants
+    platform_admin,  // platform administrators; a caller who can read the row gets 403, others 404
+    own_account,     // the caller's own row, or a platform administrator; another's answers 404
+    registrar,       // a platform administrator, or a member whose role registers users somewhere
+};
+
+struct Policies {
+    Policy create = Policy::tenant_role;
+    Policy update = Policy::tenant_role;
+    Policy remove = Policy::tenant_role;
+};
+
 enum class FilterOp : std::uint8_t {
     equals,    // column = value
     at_least,  // column >= value (a range's start)
@@ -152,6 +168,7 @@ struct Aggregate {
     std::string_view initial_state = {};  // its value on creation
     std::span<const Action> actions = {};
     Permissions permissions = {};
+    Policies policies = {};
     std::span<const Filter> filters = {};
     std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
     std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
@@ -160,9 +177,11 @@ struct Aggregate {
     // service holds them; a test checks every name has one).
     std::span<const std::string_view> rules = {};
     std::string_view delete_rule = {};  // a hand-written rule run before a delete
-    // Whether the generic command routes serve it; the identity core has
-    // routes of its own (PUT memberships, platform-administered tenants).
-    bool generic_commands = true;
+    // A field naming an item in its path instead of its id, unique per
+    // tenant by one of `unique` (a membership by its user). PUT .../{value}
+    // then creates the item, revives a deleted one on its row or changes it,
+    // and DELETE .../{value} deletes it; there is no POST or PATCH.
+    std::string_view put_by = {};
     std::string_view doc = {};
 
     const Field* field(std::string_view field_name) const {
@@ -180,6 +199,10 @@ struct Aggregate {
             if (a.event == event_type) return &a;
         return nullptr;
     }
+    // Tenant data whose routes, reads and permission rows all derive from
+    // this description. The identity core's aggregates are read through
+    // routes of their own and governed by the permission matrix.
+    bool tenant_data() const { return scope == Scope::tenant && put_by.empty(); }
 };
 
 // Every aggregate the product has, in a stable order.

@@ -18,10 +18,12 @@ namespace cc::aggregate {
 
 using command::WriteModel;
 
-// What every command of a tenant-scoped aggregate carries.
+// What every command of an aggregate carries.
 struct Target {
     const model::Aggregate* aggregate = nullptr;
-    TenantId tenant;
+    TenantId tenant;  // the tenant it is filed under (aggregate/store.hpp: filed_under)
+    // The entity's id; for an aggregate whose items are named by a field
+    // (`put_by`: a membership by its user), that field's value.
     Uuid id;
     UserId actor;   // fields set from the caller (created_by)
     Timestamp now;  // rules about "today" and "not in the future" are judged against it
@@ -40,6 +42,14 @@ struct Delete {
     Target target;
     std::optional<std::int64_t> expected_version;
 };
+// PUT .../{value} of an aggregate named by a field (`put_by`): creates the
+// item, revives a deleted one on its row, or changes a live one.
+struct Put {
+    Target target;
+    Uuid new_id;  // the item's id when the value names no row yet
+    std::optional<std::int64_t> expected_version;
+    json::Body body;
+};
 struct Act {
     Target target;
     const model::Action* action = nullptr;
@@ -50,11 +60,13 @@ struct Act {
 Status authorize(const WriteModel& model, const auth::Caller& caller, const Create& command);
 Status authorize(const WriteModel& model, const auth::Caller& caller, const Patch& command);
 Status authorize(const WriteModel& model, const auth::Caller& caller, const Delete& command);
+Status authorize(const WriteModel& model, const auth::Caller& caller, const Put& command);
 Status authorize(const WriteModel& model, const auth::Caller& caller, const Act& command);
 
 Result<domain::Decision> decide(const WriteModel& model, const Create& command);
 Result<domain::Decision> decide(const WriteModel& model, const Patch& command);
 Result<domain::Decision> decide(const WriteModel& model, const Delete& command);
+Result<domain::Decision> decide(const WriteModel& model, const Put& command);
 Result<domain::Decision> decide(const WriteModel& model, const Act& command);
 
 }  // namespace cc::aggregate

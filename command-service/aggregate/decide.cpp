@@ -17,21 +17,60 @@ const Store& store_of(const WriteModel& m, const model::Aggregate& a) {
     return *m.entities.of(a.name);
 }
 
-Status tenant_is_live(const WriteModel& m, const TenantId& tenant) {
-    const auto* t = m.identity.tenant(tenant);
-    if (t == nullptr || t->deleted) return domain::not_found("tenant");
+// Tenant data needs its tenant live; tenants and users stand on their own.
+Status tenant_is_live(const WriteModel& m, const Target& t) {
+    if (t.aggregate->scope != model::Scope::tenant) return {};
+    const auto* tenant = identity::tenant_record(m, t.tenant);
+    if (tenant == nullptr || tenant->deleted) return domain::not_found("tenant");
     return {};
 }
 
+// The entity a target names, and its id.
+struct Named {
+    Uuid id;
+    const Record* record = nullptr;  // nullptr when none
+};
+
+// By its id, or for an aggregate whose items a field names (`put_by`), by
+// that field's value; deleted or not.
+Named find_named(const Store& store, const Target& t) {
+    if (t.aggregate->put_by.empty()) return {t.id, store.find(t.tenant, t.id)};
+    const auto id = store.named(t.tenant, t.id.to_string());
+    return {id.value_or(t.id), id ? store.find(t.tenant, *id) : nullptr};
+}
+
+// An item named by a field lives at a path whose tenant must be live (a
+// membership of a deleted tenant is gone with it).
+Result<Named> named_entity(const WriteModel& m, const Target& t) {
+    if (!t.aggregate->put_by.empty()) {
+        if (auto s = tenant_is_live(m, t); !s) return std::move(s).error();
+    }
+    return find_named(store_of(m, *t.aggregate), t);
+}
+
 // The current entity, live and of this tenant, at the version the caller read.
-Result<const Record*> live_entity(const WriteModel& m, const Target& t,
-                                  std::optional<std::int64_t> expected_version) {
-    const auto* record = store_of(m, *t.aggregate).find(t.tenant, t.id);
-    if (record == nullptr || record->deleted) return domain::not_found(spoken(t.aggregate->name));
-    if (auto s = domain::check_version(record->version, expected_version); !s) {
+Result<Named> live_entity(const WriteModel& m, const Target& t,
+                          std::optional<std::int64_t> expected_version) {
+    auto named = named_entity(m, t);
+    if (!named) return named;
+    if (named->record == nullptr || named->record->deleted) {
+        return domain::not_found(spoken(t.aggregate->name));
+    }
+    if (auto s = domain::check_version(named->record->version, expected_version); !s) {
         return std::move(s).error();
     }
-    return record;
+    return named;
+}
+
+// A PUT's path names a row of another aggregate (a membership's user): a
+// value naming no live row answers 404, as any path naming nothing does.
+Status named_row_is_live(const WriteModel& m, const Target& t) {
+    const auto* field = t.aggregate->field(t.aggregate->put_by);
+    const auto* store = field ? m.entities.of(field->references) : nullptr;
+    if (store == nullptr) return {};
+    const auto* record = store->find(filed_under(store->description(), t.id, t.tenant), t.id);
+    if (record == nullptr || record->deleted) return domain::not_found(spoken(field->references));
+    return {};
 }
 
 // References name live rows of the same tenant; a member reference names a
@@ -48,7 +87,7 @@ Status check_references(const WriteModel& m, std::span<const model::Field> field
         const std::string name(field.name);
         const auto id = Uuid::parse(value->as_string());
         if (field.references == model::kTenantMember) {
-            if (!id || !m.identity.role_in(tenant, UserId(*id))) {
+            if (!id || !identity::role_in(m, tenant, UserId(*id))) {
                 return model::invalid_field(name, "not_a_member",
                                             name + " must be a member of this tenant");
             }
@@ -65,7 +104,8 @@ Status check_references(const WriteModel& m, std::span<const model::Field> field
     return {};
 }
 
-Status check_unique(const Store& store, const Target& t, const Record* current,
+// `self` is the entity the step writes, which may hold its own values.
+Status check_unique(const Store& store, const Target& t, const Uuid& self, const Record* current,
                     const boost::json::object& values) {
     for (const auto& key : t.aggregate->unique) {
         bool touched = false;
@@ -80,14 +120,16 @@ Status check_unique(const Store& store, const Target& t, const Record* current,
         }
         if (!touched) continue;
         const auto holder = store.holder(key, t.tenant, merged);
-        if (holder && *holder != t.id) {
+        if (holder && *holder != self) {
             const std::string first(key.fields.front());
             const auto* value = merged.if_contains(first);
             const std::string shown =
                 value && value->is_string() ? std::string(value->as_string()) : "";
             return domain::conflict(std::string(key.conflict),
-                                    "another " + spoken(t.aggregate->name) +
-                                        " of this tenant has " + first + " " + shown,
+                                    key.per_tenant
+                                        ? "another " + spoken(t.aggregate->name) +
+                                              " of this tenant has " + first + " " + shown
+                                        : first + " '" + shown + "' is already in use",
                                     first);
         }
     }
@@ -141,38 +183,96 @@ bool changes_nothing(const Store& store, const Record& record, const boost::json
     return true;
 }
 
+Status run_rules(std::span<const std::string_view> names, const RuleContext& context) {
+    for (auto name : names) {
+        if (auto s = run_rule(name, context); !s) return s;
+    }
+    return {};
+}
+
+// The fields repeated in every event of the aggregate (a membership's user),
+// as the entity holds them.
+boost::json::object carried(const Store& store, const Record& record) {
+    boost::json::object out;
+    const auto values = store.values(record);
+    for (auto field : store.description().carried) {
+        if (const auto* value = values.if_contains(field)) out[field] = *value;
+    }
+    return out;
+}
+
+// The updated event that sets `patch` on the current entity, or nothing.
+Decision updated(const Store& store, const Target& t, const Named& current,
+                 const boost::json::object& patch) {
+    const auto& a = store.description();
+    const auto& record = *current.record;
+    boost::json::object changes;
+    if (a.updated_version == 1) {
+        // Version 1 names each changed field's old value; the store keeps
+        // every field of such an aggregate, so the diff is exact.
+        changes = model::diff(store.values(record), patch);
+        if (changes.empty()) return domain::unchanged(current.id, record.version);
+    } else {
+        if (changes_nothing(store, record, patch)) {
+            return domain::unchanged(current.id, record.version);
+        }
+        for (const auto& entry : patch) {
+            changes[entry.key()] = boost::json::object{{"new", entry.value()}};
+        }
+    }
+    auto payload = carried(store, record);
+    payload["changes"] = std::move(changes);
+    return domain::single(domain::event(a.updated, a.name, current.id, record.version + 1, t.tenant,
+                                        std::move(payload)));
+}
+
 }  // namespace
 
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Create& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant,
-                                           c.target.aggregate->permissions.create);
+    const auto& a = *c.target.aggregate;
+    return identity::check_policy(m, caller, c.target, a.policies.create, a.permissions.create,
+                                  /*existing=*/false);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Patch& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant,
-                                           c.target.aggregate->permissions.update);
+    const auto& a = *c.target.aggregate;
+    return identity::check_policy(m, caller, c.target, a.policies.update, a.permissions.update,
+                                  /*existing=*/true);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Delete& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant,
-                                           c.target.aggregate->permissions.remove);
+    const auto& a = *c.target.aggregate;
+    return identity::check_policy(m, caller, c.target, a.policies.remove, a.permissions.remove,
+                                  /*existing=*/true);
+}
+// A PUT needs what the step it takes needs: a change of a live item, or
+// its creation (a revival included).
+Status authorize(const WriteModel& m, const auth::Caller& caller, const Put& c) {
+    const auto& a = *c.target.aggregate;
+    const auto* current = find_named(store_of(m, a), c.target).record;
+    const bool change = current != nullptr && !current->deleted;
+    return identity::check_policy(m, caller, c.target,
+                                  change ? a.policies.update : a.policies.create,
+                                  change ? a.permissions.update : a.permissions.create, change);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Act& c) {
-    return identity::require_tenant_action(m.identity, caller, c.target.tenant, c.action->roles);
+    return identity::require_tenant_action(m, caller, c.target.tenant, c.action->roles);
 }
 
 Result<Decision> decide(const WriteModel& m, const Create& c) {
     const auto& t = c.target;
     const auto& a = *t.aggregate;
-    if (auto s = tenant_is_live(m, t.tenant); !s) return std::move(s).error();
+    if (auto s = tenant_is_live(m, t); !s) return std::move(s).error();
+    const auto& store = store_of(m, a);
+    if (store.records().contains(t.id)) {
+        return domain::conflict(std::string(a.name) + "-exists",
+                                spoken(a.name) + " id already exists", "id");
+    }
     auto values = model::validate_create(a.fields, c.body);
     if (!values) return std::move(values).error();
     set_by_server(t, *values);
     if (auto s = check_references(m, a.fields, t.tenant, *values); !s) return std::move(s).error();
-    const auto& store = store_of(m, a);
-    if (auto s = check_unique(store, t, nullptr, *values); !s) return std::move(s).error();
-    for (auto rule : a.rules) {
-        if (auto s = run_rule(rule, {m, t, nullptr, *values, nullptr}); !s) {
-            return std::move(s).error();
-        }
+    if (auto s = check_unique(store, t, t.id, nullptr, *values); !s) return std::move(s).error();
+    if (auto s = run_rules(a.rules, {m, t, nullptr, *values, nullptr}); !s) {
+        return std::move(s).error();
     }
     return domain::single(domain::event(a.created, a.name, t.id, 1, t.tenant, std::move(*values)));
 }
@@ -186,18 +286,51 @@ Result<Decision> decide(const WriteModel& m, const Patch& c) {
     if (!patch) return std::move(patch).error();
     if (auto s = check_references(m, a.fields, t.tenant, *patch); !s) return std::move(s).error();
     const auto& store = store_of(m, a);
-    if (auto s = check_unique(store, t, *current, *patch); !s) return std::move(s).error();
-    for (auto rule : a.rules) {
-        if (auto s = run_rule(rule, {m, t, *current, *patch, nullptr}); !s) {
+    if (auto s = check_unique(store, t, current->id, current->record, *patch); !s) {
+        return std::move(s).error();
+    }
+    if (auto s = run_rules(a.rules, {m, t, current->record, *patch, nullptr}); !s) {
+        return std::move(s).error();
+    }
+    return updated(store, t, *current, *patch);
+}
+
+Result<Decision> decide(const WriteModel& m, const Put& c) {
+    const auto& t = c.target;
+    const auto& a = *t.aggregate;
+    auto named = named_entity(m, t);
+    if (!named) return std::move(named).error();
+    if (auto s = named_row_is_live(m, t); !s) return std::move(s).error();
+    // A PUT carries the whole item: a field it leaves out takes its default.
+    auto values = model::validate_create(a.fields, c.body);
+    if (!values) return std::move(values).error();
+    const auto* current = named->record;
+    const auto& store = store_of(m, a);
+    if (current != nullptr && !current->deleted) {
+        if (auto s = domain::check_version(current->version, c.expected_version); !s) {
             return std::move(s).error();
         }
+        if (auto s = run_rules(a.rules, {m, t, current, *values, nullptr}); !s) {
+            return std::move(s).error();
+        }
+        return updated(store, t, *named, *values);
     }
-    if (changes_nothing(store, **current, *patch))
-        return domain::unchanged(t.id, (*current)->version);
-    boost::json::object changes;
-    for (auto& entry : *patch) changes[entry.key()] = boost::json::object{{"new", entry.value()}};
-    return domain::single(domain::event(a.updated, a.name, t.id, (*current)->version + 1, t.tenant,
-                                        {{"changes", std::move(changes)}}));
+    // A deleted item is created again on its row, with its next version:
+    // the documented UNIQUE constraint covers deleted rows too.
+    const std::int64_t version = current ? current->version : 0;
+    if (auto s = domain::check_version(version, c.expected_version); !s) {
+        return std::move(s).error();
+    }
+    const Uuid id = current ? named->id : c.new_id;
+    set_by_server(t, *values);
+    (*values)[a.put_by] = t.id.to_string();
+    if (auto s = check_references(m, a.fields, t.tenant, *values); !s) return std::move(s).error();
+    if (auto s = check_unique(store, t, id, nullptr, *values); !s) return std::move(s).error();
+    if (auto s = run_rules(a.rules, {m, t, nullptr, *values, nullptr}); !s) {
+        return std::move(s).error();
+    }
+    return domain::single(
+        domain::event(a.created, a.name, id, version + 1, t.tenant, std::move(*values)));
 }
 
 Result<Decision> decide(const WriteModel& m, const Delete& c) {
@@ -207,12 +340,13 @@ Result<Decision> decide(const WriteModel& m, const Delete& c) {
     if (!current) return std::move(current).error();
     if (!a.delete_rule.empty()) {
         boost::json::object none;
-        if (auto s = run_rule(a.delete_rule, {m, t, *current, none, nullptr}); !s) {
+        if (auto s = run_rule(a.delete_rule, {m, t, current->record, none, nullptr}); !s) {
             return std::move(s).error();
         }
     }
-    return domain::single(
-        domain::event(a.deleted, a.name, t.id, (*current)->version + 1, t.tenant, {}));
+    const auto& record = *current->record;
+    return domain::single(domain::event(a.deleted, a.name, current->id, record.version + 1,
+                                        t.tenant, carried(store_of(m, a), record)));
 }
 
 Result<Decision> decide(const WriteModel& m, const Act& c) {
@@ -221,26 +355,29 @@ Result<Decision> decide(const WriteModel& m, const Act& c) {
     const auto& action = *c.action;
     auto current = live_entity(m, t, c.expected_version);
     if (!current) return std::move(current).error();
+    const auto& record = *current->record;
     const auto& store = store_of(m, a);
-    const auto state = store.state_name(**current);
+    const auto state = store.state_name(record);
     if (!action.from.empty() &&
         std::find(action.from.begin(), action.from.end(), state) == action.from.end()) {
-        return invalid_transition(store, **current, action);
+        return invalid_transition(store, record, action);
     }
     auto values = model::validate_create(action.inputs, c.body);
     if (!values) return std::move(values).error();
     if (auto s = check_references(m, action.inputs, t.tenant, *values); !s) {
         return std::move(s).error();
     }
-    if (auto s = check_unique(store, t, *current, *values); !s) return std::move(s).error();
-    for (auto rule : action.rules) {
-        if (auto s = run_rule(rule, {m, t, *current, *values, &action}); !s) {
-            return std::move(s).error();
-        }
+    if (auto s = check_unique(store, t, current->id, &record, *values); !s) {
+        return std::move(s).error();
+    }
+    if (auto s = run_rules(action.rules, {m, t, &record, *values, &action}); !s) {
+        return std::move(s).error();
     }
     if (!action.to.empty()) (*values)[a.status] = action.to;
-    return domain::single(domain::event(action.event, a.name, t.id, (*current)->version + 1,
-                                        t.tenant, std::move(*values)));
+    auto payload = carried(store, record);
+    for (auto& entry : *values) payload[entry.key()] = std::move(entry.value());
+    return domain::single(domain::event(action.event, a.name, current->id, record.version + 1,
+                                        t.tenant, std::move(payload)));
 }
 
 }  // namespace cc::aggregate

@@ -7,24 +7,89 @@ namespace {
 
 using http::Request;
 
+// Tenant data lives under its tenant's path; a tenant is its own path and
+// users are platform rows.
+std::string collection_path(const model::Aggregate& aggregate) {
+    const std::string prefix =
+        aggregate.scope == model::Scope::tenant ? "/v1/tenants/{tenant_id}/" : "/v1/";
+    return prefix + std::string(aggregate.collection);
+}
+
 Result<aggregate::Target> target_of(const Request& request, const model::Aggregate& aggregate,
                                     bool with_id) {
-    auto tenant = path_id<TenantId>(request, "tenant_id");
-    if (!tenant) return std::move(tenant).error();
-    aggregate::Target target{&aggregate, *tenant, Uuid::random_v4(), request.caller.user,
-                             Timestamp::now()};
+    TenantId tenant = kPlatformTenant;
+    if (aggregate.scope == model::Scope::tenant) {
+        auto named = path_id<TenantId>(request, "tenant_id");
+        if (!named) return std::move(named).error();
+        tenant = *named;
+    }
+    Uuid id = Uuid::random_v4();
     if (with_id) {
         const std::string param(aggregate.id_param);
-        auto id = Uuid::parse(request.param(param));
-        if (!id) return Error::make(ErrorKind::not_found, "not-found", param + " does not exist");
-        target.id = *id;
+        auto parsed = Uuid::parse(request.param(param));
+        if (!parsed) {
+            return Error::make(ErrorKind::not_found, "not-found", param + " does not exist");
+        }
+        id = *parsed;
     }
-    return target;
+    return aggregate::Target{&aggregate, aggregate::filed_under(aggregate, id, tenant), id,
+                             request.caller.user, Timestamp::now()};
+}
+
+// What a step on an existing item reads from its request.
+struct Item {
+    aggregate::Target target;
+    std::optional<std::int64_t> expected_version;
+    json::Body body;
+};
+enum class BodyIs : std::uint8_t { absent, required, optional };
+
+Result<Item> item_of(const Request& request, const model::Aggregate& a, bool if_match_required,
+                     BodyIs body) {
+    auto target = target_of(request, a, true);
+    if (!target) return std::move(target).error();
+    auto version = expected_version(request, if_match_required);
+    if (!version) return std::move(version).error();
+    Item item{*target, *version, {}};
+    if (body != BodyIs::absent) {
+        auto parsed = json_body(request, body == BodyIs::optional);
+        if (!parsed) return std::move(parsed).error();
+        item.body = std::move(*parsed);
+    }
+    return item;
+}
+
+void add_delete(http::Router& router, CommandBus& bus, const model::Aggregate& a,
+                const std::string& item) {
+    router.add("DELETE", item, [&bus, &a](Request& r) {
+        return handle(bus, r, 200, [&]() -> Result<aggregate::Delete> {
+            auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::absent);
+            if (!it) return std::move(it).error();
+            return aggregate::Delete{it->target, it->expected_version};
+        });
+    });
+}
+
+// Items named by a field: PUT creates (201) or changes (200), DELETE deletes.
+void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a,
+                    const std::string& item) {
+    router.add("PUT", item, [&bus, &a](Request& r) {
+        auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::required);
+        if (!it) return http::Response::problem(it.error(), r);
+        const aggregate::Put command{it->target, Uuid::random_v4(), it->expected_version,
+                                     std::move(it->body)};
+        auto outcome = bus.execute(command, context_of(r));
+        const bool created = outcome && outcome->event_types.size() == 1 &&
+                             outcome->event_types.front() == a.created;
+        return answer(outcome, r, created ? 201 : 200);
+    });
+    add_delete(router, bus, a, item);
 }
 
 void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a) {
-    const std::string collection = "/v1/tenants/{tenant_id}/" + std::string(a.collection);
+    const std::string collection = collection_path(a);
     const std::string item = collection + "/{" + std::string(a.id_param) + "}";
+    if (!a.put_by.empty()) return add_put_routes(router, bus, a, item);
     router.add("POST", collection, [&bus, &a](Request& r) {
         return handle(bus, r, 201, [&]() -> Result<aggregate::Create> {
             auto target = target_of(r, a, false);
@@ -36,35 +101,20 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     });
     router.add("PATCH", item, [&bus, &a](Request& r) {
         return handle(bus, r, 200, [&]() -> Result<aggregate::Patch> {
-            auto target = target_of(r, a, true);
-            if (!target) return std::move(target).error();
-            auto version = expected_version(r, /*required=*/true);
-            if (!version) return std::move(version).error();
-            auto body = json_body(r);
-            if (!body) return std::move(body).error();
-            return aggregate::Patch{*target, *version, std::move(*body)};
+            auto it = item_of(r, a, /*if_match_required=*/true, BodyIs::required);
+            if (!it) return std::move(it).error();
+            return aggregate::Patch{it->target, it->expected_version, std::move(it->body)};
         });
     });
-    router.add("DELETE", item, [&bus, &a](Request& r) {
-        return handle(bus, r, 200, [&]() -> Result<aggregate::Delete> {
-            auto target = target_of(r, a, true);
-            if (!target) return std::move(target).error();
-            auto version = expected_version(r, /*required=*/false);
-            if (!version) return std::move(version).error();
-            return aggregate::Delete{*target, *version};
-        });
-    });
+    add_delete(router, bus, a, item);
     for (const auto& action : a.actions) {
         router.add("POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {
             return handle(bus, r, 200, [&]() -> Result<aggregate::Act> {
-                auto target = target_of(r, a, true);
-                if (!target) return std::move(target).error();
-                auto version = expected_version(r, /*required=*/false);
-                if (!version) return std::move(version).error();
                 // A step such as confirm takes no body.
-                auto body = json_body(r, /*optional=*/true);
-                if (!body) return std::move(body).error();
-                return aggregate::Act{*target, &action, *version, std::move(*body)};
+                auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::optional);
+                if (!it) return std::move(it).error();
+                return aggregate::Act{it->target, &action, it->expected_version,
+                                      std::move(it->body)};
             });
         });
     }
@@ -74,9 +124,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
 
 void add_aggregate_routes(http::Router& router, CommandBus& bus) {
     for (const auto* aggregate : model::aggregates()) {
-        if (aggregate->generic_commands && aggregate->scope == model::Scope::tenant) {
-            add_routes(router, bus, *aggregate);
-        }
+        add_routes(router, bus, *aggregate);
     }
 }
 

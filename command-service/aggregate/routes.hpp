@@ -4,9 +4,11 @@
 
 namespace cc::command {
 
-// For every described aggregate on the generic commands, derived from its
-// description: POST /v1/tenants/{tenant_id}/<collection>, PATCH and DELETE
-// .../{id}, and POST .../{id}/<action> for each lifecycle action.
+// For every described aggregate, derived from its description: POST
+// /v1/tenants/{tenant_id}/<collection> (/v1/tenants and /v1/users for the
+// tenant itself and platform rows), PATCH and DELETE .../{id}, and POST
+// .../{id}/<action> for each lifecycle action; for items named by a field
+// (memberships by their user) PUT and DELETE .../{value} instead.
 void add_aggregate_routes(http::Router& router, CommandBus& bus);
 
 }  // namespace cc::command

@@ -2,6 +2,7 @@
 
 #include "command-service/domain/entity.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -17,8 +18,14 @@ std::string Store::text_of(const boost::json::value& value) {
 
 Store::Store(const model::Aggregate& description)
     : description_(&description), unique_(description.unique.size()) {
+    // A version 1 updated event carries each changed field's old value, so
+    // the store keeps every field of such an aggregate (they are small).
+    // Carried fields are repeated in every event, so they are kept too.
+    const bool keep_all = description.updated_version == 1;
     for (const auto& field : description.fields) {
-        bool needed = field.kept;
+        const auto& carried = description.carried;
+        bool needed = field.kept || keep_all ||
+                      std::find(carried.begin(), carried.end(), field.name) != carried.end();
         for (const auto& key : description.unique) {
             needed = needed || std::find(key.fields.begin(), key.fields.end(), field.name) !=
                                    key.fields.end();
@@ -50,6 +57,37 @@ std::optional<std::string_view> Store::kept(const Record& record, std::string_vi
         start = end == std::string::npos ? record.kept.size() : end + 1;
     }
     return std::nullopt;
+}
+
+TenantId filed_under(const model::Aggregate& aggregate, const Uuid& id, const TenantId& tenant) {
+    switch (aggregate.scope) {
+        case model::Scope::own:
+            return TenantId(id);
+        case model::Scope::platform:
+            return kPlatformTenant;
+        case model::Scope::tenant:
+            break;
+    }
+    return tenant;
+}
+
+boost::json::object Store::values(const Record& record) const {
+    boost::json::object out;
+    for (auto name : kept_fields_) {
+        const auto text = kept(record, name).value_or("");
+        const auto* field = description_->field(name);
+        // Validation turns an empty text into null, so "" always was null.
+        if (text.empty()) {
+            out[name] = nullptr;
+        } else if (field->type == model::FieldType::boolean ||
+                   field->type == model::FieldType::integer ||
+                   field->type == model::FieldType::text_array) {
+            out[name] = boost::json::parse(text);
+        } else {
+            out[name] = text;
+        }
+    }
+    return out;
 }
 
 std::string_view Store::state_name(const Record& record) const {
@@ -123,6 +161,8 @@ void Store::apply(const events::Envelope& e) {
         }
     };
     if (e.event_type == description_->created) {
+        // A created event may revive a deleted row (a membership granted again).
+        record.deleted = false;
         set_kept(record, e.payload);
         if (const auto* value = e.payload.if_contains(description_->status);
             value && value->is_string()) {
@@ -171,6 +211,16 @@ std::optional<Uuid> Store::holder(const model::UniqueKey& key, const TenantId& t
     const std::vector<std::string_view> views(texts.begin(), texts.end());
     auto it = unique_[u].find(index_key(u, tenant, views));
     return it == unique_[u].end() ? std::nullopt : std::optional(it->second);
+}
+
+std::optional<Uuid> Store::named(const TenantId& tenant, std::string_view value) const {
+    const auto& put_by = description_->put_by;
+    for (const auto& key : description_->unique) {
+        if (key.fields.size() == 1 && key.fields.front() == put_by) {
+            return holder(key, tenant, boost::json::object{{put_by, value}});
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace cc::aggregate

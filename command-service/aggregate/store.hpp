@@ -2,7 +2,10 @@
 // The write model of one described aggregate, kept compact: per entity only
 // what rules read (tenant, version, lifecycle state, deleted, and the kept
 // fields), plus the uniqueness indexes. Folded from the log by the
-// description alone, with no per-aggregate code.
+// description alone, with no per-aggregate code. Tenant data is filed under
+// its tenant, a tenant under itself and platform rows (users) under the
+// platform tenant; a key unique across the platform (slugs, emails) is
+// indexed without the tenant.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +30,10 @@ struct Record {
     std::string kept;
 };
 
+// The tenant an entity of `aggregate` is filed under, given the tenant a
+// request names (which only tenant-scoped aggregates use).
+TenantId filed_under(const model::Aggregate& aggregate, const Uuid& id, const TenantId& tenant);
+
 class Store {
   public:
     explicit Store(const model::Aggregate& description);
@@ -42,10 +49,15 @@ class Store {
     // A kept field's value ("" for null), or nullopt if the field is not kept.
     std::optional<std::string_view> kept(const Record& record, std::string_view field) const;
     std::string_view state_name(const Record& record) const;
+    // The kept fields as JSON values of their types (null for none).
+    boost::json::object values(const Record& record) const;
 
     // The entity holding a unique key's value within a tenant, if any.
     std::optional<Uuid> holder(const model::UniqueKey& key, const TenantId& tenant,
                                const boost::json::object& values) const;
+    // For an aggregate whose items are named by a field (`put_by`): the
+    // entity of the tenant holding `value` there, deleted or not.
+    std::optional<Uuid> named(const TenantId& tenant, std::string_view value) const;
     std::size_t size() const { return records_.size(); }
     const std::unordered_map<Uuid, Record>& records() const { return records_; }
 

@@ -1,5 +1,5 @@
 #pragma once
-// One Store per described aggregate that takes generic commands.
+// One Store per described aggregate: every write model fact lives in one.
 #include <string_view>
 #include <vector>
 
@@ -10,9 +10,7 @@ namespace cc::aggregate {
 class Stores {
   public:
     Stores() {
-        for (const auto* description : model::aggregates()) {
-            if (description->generic_commands) stores_.emplace_back(*description);
-        }
+        for (const auto* description : model::aggregates()) stores_.emplace_back(*description);
     }
     void apply(const events::Envelope& event) {
         for (auto& store : stores_) store.apply(event);

@@ -30,7 +30,8 @@ struct Decision {
     std::int64_t version = 0;
 };
 
-// The state every soft-deletable aggregate shares.
+// An entity with every field, as the write model once kept each one (the
+// write-model benchmark measures it against aggregate::Store).
 struct EntityState {
     TenantId tenant;  // the tenant it belongs to (the platform tenant for users)
     std::int64_t version = 0;

@@ -25,36 +25,6 @@ Decision unchanged(const Uuid& id, std::int64_t version) {
     return decision;
 }
 
-Result<Decision> decide_patch(const EntityState* current, std::string_view what,
-                              std::span<const model::Field> fields,
-                              std::optional<std::int64_t> expected_version,
-                              const json::Body& body, std::string_view event_type,
-                              std::string_view aggregate, const Uuid& id, const TenantId& tenant,
-                              const std::function<Status(const boost::json::object&)>& check) {
-    if (current == nullptr || current->deleted) return not_found(what);
-    if (auto status = check_version(current->version, expected_version); !status) {
-        return std::move(status).error();
-    }
-    auto patch = model::validate_patch(fields, body);
-    if (!patch) return std::move(patch).error();
-    if (auto status = check(*patch); !status) return std::move(status).error();
-    auto changes = model::diff(current->fields, *patch);
-    if (changes.empty()) return unchanged(id, current->version);
-    return single(event(event_type, aggregate, id, current->version + 1, tenant,
-                        {{"changes", std::move(changes)}}));
-}
-
-Result<Decision> decide_delete(const EntityState* current, std::string_view what,
-                               std::optional<std::int64_t> expected_version,
-                               std::string_view event_type, std::string_view aggregate,
-                               const Uuid& id, const TenantId& tenant) {
-    if (current == nullptr || current->deleted) return not_found(what);
-    if (auto status = check_version(current->version, expected_version); !status) {
-        return std::move(status).error();
-    }
-    return single(event(event_type, aggregate, id, current->version + 1, tenant, {}));
-}
-
 const boost::json::object& changes_of(const events::Envelope& e) {
     static const boost::json::object none;
     const auto* changes = e.payload.if_contains("changes");

@@ -91,6 +91,12 @@ constexpr Field kMembershipFields[] = {
      .doc = "Whether this is the user's primary (default) tenant."},
 };
 
+// The documented UNIQUE(user_id, tenant_id), which covers revoked rows: a
+// membership granted again revives its row.
+constexpr UniqueKey kMembershipUnique[] = {
+    {.fields = kUserId, .conflict = "membership-exists", .freed_on_delete = false},
+};
+
 constexpr Filter kMembershipFilters[] = {
     {.parameter = "role", .field = "role"},
 };
@@ -110,7 +116,9 @@ constexpr Aggregate kTenantDescription{
     .fields = kTenantFields,
     .unique = kTenantUnique,
     .permissions = {.read = auth::RoleSet::everyone(), .update = {"admin"}},
-    .generic_commands = false,
+    .policies = {.create = Policy::platform_admin,
+                 .update = Policy::tenant_role,
+                 .remove = Policy::platform_admin},
     .doc =
         "A care provider organisation: the unit of isolation. Platform administrators create "
         "and delete tenants.",
@@ -128,7 +136,9 @@ constexpr Aggregate kUserDescription{
     .deleted = "UserDeleted",
     .fields = kUserFields,
     .unique = kUserUnique,
-    .generic_commands = false,
+    .policies = {.create = Policy::registrar,
+                 .update = Policy::own_account,
+                 .remove = Policy::platform_admin},
     .doc =
         "A person who signs in. Users are platform-level rows: a user reads and updates their "
         "own account; platform administrators list and delete accounts.",
@@ -145,12 +155,13 @@ constexpr Aggregate kMembershipDescription{
     .deleted = "MembershipRevoked",
     .fields = kMembershipFields,
     .carried = kUserId,
+    .unique = kMembershipUnique,
     .permissions = {.read = {"admin", "manager", "auditor"},
                     .create = {"admin"},
                     .update = {"admin"},
                     .remove = {"admin"}},
     .filters = kMembershipFilters,
-    .generic_commands = false,
+    .put_by = "user_id",
     .doc =
         "A user's role in a tenant: at most one row per (user, tenant), revived when granted "
         "again.",

@@ -289,7 +289,7 @@ json::object command_openapi(Aggregates aggregates) {
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
     add_identity_routes(paths, schemas);
     for (const auto* a : aggregates) {
-        if (!a->generic_commands || a->scope != model::Scope::tenant) continue;
+        if (!a->tenant_data()) continue;
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
         add_generic_routes(paths, schemas, *a);
     }

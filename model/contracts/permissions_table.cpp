@@ -43,7 +43,7 @@ std::string permissions_table(Aggregates aggregates) {
     for (const auto& grant : auth::permission_matrix()) out += row(grant.summary, grant.roles);
     for (const auto* a : aggregates) {
         // The identity core's aggregates are governed by the matrix above.
-        if (!a->generic_commands) continue;
+        if (!a->tenant_data()) continue;
         out += row("read " + spoken(a->table), a->permissions.read);
         add_steps(out, *a);
         for (const auto& action : a->actions)

@@ -271,7 +271,7 @@ json::object query_openapi(Aggregates aggregates) {
         json::object{{"name", "AuditLog"}, {"description", "The tenant's audit trail."}});
     add_identity_reads(paths, schemas);
     for (const auto* a : aggregates) {
-        if (!a->generic_commands || a->scope != model::Scope::tenant) continue;
+        if (!a->tenant_data()) continue;
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
         add_schemas(schemas, *a);
         const auto read = permissions(a->permissions.read);

@@ -133,7 +133,7 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
 
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
     for (const auto* a : model::aggregates()) {
-        if (!a->generic_commands || a->scope != model::Scope::tenant) continue;
+        if (!a->tenant_data()) continue;
         add_tenant_resource_routes(router, api, access, std::string(a->collection),
                                    std::string(a->id_param), resource_of(*a), a->permissions.read);
         for (const auto& nested : a->nested) add_nested_list(router, api, access, *a, nested);

@@ -48,9 +48,9 @@ class AppointmentDeciderTest : public ::testing::Test {
   protected:
     void SetUp() override {
         tenant = TenantId::generate();
-        fold(decide(model, identity::CreateTenant{
+        fold(decide(model, identity::create_tenant(
                                tenant, json::Body{boost::json::object{
-                                           {"name", "T"}, {"slug", "t-" + tenant.to_string()}}}}));
+                                           {"name", "T"}, {"slug", "t-" + tenant.to_string()}}})));
         patient = create(model::kPatient, R"({"first_name":"P","last_name":"Q"})");
         carer = create(model::kCareProfessional,
                        R"({"first_name":"C","last_name":"R","role":"Carer"})");

@@ -55,8 +55,8 @@ class CareDeciderTest : public ::testing::Test {
         const auto id = TenantId::generate();
         fold(decide(
             model,
-            identity::CreateTenant{
-                id, parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()}));
+            identity::create_tenant(
+                id, {parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()})));
         return id;
     }
     static Target target(const model::Aggregate& a, const TenantId& t, const Uuid& id) {
@@ -136,16 +136,16 @@ TEST_F(CareDeciderTest, RefusesFutureBirthBadFieldsAndOtherTenantsRecords) {
 TEST_F(CareDeciderTest, CareProfessionalUserMustBeAMemberOfTheTenant) {
     const auto a = tenant();
     const auto user = UserId::generate();
-    fold(decide(model,
-                identity::RegisterUser{user, parse(R"({"email":"cp@example.org"})").as_object()}));
+    fold(decide(model, identity::register_user(
+                           user, {parse(R"({"email":"cp@example.org"})").as_object()})));
     const std::string with_user =
         R"({"first_name":"C","last_name":"P","role":"Nurse","user_id":")" + user.to_string() +
         "\"}";
     auto refused = create_care_professional(a, with_user);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().fields.at(0).code, "not_a_member");
-    fold(decide(model, identity::PutMembership{a, user, MembershipId::generate(), std::nullopt,
-                                               parse(R"({"role":"clinician"})").as_object()}));
+    fold(decide(model, identity::put_membership(a, user, MembershipId::generate(), std::nullopt,
+                                                {parse(R"({"role":"clinician"})").as_object()})));
     EXPECT_TRUE(create_care_professional(a, with_user).ok());
     auto no_role = create_care_professional(a, R"({"first_name":"C","last_name":"P"})");
     ASSERT_FALSE(no_role.ok());

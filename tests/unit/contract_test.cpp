@@ -261,9 +261,9 @@ domain::Decision tenant_created(boost::json::object payload) {
 
 TEST(EventContract, ARealDecisionConforms) {
     command::WriteModel model;
-    auto decision = identity::decide(
-        model, identity::CreateTenant{TenantId::generate(),
-                                      parse(R"({"name":"Care","slug":"care"})").as_object()});
+    auto decision = aggregate::decide(
+        model, identity::create_tenant(TenantId::generate(),
+                                       {parse(R"({"name":"Care","slug":"care"})").as_object()}));
     ASSERT_TRUE(decision.ok());
     EXPECT_EQ(joined(event_contract_violations(envelope_of(decision->events.at(0)))), "");
 }

@@ -19,16 +19,17 @@ class IdentityDeciderTest : public ::testing::Test {
     TenantId create_tenant(const std::string& slug) {
         const auto id = TenantId::generate();
         auto decision = decide(
-            state,
-            CreateTenant{id, parse(R"({"name":"Care","slug":")" + slug + "\"}").as_object()});
+            state, identity::create_tenant(
+                       id, {parse(R"({"name":"Care","slug":")" + slug + "\"}").as_object()}));
         EXPECT_TRUE(decision.ok());
         fold(state, *decision);
         return id;
     }
     UserId register_user(const std::string& email) {
         const auto id = UserId::generate();
-        auto decision =
-            decide(state, RegisterUser{id, parse(R"({"email":")" + email + "\"}").as_object()});
+        auto decision = decide(
+            state,
+            identity::register_user(id, {parse(R"({"email":")" + email + "\"}").as_object()}));
         EXPECT_TRUE(decision.ok());
         fold(state, *decision);
         return id;
@@ -38,8 +39,9 @@ class IdentityDeciderTest : public ::testing::Test {
 
 TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {
     const auto id = TenantId::generate();
-    auto decision = testing::checked(decide(
-        state, CreateTenant{id, parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()}));
+    auto decision = testing::checked(
+        decide(state, identity::create_tenant(
+                          id, {parse(R"({"name":"Sunrise","slug":"sunrise"})").as_object()})));
     ASSERT_TRUE(decision.ok());
     ASSERT_EQ(decision->events.size(), 1u);
     const auto& e = decision->events[0];
@@ -53,39 +55,44 @@ TEST_F(IdentityDeciderTest, CreateTenantEmitsTenantCreatedFiledUnderItself) {
 TEST_F(IdentityDeciderTest, SlugIsUniqueEvenAfterTheOwnerIsDeleted) {
     const auto first = create_tenant("sunrise");
     auto duplicate = decide(
-        state,
-        CreateTenant{TenantId::generate(), parse(R"({"name":"X","slug":"sunrise"})").as_object()});
+        state, identity::create_tenant(TenantId::generate(),
+                                       {parse(R"({"name":"X","slug":"sunrise"})").as_object()}));
     ASSERT_FALSE(duplicate.ok());
     EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
     EXPECT_EQ(duplicate.error().fields.at(0).field, "slug");
 
-    fold(state, *decide(state, DeleteTenant{first, std::nullopt}));
-    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(),
-                                            parse(R"({"name":"X","slug":"sunrise"})").as_object()})
+    fold(state, *decide(state, identity::delete_tenant(first, std::nullopt)));
+    EXPECT_FALSE(decide(state, identity::create_tenant(
+                                   TenantId::generate(),
+                                   {parse(R"({"name":"X","slug":"sunrise"})").as_object()}))
                      .ok());
 }
 
 TEST_F(IdentityDeciderTest, RenamingASlugFreesTheOldOne) {
     const auto id = create_tenant("old-name");
-    fold(state, *decide(state, UpdateTenant{id, 1, parse(R"({"slug":"new-name"})").as_object()}));
-    EXPECT_TRUE(
-        testing::checked(
-            decide(state, CreateTenant{TenantId::generate(),
-                                       parse(R"({"name":"X","slug":"old-name"})").as_object()}))
-            .ok());
-    EXPECT_FALSE(decide(state, CreateTenant{TenantId::generate(),
-                                            parse(R"({"name":"X","slug":"new-name"})").as_object()})
+    fold(state, *decide(state, identity::update_tenant(
+                                   id, 1, {parse(R"({"slug":"new-name"})").as_object()})));
+    EXPECT_TRUE(testing::checked(
+                    decide(state, identity::create_tenant(
+                                      TenantId::generate(),
+                                      {parse(R"({"name":"X","slug":"old-name"})").as_object()})))
+                    .ok());
+    EXPECT_FALSE(decide(state, identity::create_tenant(
+                                   TenantId::generate(),
+                                   {parse(R"({"name":"X","slug":"new-name"})").as_object()}))
                      .ok());
 }
 
 TEST_F(IdentityDeciderTest, UpdateChecksVersionAndRecordsOldAndNew) {
     const auto id = create_tenant("sunrise");
-    auto stale = decide(state, UpdateTenant{id, 7, parse(R"({"name":"New"})").as_object()});
+    auto stale =
+        decide(state, identity::update_tenant(id, 7, {parse(R"({"name":"New"})").as_object()}));
     ASSERT_FALSE(stale.ok());
     EXPECT_EQ(stale.error().kind, ErrorKind::version_mismatch);
 
     auto update = testing::checked(decide(
-        state, UpdateTenant{id, 1, parse(R"({"name":"New","slug":"sunrise"})").as_object()}));
+        state,
+        identity::update_tenant(id, 1, {parse(R"({"name":"New","slug":"sunrise"})").as_object()})));
     ASSERT_TRUE(update.ok());
     ASSERT_EQ(update->events.size(), 1u);
     const auto& changes = update->events[0].payload.at("changes").as_object();
@@ -97,7 +104,8 @@ TEST_F(IdentityDeciderTest, UpdateChecksVersionAndRecordsOldAndNew) {
 
 TEST_F(IdentityDeciderTest, NoOpUpdateAppendsNothing) {
     const auto id = create_tenant("sunrise");
-    auto update = decide(state, UpdateTenant{id, 1, parse(R"({"name":"Care"})").as_object()});
+    auto update =
+        decide(state, identity::update_tenant(id, 1, {parse(R"({"name":"Care"})").as_object()}));
     ASSERT_TRUE(update.ok());
     EXPECT_TRUE(update->events.empty());
     EXPECT_EQ(update->version, 1);
@@ -105,17 +113,20 @@ TEST_F(IdentityDeciderTest, NoOpUpdateAppendsNothing) {
 
 TEST_F(IdentityDeciderTest, DeletedTenantRefusesFurtherCommands) {
     const auto id = create_tenant("sunrise");
-    fold(state, *decide(state, DeleteTenant{id, std::nullopt}));
-    EXPECT_EQ(decide(state, UpdateTenant{id, 2, parse(R"({"name":"X"})").as_object()}).error().kind,
+    fold(state, *decide(state, identity::delete_tenant(id, std::nullopt)));
+    EXPECT_EQ(decide(state, identity::update_tenant(id, 2, {parse(R"({"name":"X"})").as_object()}))
+                  .error()
+                  .kind,
               ErrorKind::not_found);
-    EXPECT_EQ(decide(state, DeleteTenant{id, std::nullopt}).error().kind, ErrorKind::not_found);
+    EXPECT_EQ(decide(state, identity::delete_tenant(id, std::nullopt)).error().kind,
+              ErrorKind::not_found);
 }
 
 TEST_F(IdentityDeciderTest, EmailIsUniqueCaseInsensitively) {
     register_user("jane@example.org");
     auto duplicate = decide(
-        state,
-        RegisterUser{UserId::generate(), parse(R"({"email":"JANE@example.org"})").as_object()});
+        state, identity::register_user(UserId::generate(),
+                                       {parse(R"({"email":"JANE@example.org"})").as_object()}));
     ASSERT_FALSE(duplicate.ok());
     EXPECT_EQ(duplicate.error().kind, ErrorKind::conflict);
 }
@@ -123,34 +134,37 @@ TEST_F(IdentityDeciderTest, EmailIsUniqueCaseInsensitively) {
 TEST_F(IdentityDeciderTest, MembershipGrantChangeRevokeAndRegrantReuseOneRow) {
     const auto tenant = create_tenant("sunrise");
     const auto user = register_user("jane@example.org");
-    auto grant = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                             parse(R"({"role":"carer"})").as_object()});
+    auto grant =
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"carer"})").as_object()}));
     ASSERT_TRUE(grant.ok());
     EXPECT_EQ(grant->events.at(0).event_type, events::identity::kMembershipGranted);
     EXPECT_EQ(grant->events.at(0).tenant_id, tenant);
     fold(state, *grant);
     const auto membership_id = grant->aggregate_id;
 
-    auto same = decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                            parse(R"({"role":"carer"})").as_object()});
+    auto same =
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"carer"})").as_object()}));
     ASSERT_TRUE(same.ok());
     EXPECT_TRUE(same->events.empty());
 
-    auto change =
-        decide(state, PutMembership{tenant, user, MembershipId::generate(), 1,
-                                    parse(R"({"role":"manager","is_primary":true})").as_object()});
+    auto change = decide(
+        state,
+        identity::put_membership(tenant, user, MembershipId::generate(), 1,
+                                 {parse(R"({"role":"manager","is_primary":true})").as_object()}));
     ASSERT_TRUE(change.ok());
     EXPECT_EQ(change->events.at(0).event_type, events::identity::kMembershipRoleChanged);
     EXPECT_EQ(change->events.at(0).payload.at("changes").as_object().size(), 2u);
     fold(state, *change);
 
-    fold(state, *decide(state, RevokeMembership{tenant, user, std::nullopt}));
-    EXPECT_EQ(decide(state, RevokeMembership{tenant, user, std::nullopt}).error().kind,
+    fold(state, *decide(state, identity::revoke_membership(tenant, user, std::nullopt)));
+    EXPECT_EQ(decide(state, identity::revoke_membership(tenant, user, std::nullopt)).error().kind,
               ErrorKind::not_found);
 
     auto regrant = testing::checked(
-        decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                    parse(R"({"role":"viewer"})").as_object()}));
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"viewer"})").as_object()})));
     ASSERT_TRUE(regrant.ok());
     EXPECT_EQ(regrant->aggregate_id, membership_id);
     EXPECT_EQ(regrant->events.at(0).aggregate_version, 4);
@@ -160,21 +174,23 @@ TEST_F(IdentityDeciderTest, MembershipNeedsLiveTenantUserAndKnownRole) {
     const auto tenant = create_tenant("sunrise");
     const auto user = register_user("jane@example.org");
     auto bad_role =
-        decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                    parse(R"({"role":"superuser"})").as_object()});
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"superuser"})").as_object()}));
     ASSERT_FALSE(bad_role.ok());
     EXPECT_EQ(bad_role.error().fields.at(0).code, "not_allowed");
-    EXPECT_EQ(decide(state, PutMembership{tenant, UserId::generate(), MembershipId::generate(),
-                                          std::nullopt, parse(R"({"role":"carer"})").as_object()})
+    EXPECT_EQ(decide(state, identity::put_membership(tenant, UserId::generate(),
+                                                     MembershipId::generate(), std::nullopt,
+                                                     {parse(R"({"role":"carer"})").as_object()}))
                   .error()
                   .kind,
               ErrorKind::not_found);
-    fold(state, *decide(state, DeleteUser{user, std::nullopt}));
-    EXPECT_EQ(decide(state, PutMembership{tenant, user, MembershipId::generate(), std::nullopt,
-                                          parse(R"({"role":"carer"})").as_object()})
-                  .error()
-                  .kind,
-              ErrorKind::not_found);
+    fold(state, *decide(state, identity::delete_user(user, std::nullopt)));
+    EXPECT_EQ(
+        decide(state, identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt,
+                                               {parse(R"({"role":"carer"})").as_object()}))
+            .error()
+            .kind,
+        ErrorKind::not_found);
 }
 
 }  // namespace
@@ -190,24 +206,25 @@ class AuthorizeTest : public ::testing::Test {
         testing::fold(
             model,
             *decide(model,
-                    CreateTenant{tenant,
-                                 boost::json::parse(R"({"name":"T","slug":"t"})").as_object()}));
+                    identity::create_tenant(
+                        tenant, {boost::json::parse(R"({"name":"T","slug":"t"})").as_object()})));
         for (auto* who : {&admin, &carer, &outsider}) {
             *who = UserId::generate();
-            testing::fold(model,
-                          *decide(model, RegisterUser{*who, boost::json::parse(R"({"email":")" +
-                                                                               who->to_string() +
-                                                                               R"(@example.org"})")
-                                                                .as_object()}));
+            testing::fold(
+                model,
+                *decide(model, identity::register_user(
+                                   *who, {boost::json::parse(R"({"email":")" + who->to_string() +
+                                                             R"(@example.org"})")
+                                              .as_object()})));
         }
-        testing::fold(
-            model,
-            *decide(model, PutMembership{tenant, admin, MembershipId::generate(), std::nullopt,
-                                         boost::json::parse(R"({"role":"admin"})").as_object()}));
-        testing::fold(
-            model,
-            *decide(model, PutMembership{tenant, carer, MembershipId::generate(), std::nullopt,
-                                         boost::json::parse(R"({"role":"carer"})").as_object()}));
+        testing::fold(model,
+                      *decide(model, identity::put_membership(
+                                         tenant, admin, MembershipId::generate(), std::nullopt,
+                                         {boost::json::parse(R"({"role":"admin"})").as_object()})));
+        testing::fold(model,
+                      *decide(model, identity::put_membership(
+                                         tenant, carer, MembershipId::generate(), std::nullopt,
+                                         {boost::json::parse(R"({"role":"carer"})").as_object()})));
     }
     // nullopt when the caller may issue the command, else the refusal's kind.
     std::optional<ErrorKind> refused(const auth::Caller& caller, const auto& command) {
@@ -221,29 +238,35 @@ class AuthorizeTest : public ::testing::Test {
 };
 
 TEST_F(AuthorizeTest, TenantCommandsFollowTheMatrixAndHideTenantsFromOutsiders) {
-    const PutMembership grant{tenant, outsider, MembershipId::generate(), std::nullopt, {}};
+    const auto grant =
+        identity::put_membership(tenant, outsider, MembershipId::generate(), std::nullopt, {});
     EXPECT_EQ(refused({admin, false}, grant), std::nullopt) << "admin may manage members";
     EXPECT_EQ(refused({carer, false}, grant), ErrorKind::forbidden);
     EXPECT_EQ(refused({outsider, false}, grant), ErrorKind::not_found)
         << "non-members see no tenant";
     EXPECT_EQ(refused({outsider, true}, grant), std::nullopt) << "platform admin";
-    EXPECT_EQ(refused({admin, false}, CreateTenant{TenantId::generate(), {}}),
+    EXPECT_EQ(refused({admin, false}, identity::create_tenant(TenantId::generate(), {})),
               ErrorKind::forbidden);
-    EXPECT_EQ(refused({admin, false}, DeleteTenant{tenant, std::nullopt}), ErrorKind::forbidden);
+    EXPECT_EQ(refused({admin, false}, identity::delete_tenant(tenant, std::nullopt)),
+              ErrorKind::forbidden);
 }
 
 TEST_F(AuthorizeTest, UnknownAndDeletedCallersAreUnauthenticated) {
-    EXPECT_EQ(refused({UserId::generate(), true}, CreateTenant{TenantId::generate(), {}}),
+    EXPECT_EQ(
+        refused({UserId::generate(), true}, identity::create_tenant(TenantId::generate(), {})),
+        ErrorKind::unauthorized);
+    testing::fold(model, *decide(model, identity::delete_user(carer, std::nullopt)));
+    EXPECT_EQ(refused({carer, false}, identity::update_user(carer, 1, {})),
               ErrorKind::unauthorized);
-    testing::fold(model, *decide(model, DeleteUser{carer, std::nullopt}));
-    EXPECT_EQ(refused({carer, false}, UpdateUser{carer, 1, {}}), ErrorKind::unauthorized);
 }
 
 TEST_F(AuthorizeTest, AccountsAreOwnOrPlatformAdmins) {
-    EXPECT_EQ(refused({carer, false}, UpdateUser{carer, 1, {}}), std::nullopt);
-    EXPECT_EQ(refused({carer, false}, UpdateUser{admin, 1, {}}), ErrorKind::not_found);
-    EXPECT_EQ(refused({carer, false}, RegisterUser{UserId::generate(), {}}), ErrorKind::forbidden);
-    EXPECT_EQ(refused({admin, false}, RegisterUser{UserId::generate(), {}}), std::nullopt)
+    EXPECT_EQ(refused({carer, false}, identity::update_user(carer, 1, {})), std::nullopt);
+    EXPECT_EQ(refused({carer, false}, identity::update_user(admin, 1, {})), ErrorKind::not_found);
+    EXPECT_EQ(refused({carer, false}, identity::register_user(UserId::generate(), {})),
+              ErrorKind::forbidden);
+    EXPECT_EQ(refused({admin, false}, identity::register_user(UserId::generate(), {})),
+              std::nullopt)
         << "a tenant admin onboards staff";
 }
 
