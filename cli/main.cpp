@@ -2,12 +2,17 @@
 //   complexcare migrate [--database-url URL] [--dir DIR]
 //   complexcare kafka-mock [--topic T] [--partitions N] [--brokers N]
 //   complexcare token --user ID [--ttl 1h] [--platform-admin true]
+//   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <string>
 
+#include "cli/progress.hpp"
+#include "cli/seed/plan.hpp"
+#include "cli/seed/run.hpp"
 #include "platform/auth/token.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/kafka_log.hpp"
@@ -22,7 +27,13 @@ constexpr const char* kUsage =
     "  kafka-mock  host librdkafka's mock Kafka cluster until Ctrl-C and print its\n"
     "              bootstrap servers (--topic, --partitions, --brokers)\n"
     "  token       mint a development token signed with CC_JWT_SECRET\n"
-    "              (--user ID, --ttl 1h|30m|3600s, --platform-admin true)\n";
+    "              (--user ID, --ttl 1h|30m|3600s, --platform-admin true)\n"
+    "  seed        load a demo agency through the command API: carers, patients, a\n"
+    "              fortnight of rota, care plans, medications and tasks\n"
+    "              (--command-url http://127.0.0.1:8081, --operator ID (default: the first\n"
+    "              of CC_PLATFORM_ADMINS), --tenants 1, --carers 20, --patients 50,\n"
+    "              --days 14, --tasks 40, --seed 1, --slug demo-care, --connections 8,\n"
+    "              --plain true for progress lines instead of a bar); signs with CC_JWT_SECRET\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags) {
@@ -102,6 +113,68 @@ int token(const std::map<std::string, std::string>& flags) {
     return 0;
 }
 
+int count_flag(const std::map<std::string, std::string>& flags, const std::string& name,
+               int fallback, int most) {
+    const auto text = flag(flags, name, std::to_string(fallback));
+    std::size_t used = 0;
+    const int value = std::stoi(text, &used);
+    if (used != text.size() || value < 0 || value > most)
+        throw std::invalid_argument("--" + name + " must be a whole number from 0 to " +
+                                    std::to_string(most));
+    return value;
+}
+
+int seed(const std::map<std::string, std::string>& flags) {
+    cc::seed::SeedSize size;
+    size.tenants = count_flag(flags, "tenants", size.tenants, 500);
+    size.carers = count_flag(flags, "carers", size.carers, 10000);
+    size.patients = count_flag(flags, "patients", size.patients, 99999);
+    size.days = count_flag(flags, "days", size.days, 366);
+    size.tasks = count_flag(flags, "tasks", size.tasks, 100000);
+    size.seed = static_cast<std::uint32_t>(count_flag(flags, "seed", 1, 1 << 30));
+    size.slug = flag(flags, "slug", size.slug);
+
+    cc::seed::RunOptions options;
+    options.command_url = flag(flags, "command-url", options.command_url);
+    options.connections = count_flag(flags, "connections", options.connections, 256);
+    options.auth = cc::auth::AuthConfig::from_env();
+    if (options.auth.hs256_secret.empty()) {
+        std::cerr
+            << "seed: CC_JWT_SECRET is not set (scripts/stack keeps it in .data/jwt-secret)\n";
+        return 2;
+    }
+    auto admins = cc::config::env_or("CC_PLATFORM_ADMINS", "");
+    const auto operator_id =
+        cc::UserId::parse(flag(flags, "operator", admins.substr(0, admins.find(','))));
+    if (!operator_id) {
+        std::cerr << "seed: --operator must be a platform administrator's user id\n";
+        return 2;
+    }
+    options.operator_id = *operator_id;
+
+    const auto plan = cc::seed::plan_seed(size, cc::Timestamp::now());
+    cc::cli::Progress progress(stderr, plan.size(), flag(flags, "plain", "false") == "true");
+    auto report = cc::seed::run(plan, options, progress);
+    if (!report) {
+        std::cerr << "seed: " << report.error().detail << "\n"
+                  << "seed: re-run the same command to go on from where it stopped\n";
+        return 1;
+    }
+    std::printf(
+        "seeded %zu commands in %.1f s (%.0f/s; p50 %.1f ms, p99 %.1f ms per command), "
+        "%zu of them replayed from an earlier run\n",
+        report->commands, report->seconds,
+        static_cast<double>(report->commands) / std::max(report->seconds, 1e-9), report->p50_ms,
+        report->p99_ms, report->replayed);
+    for (int t = 1; t <= size.tenants; ++t) {
+        const std::string n = "t" + std::to_string(t) + ":";
+        std::printf("tenant %s  admin %s  (complexcare token --user %s)\n",
+                    report->ids[n + "tenant"].c_str(), report->ids[n + "user:admin"].c_str(),
+                    report->ids[n + "user:admin"].c_str());
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,6 +192,7 @@ int main(int argc, char** argv) {
         if (command == "migrate") return migrate(flags);
         if (command == "kafka-mock") return kafka_mock(flags);
         if (command == "token") return token(flags);
+        if (command == "seed") return seed(flags);
     } catch (const std::exception& e) {
         std::cerr << command << ": " << e.what() << "\n";
         return 1;
