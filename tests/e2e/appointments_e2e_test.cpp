@@ -242,11 +242,7 @@ TEST_P(AppointmentsEndToEnd, AnotherTenantsAppointmentIsMissingEverywhere) {
     (void)mine;
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, AppointmentsEndToEnd,
-                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) {
-                             return testing::backend_name(param_info.param);
-                         });
+CC_E2E_ON_EVERY_LOG(AppointmentsEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

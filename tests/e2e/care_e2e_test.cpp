@@ -240,11 +240,7 @@ TEST_P(CareEndToEnd, CareProfessionalsNeedAMemberUserAndFilterByRole) {
     EXPECT_EQ(change.at("new").as_string(), "Geriatrics");
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, CareEndToEnd,
-                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) {
-                             return testing::backend_name(param_info.param);
-                         });
+CC_E2E_ON_EVERY_LOG(CareEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

@@ -75,11 +75,7 @@ TEST_P(CarePlansEndToEnd, DatesInOrderLifecycleAndThePatientsPlans) {
     EXPECT_EQ(items[0].at("version").as_int64(), 4) << "drafted, activated, reviewed, completed";
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, CarePlansEndToEnd,
-                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) {
-                             return testing::backend_name(param_info.param);
-                         });
+CC_E2E_ON_EVERY_LOG(CarePlansEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

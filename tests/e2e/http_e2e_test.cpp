@@ -16,6 +16,7 @@
 #include "platform/auth/token.hpp"
 #include "platform/core/uuid.hpp"
 #include "platform/eventlog/factory.hpp"
+#include "tests/support/backend_test.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/openapi.hpp"
@@ -311,8 +312,7 @@ TEST_P(HttpEndToEnd, EveryDocumentedOperationIsRouted) {
     EXPECT_EQ(stack().log_size(), before);
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, HttpEndToEnd, ::testing::Values(Backend::postgres, Backend::kafka),
-                         [](const auto& param_info) { return backend_name(param_info.param); });
+CC_E2E_ON_EVERY_LOG(HttpEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

@@ -97,11 +97,7 @@ TEST_P(MedicationsEndToEnd, NoDoubleEntryDiscontinueDefaultsToTodayAndCurrentOrP
     EXPECT_EQ(listed_json.at("items").as_array()[0].at("id").as_string(), old);
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, MedicationsEndToEnd,
-                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) {
-                             return testing::backend_name(param_info.param);
-                         });
+CC_E2E_ON_EVERY_LOG(MedicationsEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

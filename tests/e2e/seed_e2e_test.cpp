@@ -136,11 +136,7 @@ TEST_P(SeedEndToEnd, StopsWithTheRefusalWhenTheOperatorIsNotAnAdministrator) {
     EXPECT_EQ(stack().log_size(), before);
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, SeedEndToEnd,
-                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) {
-                             return testing::backend_name(param_info.param);
-                         });
+CC_E2E_ON_EVERY_LOG(SeedEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

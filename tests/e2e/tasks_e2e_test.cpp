@@ -106,11 +106,7 @@ TEST_P(TasksEndToEnd, DueOrderMyTasksOverdueAndLifecycle) {
               200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, TasksEndToEnd,
-                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
-                         [](const auto& param_info) {
-                             return testing::backend_name(param_info.param);
-                         });
+CC_E2E_ON_EVERY_LOG(TasksEndToEnd);
 
 }  // namespace
 }  // namespace cc::e2e

@@ -17,6 +17,7 @@
 #include "model/aggregates/tasks.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/catch_up.hpp"
 #include "tests/support/envelopes.hpp"
 #include "tests/support/postgres_server.hpp"
 
@@ -125,24 +126,8 @@ class CareProjectionTest : public ::testing::Test {
         auto reader = eventlog::open_reader(
             config_,
             {.group = "projector", .start_offset = [&](int i) { return p.checkpoint(i); }});
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            ASSERT_TRUE(p.run_once(*reader, 50ms).ok());
-            auto ends = reader->end_offsets();
-            ASSERT_TRUE(ends.ok());
-            bool done = true;
-            for (int i = 0; i < kPartitions; ++i)
-                done = done && p.checkpoint(i) >= (*ends)[static_cast<std::size_t>(i)];
-            if (done) return;
-        }
-        std::string where;
-        auto ends = reader->end_offsets();
-        for (int i = 0; i < kPartitions; ++i)
-            where += " p" + std::to_string(i) + "=" + std::to_string(p.checkpoint(i)) + "/" +
-                     (ends.ok() ? std::to_string((*ends)[static_cast<std::size_t>(i)]) : "?");
-        where += " owned:";
-        for (int owned : reader->owned_partitions()) where += " " + std::to_string(owned);
-        FAIL() << "projector did not catch up:" << where;
+        const auto stopped = testing::catch_up(p, *reader);
+        ASSERT_TRUE(stopped.empty()) << stopped;
     }
 
     // One row of `sql` (with $1 = id), each column as text ("" for NULL).

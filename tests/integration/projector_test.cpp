@@ -9,6 +9,7 @@
 #include "events/envelope.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/catch_up.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -63,19 +64,9 @@ class ProjectorTest : public ::testing::Test {
             ProjectorOptions{.database_url = url_, .topic = "event_log", .reference_retry = 10ms});
     }
 
-    // Runs rounds until every partition's checkpoint reaches the log's end.
     void drain(Projector& p, eventlog::LogReader& reader) {
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            ASSERT_TRUE(p.run_once(reader, 50ms).ok());
-            auto ends = reader.end_offsets();
-            ASSERT_TRUE(ends.ok());
-            bool done = true;
-            for (int i = 0; i < kPartitions; ++i)
-                done = done && p.checkpoint(i) >= (*ends)[static_cast<std::size_t>(i)];
-            if (done) return;
-        }
-        FAIL() << "projector did not catch up";
+        const auto stopped = testing::catch_up(p, reader);
+        ASSERT_TRUE(stopped.empty()) << stopped;
     }
 
     long count(const std::string& sql) {
@@ -324,8 +315,7 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
     ASSERT_TRUE(testing::eventually(caught_up))
         << "the restarted projector did not catch up: "
         << count("SELECT coalesce(sum(next_offset), 0) FROM projection_checkpoints") << " of "
-        << kEvents << " applied, " << count("SELECT count(*) FROM dead_letters")
-        << " dead letters";
+        << kEvents << " applied, " << count("SELECT count(*) FROM dead_letters") << " dead letters";
     EXPECT_EQ(process.terminate(), 0) << "SIGTERM stops it cleanly";
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name LIKE '%-renamed'"), kTenants);
     EXPECT_EQ(count("SELECT count(*) FROM user_tenants"), kWaiting);

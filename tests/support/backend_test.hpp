@@ -29,3 +29,11 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
 };
 
 }  // namespace cc::testing
+
+// Runs a parameterised end-to-end suite once per log adapter, each named
+// after its adapter (".../postgres", ".../kafka").
+#define CC_E2E_ON_EVERY_LOG(Suite)                                                            \
+    INSTANTIATE_TEST_SUITE_P(                                                                 \
+        Logs, Suite,                                                                          \
+        ::testing::Values(::cc::eventlog::Backend::postgres, ::cc::eventlog::Backend::kafka), \
+        [](const auto& param_info) { return ::cc::testing::backend_name(param_info.param); })
