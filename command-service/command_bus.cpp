@@ -1,6 +1,8 @@
 #include "command-service/command_bus.hpp"
 
+#include "command-service/aggregate/features.hpp"
 #include "command-service/identity/identity.hpp"
+#include "model/aggregates/features.hpp"
 
 #include "events/catalogue.hpp"
 
@@ -38,6 +40,23 @@ Status CommandBus::register_operators(const std::vector<UserId>& operators) {
         auto outcome = commit(decide(model_, command), context);
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});
+    }
+    return {};
+}
+
+Status CommandBus::register_builtin_features() {
+    std::lock_guard lock(mutex_);
+    for (const auto& feature : model::builtin_features()) {
+        if (aggregate::feature_named(model_, feature.name)) continue;
+        RequestContext context;
+        context.by_server = true;
+        context.request.user_agent = "complexcare command-service (built-in features)";
+        const aggregate::Create command{
+            {&model::kFeature, kPlatformTenant, Uuid::random_v4(), {}, Timestamp::now()},
+            json::Body{{{"name", feature.name}, {"description", feature.description}}, {}}};
+        auto outcome = commit(decide(model_, command), context);
+        if (!outcome) return std::move(outcome).error();
+        obs::info("registered built-in feature", {{"feature", std::string(feature.name)}});
     }
     return {};
 }
@@ -134,7 +153,7 @@ Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
         e.aggregate_id = pending.aggregate_id;
         e.aggregate_version = pending.aggregate_version;
         e.occurred_at = now;
-        e.actor = context.caller.user;
+        e.actor = context.by_server ? std::nullopt : std::optional(context.caller.user);
         e.request = context.request;
         e.correlation_id = context.correlation_id;
         e.payload = std::move(pending.payload);

@@ -30,6 +30,10 @@ int main() {
             obs::error("cannot register platform operators", {{"error", status.error().detail}});
             return 1;
         }
+        if (auto status = bus.register_builtin_features(); !status) {
+            obs::error("cannot register the built-in features", {{"error", status.error().detail}});
+            return 1;
+        }
 
         http::Router router;
         http::add_operational_routes(

@@ -14,7 +14,7 @@ std::vector<EventTypeInfo> build() {
     for (const auto* aggregate : model::aggregates()) {
         out.push_back({aggregate->created, aggregate->name, 1});
         out.push_back({aggregate->updated, aggregate->name, aggregate->updated_version});
-        out.push_back({aggregate->deleted, aggregate->name, 1});
+        if (!aggregate->deleted.empty()) out.push_back({aggregate->deleted, aggregate->name, 1});
         for (const auto& action : aggregate->actions) {
             out.push_back({action.event, aggregate->name, 1});
         }

@@ -3,6 +3,7 @@
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
+#include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
@@ -14,7 +15,8 @@ namespace {
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
 const std::array kAggregates{&kTenant,      &kUser,     &kMembership, &kPatient, &kCareProfessional,
-                             &kAppointment, &kCarePlan, &kMedication, &kTask};
+                             &kAppointment, &kCarePlan, &kMedication, &kTask,
+                             &kFeature,     &kTenantFeature};
 
 }  // namespace
 

@@ -104,6 +104,9 @@ enum class Policy : std::uint8_t {
     platform_admin,  // platform administrators; a caller who can read the row gets 403, others 404
     own_account,     // the caller's own row, or a platform administrator; another's answers 404
     registrar,       // a platform administrator, or a member whose role registers users somewhere
+    // a role in the row's tenant, or a platform administrator: platform
+    // administration of a tenant's settings (its features), not its records
+    tenant_role_or_platform_admin,
 };
 
 struct Policies {
@@ -151,9 +154,9 @@ struct Aggregate {
     std::string_view collection;  // URL segment, e.g. "care-professionals"
     std::string_view id_param;    // URL parameter of an item, e.g. "patient_id"
     Scope scope = Scope::tenant;
-    std::string_view created;  // event names
-    std::string_view updated;
-    std::string_view deleted;
+    std::string_view created = {};  // event names
+    std::string_view updated = {};
+    std::string_view deleted = {};  // "" for none: the item is never deleted
     // The updated event's schema_version. Version 2 carries only the new
     // values ({"changes": {field: {"new": v}}}): the write model keeps no
     // copy of every field, and the projector reads the old values from the
@@ -182,6 +185,16 @@ struct Aggregate {
     // then creates the item, revives a deleted one on its row or changes it,
     // and DELETE .../{value} deletes it; there is no POST or PATCH.
     std::string_view put_by = {};
+    // With `put_by` a reference: the path names the referenced row by this
+    // unique field of it instead of its id (a tenant's feature by its name).
+    std::string_view put_key = {};
+    // The module feature that gates the aggregate: while it is off for a
+    // tenant, the aggregate's commands and reads there answer 403
+    // feature-disabled. "" for the core every tenant has.
+    std::string_view feature = {};
+    // Whether the table has deleted_at. Without it (features) a delete
+    // removes the row, and the rows of other tables that refer to it.
+    bool soft_delete = true;
     std::string_view doc = {};
 
     const Field* field(std::string_view field_name) const {
@@ -204,6 +217,14 @@ struct Aggregate {
     // routes of their own and governed by the permission matrix.
     bool tenant_data() const { return scope == Scope::tenant && put_by.empty(); }
 };
+
+// A module feature every installation has from its first start: a tenant may
+// turn it off, which gates the aggregates that name it.
+struct BuiltinFeature {
+    std::string_view name;
+    std::string_view description;
+};
+std::span<const BuiltinFeature> builtin_features();
 
 // Every aggregate the product has, in a stable order.
 std::span<const Aggregate* const> aggregates();

@@ -22,20 +22,29 @@ Status Access::live_caller(const auth::Caller& caller) {
 }
 
 Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
-                      auth::RoleSet permitted) {
-    // One round trip: is the caller live, and with which role in the tenant.
+                      auth::RoleSet permitted, std::string_view feature) {
+    // One round trip: is the caller live, with which role in the tenant, and
+    // does the tenant have the feature (its own choice, else the feature's
+    // default; a feature not projected yet is a built-in, so on).
     auto connection = pool_.acquire();
     pqxx::read_transaction tx(*connection);
     const auto rows = tx.exec_params(
         "SELECT (SELECT m.role FROM user_tenants m JOIN tenants t ON t.id = m.tenant_id "
         "        WHERE m.tenant_id = $1::uuid AND m.user_id = u.id AND m.deleted_at IS NULL "
-        "        AND t.deleted_at IS NULL) "
+        "        AND t.deleted_at IS NULL), "
+        "       $3 = '' OR COALESCE((SELECT COALESCE(tf.is_enabled, NOT f.is_premium) "
+        "        FROM features f LEFT JOIN tenant_features tf "
+        "        ON tf.feature_id = f.id AND tf.tenant_id = $1::uuid WHERE f.name = $3), TRUE) "
         "FROM users u WHERE u.id = $2::uuid AND u.deleted_at IS NULL",
-        tenant_id, caller.user.to_string());
+        tenant_id, caller.user.to_string(), std::string(feature));
     if (rows.empty()) return unknown_user();
     std::optional<std::string> role;
     if (!rows[0][0].is_null()) role = rows[0][0].as<std::string>();
-    return auth::authorize_tenant_action(caller, role, permitted);
+    if (auto allowed = auth::authorize_tenant_action(caller, role, permitted); !allowed) {
+        return allowed;
+    }
+    if (!rows[0][1].as<bool>()) return auth::feature_disabled(feature);
+    return {};
 }
 
 }  // namespace cc::query

@@ -15,9 +15,11 @@ class Access {
     explicit Access(pg::ConnectionPool& pool) : pool_(pool) {}
 
     Status live_caller(const auth::Caller& caller);
-    // live_caller, then the tenant rule: 404 for non-members, 403 for a role without the action.
-    Status tenant(const auth::Caller& caller, const std::string& tenant_id,
-                  auth::RoleSet permitted);
+    // live_caller, then the tenant rule: 404 for non-members, 403 for a role
+    // without the action, then 403 feature-disabled when the read belongs to
+    // a module `feature` the tenant has turned off. One round trip.
+    Status tenant(const auth::Caller& caller, const std::string& tenant_id, auth::RoleSet permitted,
+                  std::string_view feature = {});
     Status tenant(const auth::Caller& caller, const std::string& tenant_id,
                   auth::TenantAction action) {
         return tenant(caller, tenant_id, auth::permitted_roles(action));

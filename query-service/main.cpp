@@ -10,6 +10,7 @@
 #include "query-service/access.hpp"
 #include "query-service/aggregate/resources.hpp"
 #include "query-service/consistency.hpp"
+#include "query-service/features/feature_queries.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/read_api.hpp"
 
@@ -38,6 +39,7 @@ int main() {
             contracts::query_openapi_text());
         query::add_identity_routes(router, api, access);
         query::add_aggregate_routes(router, api, access);
+        query::add_feature_routes(router, api, access);
         // A route the published contract lacks is a bug: refuse to start.
         const auto undocumented = contracts::undocumented_routes(
             contracts::query_openapi(model::aggregates()), router.routes());

@@ -35,7 +35,8 @@ class Access;
 // item) for a tenant-scoped resource, both behind `action`.
 void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
                                 const std::string& name, const std::string& id_param,
-                                const Resource& resource, auth::RoleSet permitted);
+                                const Resource& resource, auth::RoleSet permitted,
+                                std::string_view feature = {});
 
 // ?limit=, 1..kMaxPageSize, default kDefaultPageSize.
 Result<std::size_t> page_limit(const http::Request& request);

@@ -29,7 +29,8 @@ std::string select_list(const Resource& r) {
 
 std::string from_clause(const Resource& r) {
     return " FROM " + std::string(r.table) + " t LEFT JOIN entity_versions v ON v.entity_type = '" +
-           std::string(r.entity_type) + "' AND v.entity_id = t.id WHERE t.deleted_at IS NULL" +
+           std::string(r.entity_type) + "' AND v.entity_id = t.id WHERE " +
+           (r.soft_delete ? "t.deleted_at IS NULL" : "TRUE") +
            (r.extra_condition.empty() ? "" : " AND " + std::string(r.extra_condition));
 }
 

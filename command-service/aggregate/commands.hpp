@@ -27,6 +27,9 @@ struct Target {
     Uuid id;
     UserId actor;   // fields set from the caller (created_by)
     Timestamp now;  // rules about "today" and "not in the future" are judged against it
+    // Whether the caller is a platform administrator: some rules of platform
+    // settings (premium features) are theirs alone.
+    bool platform_admin = false;
 };
 
 struct Create {
@@ -47,6 +50,9 @@ struct Delete {
 struct Put {
     Target target;
     Uuid new_id;  // the item's id when the value names no row yet
+    // With `put_key`: the path's text, naming the referenced row by that
+    // field (a feature's name); the target's id is resolved from it.
+    std::string key;
     std::optional<std::int64_t> expected_version;
     json::Body body;
 };

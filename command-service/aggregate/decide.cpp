@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include "command-service/aggregate/commands.hpp"
+#include "command-service/aggregate/features.hpp"
 #include "command-service/aggregate/rules.hpp"
 #include "command-service/domain/entity.hpp"
 #include "command-service/identity/identity.hpp"
@@ -71,6 +72,27 @@ Status named_row_is_live(const WriteModel& m, const Target& t) {
     const auto* record = store->find(filed_under(store->description(), t.id, t.tenant), t.id);
     if (record == nullptr || record->deleted) return domain::not_found(spoken(field->references));
     return {};
+}
+
+// A PUT whose path names the referenced row by a unique field of it (a
+// tenant's feature by the feature's name) targets the row that holds it.
+Result<Target> put_target(const WriteModel& m, const Put& c) {
+    const auto& a = *c.target.aggregate;
+    if (a.put_key.empty()) return c.target;
+    const auto* field = a.field(a.put_by);
+    const auto* store = field ? m.entities.of(field->references) : nullptr;
+    if (store == nullptr) return domain::not_found(spoken(a.name));
+    for (const auto& key : store->description().unique) {
+        if (key.fields.size() != 1 || key.fields.front() != a.put_key) continue;
+        const auto holder =
+            store->holder(key, filed_under(store->description(), Uuid{}, c.target.tenant),
+                          boost::json::object{{a.put_key, c.key}});
+        if (!holder) break;
+        Target resolved = c.target;
+        resolved.id = *holder;
+        return resolved;
+    }
+    return domain::not_found(spoken(field->references));
 }
 
 // References name live rows of the same tenant; a member reference names a
@@ -228,33 +250,52 @@ Decision updated(const Store& store, const Target& t, const Named& current,
 
 }  // namespace
 
+// The policy decides who may ask; a module its tenant has turned off then
+// answers no one.
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Create& c) {
     const auto& a = *c.target.aggregate;
-    return identity::check_policy(m, caller, c.target, a.policies.create, a.permissions.create,
-                                  /*existing=*/false);
+    if (auto s = identity::check_policy(m, caller, c.target, a.policies.create,
+                                        a.permissions.create, /*existing=*/false);
+        !s)
+        return s;
+    return require_feature(m, c.target);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Patch& c) {
     const auto& a = *c.target.aggregate;
-    return identity::check_policy(m, caller, c.target, a.policies.update, a.permissions.update,
-                                  /*existing=*/true);
+    if (auto s = identity::check_policy(m, caller, c.target, a.policies.update,
+                                        a.permissions.update, /*existing=*/true);
+        !s)
+        return s;
+    return require_feature(m, c.target);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Delete& c) {
     const auto& a = *c.target.aggregate;
-    return identity::check_policy(m, caller, c.target, a.policies.remove, a.permissions.remove,
-                                  /*existing=*/true);
+    if (auto s = identity::check_policy(m, caller, c.target, a.policies.remove,
+                                        a.permissions.remove, /*existing=*/true);
+        !s)
+        return s;
+    return require_feature(m, c.target);
 }
 // A PUT needs what the step it takes needs: a change of a live item, or
 // its creation (a revival included).
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Put& c) {
     const auto& a = *c.target.aggregate;
-    const auto* current = find_named(store_of(m, a), c.target).record;
+    // A path naming nothing is decided (404) after the caller is known.
+    const auto resolved = put_target(m, c);
+    const auto& t = resolved ? *resolved : c.target;
+    const auto* current = find_named(store_of(m, a), t).record;
     const bool change = current != nullptr && !current->deleted;
-    return identity::check_policy(m, caller, c.target,
-                                  change ? a.policies.update : a.policies.create,
-                                  change ? a.permissions.update : a.permissions.create, change);
+    if (auto s =
+            identity::check_policy(m, caller, t, change ? a.policies.update : a.policies.create,
+                                   change ? a.permissions.update : a.permissions.create, change);
+        !s)
+        return s;
+    return require_feature(m, t);
 }
 Status authorize(const WriteModel& m, const auth::Caller& caller, const Act& c) {
-    return identity::require_tenant_action(m, caller, c.target.tenant, c.action->roles);
+    if (auto s = identity::require_tenant_action(m, caller, c.target.tenant, c.action->roles); !s)
+        return s;
+    return require_feature(m, c.target);
 }
 
 Result<Decision> decide(const WriteModel& m, const Create& c) {
@@ -296,7 +337,9 @@ Result<Decision> decide(const WriteModel& m, const Patch& c) {
 }
 
 Result<Decision> decide(const WriteModel& m, const Put& c) {
-    const auto& t = c.target;
+    const auto resolved = put_target(m, c);
+    if (!resolved) return resolved.error();
+    const auto& t = *resolved;
     const auto& a = *t.aggregate;
     auto named = named_entity(m, t);
     if (!named) return std::move(named).error();

@@ -24,7 +24,9 @@ Result<aggregate::Target> target_of(const Request& request, const model::Aggrega
         tenant = *named;
     }
     Uuid id = Uuid::random_v4();
-    if (with_id) {
+    // A path naming its item by another field (a feature's name) is
+    // resolved against the write model: the command carries the text.
+    if (with_id && aggregate.put_key.empty()) {
         const std::string param(aggregate.id_param);
         auto parsed = Uuid::parse(request.param(param));
         if (!parsed) {
@@ -32,8 +34,12 @@ Result<aggregate::Target> target_of(const Request& request, const model::Aggrega
         }
         id = *parsed;
     }
-    return aggregate::Target{&aggregate, aggregate::filed_under(aggregate, id, tenant), id,
-                             request.caller.user, Timestamp::now()};
+    return aggregate::Target{&aggregate,
+                             aggregate::filed_under(aggregate, id, tenant),
+                             id,
+                             request.caller.user,
+                             Timestamp::now(),
+                             request.caller.platform_admin};
 }
 
 // What a step on an existing item reads from its request.
@@ -76,14 +82,15 @@ void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregat
     router.add("PUT", item, [&bus, &a](Request& r) {
         auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::required);
         if (!it) return http::Response::problem(it.error(), r);
-        const aggregate::Put command{it->target, Uuid::random_v4(), it->expected_version,
-                                     std::move(it->body)};
+        const aggregate::Put command{it->target, Uuid::random_v4(),
+                                     a.put_key.empty() ? "" : r.param(std::string(a.id_param)),
+                                     it->expected_version, std::move(it->body)};
         auto outcome = bus.execute(command, context_of(r));
         const bool created = outcome && outcome->event_types.size() == 1 &&
                              outcome->event_types.front() == a.created;
         return answer(outcome, r, created ? 201 : 200);
     });
-    add_delete(router, bus, a, item);
+    if (!a.deleted.empty()) add_delete(router, bus, a, item);
 }
 
 void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a) {

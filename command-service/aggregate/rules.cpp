@@ -3,6 +3,7 @@
 #include <array>
 
 #include "command-service/aggregate/appointment_rules.hpp"
+#include "command-service/aggregate/features.hpp"
 #include "command-service/aggregate/medication_rules.hpp"
 #include "command-service/write_model.hpp"
 #include "model/validate.hpp"
@@ -41,6 +42,8 @@ constexpr std::array kRules{
     NamedRule{"end-not-before-start", end_not_before_start},
     NamedRule{"no-double-entry", no_double_entry},
     NamedRule{"ends-today-unless-said", ends_today_unless_said},
+    NamedRule{"premium-needs-platform-admin", premium_needs_platform_admin},
+    NamedRule{"builtin-feature-stays", builtin_feature_stays},
 };
 
 }  // namespace

@@ -50,7 +50,10 @@ aggregate::Delete delete_user(const UserId& id, std::optional<std::int64_t> expe
 aggregate::Put put_membership(const TenantId& tenant, const UserId& user,
                               const MembershipId& new_id,
                               std::optional<std::int64_t> expected_version, json::Body body) {
-    return {target(model::kMembership, user.uuid(), tenant), new_id.uuid(), expected_version,
+    return {target(model::kMembership, user.uuid(), tenant),
+            new_id.uuid(),
+            {},
+            expected_version,
             std::move(body)};
 }
 aggregate::Delete revoke_membership(const TenantId& tenant, const UserId& user,
@@ -116,7 +119,13 @@ Status own_account(const WriteModel& m, const Caller& caller, const UserId& targ
 // Whether the caller may know the row exists: a tenant's members may (they
 // learn of a refusal as 403), anyone else is answered as for a missing row.
 Status may_see(const WriteModel& m, const Caller& caller, const aggregate::Target& t) {
-    if (t.aggregate->scope == model::Scope::platform) return own_account(m, caller, UserId(t.id));
+    // Accounts are private to their users; the rest of the platform's rows
+    // (the feature catalogue) any user may know of.
+    if (t.aggregate->scope == model::Scope::platform) {
+        return t.aggregate->policies.update == model::Policy::own_account
+                   ? own_account(m, caller, UserId(t.id))
+                   : require_live_caller(m, caller);
+    }
     return require_tenant_action(m, caller, t.tenant, t.aggregate->permissions.read);
 }
 
@@ -135,6 +144,9 @@ Status check_policy(const WriteModel& m, const Caller& caller, const aggregate::
         }
         case model::Policy::own_account:
             return own_account(m, caller, UserId(t.id));
+        case model::Policy::tenant_role_or_platform_admin:
+            if (caller.platform_admin) return require_live_caller(m, caller);
+            return require_tenant_action(m, caller, t.tenant, roles);
         case model::Policy::registrar:
             if (auto s = require_live_caller(m, caller); !s) return s;
             if (caller.platform_admin ||

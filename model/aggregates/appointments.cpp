@@ -148,6 +148,7 @@ constexpr Aggregate kAppointmentDescription{
     .sort = "start_time",
     .nested = kNested,
     .rules = kRules,
+    .feature = "appointments",
     .doc =
         "A visit of a care professional to a patient. A care professional never holds two "
         "overlapping visits that are not cancelled or missed; two carers on one visit is "

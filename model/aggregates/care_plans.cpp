@@ -95,6 +95,7 @@ constexpr Aggregate kCarePlanDescription{
     .filters = kFilters,
     .nested = fields::kUnderPatient,
     .rules = kRules,
+    .feature = "care_plans",
     .doc = "A patient's plan of care, drafted, put in force, reviewed and closed.",
 };
 

@@ -73,6 +73,7 @@ constexpr Aggregate kMedicationDescription{
     .filters = kFilters,
     .nested = fields::kUnderPatient,
     .rules = kRules,
+    .feature = "medications",
     .doc = "A medicine a patient takes, current or past.",
 };
 

@@ -120,6 +120,7 @@ constexpr Aggregate kTaskDescription{
     .filters = kFilters,
     .sort = "due_date",
     .nested = fields::kUnderPatient,
+    .feature = "tasks",
     .doc = "A to-do of the care team, optionally about a patient.",
 };
 

@@ -156,7 +156,8 @@ std::string summary_of(const model::Aggregate& a, const events::EventTypeInfo& i
         return "Some of a " + who + "'s fields changed (" +
                (info.schema_version == 1 ? "old and new value" : "the new value") +
                " per changed field).";
-    if (info.event_type == a.deleted) return "A " + who + " was soft-deleted.";
+    if (info.event_type == a.deleted)
+        return "A " + who + (a.soft_delete ? " was soft-deleted." : " was deleted.");
     for (const auto& action : a.actions) {
         if (action.event != info.event_type) continue;
         std::string out = "The " + std::string(action.name) + " step of a " + who;

@@ -1,6 +1,7 @@
 // The command service's OpenAPI document: the identity core's own routes,
 // then the generic routes of every described aggregate (as
 // command-service/aggregate/routes.cpp registers them).
+#include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/contracts/contracts.hpp"
 #include "model/contracts/describe.hpp"
@@ -132,12 +133,13 @@ void add_platform_routes(json::object& paths, json::object& schemas, const model
                                                   {400, 401, 403, 404, 409, 412, 422, 428, 503})}));
     add_operation(
         paths, item, "delete",
-        operation({.id = "delete" + title,
-                   .summary = "Soft-delete a " + spoken(a.name) + ".",
-                   .tag = a.title,
-                   .permissions = std::move(delete_permissions),
-                   .parameters = {item_id(a), parameter_ref("IfMatch")},
-                   .responses = answers(200, "Deleted.", {400, 401, 403, 404, 412, 503})}));
+        operation(
+            {.id = "delete" + title,
+             .summary = (a.soft_delete ? "Soft-delete a " : "Delete a ") + spoken(a.name) + ".",
+             .tag = a.title,
+             .permissions = std::move(delete_permissions),
+             .parameters = {item_id(a), parameter_ref("IfMatch")},
+             .responses = answers(200, "Deleted.", {400, 401, 403, 404, 412, 503})}));
 }
 
 void add_identity_routes(json::object& paths, json::object& schemas) {
@@ -184,6 +186,36 @@ void add_identity_routes(json::object& paths, json::object& schemas) {
                    .permissions = manage,
                    .parameters = {parameter_ref("TenantId"), user_id, parameter_ref("IfMatch")},
                    .responses = answers(200, "Revoked.", {400, 401, 403, 404, 412, 503})}));
+}
+
+// The feature catalogue (platform administrators) and a tenant's choice of
+// a feature, PUT by the feature's name.
+void add_feature_routes(json::object& paths, json::object& schemas) {
+    using model::kFeature;
+    using model::kTenantFeature;
+    const auto admin_only = permissions({});
+    add_platform_routes(paths, schemas, kFeature, admin_only, admin_only, admin_only);
+    const std::string item = "/v1/tenants/{tenant_id}/" + std::string(kTenantFeature.collection) +
+                             "/{" + std::string(kTenantFeature.id_param) + "}";
+    json::object name =
+        path_id(kTenantFeature.id_param, "The feature's name (features.name), e.g. appointments.");
+    name["schema"] = json::object{{"type", "string"}, {"maxLength", 100}};
+    schemas["TenantFeaturePut"] =
+        create_body(kTenantFeature, kTenantFeature.fields,
+                    "Whether the tenant has the feature. " + std::string(kTenantFeature.doc));
+    auto put_answers =
+        answers(200, "Changed, or nothing to change.", {400, 401, 403, 404, 409, 412, 422, 503});
+    put_answers["201"] = json_answer("Set for the first time.", "CommandResult",
+                                     put_answers["200"].as_object()["headers"].as_object());
+    add_operation(paths, item, "put",
+                  operation({.id = "putTenantFeature",
+                             .summary = "Turn a feature on or off for a tenant.",
+                             .tag = kTenantFeature.title,
+                             .permissions = permissions(kTenantFeature.permissions.update, true),
+                             .parameters = {parameter_ref("TenantId"), std::move(name),
+                                            parameter_ref("IfMatch")},
+                             .body = "TenantFeaturePut",
+                             .responses = std::move(put_answers)}));
 }
 
 void add_action(json::object& paths, json::object& schemas, const model::Aggregate& a,
@@ -285,9 +317,11 @@ json::object command_openapi(Aggregates aggregates) {
     auto& tags = doc["tags"].as_array();
     tags.push_back(
         json::object{{"name", "operations"}, {"description", "Health, metrics, this document."}});
-    for (const auto* a : {&model::kTenant, &model::kUser, &model::kMembership})
+    for (const auto* a : {&model::kTenant, &model::kUser, &model::kMembership, &model::kFeature,
+                          &model::kTenantFeature})
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
     add_identity_routes(paths, schemas);
+    add_feature_routes(paths, schemas);
     for (const auto* a : aggregates) {
         if (!a->tenant_data()) continue;
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});

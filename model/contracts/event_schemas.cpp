@@ -146,8 +146,12 @@ json::object updated_schema(const model::Aggregate& a, int version) {
 }
 
 json::object deleted_schema(const model::Aggregate& a) {
-    const std::string what = "A " + spoken(a.name) + " was soft-deleted (" + std::string(a.table) +
-                             ".deleted_at is set to occurred_at)." + carried_sentence(a);
+    const std::string what =
+        a.soft_delete
+            ? "A " + spoken(a.name) + " was soft-deleted (" + std::string(a.table) +
+                  ".deleted_at is set to occurred_at)." + carried_sentence(a)
+            : "A " + spoken(a.name) + " was deleted: its " + std::string(a.table) +
+                  " row, and the rows that refer to it, are removed." + carried_sentence(a);
     auto schema = payload_schema(a, a.deleted, 1, what);
     set_properties(schema, carried_properties(a));
     return schema;

@@ -1,5 +1,6 @@
 // The README's "Roles and permissions" table: the identity core's rows
 // from platform/auth's matrix, then every aggregate's from its description.
+#include "model/aggregates/features.hpp"
 #include "model/contracts/contracts.hpp"
 #include "model/contracts/describe.hpp"
 
@@ -41,6 +42,12 @@ std::string permissions_table(Aggregates aggregates) {
     }
     out += "\n" + rule + "\n";
     for (const auto& grant : auth::permission_matrix()) out += row(grant.summary, grant.roles);
+    // A tenant's features: its members see them, its admins choose the
+    // non-premium ones (premium ones are a platform administrator's).
+    out += row("see the tenant's features (`GET .../features`)",
+               model::kTenantFeature.permissions.read);
+    out += row("turn non-premium features on or off (`PUT .../features/{feature_name}`)",
+               model::kTenantFeature.permissions.update);
     for (const auto* a : aggregates) {
         // The identity core's aggregates are governed by the matrix above.
         if (!a->tenant_data()) continue;

@@ -3,6 +3,7 @@
 // query-service/aggregate/resources.cpp registers them).
 #include <stdexcept>
 
+#include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/contracts/contracts.hpp"
 #include "model/contracts/describe.hpp"
@@ -210,6 +211,48 @@ void add_audit_logs(json::object& paths, json::object& schemas) {
         list_answers("AuditLogList", {400, 401, 403, 404, 503});
 }
 
+// The catalogue (any user) and a tenant's effective features (its members).
+void add_feature_reads(json::object& paths, json::object& schemas) {
+    using model::kFeature;
+    add_schemas(schemas, kFeature);
+    auto any_user = permissions({});
+    any_user["any_user"] = true;
+    add_reads(paths, kFeature, "/v1/features", {}, any_user, any_user, {400, 401, 503},
+              {400, 401, 404, 503});
+    schemas["TenantFeatureState"] = json::object{
+        {"type", "object"},
+        {"description",
+         "A feature as a tenant has it: its own choice where it made one (source tenant), the "
+         "feature's default otherwise (on unless premium)."},
+        {"required", {"feature_id", "name", "description", "is_premium", "is_enabled", "source"}},
+        {"properties",
+         {{"feature_id", uuid_schema("The feature (features.id).")},
+          {"name", {{"type", "string"}, {"description", "The feature's name."}}},
+          {"description",
+           {{"type", json::array{"string", "null"}}, {"description", "What it gives a tenant."}}},
+          {"is_premium", {{"type", "boolean"}}},
+          {"is_enabled", {{"type", "boolean"}, {"description", "Whether the tenant has it."}}},
+          {"source", {{"enum", {"tenant", "default"}}}}}}};
+    schemas["TenantFeatureStateList"] =
+        list_schema("TenantFeatureState", "Every feature, by name, as the tenant has it.");
+    const std::string path = "/v1/tenants/{tenant_id}/features";
+    auto op =
+        secured("listTenantFeatures",
+                "Which features the tenant has, so a front end can show or hide modules.",
+                model::kTenantFeature.title, permissions(model::kTenantFeature.permissions.read));
+    add_operation(paths, path, "get",
+                  with_parameters(std::move(op), {parameter_ref("TenantId"),
+                                                  parameter_ref("Limit"),
+                                                  {{"name", "cursor"},
+                                                   {"in", "query"},
+                                                   {"description",
+                                                    "The next_cursor of the "
+                                                    "previous page (a name)."},
+                                                   {"schema", {{"type", "string"}}}}}));
+    paths[path].as_object()["get"].as_object()["responses"] =
+        list_answers("TenantFeatureStateList", {400, 401, 403, 404, 503});
+}
+
 void add_identity_reads(json::object& paths, json::object& schemas) {
     using model::kMembership;
     using model::kTenant;
@@ -270,6 +313,9 @@ json::object query_openapi(Aggregates aggregates) {
     tags.push_back(
         json::object{{"name", "AuditLog"}, {"description", "The tenant's audit trail."}});
     add_identity_reads(paths, schemas);
+    for (const auto* a : {&model::kFeature, &model::kTenantFeature})
+        tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
+    add_feature_reads(paths, schemas);
     for (const auto* a : aggregates) {
         if (!a->tenant_data()) continue;
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});

@@ -50,4 +50,11 @@ Error platform_admin_required() {
                        "only a platform administrator may do this");
 }
 
+Error feature_disabled(std::string_view feature) {
+    Error error = Error::make(ErrorKind::forbidden, "feature-disabled",
+                              "the " + std::string(feature) + " feature is off for this tenant");
+    error.fields.push_back({"feature", "disabled", std::string(feature)});
+    return error;
+}
+
 }  // namespace cc::auth

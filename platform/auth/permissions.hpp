@@ -86,5 +86,8 @@ struct Caller {
 Status authorize_tenant_action(const Caller& caller, std::optional<std::string_view> role,
                                RoleSet permitted);
 Error platform_admin_required();
+// 403 feature-disabled: the tenant has turned off the module `feature`
+// (named in the detail and in errors[].message), on both services alike.
+Error feature_disabled(std::string_view feature);
 
 }  // namespace cc::auth

@@ -52,6 +52,22 @@ Result<Projected> acted(const model::Aggregate& a, const TableSpec& spec,
     return Projected{{std::move(*update)}, std::move(audit), a.table};
 }
 
+// A table without deleted_at (features) loses the row, and first the rows
+// of other tables that refer to it (the tenants' choices of a feature).
+Projected removed(const model::Aggregate& a, const events::Envelope& e) {
+    Projected out;
+    for (const auto* other : model::aggregates()) {
+        for (const auto& field : other->fields) {
+            if (field.type == model::FieldType::reference && field.references == a.name) {
+                out.statements.push_back(delete_rows(other->table, field.name, e.aggregate_id));
+            }
+        }
+    }
+    out.statements.push_back(delete_rows(a.table, "id", e.aggregate_id));
+    out.changes = {{"removed", boost::json::object{{"old", false}, {"new", true}}}};
+    return out;
+}
+
 }  // namespace
 
 std::optional<Result<Projected>> project(const events::Envelope& e) {
@@ -66,7 +82,10 @@ std::optional<Result<Projected>> project(const events::Envelope& e) {
         if (projected && e.schema_version >= 2) projected->old_values_from = a->table;
         return projected;
     }
-    if (e.event_type == a->deleted) return deleted(spec, e, tenant_scoped);
+    if (!a->deleted.empty() && e.event_type == a->deleted) {
+        if (!a->soft_delete) return removed(*a, e);
+        return deleted(spec, e, tenant_scoped);
+    }
     if (a->action_for_event(e.event_type) != nullptr) return acted(*a, spec, e);
     return std::nullopt;
 }

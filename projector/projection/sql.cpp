@@ -75,6 +75,13 @@ Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event,
     return s;
 }
 
+Statement delete_rows(std::string_view table, std::string_view column, const Uuid& id) {
+    Statement s;
+    s.sql = "DELETE FROM " + std::string(table) + " WHERE " + std::string(column) + " = $1::uuid";
+    s.params = {id.to_string()};
+    return s;
+}
+
 namespace {
 
 boost::json::object audit_details(const events::Envelope& event,

@@ -35,6 +35,8 @@ Result<Statement> update_row(const TableSpec& spec, const events::Envelope& even
                              const boost::json::object& changes, bool tenant_scoped);
 // Soft delete: deleted_at = updated_at = occurred_at.
 Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped);
+// DELETE FROM table WHERE column = id: rows of tables without deleted_at.
+Statement delete_rows(std::string_view table, std::string_view column, const Uuid& id);
 
 // One audit_logs row per event: id = event id, details = what changed.
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes);

@@ -96,6 +96,7 @@ const Resource& resource_of(const model::Aggregate& a) {
                                  : cast_of(*model::column_field(*described, described->sort)),
                 .sort_nulls_last = !described->sort.empty() &&
                                    !model::column_field(*described, described->sort)->required,
+                .soft_delete = described->soft_delete,
             };
         }
         return out;
@@ -124,7 +125,8 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
         if (!tenant) return http::Response::problem(tenant.error(), r);
         auto parent_id = uuid_param(r, parent_param);
         if (!parent_id) return http::Response::problem(parent_id.error(), r);
-        if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read); !allowed) {
+        if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read, a.feature);
+            !allowed) {
             return http::Response::problem(allowed.error(), r);
         }
         return api.list(r, resource, *tenant, std::nullopt, std::pair{pinned, *parent_id});
@@ -135,7 +137,8 @@ void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
     for (const auto* a : model::aggregates()) {
         if (!a->tenant_data()) continue;
         add_tenant_resource_routes(router, api, access, std::string(a->collection),
-                                   std::string(a->id_param), resource_of(*a), a->permissions.read);
+                                   std::string(a->id_param), resource_of(*a), a->permissions.read,
+                                   a->feature);
         for (const auto& nested : a->nested) add_nested_list(router, api, access, *a, nested);
     }
 }
