@@ -134,7 +134,7 @@ Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
         e.aggregate_id = pending.aggregate_id;
         e.aggregate_version = pending.aggregate_version;
         e.occurred_at = now;
-        e.actor = context.caller.user;
+        e.actor = context.by_server ? std::nullopt : std::optional(context.caller.user);
         e.request = context.request;
         e.correlation_id = context.correlation_id;
         e.payload = std::move(pending.payload);

@@ -28,7 +28,7 @@ struct Filter {
     std::string_view column;
     std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
-    std::string_view op = "=";  // "=", ">=", "<", "@>" (array contains the value), or "holds"
+    std::string_view op = "=";        // "=", ">=", "<", "@>" (array contains the value), or "holds"
     std::string_view when_true = {};  // holds: the condition ?<parameter>=true asks for
     bool accepts_me = false;          // a member reference: "me" names the caller
 };
@@ -53,7 +53,7 @@ struct Resource {
 
 struct ListRequest {
     std::optional<std::string> tenant_id;
-    std::optional<std::string> after;  // cursor: the last key of the previous page
+    std::optional<std::string> after;       // cursor: the last key of the previous page
     std::optional<std::string> after_sort;  // ...and its sort value, when the resource has one
     std::size_t limit = 50;
     std::vector<std::pair<std::string_view, std::string>> filters;  // (parameter, value)
@@ -69,6 +69,19 @@ pg::Statement item_statement(const Resource& resource, const std::optional<std::
 // Keyset page ordered by the key column; fetches limit + 1 rows so the caller
 // knows whether there is a next page.
 pg::Statement list_statement(const Resource& resource, const ListRequest& request);
+
+// Count and exact sum of a decimal column per value of a group column
+// (each of `groups`, none as 0 and `zero`), over the rows a list with the
+// same filters would hold: one row, one JSON document
+// {"by_<group>": {"<value>": {"count": n, "total": "<decimal text>"}}}.
+struct Totals {
+    std::string_view group_column;
+    std::string_view sum_column;
+    std::span<const std::string_view> groups;
+    std::string zero;  // the sum of nothing, at the column's scale ("0.00")
+};
+pg::Statement totals_statement(const Resource& resource, const ListRequest& request,
+                               const Totals& totals);
 
 // A cursor names the last row of a page: its key, or "<sort value>~<key>" in
 // hex (sort values hold spaces and '+'), so that it travels in a URL as is.
