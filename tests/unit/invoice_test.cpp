@@ -11,34 +11,18 @@
 #include "command-service/identity/identity.hpp"
 #include "command-service/write_model.hpp"
 #include "model/aggregates/invoices.hpp"
-#include "tests/support/envelopes.hpp"
+#include "tests/support/decider_test.hpp"
 
 namespace cc::aggregate {
 namespace {
 
-using boost::json::parse;
-
 const Timestamp kNow = *Timestamp::parse("2026-11-24T12:00:00Z");
 
-class InvoiceTest : public ::testing::Test {
+class InvoiceTest : public testing::DeciderTest {
   protected:
-    void fold(const Result<domain::Decision>& decision,
-              std::source_location where = std::source_location::current()) {
-        ASSERT_TRUE(decision.ok()) << decision.error().detail;
-        testing::fold(model, *decision, where);
-    }
-    TenantId tenant() {
-        const auto id = TenantId::generate();
-        fold(decide(
-            model,
-            identity::create_tenant(
-                id, {parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()})));
-        return id;
-    }
     static Target target(const TenantId& t, const Uuid& id, Timestamp now = kNow) {
         return Target{&model::kInvoice, t, id, UserId::generate(), now};
     }
-    static json::Body body(const std::string& text) { return *json::parse_body(text); }
     Result<domain::Decision> raise(const TenantId& t, const std::string& text,
                                    const Uuid& id = Uuid::random_v4()) {
         return testing::checked(decide(model, Create{target(t, id), body(text)}));
@@ -63,7 +47,6 @@ class InvoiceTest : public ::testing::Test {
     }
     static constexpr const char* kDraft =
         R"({"amount":"120.50","issue_date":"2026-11-01","due_date":"2026-11-30"})";
-    command::WriteModel model;
 };
 
 TEST_F(InvoiceTest, NumbersAreAllocatedPerTenantGaplessAndNeverReused) {
