@@ -81,6 +81,15 @@ class CommandBus {
 
     bool ready() const;
 
+    // Reads the write model under the decision lock, e.g. to choose the
+    // steps time has made due; they are then taken by execute() like any
+    // command, each against the version it was chosen at.
+    template <class Read>
+    auto read(Read&& read) const {
+        std::lock_guard lock(mutex_);
+        return read(model_);
+    }
+
   private:
     Status catch_up_locked();
     Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);

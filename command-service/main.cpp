@@ -5,7 +5,9 @@
 
 #include "command-service/aggregate/routes.hpp"
 #include "command-service/command_bus.hpp"
+#include "command-service/overdue_scheduler.hpp"
 #include "model/contracts/contracts.hpp"
+#include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
@@ -47,6 +49,10 @@ int main() {
                        {{"route", undocumented.front()}});
             return 1;
         }
+        // Started once the write model is caught up: its first sweep marks
+        // what fell due while the service was down.
+        const command::OverdueScheduler overdue(
+            bus, std::chrono::milliseconds(config::env_int("CC_OVERDUE_INTERVAL_MS", 60'000)));
         http::serve_until_signal(config, router,
                                  http::authenticated(http::dispatch_to(router), verifier));
     } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
+#include "model/aggregates/invoices.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
 #include "model/description.hpp"
@@ -14,9 +15,9 @@ namespace {
 
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
-const std::array kAggregates{&kTenant,      &kUser,     &kMembership, &kPatient, &kCareProfessional,
-                             &kAppointment, &kCarePlan, &kMedication, &kTask,
-                             &kFeature,     &kTenantFeature};
+const std::array kAggregates{
+    &kTenant,   &kUser,       &kMembership, &kPatient, &kCareProfessional, &kAppointment,
+    &kCarePlan, &kMedication, &kTask,       &kInvoice, &kFeature,          &kTenantFeature};
 
 }  // namespace
 
@@ -47,6 +48,12 @@ std::string spoken(std::string_view name) {
     for (auto& c : out)
         if (c == '_' || c == '-') c = ' ';
     return out;
+}
+
+std::string a_spoken(std::string_view name) {
+    const bool vowel =
+        !name.empty() && std::string_view("aeiou").find(name.front()) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + spoken(name);
 }
 
 std::string sql_type(const Field& field) {

@@ -86,6 +86,10 @@ struct Action {
     auth::RoleSet roles = {};
     // Hand-written rules run after the generic checks, by name.
     std::span<const std::string_view> rules = {};
+    // Taken by the command service itself when time makes it due (an
+    // invoice becoming overdue), never by a client: no route, no role, no
+    // permission row; its event is catalogued like any other.
+    bool by_server = false;
     std::string_view doc = {};
 };
 
@@ -170,12 +174,18 @@ struct Aggregate {
     std::string_view status = {};         // the lifecycle field ("" for none)
     std::string_view initial_state = {};  // its value on creation
     std::span<const Action> actions = {};
+    // The states in which PATCH and DELETE are allowed (any if empty); in
+    // another, they get 409 invalid-transition like a step from a wrong state.
+    std::span<const std::string_view> changeable_in = {};
     Permissions permissions = {};
     Policies policies = {};
     std::span<const Filter> filters = {};
     std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
     std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
     std::span<const NestedList> nested = {};
+    // A decimal field totalled per lifecycle state, exactly, at
+    // GET .../<collection>/summary (with the list's filters); "" for none.
+    std::string_view totals = {};
     // Hand-written rules run on create and update, by name (the command
     // service holds them; a test checks every name has one).
     std::span<const std::string_view> rules = {};
@@ -240,5 +250,7 @@ const Field* column_field(const Aggregate& aggregate, std::string_view name);
 
 // "care_professional" -> "care professional", for messages and documents.
 std::string spoken(std::string_view name);
+// "an invoice", "a task": spoken, with its article.
+std::string a_spoken(std::string_view name);
 
 }  // namespace cc::model

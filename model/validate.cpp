@@ -108,10 +108,14 @@ std::optional<boost::json::value> typed_text(const Field& field, const std::stri
 
 std::optional<boost::json::value> checked_decimal(const Field& field,
                                                   const boost::json::value& value,
+                                                  const std::string* number_text,
                                                   std::vector<FieldError>& errors) {
     const std::string name(field.name);
     std::string text;
-    if (value.is_int64()) {
+    // A JSON number is read from its source text, so that -0 keeps its sign.
+    if (number_text != nullptr) {
+        text = *number_text;
+    } else if (value.is_int64()) {
         text = std::to_string(value.as_int64());
     } else if (value.is_uint64()) {
         text = std::to_string(value.as_uint64());
@@ -233,17 +237,21 @@ DecimalText parse_decimal(std::string_view text, int precision, int scale, bool 
     const bool zero =
         std::all_of(digits.begin(), digits.end(), [](char c) { return c == '0'; }) &&
         std::all_of(decimals.begin(), decimals.end(), [](char c) { return c == '0'; });
-    if (negative && !zero && non_negative) {
-        out.problem = "must not be negative";
+    // A field that cannot be negative takes no minus sign at all, -0
+    // included: its published pattern has none, and a signed zero in a
+    // money field is more likely a mistake than a zero.
+    if (negative && non_negative) {
+        out.problem = zero ? "must not be negative: write 0, not -0" : "must not be negative";
         return out;
     }
-    // -0 is 0: the row, the event and the answer must agree on one text.
+    // Elsewhere -0 is 0: the row, the event and the answer agree on one text.
     out.value = (negative && !zero ? "-" : "") + digits + (scale > 0 ? "." + decimals : "");
     return out;
 }
 
 std::optional<boost::json::value> check_value(const Field& field, const boost::json::value& value,
-                                              bool was_number, std::vector<FieldError>& errors) {
+                                              bool was_number, std::vector<FieldError>& errors,
+                                              const std::string* number_text) {
     const std::string name(field.name);
     if (value.is_null()) {
         if (field.required) {
@@ -264,7 +272,7 @@ std::optional<boost::json::value> check_value(const Field& field, const boost::j
             }
             return value;
         case FieldType::decimal:
-            return checked_decimal(field, value, errors);
+            return checked_decimal(field, value, was_number ? number_text : nullptr, errors);
         case FieldType::integer:
             return checked_integer(field, value, was_number, errors);
         case FieldType::text_array:
@@ -317,7 +325,10 @@ Result<boost::json::object> validate_create(std::span<const Field> fields, const
                                   : boost::json::value(boost::json::string(field.default_value));
             continue;
         }
-        auto value = check_value(field, it->value(), body.numbers.contains(field.name), errors);
+        const auto number = body.numbers.find(field.name);
+        const bool was_number = number != body.numbers.end();
+        auto value = check_value(field, it->value(), was_number, errors,
+                                 was_number ? &number->second : nullptr);
         out[field.name] = value ? std::move(*value) : boost::json::value(nullptr);
     }
     if (!errors.empty()) return validation_failed(std::move(errors));
@@ -337,7 +348,10 @@ Result<boost::json::object> validate_patch(std::span<const Field> fields, const 
             errors.push_back({name, "immutable", name + " cannot change once set"});
             continue;
         }
-        auto value = check_value(*field, entry.value(), body.numbers.contains(entry.key()), errors);
+        const auto number = body.numbers.find(entry.key());
+        const bool was_number = number != body.numbers.end();
+        auto value = check_value(*field, entry.value(), was_number, errors,
+                                 was_number ? &number->second : nullptr);
         if (value) out[field->name] = std::move(*value);
     }
     if (!errors.empty()) return validation_failed(std::move(errors));

@@ -27,14 +27,17 @@ Result<boost::json::object> validate_create(std::span<const Field> fields, const
 Result<boost::json::object> validate_patch(std::span<const Field> fields, const Body& body);
 
 // One value of a field, checked and normalised; nullopt with `errors`
-// appended when it is refused.
+// appended when it is refused. `number_text` is a JSON number's source text
+// (Body::numbers), which a decimal is read from.
 std::optional<boost::json::value> check_value(const Field& field, const boost::json::value& value,
-                                              bool was_number, std::vector<FieldError>& errors);
+                                              bool was_number, std::vector<FieldError>& errors,
+                                              const std::string* number_text = nullptr);
 
 // DECIMAL(precision, scale) from its text: plain digits with an optional
 // sign and fraction, no exponent, at most `scale` decimals and
-// precision - scale integer digits. Normalised to exactly `scale` decimals
-// ("12.5" -> "12.50", "-0" -> "0.00"). nullopt with the reason otherwise.
+// precision - scale integer digits, no minus sign when non_negative (not
+// even -0). Normalised to exactly `scale` decimals ("12.5" -> "12.50", a
+// signed field's "-0" -> "0.00"). nullopt with the reason otherwise.
 struct DecimalText {
     std::optional<std::string> value;
     std::string problem;

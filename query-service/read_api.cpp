@@ -150,6 +150,25 @@ http::Response ReadApi::list(const http::Request& request, const Resource& resou
     return page(request, list_statement(resource, *list_req), list_req->limit);
 }
 
+http::Response ReadApi::totals(const http::Request& request, const Resource& resource,
+                               const std::string& tenant_id, const Totals& totals) {
+    auto list_req = list_request(request, resource);
+    if (!list_req) return http::Response::problem(list_req.error(), request);
+    list_req->tenant_id = tenant_id;
+    pqxx::result rows;
+    try {
+        rows = run(pool_, totals_statement(resource, *list_req, totals));
+    } catch (const pqxx::broken_connection&) {
+        return unavailable(request);
+    } catch (const pqxx::data_exception&) {
+        return bad_value(request);
+    }
+    http::Response response;
+    response.body = rows[0][0].as<std::string>();
+    response.headers = {{"Content-Type", "application/json"}};
+    return response;
+}
+
 http::Response ReadApi::page(const http::Request& request, const pg::Statement& statement,
                              std::size_t limit) {
     pqxx::result rows;

@@ -18,6 +18,10 @@ class ReadApi {
                         const std::optional<std::string>& tenant_id,
                         const std::optional<std::string>& member_of = std::nullopt,
                         std::optional<std::pair<std::string_view, std::string>> pinned = {});
+    // One JSON document from a statement answering one row of one column
+    // (totals), with the list's filters read from the query string.
+    http::Response totals(const http::Request& request, const Resource& resource,
+                          const std::string& tenant_id, const Totals& totals);
     // A page from a custom statement whose rows are (json, cursor).
     http::Response page(const http::Request& request, const pg::Statement& statement,
                         std::size_t limit);

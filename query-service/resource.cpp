@@ -58,8 +58,11 @@ pg::Statement item_statement(const Resource& r, const std::optional<std::string>
     return s;
 }
 
-pg::Statement list_statement(const Resource& r, const ListRequest& request) {
-    pg::Statement s;
+namespace {
+
+// The tenant, the filters and the search of a list: "AND ..." conditions
+// on the row `t`, their values appended to the statement's parameters.
+std::string list_conditions(pg::Statement& s, const Resource& r, const ListRequest& request) {
     std::string where;
     if (!r.tenant_column.empty()) {
         add_condition(s, where, r.tenant_column, "uuid", request.tenant_id.value_or(""));
@@ -92,6 +95,14 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
         }
         where += " AND (" + any + ")";
     }
+    return where;
+}
+
+}  // namespace
+
+pg::Statement list_statement(const Resource& r, const ListRequest& request) {
+    pg::Statement s;
+    std::string where = list_conditions(s, r, request);
     if (request.member_of) {
         s.params.emplace_back(*request.member_of);
         where += " AND t.id IN (SELECT m.tenant_id FROM user_tenants m WHERE m.user_id = $" +
@@ -127,6 +138,33 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     s.sql = "SELECT " + item + ", " + cursor + " FROM (SELECT " + select_list(r) + sort_value +
             from_clause(r) + where + " ORDER BY " + order + " LIMIT $" +
             std::to_string(s.params.size()) + "::int) x";
+    return s;
+}
+
+pg::Statement totals_statement(const Resource& r, const ListRequest& request,
+                               const Totals& totals) {
+    pg::Statement s;
+    const std::string where = list_conditions(s, r, request);
+    std::string groups = "{";
+    for (auto group : totals.groups) {
+        if (groups.size() > 1) groups += ',';
+        groups += group;
+    }
+    s.params.emplace_back(groups + "}");
+    const auto groups_param = "$" + std::to_string(s.params.size());
+    s.params.emplace_back(totals.zero);
+    const auto zero_param = "$" + std::to_string(s.params.size());
+    const std::string group(totals.group_column);
+    // numeric sums stay exact, and their text is the answer: no double on
+    // the way, in the database or here.
+    s.sql = "SELECT json_build_object('by_" + group + "', json_object_agg(g.value, " +
+            "json_build_object('count', COALESCE(s.n, 0), 'total', COALESCE(s.total, " +
+            zero_param + "::text)) ORDER BY g.ord))::text FROM unnest(" + groups_param +
+            "::text[]) WITH ORDINALITY AS g(value, ord) LEFT JOIN (SELECT t." + group +
+            " AS value, count(*) AS n, sum(t." + std::string(totals.sum_column) +
+            ")::text AS total FROM " + std::string(r.table) + " t WHERE t.deleted_at IS NULL" +
+            (r.extra_condition.empty() ? "" : " AND " + std::string(r.extra_condition)) + where +
+            " GROUP BY t." + group + ") s ON s.value = g.value";
     return s;
 }
 

@@ -71,6 +71,19 @@ pg::Statement item_statement(const Resource& resource, const std::optional<std::
 // knows whether there is a next page.
 pg::Statement list_statement(const Resource& resource, const ListRequest& request);
 
+// Count and exact sum of a decimal column per value of a group column
+// (each of `groups`, none as 0 and `zero`), over the rows a list with the
+// same filters would hold: one row, one JSON document
+// {"by_<group>": {"<value>": {"count": n, "total": "<decimal text>"}}}.
+struct Totals {
+    std::string_view group_column;
+    std::string_view sum_column;
+    std::span<const std::string_view> groups;
+    std::string zero;  // the sum of nothing, at the column's scale ("0.00")
+};
+pg::Statement totals_statement(const Resource& resource, const ListRequest& request,
+                               const Totals& totals);
+
 // A cursor names the last row of a page: its key, or "<sort value>~<key>" in
 // hex (sort values hold spaces and '+'), so that it travels in a URL as is.
 std::string encode_cursor(std::string_view sort_value, std::string_view key);

@@ -167,31 +167,53 @@ Status run_rule(std::string_view name, const RuleContext& context) {
     return rule(context);
 }
 
-// Fields the server sets from the caller or the lifecycle.
+// Fields the server sets: from the caller, the lifecycle, or (null until then) a rule.
 void set_by_server(const Target& t, boost::json::object& values) {
     for (const auto& field : t.aggregate->fields) {
         if (field.set_by == model::Setter::caller) values[field.name] = t.actor.to_string();
         if (field.set_by == model::Setter::lifecycle)
             values[field.name] = t.aggregate->initial_state;
+        // A created event carries every field; a rule may fill this one in.
+        if (field.set_by == model::Setter::rule) values[field.name] = nullptr;
     }
 }
 
-Error invalid_transition(const Store& store, const Record& record, const model::Action& action) {
+bool allowed_in(std::span<const std::string_view> states, std::string_view state) {
+    return states.empty() || std::find(states.begin(), states.end(), state) != states.end();
+}
+
+// `step` names what was tried: an action, or "update"/"delete" of an
+// aggregate that changes only in some states (`changeable_in`).
+Error invalid_transition(const Store& store, const Record& record, std::string_view step) {
+    const auto& a = store.description();
     const auto state = store.state_name(record);
     std::string allowed;
-    for (const auto& other : store.description().actions) {
-        if (std::find(other.from.begin(), other.from.end(), state) == other.from.end()) continue;
+    const auto allow = [&](std::string_view name) {
         if (!allowed.empty()) allowed += ", ";
-        allowed += other.name;
+        allowed += name;
+    };
+    if (!a.changeable_in.empty() && allowed_in(a.changeable_in, state)) {
+        allow("update");
+        allow("delete");
+    }
+    for (const auto& other : a.actions) {
+        // Only steps a client may take are worth naming to one.
+        if (other.by_server || other.from.empty() || !allowed_in(other.from, state)) continue;
+        allow(other.name);
     }
     Error error = Error::make(
         ErrorKind::conflict, "invalid-transition",
-        "cannot " + std::string(action.name) + " a " + spoken(store.description().name) +
-            " that is " + std::string(state) +
+        "cannot " + std::string(step) + " " + model::a_spoken(a.name) + " that is " +
+            std::string(state) +
             (allowed.empty() ? "; no action is allowed now" : "; allowed now: " + allowed));
-    error.fields.push_back(
-        {std::string(store.description().status), "invalid_transition", error.detail});
+    error.fields.push_back({std::string(a.status), "invalid_transition", error.detail});
     return error;
+}
+
+// PATCH and DELETE of an aggregate that changes only in some states.
+Status changeable(const Store& store, const Record& record, std::string_view step) {
+    if (allowed_in(store.description().changeable_in, store.state_name(record))) return {};
+    return invalid_transition(store, record, step);
 }
 
 // PATCH emits nothing when every patched field is kept and unchanged; other
@@ -323,10 +345,11 @@ Result<Decision> decide(const WriteModel& m, const Patch& c) {
     const auto& a = *t.aggregate;
     auto current = live_entity(m, t, c.expected_version);
     if (!current) return std::move(current).error();
+    const auto& store = store_of(m, a);
+    if (auto s = changeable(store, *current->record, "update"); !s) return std::move(s).error();
     auto patch = model::validate_patch(a.fields, c.body);
     if (!patch) return std::move(patch).error();
     if (auto s = check_references(m, a.fields, t.tenant, *patch); !s) return std::move(s).error();
-    const auto& store = store_of(m, a);
     if (auto s = check_unique(store, t, current->id, current->record, *patch); !s) {
         return std::move(s).error();
     }
@@ -381,6 +404,9 @@ Result<Decision> decide(const WriteModel& m, const Delete& c) {
     const auto& a = *t.aggregate;
     auto current = live_entity(m, t, c.expected_version);
     if (!current) return std::move(current).error();
+    if (auto s = changeable(store_of(m, a), *current->record, "delete"); !s) {
+        return std::move(s).error();
+    }
     if (!a.delete_rule.empty()) {
         boost::json::object none;
         if (auto s = run_rule(a.delete_rule, {m, t, current->record, none, nullptr}); !s) {
@@ -401,10 +427,7 @@ Result<Decision> decide(const WriteModel& m, const Act& c) {
     const auto& record = *current->record;
     const auto& store = store_of(m, a);
     const auto state = store.state_name(record);
-    if (!action.from.empty() &&
-        std::find(action.from.begin(), action.from.end(), state) == action.from.end()) {
-        return invalid_transition(store, record, action);
-    }
+    if (!allowed_in(action.from, state)) return invalid_transition(store, record, action.name);
     auto values = model::validate_create(action.inputs, c.body);
     if (!values) return std::move(values).error();
     if (auto s = check_references(m, action.inputs, t.tenant, *values); !s) {

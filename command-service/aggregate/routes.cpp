@@ -115,6 +115,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     });
     add_delete(router, bus, a, item);
     for (const auto& action : a.actions) {
+        if (action.by_server) continue;  // the scheduler's alone
         router.add("POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {
             return handle(bus, r, 200, [&]() -> Result<aggregate::Act> {
                 // A step such as confirm takes no body.

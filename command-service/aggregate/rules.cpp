@@ -4,6 +4,7 @@
 
 #include "command-service/aggregate/appointment_rules.hpp"
 #include "command-service/aggregate/features.hpp"
+#include "command-service/aggregate/invoice_rules.hpp"
 #include "command-service/aggregate/medication_rules.hpp"
 #include "command-service/write_model.hpp"
 #include "model/validate.hpp"
@@ -12,25 +13,12 @@
 namespace cc::aggregate {
 namespace {
 
-// date_of_birth is compared as text: ISO dates order like the days they name.
 Status date_of_birth_not_in_future(const RuleContext& c) {
-    const auto born = json::string_at(c.values, "date_of_birth");
-    if (born && *born > c.target.now.to_string().substr(0, 10)) {
-        return model::invalid_field("date_of_birth", "in_future",
-                                    "date_of_birth cannot be in the future");
-    }
-    return {};
+    return not_in_future(c, "date_of_birth");
 }
 
-// Dates compare as text: ISO dates order like the days they name.
 Status end_not_before_start(const RuleContext& c) {
-    const auto start = value_after_step(c, "start_date");
-    const auto end = value_after_step(c, "end_date");
-    if (!start.empty() && !end.empty() && end < start) {
-        return model::invalid_field("end_date", "before_start",
-                                    "end_date must be on or after start_date");
-    }
-    return {};
+    return dates_in_order(c, "start_date", "end_date", "before_start");
 }
 
 constexpr std::array kRules{
@@ -44,6 +32,10 @@ constexpr std::array kRules{
     NamedRule{"ends-today-unless-said", ends_today_unless_said},
     NamedRule{"premium-needs-platform-admin", premium_needs_platform_admin},
     NamedRule{"builtin-feature-stays", builtin_feature_stays},
+    NamedRule{"invoice-number", invoice_number},
+    NamedRule{"due-not-before-issue", due_not_before_issue},
+    NamedRule{"paid-date", paid_date},
+    NamedRule{"past-due", past_due},
 };
 
 }  // namespace
@@ -56,6 +48,28 @@ std::string value_after_step(const RuleContext& c, std::string_view field) {
     if (c.current == nullptr) return {};
     const auto& store = *c.model.entities.of(c.target.aggregate->name);
     return std::string(store.kept(*c.current, field).value_or(""));
+}
+
+// Dates compare as text: ISO dates order like the days they name.
+Status dates_in_order(const RuleContext& c, std::string_view first, std::string_view then,
+                      std::string_view code) {
+    const auto from = value_after_step(c, first);
+    const auto to = value_after_step(c, then);
+    if (!from.empty() && !to.empty() && to < from) {
+        return model::invalid_field(
+            std::string(then), std::string(code),
+            std::string(then) + " must be on or after " + std::string(first));
+    }
+    return {};
+}
+
+Status not_in_future(const RuleContext& c, std::string_view field) {
+    const auto day = json::string_at(c.values, field);
+    if (day && *day > c.target.now.to_string().substr(0, 10)) {
+        return model::invalid_field(std::string(field), "in_future",
+                                    std::string(field) + " cannot be in the future");
+    }
+    return {};
 }
 
 std::span<const NamedRule> rules() {

@@ -30,6 +30,13 @@ using Rule = Status (*)(const RuleContext& context);
 // UTC text and dates as YYYY-MM-DD, so both order as text as in time.
 std::string value_after_step(const RuleContext& context, std::string_view field);
 
+// `then` on or after `first` (dates), each as the step would leave it;
+// otherwise 422 naming `then` with `code`.
+Status dates_in_order(const RuleContext& context, std::string_view first, std::string_view then,
+                      std::string_view code);
+// A date the step sets is not after the day of `now` (UTC).
+Status not_in_future(const RuleContext& context, std::string_view field);
+
 struct NamedRule {
     std::string_view name;
     Rule rule;

@@ -289,7 +289,9 @@ void add_generic_routes(json::object& paths, json::object& schemas, const model:
              .permissions = permissions(a.permissions.remove),
              .parameters = {parameter_ref("TenantId"), item_id(a), parameter_ref("IfMatch")},
              .responses = answers(200, "Deleted.", {400, 401, 403, 404, 409, 412, 422, 503})}));
-    for (const auto& action : a.actions) add_action(paths, schemas, a, action, item);
+    for (const auto& action : a.actions) {
+        if (!action.by_server) add_action(paths, schemas, a, action, item);
+    }
 }
 
 json::object command_result() {

@@ -120,9 +120,10 @@ std::string field_description(const model::Aggregate& aggregate, const model::Fi
     return (doc.empty() ? column : doc + " " + column) + ".";
 }
 
+// Optional fields of the client's, or a rule's (paid_date until paid).
 bool stored_nullable(const model::Field& field) {
-    return field.set_by == model::Setter::client && !field.required &&
-           field.type != model::FieldType::boolean;
+    return (field.set_by == model::Setter::client || field.set_by == model::Setter::rule) &&
+           !field.required && field.type != model::FieldType::boolean;
 }
 
 json::object stored_schema(const model::Aggregate& aggregate, const model::Field& field) {

@@ -53,10 +53,12 @@ std::string permissions_table(Aggregates aggregates) {
         if (!a->tenant_data()) continue;
         out += row("read " + spoken(a->table), a->permissions.read);
         add_steps(out, *a);
-        for (const auto& action : a->actions)
+        for (const auto& action : a->actions) {
+            if (action.by_server) continue;
             out += row(std::string(action.name) + " " + spoken(a->table) + " (`POST .../{" +
                            std::string(a->id_param) + "}/" + std::string(action.name) + "`)",
                        action.roles);
+        }
     }
     return out;
 }

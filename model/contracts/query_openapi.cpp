@@ -63,17 +63,8 @@ json::array read_parameters() {
     return {parameter_ref("MinPosition"), parameter_ref("XMinPosition")};
 }
 
-json::array list_parameters(const model::Aggregate& a) {
-    json::array out{parameter_ref("Limit"), parameter_ref("Cursor")};
-    if (!a.search.empty()) {
-        std::vector<std::string> columns(a.search.begin(), a.search.end());
-        out.push_back(
-            json::object{{"name", "q"},
-                         {"in", "query"},
-                         {"description", "Only rows whose " + listed(columns, "`", " or ") +
-                                             " starts with this text, ignoring case."},
-                         {"schema", {{"type", "string"}, {"maxLength", model::kMaxSearchLength}}}});
-    }
+json::array filter_parameters(const model::Aggregate& a) {
+    json::array out;
     for (const auto& filter : a.filters) {
         const auto& field = filtered_field(a, filter);
         auto schema = filter.op == model::FilterOp::holds
@@ -88,6 +79,21 @@ json::array list_parameters(const model::Aggregate& a) {
                                    {"description", filter_description(a, filter)},
                                    {"schema", schema}});
     }
+    return out;
+}
+
+json::array list_parameters(const model::Aggregate& a) {
+    json::array out{parameter_ref("Limit"), parameter_ref("Cursor")};
+    if (!a.search.empty()) {
+        std::vector<std::string> columns(a.search.begin(), a.search.end());
+        out.push_back(
+            json::object{{"name", "q"},
+                         {"in", "query"},
+                         {"description", "Only rows whose " + listed(columns, "`", " or ") +
+                                             " starts with this text, ignoring case."},
+                         {"schema", {{"type", "string"}, {"maxLength", model::kMaxSearchLength}}}});
+    }
+    for (auto& p : filter_parameters(a)) out.push_back(p);
     return out;
 }
 
@@ -278,6 +284,62 @@ void add_identity_reads(json::object& paths, json::object& schemas) {
     add_audit_logs(paths, schemas);
 }
 
+// The count and exact total of `totals` per lifecycle state.
+json::object summary_schema(const model::Aggregate& a) {
+    const auto* field = a.field(a.totals);
+    const auto* status = a.field(a.status);
+    if (field == nullptr || field->type != model::FieldType::decimal || status == nullptr)
+        throw std::logic_error("totals need a decimal field and a lifecycle");
+    const std::string name(a.totals);
+    const json::object totals{
+        {"type", "object"},
+        {"required", {"count", "total"}},
+        {"properties",
+         {{"count", {{"type", "integer"}, {"minimum", 0}, {"description", "How many."}}},
+          {"total",
+           {{"type", "string"},
+            {"pattern", std::string(field->non_negative ? "^" : "^-?") + "[0-9]+\\.[0-9]{" +
+                            std::to_string(field->scale) + "}$"},
+            {"description",
+             "The exact sum of their " + name + ", as decimal text (0 for none)."}}}}},
+        {"additionalProperties", false}};
+    json::object states;
+    json::array required;
+    for (auto state : status->values) {
+        states[state] = totals;
+        required.push_back(json::string(state));
+    }
+    return {{"type", "object"},
+            {"required", {"by_status"}},
+            {"properties",
+             {{"by_status",
+               {{"type", "object"},
+                {"description", "Every " + std::string(a.status) + ", with none as 0."},
+                {"required", std::move(required)},
+                {"properties", std::move(states)},
+                {"additionalProperties", false}}}}},
+            {"additionalProperties", false}};
+}
+
+// GET <collection>/summary: the list's filters, one answer.
+void add_summary(json::object& paths, json::object& schemas, const model::Aggregate& a,
+                 const std::string& collection) {
+    const std::string title(a.title);
+    schemas[title + "Summary"] = summary_schema(a);
+    auto op = secured("summarise" + title + "s",
+                      "Count and exact total of " + std::string(a.totals) + " per " +
+                          std::string(a.status) + " of the tenant's " + spoken(a.table) +
+                          ", with the list's filters (e.g. patient_id).",
+                      a.title, permissions(a.permissions.read));
+    json::array params{parameter_ref("TenantId")};
+    for (auto& p : filter_parameters(a)) params.push_back(p);
+    const std::string path = collection + "/summary";
+    add_operation(paths, path, "get", with_parameters(std::move(op), std::move(params)));
+    json::object responses{{"200", json_answer("The totals.", title + "Summary")}};
+    add_problems(responses, {400, 401, 403, 404, 503});
+    paths[path].as_object()["get"].as_object()["responses"] = std::move(responses);
+}
+
 }  // namespace
 
 // GET .../<parent>/{<parent id>}/<collection>: the list under one reference.
@@ -321,9 +383,10 @@ json::object query_openapi(Aggregates aggregates) {
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
         add_schemas(schemas, *a);
         const auto read = permissions(a->permissions.read);
-        add_reads(paths, *a, "/v1/tenants/{tenant_id}/" + std::string(a->collection),
-                  {parameter_ref("TenantId")}, read, read, {400, 401, 403, 404, 503},
-                  {400, 401, 403, 404, 503});
+        const std::string collection = "/v1/tenants/{tenant_id}/" + std::string(a->collection);
+        if (!a->totals.empty()) add_summary(paths, schemas, *a, collection);
+        add_reads(paths, *a, collection, {parameter_ref("TenantId")}, read, read,
+                  {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503});
         for (const auto& nested : a->nested) add_nested_list(paths, *a, nested);
     }
     return doc;

@@ -133,9 +133,38 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
     });
 }
 
+// GET .../<collection>/summary: count and exact total per lifecycle state,
+// with the list's filters. Added before the item route, which would
+// otherwise take "summary" for an id.
+void add_summary(http::Router& router, ReadApi& api, Access& access, const model::Aggregate& a) {
+    const auto* field = a.field(a.totals);
+    const auto* status = a.field(a.status);
+    if (field == nullptr || status == nullptr)
+        throw std::logic_error("totals need a field and a lifecycle");
+    const Totals totals{
+        .group_column = a.status,
+        .sum_column = a.totals,
+        .groups = status->values,
+        .zero = field->scale > 0 ? "0." + std::string(static_cast<std::size_t>(field->scale), '0')
+                                 : "0",
+    };
+    router.add(
+        "GET", "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/summary",
+        [&api, &access, &a, totals](http::Request& r) {
+            auto tenant = uuid_param(r, "tenant_id");
+            if (!tenant) return http::Response::problem(tenant.error(), r);
+            if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read, a.feature);
+                !allowed) {
+                return http::Response::problem(allowed.error(), r);
+            }
+            return api.totals(r, resource_of(a), *tenant, totals);
+        });
+}
+
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
     for (const auto* a : model::aggregates()) {
         if (!a->tenant_data()) continue;
+        if (!a->totals.empty()) add_summary(router, api, access, *a);
         add_tenant_resource_routes(router, api, access, std::string(a->collection),
                                    std::string(a->id_param), resource_of(*a), a->permissions.read,
                                    a->feature);

@@ -41,7 +41,7 @@ class AuthMatrix : public ::testing::Test {
         const std::map<std::string, std::pair<std::string, std::string>> people{
             {"a_admin", {tenant_a, "admin"}},     {"a_carer", {tenant_a, "carer"}},
             {"a_auditor", {tenant_a, "auditor"}}, {"b_admin", {tenant_b, "admin"}},
-            {"spare", {tenant_a, "viewer"}},
+            {"spare", {tenant_a, "viewer"}},      {"a_finance", {tenant_a, "finance"}},
         };
         for (const auto& [name, membership] : people) {
             users[name] = create(s, "/v1/users", R"({"email":")" + name + R"(@auth.example.org"})");
@@ -74,6 +74,12 @@ class AuthMatrix : public ::testing::Test {
         task = create(s, "/v1/tenants/" + tenant_a + "/tasks",
                       R"({"title":"Check the hoist","patient_id":")" + patient + "\"}");
         wait_for(s, "/v1/tenants/" + tenant_a + "/tasks/" + task);
+        invoice = create(s, "/v1/tenants/" + tenant_a + "/invoices", invoice_body());
+        wait_for(s, "/v1/tenants/" + tenant_a + "/invoices/" + invoice);
+    }
+    static std::string invoice_body() {
+        return R"({"patient_id":")" + patient +
+               R"(","amount":"120.00","issue_date":"2026-01-01","due_date":"2036-01-31"})";
     }
     static std::string medication_body(const std::string& name) {
         return R"({"patient_id":")" + patient + R"(","name":")" + name +
@@ -298,6 +304,29 @@ class AuthMatrix : public ::testing::Test {
              "",
              {}},
             {"read task", Service::query, "GET", a + "/tasks/" + task, "", {}},
+            {"raise invoice", Service::command, "POST", a + "/invoices", invoice_body(), {}},
+            {"update invoice",
+             Service::command,
+             "PATCH",
+             a + "/invoices/" + invoice,
+             R"({"notes":"first visit"})",
+             {{"If-Match", "\"1\""}}},
+            {"issue invoice",
+             Service::command,
+             "POST",
+             a + "/invoices/" + invoice + "/issue",
+             "",
+             {}},
+            {"delete invoice", Service::command, "DELETE", a + "/invoices/" + invoice, "", {}},
+            {"list invoices", Service::query, "GET", a + "/invoices?status=draft", "", {}},
+            {"summarise invoices", Service::query, "GET", a + "/invoices/summary", "", {}},
+            {"list a patient's invoices",
+             Service::query,
+             "GET",
+             a + "/patients/" + patient + "/invoices",
+             "",
+             {}},
+            {"read invoice", Service::query, "GET", a + "/invoices/" + invoice, "", {}},
         };
     }
 
@@ -331,7 +360,7 @@ class AuthMatrix : public ::testing::Test {
     }
 
     static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
-        medication, task;
+        medication, task, invoice;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -407,6 +436,15 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"list my tasks", {404, 200}},
         {"list a patient's tasks", {404, 200}},
         {"read task", {404, 200}},
+        // Billing is finance's and admins'; carers (and clinicians) do not even read it.
+        {"raise invoice", {404, 403}},
+        {"update invoice", {404, 403}},
+        {"issue invoice", {404, 403}},
+        {"delete invoice", {404, 403}},
+        {"list invoices", {404, 403}},
+        {"summarise invoices", {404, 403}},
+        {"list a patient's invoices", {404, 403}},
+        {"read invoice", {404, 403}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
@@ -463,6 +501,22 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
         call(s, Service::query, "GET", a + "/patients/" + patient, "", token("a_carer")).status,
         200);
     EXPECT_EQ(call(s, Service::query, "GET", "/v1/users", "", s.admin_token).status, 200);
+    // Finance manages invoices; an auditor reads them and changes nothing.
+    const auto raised =
+        call(s, Service::command, "POST", a + "/invoices", invoice_body(), token("a_finance"));
+    ASSERT_EQ(raised.status, 201) << raised.body;
+    const std::string raised_id(raised.json().at("id").as_string());
+    EXPECT_EQ(call(s, Service::command, "POST", a + "/invoices/" + raised_id + "/issue", "",
+                   token("a_finance"))
+                  .status,
+              200);
+    EXPECT_EQ(
+        call(s, Service::query, "GET", a + "/invoices/summary", "", token("a_auditor")).status,
+        200);
+    EXPECT_EQ(call(s, Service::command, "POST", a + "/invoices/" + raised_id + "/void",
+                   R"({"reason":"x"})", token("a_auditor"))
+                  .status,
+              403);
 
     // The revocation is in A's audit trail under a_admin's id.
     HttpResponse audit;
@@ -488,7 +542,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
           "/v1/tenants/" + missing, b + "/patients/" + patient,
           b + "/care-professionals/" + professional, b + "/patients/" + missing,
           b + "/appointments/" + appointment, b + "/care-plans/" + plan,
-          b + "/medications/" + medication, b + "/tasks/" + task, b + "/tasks/" + missing}) {
+          b + "/medications/" + medication, b + "/tasks/" + task, b + "/tasks/" + missing,
+          b + "/invoices/" + invoice, b + "/invoices/" + missing}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
@@ -503,6 +558,10 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
         {"POST", b + "/medications/" + medication + "/discontinue", R"({"reason":"x"})"},
         {"DELETE", b + "/patients/" + patient, ""},
         {"DELETE", b + "/tasks/" + task, ""},
+        {"PATCH", b + "/invoices/" + invoice, R"({"notes":"x"})"},
+        {"POST", b + "/invoices/" + invoice + "/issue", ""},
+        {"POST", b + "/invoices/" + invoice + "/void", R"({"reason":"x"})"},
+        {"DELETE", b + "/invoices/" + invoice, ""},
     };
     for (const auto& [method, path, body] : commands) {
         const auto before = s.log_size();
@@ -513,7 +572,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
         EXPECT_EQ(s.log_size(), before) << method << " " << path;
     }
     // A's patient under B's path names no row of B: its nested lists are empty.
-    for (const auto& nested : {"/appointments", "/care-plans", "/medications", "/tasks"}) {
+    for (const auto& nested :
+         {"/appointments", "/care-plans", "/medications", "/tasks", "/invoices"}) {
         const auto r =
             call(s, Service::query, "GET", b + "/patients/" + patient + nested, "", b_admin);
         ASSERT_EQ(r.status, 200) << nested << ": " << r.body;

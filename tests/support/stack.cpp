@@ -27,6 +27,8 @@ Stack::Stack(Backend backend) {
            {"CC_JWT_SECRET", auth_config.hs256_secret},
            {"CC_PLATFORM_ADMINS", admin.to_string()},
            {"CC_CONSISTENCY_TIMEOUT_MS", "1500"},
+           // Sweeps often, so that an overdue test waits on its answer, not a minute.
+           {"CC_OVERDUE_INTERVAL_MS", "200"},
            {"CC_CORS_ORIGINS", cors_origins}};
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);

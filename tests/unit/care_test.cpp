@@ -9,7 +9,7 @@
 #include "command-service/write_model.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/formats.hpp"
-#include "tests/support/envelopes.hpp"
+#include "tests/support/decider_test.hpp"
 
 namespace cc::aggregate {
 namespace {
@@ -44,25 +44,11 @@ TEST(Formats, UkPhoneAndDates) {
     EXPECT_FALSE(model::is_iso_date("23-01-01"));
 }
 
-class CareDeciderTest : public ::testing::Test {
+class CareDeciderTest : public testing::DeciderTest {
   protected:
-    void fold(const Result<domain::Decision>& decision,
-              std::source_location where = std::source_location::current()) {
-        ASSERT_TRUE(decision.ok()) << decision.error().detail;
-        testing::fold(model, *decision, where);
-    }
-    TenantId tenant() {
-        const auto id = TenantId::generate();
-        fold(decide(
-            model,
-            identity::create_tenant(
-                id, {parse(R"({"name":"T","slug":"t-)" + id.to_string() + "\"}").as_object()})));
-        return id;
-    }
     static Target target(const model::Aggregate& a, const TenantId& t, const Uuid& id) {
         return Target{&a, t, id, UserId::generate(), *Timestamp::parse("2026-11-24T12:00:00Z")};
     }
-    static json::Body body(const std::string& text) { return *json::parse_body(text); }
     Result<domain::Decision> register_patient(
         const TenantId& t, const std::string& text,
         std::source_location where = std::source_location::current()) {
@@ -78,7 +64,6 @@ class CareDeciderTest : public ::testing::Test {
                    Create{target(model::kCareProfessional, t, Uuid::random_v4()), body(text)}),
             where);
     }
-    command::WriteModel model;
 };
 
 TEST_F(CareDeciderTest, NhsNumberIsNormalisedAndUniquePerTenantAmongLivePatients) {
