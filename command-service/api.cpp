@@ -4,15 +4,24 @@
 
 #include "platform/core/hash.hpp"
 #include "platform/core/json.hpp"
+#include "platform/http/conditional.hpp"
 
 namespace cc::command {
 
 Result<json::Body> json_body(const http::Request& request, bool optional) {
     if (optional && request.body.empty()) return json::Body{};
-    const auto content_type = request.header("content-type").value_or("application/json");
-    if (content_type.rfind("application/json", 0) != 0) {
-        return Error::make(ErrorKind::malformed, "unsupported-media-type",
-                           "the body must be application/json");
+    // A body is read only as what it says it is (RFC 9110 §8.3): a missing
+    // or other Content-Type is refused, however JSON-like the bytes.
+    const auto content_type = request.header("content-type");
+    const auto media_type = http::parse_media_type(content_type.value_or(""));
+    if (!media_type || !http::is_json_media_type(*media_type)) {
+        Error error = Error::make(
+            ErrorKind::unsupported_media_type, "unsupported-media-type",
+            content_type ? "the body must be application/json (optionally charset=utf-8), not " +
+                               content_type->substr(0, 100)
+                         : "the body must be application/json: send Content-Type");
+        error.fields.push_back({"Content-Type", "unsupported", error.detail});
+        return error;
     }
     if (request.body.empty()) {
         return Error::make(ErrorKind::malformed, "malformed-json", "the request has no body");
@@ -29,18 +38,35 @@ Result<std::optional<std::int64_t>> expected_version(const http::Request& reques
         }
         return std::optional<std::int64_t>{};
     }
-    std::string_view text = *header;
-    if (text.rfind("W/", 0) == 0) text.remove_prefix(2);
-    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
-        text = text.substr(1, text.size() - 2);
-    }
-    std::int64_t version = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-    if (ec != std::errc{} || end != text.data() + text.size() || version < 1) {
+    const auto tags = http::parse_tag_list(*header);
+    if (!tags) {
         return Error::make(ErrorKind::malformed, "bad-if-match",
-                           "If-Match must be a version number such as \"3\"");
+                           "If-Match must be * or entity tags such as \"3\"");
     }
-    return std::optional<std::int64_t>{version};
+    // Strong comparison (RFC 9110 §13.1.1): a weak tag never matches, and a
+    // tag that is no version of ours matches nothing. "*" asks that the item
+    // exist, which every step on an item checks anyway.
+    if (tags->any) return std::optional<std::int64_t>{};
+    std::optional<std::int64_t> matched;
+    for (const auto& tag : tags->tags) {
+        std::int64_t version = 0;
+        const auto& text = tag.opaque;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+        if (tag.weak || ec != std::errc{} || end != text.data() + text.size() || version < 1)
+            continue;
+        if (matched && *matched != version) {
+            // One item has one current version: a list of several can only
+            // be judged against it, which the decider does with one.
+            return Error::make(ErrorKind::malformed, "bad-if-match",
+                               "If-Match names more than one version; send the one you read");
+        }
+        matched = version;
+    }
+    if (!matched) {
+        return Error::make(ErrorKind::version_mismatch, "version-mismatch",
+                           "If-Match names no current version (weak tags never match)");
+    }
+    return matched;
 }
 
 RequestContext context_of(const http::Request& request) {

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "platform/core/uuid.hpp"
+#include "platform/http/conditional.hpp"
 #include "query-service/access.hpp"
 
 namespace cc::query {
@@ -127,9 +128,15 @@ http::Response ReadApi::item(const http::Request& request, const Resource& resou
                         std::string(resource.entity_type) + " not found"),
             request);
     }
-    const std::string etag = "\"" + rows[0][1].as<std::string>() + "\"";
-    if (auto none_match = request.header("if-none-match"); none_match && *none_match == etag) {
-        return http::Response::empty(304).with_header("ETag", etag);
+    const auto version = rows[0][1].as<std::string>();
+    const std::string etag = "\"" + version + "\"";
+    // Weak comparison (RFC 9110 §13.1.2): W/"3", "*" and lists match too. An
+    // unreadable header is ignored, as a cache would ignore it.
+    if (auto none_match = request.header("if-none-match")) {
+        const auto condition = http::parse_tag_list(*none_match);
+        if (condition && http::none_match_fails(*condition, {false, version})) {
+            return http::Response::empty(304).with_header("ETag", etag);
+        }
     }
     http::Response response;
     response.body = rows[0][0].as<std::string>();

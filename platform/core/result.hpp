@@ -10,17 +10,18 @@
 namespace cc {
 
 enum class ErrorKind {
-    malformed,              // 400: the request cannot be read
-    invalid,                // 422 with per-field errors: well-formed but breaks the schema
-    unauthorized,           // 401
-    forbidden,              // 403
-    not_found,              // 404 (also for another tenant's ids)
-    conflict,               // 409: uniqueness or state conflict
-    version_mismatch,       // 412: If-Match does not match the aggregate version
-    precondition_required,  // 428: If-Match missing where it is mandatory
-    rule_violated,          // 422: a domain rule refuses the change
-    unavailable,            // 503: the log or database cannot be reached, writer fenced
-    internal,               // 500
+    malformed,               // 400: the request cannot be read
+    invalid,                 // 422 with per-field errors: well-formed but breaks the schema
+    unauthorized,            // 401
+    forbidden,               // 403
+    not_found,               // 404 (also for another tenant's ids)
+    conflict,                // 409: uniqueness or state conflict
+    version_mismatch,        // 412: If-Match does not match the aggregate version
+    precondition_required,   // 428: If-Match missing where it is mandatory
+    unsupported_media_type,  // 415: a body in a format the endpoint does not read
+    rule_violated,           // 422: a domain rule refuses the change
+    unavailable,             // 503: the log or database cannot be reached, writer fenced
+    internal,                // 500
 };
 
 struct FieldError {

@@ -29,6 +29,8 @@ const char* title_for(ErrorKind kind) {
             return "Version mismatch";
         case ErrorKind::precondition_required:
             return "Precondition required";
+        case ErrorKind::unsupported_media_type:
+            return "Unsupported media type";
         case ErrorKind::rule_violated:
             return "Rule violated";
         case ErrorKind::unavailable:
@@ -71,6 +73,8 @@ int status_for(ErrorKind kind) {
             return 412;
         case ErrorKind::precondition_required:
             return 428;
+        case ErrorKind::unsupported_media_type:
+            return 415;
         case ErrorKind::rule_violated:
             return 422;
         case ErrorKind::unavailable:

@@ -52,15 +52,26 @@ std::optional<std::map<std::string, std::string>> Router::match(
     return params;
 }
 
+namespace {
+
+// HEAD is GET without the body (RFC 9110 §9.3.2): every GET route answers
+// it, and the server leaves the body out.
+bool serves(const std::string& route_method, const std::string& request_method) {
+    return route_method == request_method || (route_method == "GET" && request_method == "HEAD");
+}
+
+}  // namespace
+
 Response Router::dispatch(Request& request) const {
     const auto segments = split_path(request.path);
     std::string allowed;
     for (const auto& route : routes_) {
         auto params = match(route, segments);
         if (!params) continue;
-        if (route.method != request.method) {
+        if (!serves(route.method, request.method)) {
             if (!allowed.empty()) allowed += ", ";
             allowed += route.method;
+            if (route.method == "GET") allowed += ", HEAD";
             continue;
         }
         request.path_params = std::move(*params);
@@ -81,8 +92,10 @@ std::vector<std::string> Router::methods_for(const std::string& path) const {
     std::vector<std::string> found;
     for (const auto& route : routes_) {
         if (!match(route, segments)) continue;
-        if (std::find(found.begin(), found.end(), route.method) == found.end()) {
-            found.push_back(route.method);
+        for (const auto& method :
+             {route.method, std::string(route.method == "GET" ? "HEAD" : "")}) {
+            if (!method.empty() && std::find(found.begin(), found.end(), method) == found.end())
+                found.push_back(method);
         }
     }
     return found;

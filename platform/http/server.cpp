@@ -133,6 +133,31 @@ bool is_ordinary_disconnect(beast::error_code ec) {
            ec == asio::error::operation_aborted;
 }
 
+// A target longer than this gets 414, header fields together longer than
+// this 431; beyond the parser's limit, 431 whatever the cause.
+constexpr std::size_t kMaxTarget = 8 * 1024;
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::uint32_t kParserHeaderLimit = 64 * 1024;
+
+// "GET / HTTP/2.0": a well-formed request line of a version this server
+// does not speak (505), unlike "GET /a b HTTP/1.1", which is malformed (400).
+bool names_another_version(std::string_view raw) {
+    const auto line = raw.substr(0, raw.find("\r\n"));
+    const auto first = line.find(' ');
+    const auto last = line.rfind(' ');
+    if (first == std::string_view::npos || first == last) return false;
+    if (line.find(' ', first + 1) != last) return false;
+    const auto version = line.substr(last + 1);
+    return version.size() == 8 && version.starts_with("HTTP/") && std::isdigit(static_cast<unsigned char>(version[5])) &&
+           version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
+}
+
+std::size_t header_bytes(const bhttp::request<bhttp::string_body>& in) {
+    std::size_t n = 0;
+    for (const auto& field : in) n += field.name_string().size() + field.value().size() + 4;
+    return n;
+}
+
 // What every session shares with the server that owns it.
 struct ServerContext {
     ServerOptions options;
@@ -172,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void read() {
         parser_.emplace();
         parser_->body_limit(server_.options.body_limit);
+        parser_->header_limit(kParserHeaderLimit);
         stream_.expires_after(std::chrono::seconds(30));
         bhttp::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -184,6 +210,22 @@ class Session : public std::enable_shared_from_this<Session> {
         Request request = to_request(in, remote_ip_);
         const unsigned version = in.version();
         const bool keep_alive = in.keep_alive();
+        head_ = in.method() == bhttp::verb::head;
+        // Beast reads any HTTP/d.d; this server speaks 1.0 and 1.1.
+        if (version != 10 && version != 11) {
+            return refuse({}, 505, "http-version-not-supported",
+                          "only HTTP/1.1 and HTTP/1.0 are served", std::move(request));
+        }
+        // The parser's own limit is generous, so that a long target can be
+        // told from many headers.
+        if (in.target().size() > kMaxTarget) {
+            return refuse({}, 414, "uri-too-long", "the request target is too long",
+                          std::move(request));
+        }
+        if (header_bytes(in) > kMaxHeaderBytes) {
+            return refuse({}, 431, "headers-too-large", "the request headers are too large",
+                          std::move(request));
+        }
         ++server_.unanswered;
         if (server_.inline_handler) {
             std::optional<Response> response;
@@ -250,6 +292,12 @@ class Session : public std::enable_shared_from_this<Session> {
             return refuse(ec, 431, "headers-too-large", "the request headers are too large",
                           std::move(request));
         }
+        if (ec == bhttp::error::bad_version &&
+            names_another_version(std::string_view(static_cast<const char*>(buffer_.data().data()),
+                                                   buffer_.size()))) {
+            return refuse(ec, 505, "http-version-not-supported",
+                          "only HTTP/1.1 and HTTP/1.0 are served", std::move(request));
+        }
         if (!is_ordinary_disconnect(ec) &&
             ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
             return refuse(ec, 400, "malformed-request", "the request is not valid HTTP/1.1",
@@ -270,6 +318,7 @@ class Session : public std::enable_shared_from_this<Session> {
             Response::problem(Error::make(ErrorKind::malformed, type, detail), request, status);
         server_.finish(request, response);
         ++server_.unanswered;
+        head_ = false;
         send(std::move(response), request.request_id, 11, false);
     }
 
@@ -279,9 +328,14 @@ class Session : public std::enable_shared_from_this<Session> {
         out->set(bhttp::field::server, server_.options.service_name);
         out->set("X-Request-Id", request_id);
         for (auto& [name, value] : response.headers) out->set(name, value);
-        out->body() = std::move(response.body);
         out->keep_alive(keep_alive && !server_.stopping.load());
-        out->prepare_payload();
+        if (head_) {
+            // The headers GET would send, its Content-Length included, and no body.
+            out->content_length(response.body.size());
+        } else {
+            out->body() = std::move(response.body);
+            out->prepare_payload();
+        }
         response_ = out;
         // A fresh bound for the write: the handler may have taken most of the read's.
         stream_.expires_after(std::chrono::seconds(30));
@@ -320,6 +374,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<void> response_;
+    bool head_ = false;  // the request being answered is a HEAD
     ServerContext& server_;
     std::string remote_ip_;
 };

@@ -129,8 +129,8 @@ TEST_F(Cors, QueryServiceGrantsConfiguredOriginsAndStillAuthenticates) {
     ASSERT_EQ(created.status, 201) << created.body;
     const std::string tenant = "/v1/tenants/" + std::string(created.json().at("id").as_string());
 
-    expect_granted_preflight(preflight(port, tenant, kApp, "GET"), kApp, "GET");
-    expect_granted_preflight(preflight(port, tenant + "/patients", kDev, "GET"), kDev, "GET");
+    expect_granted_preflight(preflight(port, tenant, kApp, "GET"), kApp, "GET, HEAD");
+    expect_granted_preflight(preflight(port, tenant + "/patients", kDev, "GET"), kDev, "GET, HEAD");
 
     HttpResponse read;
     EXPECT_TRUE(testing::eventually([&] {

@@ -21,9 +21,9 @@ std::string HttpResponse::header(const std::string& name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
-HttpResponse http_request(int port, const std::string& method, const std::string& target,
-                          const std::string& body,
-                          const std::map<std::string, std::string>& headers) {
+namespace {
+
+int connect_loopback(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -33,6 +33,39 @@ HttpResponse http_request(int port, const std::string& method, const std::string
         ::close(fd);
         throw std::runtime_error("connect failed");
     }
+    return fd;
+}
+
+void send_all(int fd, const std::string& bytes) {
+    for (std::size_t sent = 0; sent < bytes.size();) {
+        const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
+}
+
+std::string receive_all(int fd) {
+    std::string raw;
+    char buffer[8192];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+        raw.append(buffer, static_cast<std::size_t>(n));
+    return raw;
+}
+
+}  // namespace
+
+std::string raw_exchange(int port, const std::string& bytes) {
+    const int fd = connect_loopback(port);
+    send_all(fd, bytes);
+    auto raw = receive_all(fd);
+    ::close(fd);
+    return raw;
+}
+
+HttpResponse http_request(int port, const std::string& method, const std::string& target,
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers) {
+    const int fd = connect_loopback(port);
     std::string request =
         method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     bool has_type = false;
@@ -42,15 +75,8 @@ HttpResponse http_request(int port, const std::string& method, const std::string
     }
     if (!body.empty() && !has_type) request += "Content-Type: application/json\r\n";
     request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    for (std::size_t sent = 0; sent < request.size();) {
-        const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) break;
-        sent += static_cast<std::size_t>(n);
-    }
-    std::string raw;
-    char buffer[8192];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
-        raw.append(buffer, static_cast<std::size_t>(n));
+    send_all(fd, request);
+    const auto raw = receive_all(fd);
     ::close(fd);
 
     HttpResponse response;

@@ -22,6 +22,10 @@ HttpResponse http_request(int port, const std::string& method, const std::string
                           const std::string& body = "",
                           const std::map<std::string, std::string>& headers = {});
 
+// Sends `bytes` as they are (a malformed request, say) and returns all the
+// server wrote back before it closed the connection ("" for nothing).
+std::string raw_exchange(int port, const std::string& bytes);
+
 // Polls GET path until it answers 200 or the deadline passes.
 bool wait_until_ready(int port, const std::string& path, int timeout_ms);
 
