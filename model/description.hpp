@@ -36,6 +36,14 @@ enum class Setter : std::uint8_t {
     rule,       // a named rule computes it (allocated numbers, derived sizes)
 };
 
+// Where a create (or an action input) takes a field's value when the body
+// leaves it out or sends null: the caller is assumed to act for themselves.
+enum class DefaultFrom : std::uint8_t {
+    none,
+    caller,                    // the caller's user id (who conducted an assessment)
+    caller_care_professional,  // the tenant's live care professional whose user_id is the caller
+};
+
 // `references` of a reference field that names no aggregate but "a live
 // member of the tenant" (a user id): users are platform-level rows.
 inline constexpr std::string_view kTenantMember = "member";
@@ -52,7 +60,8 @@ struct Field {
     bool required = false;
     std::string_view default_value = {};  // an absent optional text or enum on create
     Setter set_by = Setter::client;
-    bool immutable = false;   // fixed at creation: a PATCH naming it gets 422
+    DefaultFrom default_from = DefaultFrom::none;  // a client field's value when not sent
+    bool immutable = false;                        // fixed at creation: a PATCH naming it gets 422
     bool kept = false;        // the write model keeps it because a rule reads it
     bool lower_case = false;  // normalised before checks (emails)
     std::string (*normalise)(std::string_view) = nullptr;  // applied before checks
@@ -86,6 +95,9 @@ struct Action {
     auth::RoleSet roles = {};
     // Hand-written rules run after the generic checks, by name.
     std::span<const std::string_view> rules = {};
+    // The step takes the item out of lists and refuses further commands, as
+    // a delete does, but with inputs (a note entered in error, with a reason).
+    bool removes = false;
     std::string_view doc = {};
 };
 
@@ -118,6 +130,7 @@ enum class FilterOp : std::uint8_t {
     before,    // column < value (a range's end, half-open)
     contains,  // array column @> ARRAY[value]
     holds,     // ?name=true|false: `when_true` holds, or does not (current medications)
+    on,  // ?name=<value>: `when_true` holds with {} standing for the value (in force on a day)
 };
 
 struct Filter {
@@ -125,7 +138,7 @@ struct Filter {
     std::string_view field;      // a field of the aggregate, "id", "created_at" or "updated_at"
     FilterOp op = FilterOp::equals;
     std::string (*normalise)(std::string_view) = nullptr;
-    // holds: a condition on the row `t` (SQL), and what it means, for the contract.
+    // holds and on: a condition on the row `t` (SQL), and what it means, for the contract.
     std::string_view when_true = {};
     std::string_view doc = {};
 };
@@ -172,6 +185,7 @@ struct Aggregate {
     std::span<const Filter> filters = {};
     std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
     std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
+    bool sort_descending = false;                   // newest first (notes by their date)
     std::span<const NestedList> nested = {};
     // Hand-written rules run on create and update, by name (the command
     // service holds them; a test checks every name has one).
@@ -182,6 +196,9 @@ struct Aggregate {
     // then creates the item, revives a deleted one on its row or changes it,
     // and DELETE .../{value} deletes it; there is no POST or PATCH.
     std::string_view put_by = {};
+    // GET .../{id}/history: every version of the item, with who recorded it,
+    // when, the step and its reason, read from the audit trail.
+    bool history = false;
     std::string_view doc = {};
 
     const Field* field(std::string_view field_name) const {

@@ -28,9 +28,12 @@ struct Filter {
     std::string_view column;
     std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
-    std::string_view op = "=";  // "=", ">=", "<", "@>" (array contains the value), or "holds"
-    std::string_view when_true = {};  // holds: the condition ?<parameter>=true asks for
-    bool accepts_me = false;          // a member reference: "me" names the caller
+    // "=", ">=", "<", "@>" (array contains the value), "holds" or "on"
+    std::string_view op = "=";
+    // holds: the condition ?<parameter>=true asks for; on: the condition with
+    // {} standing for the value.
+    std::string_view when_true = {};
+    bool accepts_me = false;  // a member reference: "me" names the caller
 };
 
 struct Resource {
@@ -49,11 +52,12 @@ struct Resource {
     std::string_view sort_column = {};
     std::string_view sort_cast = {};
     bool sort_nulls_last = false;  // an optional sort column: rows without it come last
+    bool sort_descending = false;  // newest first
 };
 
 struct ListRequest {
     std::optional<std::string> tenant_id;
-    std::optional<std::string> after;  // cursor: the last key of the previous page
+    std::optional<std::string> after;       // cursor: the last key of the previous page
     std::optional<std::string> after_sort;  // ...and its sort value, when the resource has one
     std::size_t limit = 50;
     std::vector<std::pair<std::string_view, std::string>> filters;  // (parameter, value)

@@ -3,6 +3,8 @@
 #include <array>
 
 #include "command-service/aggregate/appointment_rules.hpp"
+#include "command-service/aggregate/clinical_rules.hpp"
+#include "command-service/aggregate/compliance_rules.hpp"
 #include "command-service/aggregate/medication_rules.hpp"
 #include "command-service/write_model.hpp"
 #include "model/validate.hpp"
@@ -41,6 +43,11 @@ constexpr std::array kRules{
     NamedRule{"end-not-before-start", end_not_before_start},
     NamedRule{"no-double-entry", no_double_entry},
     NamedRule{"ends-today-unless-said", ends_today_unless_said},
+    NamedRule{"writes-as-self", writes_as_self},
+    NamedRule{"note-date-not-future", note_date_not_future},
+    NamedRule{"new-version-for-content", new_version_for_content},
+    NamedRule{"mitigation-for-high-risk", mitigation_for_high_risk},
+    NamedRule{"review-not-before-assessment", review_not_before_assessment},
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <map>
 #include <vector>
 
+#include "query-service/history.hpp"
+
 namespace cc::query {
 namespace {
 
@@ -36,6 +38,8 @@ std::string_view op_of(model::FilterOp op) {
             return "@>";
         case model::FilterOp::holds:
             return "holds";
+        case model::FilterOp::on:
+            return "on";
         case model::FilterOp::equals:
             break;
     }
@@ -96,6 +100,7 @@ const Resource& resource_of(const model::Aggregate& a) {
                                  : cast_of(*model::column_field(*described, described->sort)),
                 .sort_nulls_last = !described->sort.empty() &&
                                    !model::column_field(*described, described->sort)->required,
+                .sort_descending = described->sort_descending,
             };
         }
         return out;
@@ -131,12 +136,45 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
     });
 }
 
+// GET .../<collection>/{id}/history: every version, also of an item taken
+// out of lists (a note entered in error); 404 for an id with none.
+void add_history(http::Router& router, ReadApi& api, Access& access, const model::Aggregate& a) {
+    const std::string id_param(a.id_param);
+    const std::string path =
+        "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" + id_param + "}/history";
+    router.add("GET", path, [&api, &access, &a, id_param](http::Request& r) {
+        auto tenant = uuid_param(r, "tenant_id");
+        if (!tenant) return http::Response::problem(tenant.error(), r);
+        auto id = uuid_param(r, id_param);
+        if (!id) return http::Response::problem(id.error(), r);
+        if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read); !allowed) {
+            return http::Response::problem(allowed.error(), r);
+        }
+        auto rows = api.rows(history_statement(a, *tenant, *id));
+        if (!rows) return http::Response::problem(rows.error(), r);
+        if (rows->empty()) {
+            return http::Response::problem(Error::make(ErrorKind::not_found, "not-found",
+                                                       model::spoken(a.name) + " not found"),
+                                           r);
+        }
+        std::vector<AuditRow> audit;
+        for (auto& row : *rows) audit.push_back({row[0], row[1].value_or(""), row[2].value_or("")});
+        auto body = history_body(a, audit);
+        if (!body) return http::Response::problem(body.error(), r);
+        http::Response response;
+        response.body = std::move(*body);
+        response.headers = {{"Content-Type", "application/json"}};
+        return response;
+    });
+}
+
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
     for (const auto* a : model::aggregates()) {
         if (!a->tenant_data()) continue;
         add_tenant_resource_routes(router, api, access, std::string(a->collection),
                                    std::string(a->id_param), resource_of(*a), a->permissions.read);
         for (const auto& nested : a->nested) add_nested_list(router, api, access, *a, nested);
+        if (a->history) add_history(router, api, access, *a);
     }
 }
 
