@@ -16,9 +16,9 @@ namespace {
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
 const std::array kAggregates{
-    &kTenant,       &kUser,     &kMembership,    &kPatient, &kCareProfessional,
-    &kAppointment,  &kCarePlan, &kMedication,    &kTask,    &kClinicalNoteCategory,
-    &kClinicalNote, &kPolicy,   &kRiskAssessment};
+    &kTenant,       &kUser,          &kMembership, &kPatient, &kCareProfessional,
+    &kAppointment,  &kCarePlan,      &kMedication, &kTask,    &kClinicalNoteCategory,
+    &kClinicalNote, &kRiskAssessment};
 
 }  // namespace
 

@@ -130,7 +130,6 @@ enum class FilterOp : std::uint8_t {
     before,    // column < value (a range's end, half-open)
     contains,  // array column @> ARRAY[value]
     holds,     // ?name=true|false: `when_true` holds, or does not (current medications)
-    on,  // ?name=<value>: `when_true` holds with {} standing for the value (in force on a day)
 };
 
 struct Filter {
@@ -138,7 +137,7 @@ struct Filter {
     std::string_view field;      // a field of the aggregate, "id", "created_at" or "updated_at"
     FilterOp op = FilterOp::equals;
     std::string (*normalise)(std::string_view) = nullptr;
-    // holds and on: a condition on the row `t` (SQL), and what it means, for the contract.
+    // holds: a condition on the row `t` (SQL), and what it means, for the contract.
     std::string_view when_true = {};
     std::string_view doc = {};
 };

@@ -70,17 +70,6 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
                 // Fixed SQL from the description; the value only picks a side.
                 where += (value == "true" ? " AND (" : " AND NOT (") +
                          std::string(filter.when_true) + ")";
-            } else if (filter.op == "on") {
-                // Fixed SQL from the description; the value is a parameter.
-                s.params.emplace_back(value);
-                const std::string placeholder =
-                    "$" + std::to_string(s.params.size()) + "::" + std::string(filter.cast);
-                std::string condition(filter.when_true);
-                for (auto at = condition.find("{}"); at != std::string::npos;
-                     at = condition.find("{}", at + placeholder.size())) {
-                    condition.replace(at, 2, placeholder);
-                }
-                where += " AND (" + condition + ")";
             } else {
                 add_condition(s, where, filter.column, filter.cast, value, filter.op);
             }

@@ -28,12 +28,9 @@ struct Filter {
     std::string_view column;
     std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
-    // "=", ">=", "<", "@>" (array contains the value), "holds" or "on"
-    std::string_view op = "=";
-    // holds: the condition ?<parameter>=true asks for; on: the condition with
-    // {} standing for the value.
-    std::string_view when_true = {};
-    bool accepts_me = false;  // a member reference: "me" names the caller
+    std::string_view op = "=";        // "=", ">=", "<", "@>" (array contains the value), or "holds"
+    std::string_view when_true = {};  // holds: the condition ?<parameter>=true asks for
+    bool accepts_me = false;          // a member reference: "me" names the caller
 };
 
 struct Resource {

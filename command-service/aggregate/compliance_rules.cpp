@@ -5,19 +5,6 @@
 
 namespace cc::aggregate {
 
-// The write model does not keep a policy's text, so a revision that sends
-// content is taken as a change of it: staff who signed one version must be
-// able to tell it from the next by its label.
-Status new_version_for_content(const RuleContext& c) {
-    if (c.current == nullptr || !c.values.contains("content")) return {};
-    const auto& store = *c.model.entities.of(c.target.aggregate->name);
-    const auto* version = c.values.if_contains("version");
-    if (version == nullptr || Store::text_of(*version) == store.kept(*c.current, "version")) {
-        return model::invalid_field("version", "unchanged", "a new content needs a new version");
-    }
-    return {};
-}
-
 Status mitigation_for_high_risk(const RuleContext& c) {
     const auto level = value_after_step(c, "risk_level");
     if ((level == "high" || level == "very_high") &&

@@ -45,7 +45,6 @@ constexpr std::array kRules{
     NamedRule{"ends-today-unless-said", ends_today_unless_said},
     NamedRule{"writes-as-self", writes_as_self},
     NamedRule{"note-date-not-future", note_date_not_future},
-    NamedRule{"new-version-for-content", new_version_for_content},
     NamedRule{"mitigation-for-high-risk", mitigation_for_high_risk},
     NamedRule{"review-not-before-assessment", review_not_before_assessment},
 };

@@ -53,9 +53,6 @@ std::string filter_description(const model::Aggregate& a, const model::Filter& f
         case model::FilterOp::holds:
             out = "true: only " + std::string(filter.doc) + "; false: only the others";
             break;
-        case model::FilterOp::on:
-            out = "Only " + std::string(filter.doc);
-            break;
     }
     if (filter.normalise != nullptr) out += " (normalised as on write, e.g. spaces removed)";
     return out + ".";

@@ -38,8 +38,6 @@ std::string_view op_of(model::FilterOp op) {
             return "@>";
         case model::FilterOp::holds:
             return "holds";
-        case model::FilterOp::on:
-            return "on";
         case model::FilterOp::equals:
             break;
     }
