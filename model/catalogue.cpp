@@ -3,6 +3,8 @@
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
+#include "model/aggregates/clinical.hpp"
+#include "model/aggregates/compliance.hpp"
 #include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/invoices.hpp"
@@ -15,9 +17,21 @@ namespace {
 
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
-const std::array kAggregates{
-    &kTenant,   &kUser,       &kMembership, &kPatient, &kCareProfessional, &kAppointment,
-    &kCarePlan, &kMedication, &kTask,       &kInvoice, &kFeature,          &kTenantFeature};
+const std::array kAggregates{&kTenant,
+                             &kUser,
+                             &kMembership,
+                             &kPatient,
+                             &kCareProfessional,
+                             &kAppointment,
+                             &kCarePlan,
+                             &kMedication,
+                             &kTask,
+                             &kInvoice,
+                             &kClinicalNoteCategory,
+                             &kClinicalNote,
+                             &kRiskAssessment,
+                             &kFeature,
+                             &kTenantFeature};
 
 }  // namespace
 

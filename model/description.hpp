@@ -36,6 +36,14 @@ enum class Setter : std::uint8_t {
     rule,       // a named rule computes it (allocated numbers, derived sizes)
 };
 
+// Where a create (or an action input) takes a field's value when the body
+// leaves it out or sends null: the caller is assumed to act for themselves.
+enum class DefaultFrom : std::uint8_t {
+    none,
+    caller,                    // the caller's user id (who conducted an assessment)
+    caller_care_professional,  // the tenant's live care professional whose user_id is the caller
+};
+
 // `references` of a reference field that names no aggregate but "a live
 // member of the tenant" (a user id): users are platform-level rows.
 inline constexpr std::string_view kTenantMember = "member";
@@ -52,7 +60,8 @@ struct Field {
     bool required = false;
     std::string_view default_value = {};  // an absent optional text or enum on create
     Setter set_by = Setter::client;
-    bool immutable = false;   // fixed at creation: a PATCH naming it gets 422
+    DefaultFrom default_from = DefaultFrom::none;  // a client field's value when not sent
+    bool immutable = false;                        // fixed at creation: a PATCH naming it gets 422
     bool kept = false;        // the write model keeps it because a rule reads it
     bool lower_case = false;  // normalised before checks (emails)
     std::string (*normalise)(std::string_view) = nullptr;  // applied before checks
@@ -90,6 +99,9 @@ struct Action {
     // invoice becoming overdue), never by a client: no route, no role, no
     // permission row; its event is catalogued like any other.
     bool by_server = false;
+    // The step takes the item out of lists and refuses further commands, as
+    // a delete does, but with inputs (a note entered in error, with a reason).
+    bool removes = false;
     std::string_view doc = {};
 };
 
@@ -182,6 +194,7 @@ struct Aggregate {
     std::span<const Filter> filters = {};
     std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
     std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
+    bool sort_descending = false;                   // newest first (notes by their date)
     std::span<const NestedList> nested = {};
     // A decimal field totalled per lifecycle state, exactly, at
     // GET .../<collection>/summary (with the list's filters); "" for none.
@@ -205,6 +218,9 @@ struct Aggregate {
     // Whether the table has deleted_at. Without it (features) a delete
     // removes the row, and the rows of other tables that refer to it.
     bool soft_delete = true;
+    // GET .../{id}/history: every version of the item, with who recorded it,
+    // when, the step and its reason, read from the audit trail.
+    bool history = false;
     std::string_view doc = {};
 
     const Field* field(std::string_view field_name) const {

@@ -18,17 +18,21 @@ pqxx::result run(pg::ConnectionPool& pool, const pg::Statement& statement) {
 
 // A filter value PostgreSQL cannot read as its column's type (a date that
 // does not exist) is the client's mistake, not ours.
+Error bad_value() {
+    return Error::make(ErrorKind::malformed, "bad-filter",
+                       "a filter value is not valid for its field");
+}
 http::Response bad_value(const http::Request& request) {
-    return http::Response::problem(Error::make(ErrorKind::malformed, "bad-filter",
-                                               "a filter value is not valid for its field"),
-                                   request);
+    return http::Response::problem(bad_value(), request);
 }
 
 // The driver's message may name hosts: it stays out of the answer.
+Error unavailable() {
+    return Error::make(ErrorKind::unavailable, "database-unavailable",
+                       "the read store is unavailable");
+}
 http::Response unavailable(const http::Request& request) {
-    return http::Response::problem(Error::make(ErrorKind::unavailable, "database-unavailable",
-                                               "the read store is unavailable"),
-                                   request);
+    return http::Response::problem(unavailable(), request);
 }
 
 }  // namespace
@@ -107,6 +111,26 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
             }
             out.filters.emplace_back(filter.parameter,
                                      filter.normalise ? filter.normalise(*value) : *value);
+        }
+    }
+    return out;
+}
+
+Result<ReadApi::Rows> ReadApi::rows(const pg::Statement& statement) {
+    pqxx::result result;
+    try {
+        result = run(pool_, statement);
+    } catch (const pqxx::broken_connection&) {
+        return unavailable();
+    } catch (const pqxx::data_exception&) {
+        return bad_value();
+    }
+    Rows out;
+    for (const auto& row : result) {
+        auto& cells = out.emplace_back();
+        for (const auto& field : row) {
+            cells.push_back(field.is_null() ? std::nullopt
+                                            : std::optional<std::string>(field.c_str()));
         }
     }
     return out;

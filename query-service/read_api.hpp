@@ -26,6 +26,11 @@ class ReadApi {
     http::Response page(const http::Request& request, const pg::Statement& statement,
                         std::size_t limit);
 
+    // Every row of a statement, each column as text (nullopt for NULL); the
+    // problems of the other reads when the store fails.
+    using Rows = std::vector<std::vector<std::optional<std::string>>>;
+    Result<Rows> rows(const pg::Statement& statement);
+
     // limit and after from the query string; 400 problem on bad values.
     static Result<ListRequest> list_request(const http::Request& request, const Resource& resource);
 

@@ -113,21 +113,25 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     // still a total order for the keyset.
     const std::string sort = r.sort_column.empty() ? std::string()
                              : r.sort_nulls_last
-                                 ? "COALESCE(t." + std::string(r.sort_column) +
-                                       ", 'infinity'::" + std::string(r.sort_cast) + ")"
+                                 ? "COALESCE(t." + std::string(r.sort_column) + ", '" +
+                                       (r.sort_descending ? "-infinity" : "infinity") +
+                                       "'::" + std::string(r.sort_cast) + ")"
                                  : "t." + std::string(r.sort_column);
+    const std::string after = r.sort_descending ? " < " : " > ";
+    const std::string direction = r.sort_descending ? " DESC" : "";
     if (request.after && !sort.empty() && request.after_sort) {
         s.params.emplace_back(*request.after_sort);
         s.params.emplace_back(*request.after);
         const auto n = s.params.size();
-        where += " AND (" + sort + ", t." + key + ") > ($" + std::to_string(n - 1) +
+        where += " AND (" + sort + ", t." + key + ")" + after + "($" + std::to_string(n - 1) +
                  "::" + std::string(r.sort_cast) + ", $" + std::to_string(n) + "::uuid)";
     } else if (request.after) {
         s.params.emplace_back(*request.after);
-        where += " AND t." + key + " > $" + std::to_string(s.params.size()) + "::uuid";
+        where += " AND t." + key + after + "$" + std::to_string(s.params.size()) + "::uuid";
     }
     s.params.emplace_back(std::to_string(request.limit + 1));
-    const std::string order = sort.empty() ? "t." + key : sort + ", t." + key;
+    const std::string order =
+        sort.empty() ? "t." + key + direction : sort + direction + ", t." + key + direction;
     const std::string cursor = sort.empty() ? "x." + key + "::text"
                                             : "encode(convert_to(x.sort_value || '~' || x." + key +
                                                   "::text, 'UTF8'), 'hex')";

@@ -50,6 +50,7 @@ struct Resource {
     std::string_view sort_cast = {};
     bool sort_nulls_last = false;  // an optional sort column: rows without it come last
     bool soft_delete = true;       // the table has deleted_at (features do not)
+    bool sort_descending = false;  // newest first
 };
 
 struct ListRequest {

@@ -167,6 +167,37 @@ Status run_rule(std::string_view name, const RuleContext& context) {
     return rule(context);
 }
 
+// The live care professional of the tenant that a user works as, if any.
+std::optional<std::string> care_professional_of(const WriteModel& m, const Target& t) {
+    const auto* professionals = m.entities.of("care_professional");
+    if (professionals == nullptr) return std::nullopt;
+    const auto user = t.actor.to_string();
+    for (const auto& [id, record] : professionals->records()) {
+        if (record.tenant == t.tenant && !record.deleted &&
+            professionals->kept(record, "user_id") == user) {
+            return id.to_string();
+        }
+    }
+    return std::nullopt;
+}
+
+// Fields a body leaves out (or sends null) that take their value from the
+// caller. A default that cannot be found (a caller linked to no care
+// professional) leaves the field out, for validation to name.
+json::Body with_defaults(const WriteModel& m, const Target& t, std::span<const model::Field> fields,
+                         json::Body body) {
+    for (const auto& field : fields) {
+        if (field.default_from == model::DefaultFrom::none) continue;
+        const auto* sent = body.fields.if_contains(field.name);
+        if (sent != nullptr && !sent->is_null()) continue;
+        const auto value = field.default_from == model::DefaultFrom::caller
+                               ? std::optional(t.actor.to_string())
+                               : care_professional_of(m, t);
+        if (value) body.fields[field.name] = *value;
+    }
+    return body;
+}
+
 // Fields the server sets: from the caller, the lifecycle, or (null until then) a rule.
 void set_by_server(const Target& t, boost::json::object& values) {
     for (const auto& field : t.aggregate->fields) {
@@ -329,7 +360,7 @@ Result<Decision> decide(const WriteModel& m, const Create& c) {
         return domain::conflict(std::string(a.name) + "-exists",
                                 spoken(a.name) + " id already exists", "id");
     }
-    auto values = model::validate_create(a.fields, c.body);
+    auto values = model::validate_create(a.fields, with_defaults(m, t, a.fields, c.body));
     if (!values) return std::move(values).error();
     set_by_server(t, *values);
     if (auto s = check_references(m, a.fields, t.tenant, *values); !s) return std::move(s).error();
@@ -428,7 +459,7 @@ Result<Decision> decide(const WriteModel& m, const Act& c) {
     const auto& store = store_of(m, a);
     const auto state = store.state_name(record);
     if (!allowed_in(action.from, state)) return invalid_transition(store, record, action.name);
-    auto values = model::validate_create(action.inputs, c.body);
+    auto values = model::validate_create(action.inputs, with_defaults(m, t, action.inputs, c.body));
     if (!values) return std::move(values).error();
     if (auto s = check_references(m, action.inputs, t.tenant, *values); !s) {
         return std::move(s).error();

@@ -106,14 +106,20 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
             return aggregate::Create{*target, std::move(*body)};
         });
     });
-    router.add("PATCH", item, [&bus, &a](Request& r) {
-        return handle(bus, r, 200, [&]() -> Result<aggregate::Patch> {
-            auto it = item_of(r, a, /*if_match_required=*/true, BodyIs::required);
-            if (!it) return std::move(it).error();
-            return aggregate::Patch{it->target, it->expected_version, std::move(it->body)};
+    // A step no role may take has no route (a clinical note is never
+    // changed or deleted in place; its actions keep the record).
+    // Platform rows are governed by policies, not roles.
+    const bool governed_by_roles = a.tenant_data();
+    if (!governed_by_roles || !a.permissions.update.empty()) {
+        router.add("PATCH", item, [&bus, &a](Request& r) {
+            return handle(bus, r, 200, [&]() -> Result<aggregate::Patch> {
+                auto it = item_of(r, a, /*if_match_required=*/true, BodyIs::required);
+                if (!it) return std::move(it).error();
+                return aggregate::Patch{it->target, it->expected_version, std::move(it->body)};
+            });
         });
-    });
-    add_delete(router, bus, a, item);
+    }
+    if (!governed_by_roles || !a.permissions.remove.empty()) add_delete(router, bus, a, item);
     for (const auto& action : a.actions) {
         if (action.by_server) continue;  // the scheduler's alone
         router.add("POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {

@@ -5,6 +5,8 @@
 #include "command-service/aggregate/appointment_rules.hpp"
 #include "command-service/aggregate/features.hpp"
 #include "command-service/aggregate/invoice_rules.hpp"
+#include "command-service/aggregate/clinical_rules.hpp"
+#include "command-service/aggregate/compliance_rules.hpp"
 #include "command-service/aggregate/medication_rules.hpp"
 #include "command-service/write_model.hpp"
 #include "model/validate.hpp"
@@ -36,6 +38,10 @@ constexpr std::array kRules{
     NamedRule{"due-not-before-issue", due_not_before_issue},
     NamedRule{"paid-date", paid_date},
     NamedRule{"past-due", past_due},
+    NamedRule{"writes-as-self", writes_as_self},
+    NamedRule{"note-date-not-future", note_date_not_future},
+    NamedRule{"mitigation-for-high-risk", mitigation_for_high_risk},
+    NamedRule{"review-not-before-assessment", review_not_before_assessment},
 };
 
 }  // namespace

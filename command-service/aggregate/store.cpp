@@ -187,6 +187,7 @@ void Store::apply(const events::Envelope& e) {
             if (action.event != e.event_type) continue;
             set_kept(record, e.payload);
             set_state(action.to);
+            if (action.removes) record.deleted = true;
         }
     }
     index(e.aggregate_id, record, /*add=*/true);

@@ -46,6 +46,7 @@ constexpr Field kCareProfessionalFields[] = {
     {.name = "user_id",
      .type = FieldType::reference,
      .references = kTenantMember,
+     .kept = true,  // whom a caller writes clinical notes as
      .doc = "The care professional's own user account: a live member of the tenant."},
     fields::kFirstName,
     fields::kLastName,

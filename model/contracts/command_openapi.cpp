@@ -33,7 +33,9 @@ json::object create_body(const model::Aggregate& a, std::span<const model::Field
     for (const auto& field : fields) {
         if (field.set_by != model::Setter::client) continue;
         properties[field.name] = input_schema(a, field);
-        if (field.required) required.emplace_back(field.name);
+        // A field with a default from the caller may be left out.
+        if (field.required && field.default_from == model::DefaultFrom::none)
+            required.emplace_back(field.name);
     }
     json::object schema{{"type", "object"}, {"description", std::move(description)}};
     if (!required.empty()) schema["required"] = std::move(required);
@@ -102,7 +104,9 @@ json::object item_id(const model::Aggregate& a) {
 void add_schemas(json::object& schemas, const model::Aggregate& a) {
     schemas[std::string(a.title) + "Create"] =
         create_body(a, a.fields, "A new " + spoken(a.name) + ". " + std::string(a.doc));
-    schemas[std::string(a.title) + "Patch"] = patch_body(a);
+    // Tenant data that no role may change has no PATCH (nor its body).
+    if (!a.tenant_data() || !a.permissions.update.empty())
+        schemas[std::string(a.title) + "Patch"] = patch_body(a);
 }
 
 // POST /v1/tenants, /v1/users and their items: platform-level collections.
@@ -270,25 +274,29 @@ void add_generic_routes(json::object& paths, json::object& schemas, const model:
                    .parameters = {parameter_ref("TenantId")},
                    .body = title + "Create",
                    .responses = answers(201, "Created.", {400, 401, 403, 404, 409, 422, 503})}));
-    add_operation(paths, item, "patch",
-                  operation({.id = "update" + title,
-                             .summary = "Change some of a " + who + "'s fields.",
-                             .tag = a.title,
-                             .permissions = permissions(a.permissions.update),
-                             .parameters = {parameter_ref("TenantId"), item_id(a),
-                                            parameter_ref("IfMatchRequired")},
-                             .body = title + "Patch",
-                             .responses = answers(200, "Changed, or nothing to change.",
-                                                  {400, 401, 403, 404, 409, 412, 422, 428, 503})}));
-    add_operation(
-        paths, item, "delete",
-        operation(
-            {.id = "delete" + title,
-             .summary = "Soft-delete a " + who + ".",
-             .tag = a.title,
-             .permissions = permissions(a.permissions.remove),
-             .parameters = {parameter_ref("TenantId"), item_id(a), parameter_ref("IfMatch")},
-             .responses = answers(200, "Deleted.", {400, 401, 403, 404, 409, 412, 422, 503})}));
+    // A step no role may take has no route (as command-service/aggregate/routes.cpp).
+    if (!a.permissions.update.empty())
+        add_operation(
+            paths, item, "patch",
+            operation({.id = "update" + title,
+                       .summary = "Change some of a " + who + "'s fields.",
+                       .tag = a.title,
+                       .permissions = permissions(a.permissions.update),
+                       .parameters = {parameter_ref("TenantId"), item_id(a),
+                                      parameter_ref("IfMatchRequired")},
+                       .body = title + "Patch",
+                       .responses = answers(200, "Changed, or nothing to change.",
+                                            {400, 401, 403, 404, 409, 412, 422, 428, 503})}));
+    if (!a.permissions.remove.empty())
+        add_operation(
+            paths, item, "delete",
+            operation(
+                {.id = "delete" + title,
+                 .summary = "Soft-delete a " + who + ".",
+                 .tag = a.title,
+                 .permissions = permissions(a.permissions.remove),
+                 .parameters = {parameter_ref("TenantId"), item_id(a), parameter_ref("IfMatch")},
+                 .responses = answers(200, "Deleted.", {400, 401, 403, 404, 409, 412, 422, 503})}));
     for (const auto& action : a.actions) {
         if (!action.by_server) add_action(paths, schemas, a, action, item);
     }

@@ -137,7 +137,11 @@ json::object input_schema(const model::Aggregate& aggregate, const model::Field&
     auto schema = typed(field, /*as_sent=*/true);
     if (!field.required && field.type != model::FieldType::boolean) make_nullable(schema);
     std::string description = field_description(aggregate, field);
-    if (!field.required && field.type != model::FieldType::boolean)
+    if (field.default_from == model::DefaultFrom::caller)
+        description += " Left out or null: the caller.";
+    else if (field.default_from == model::DefaultFrom::caller_care_professional)
+        description += " Left out or null: the caller's own care professional.";
+    else if (!field.required && field.type != model::FieldType::boolean)
         description += " Null clears it.";
     if (field.type == model::FieldType::decimal) {
         description += " Decimal text such as \"12.50\" or an exact JSON number, at most " +

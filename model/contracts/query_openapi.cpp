@@ -340,6 +340,50 @@ void add_summary(json::object& paths, json::object& schemas, const model::Aggreg
     paths[path].as_object()["get"].as_object()["responses"] = std::move(responses);
 }
 
+json::object history_schema(const model::Aggregate& a) {
+    const std::string who = spoken(a.name);
+    auto recorded_by = uuid_schema("users.id of who recorded it (the event's actor).");
+    make_nullable(recorded_by);
+    const json::object version{
+        {"type", "object"},
+        {"required",
+         {"version", "event_type", "step", "recorded_by", "recorded_at", "reason", "values"}},
+        {"properties",
+         {{"version", {{"type", "integer"}, {"minimum", 1}, {"description", "The version."}}},
+          {"event_type", {{"type", "string"}, {"description", "The event that made it."}}},
+          {"step",
+           {{"type", "string"}, {"description", "create, update, delete, or the action's name."}}},
+          {"recorded_by", std::move(recorded_by)},
+          {"recorded_at", timestamp_schema("When it was recorded (the event's occurred_at).")},
+          {"reason",
+           {{"type", json::array{"string", "null"}}, {"description", "Why, when the step asks."}}},
+          {"values",
+           {{"type", "object"},
+            {"description", "The " + who + "'s fields as this version left them."}}}}}};
+    return {{"type", "object"},
+            {"description", "Every version of a " + who + ", oldest first, from the audit trail."},
+            {"required", {"items"}},
+            {"properties", {{"items", {{"type", "array"}, {"items", version}}}}}};
+}
+
+// GET .../<collection>/{id}/history: every version of one item.
+void add_history(json::object& paths, json::object& schemas, const model::Aggregate& a) {
+    const std::string title(a.title);
+    const std::string who = spoken(a.name);
+    schemas[title + "History"] = history_schema(a);
+    const std::string path = "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" +
+                             std::string(a.id_param) + "}/history";
+    auto op = secured("get" + title + "History",
+                      "Every version of a " + who + ", with who recorded it, when and why.",
+                      a.title, permissions(a.permissions.read));
+    json::array params{parameter_ref("TenantId"),
+                       path_id(a.id_param, "The " + who + " (" + std::string(a.table) + ".id).")};
+    add_operation(paths, path, "get", with_parameters(std::move(op), std::move(params)));
+    json::object responses{{"200", json_answer("Its versions.", title + "History")}};
+    add_problems(responses, {400, 401, 403, 404, 503});
+    paths[path].as_object()["get"].as_object()["responses"] = std::move(responses);
+}
+
 }  // namespace
 
 // GET .../<parent>/{<parent id>}/<collection>: the list under one reference.
@@ -388,6 +432,7 @@ json::object query_openapi(Aggregates aggregates) {
         add_reads(paths, *a, collection, {parameter_ref("TenantId")}, read, read,
                   {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503});
         for (const auto& nested : a->nested) add_nested_list(paths, *a, nested);
+        if (a->history) add_history(paths, schemas, *a);
     }
     return doc;
 }

@@ -33,8 +33,8 @@ const TableSpec& table_of(const model::Aggregate& a) {
 
 // A lifecycle step writes the inputs that are columns, and the new state;
 // the audit row shows every input (a reason is in no column).
-Result<Projected> acted(const model::Aggregate& a, const TableSpec& spec,
-                        const events::Envelope& e) {
+Result<Projected> acted(const model::Aggregate& a, const model::Action& action,
+                        const TableSpec& spec, const events::Envelope& e) {
     boost::json::object changes;
     boost::json::object audit;
     for (const auto& entry : e.payload) {
@@ -43,13 +43,21 @@ Result<Projected> acted(const model::Aggregate& a, const TableSpec& spec,
         audit[entry.key()] = std::move(change);
     }
     const bool tenant_scoped = a.scope == model::Scope::tenant;
+    Projected out{{}, {}, a.table};
     if (changes.empty()) {
         // Nothing on the row changes (a note-only step): the row still moves on.
-        return Projected{{touch_row(spec, e, tenant_scoped)}, std::move(audit), a.table};
+        out.statements.push_back(touch_row(spec, e, tenant_scoped));
+    } else {
+        auto update = update_row(spec, e, changes, tenant_scoped);
+        if (!update) return std::move(update).error();
+        out.statements.push_back(std::move(*update));
     }
-    auto update = update_row(spec, e, changes, tenant_scoped);
-    if (!update) return std::move(update).error();
-    return Projected{{std::move(*update)}, std::move(audit), a.table};
+    if (action.removes) {
+        out.statements.push_back(soft_delete_row(spec, e, tenant_scoped));
+        audit["deleted_at"] = boost::json::object{{"new", e.occurred_at.to_string()}};
+    }
+    out.changes = std::move(audit);
+    return out;
 }
 
 // A table without deleted_at (features) loses the row, and first the rows
@@ -86,7 +94,7 @@ std::optional<Result<Projected>> project(const events::Envelope& e) {
         if (!a->soft_delete) return removed(*a, e);
         return deleted(spec, e, tenant_scoped);
     }
-    if (a->action_for_event(e.event_type) != nullptr) return acted(*a, spec, e);
+    if (const auto* action = a->action_for_event(e.event_type)) return acted(*a, *action, spec, e);
     return std::nullopt;
 }
 

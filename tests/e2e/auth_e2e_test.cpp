@@ -76,10 +76,30 @@ class AuthMatrix : public ::testing::Test {
         wait_for(s, "/v1/tenants/" + tenant_a + "/tasks/" + task);
         invoice = create(s, "/v1/tenants/" + tenant_a + "/invoices", invoice_body());
         wait_for(s, "/v1/tenants/" + tenant_a + "/invoices/" + invoice);
+        const std::string a = "/v1/tenants/" + tenant_a;
+        category = create(s, a + "/clinical-note-categories", R"({"name":"General"})");
+        wait_for(s, a + "/clinical-note-categories/" + category);
+        // Authors and assessors are members: a_admin writes for the care professional.
+        const auto admin = "Bearer " + s.token_for(UserId(*Uuid::parse(users["a_admin"])));
+        note = id_of(call(s, Service::command, "POST", a + "/clinical-notes", note_body(), admin));
+        risk =
+            id_of(call(s, Service::command, "POST", a + "/risk-assessments", risk_body(), admin));
+        wait_for(s, a + "/clinical-notes/" + note);
+        wait_for(s, a + "/risk-assessments/" + risk);
     }
     static std::string invoice_body() {
         return R"({"patient_id":")" + patient +
                R"(","amount":"120.00","issue_date":"2026-01-01","due_date":"2036-01-31"})";
+    }
+    // A note by the tenant's care professional, which admins may enter for them.
+    static std::string note_body() {
+        return R"({"patient_id":")" + patient + R"(","care_professional_id":")" + professional +
+               R"(","note_date":"2026-01-01T09:00:00Z","content":"Seen","category_id":")" +
+               category + "\"}";
+    }
+    static std::string risk_body() {
+        return R"({"title":"Stairs","description":"Steep","risk_level":"low",)"
+               R"("assessment_date":"2026-01-01","next_review_date":"2026-02-01"})";
     }
     static std::string medication_body(const std::string& name) {
         return R"({"patient_id":")" + patient + R"(","name":")" + name +
@@ -110,9 +130,11 @@ class AuthMatrix : public ::testing::Test {
                             path, body, headers);
     }
     static std::string create(testing::Stack& s, const std::string& path, const std::string& body) {
-        auto r = call(s, Service::command, "POST", path, body, s.admin_token);
+        return id_of(call(s, Service::command, "POST", path, body, s.admin_token));
+    }
+    static std::string id_of(const HttpResponse& r) {
         EXPECT_EQ(r.status, 201) << r.body;
-        return std::string(r.json().at("id").as_string());
+        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
     }
     static void put(testing::Stack& s, const std::string& tenant, const std::string& user,
                     const std::string& role) {
@@ -327,6 +349,88 @@ class AuthMatrix : public ::testing::Test {
              "",
              {}},
             {"read invoice", Service::query, "GET", a + "/invoices/" + invoice, "", {}},
+            {"create note category",
+             Service::command,
+             "POST",
+             a + "/clinical-note-categories",
+             R"({"name":"Falls"})",
+             {}},
+            {"update note category",
+             Service::command,
+             "PATCH",
+             a + "/clinical-note-categories/" + category,
+             R"({"description":"Everyday notes"})",
+             {{"If-Match", "\"1\""}}},
+            {"delete note category",
+             Service::command,
+             "DELETE",
+             a + "/clinical-note-categories/" + category,
+             "",
+             {}},
+            {"list note categories",
+             Service::query,
+             "GET",
+             a + "/clinical-note-categories",
+             "",
+             {}},
+            {"write clinical note",
+             Service::command,
+             "POST",
+             a + "/clinical-notes",
+             note_body(),
+             {}},
+            {"amend clinical note",
+             Service::command,
+             "POST",
+             a + "/clinical-notes/" + note + "/amend",
+             R"({"content":"Seen twice","reason":"detail"})",
+             {}},
+            {"enter clinical note in error",
+             Service::command,
+             "POST",
+             a + "/clinical-notes/" + note + "/entered-in-error",
+             R"({"reason":"wrong patient"})",
+             {}},
+            {"list clinical notes", Service::query, "GET", a + "/clinical-notes", "", {}},
+            {"list a patient's clinical notes",
+             Service::query,
+             "GET",
+             a + "/patients/" + patient + "/clinical-notes",
+             "",
+             {}},
+            {"read clinical note", Service::query, "GET", a + "/clinical-notes/" + note, "", {}},
+            {"read clinical note history",
+             Service::query,
+             "GET",
+             a + "/clinical-notes/" + note + "/history",
+             "",
+             {}},
+            {"assess risk", Service::command, "POST", a + "/risk-assessments", risk_body(), {}},
+            {"review risk assessment",
+             Service::command,
+             "POST",
+             a + "/risk-assessments/" + risk + "/review",
+             R"({"assessment_date":"2026-02-01","risk_level":"low",)"
+             R"("next_review_date":"2026-08-01"})",
+             {}},
+            {"list overdue risk assessments",
+             Service::query,
+             "GET",
+             a + "/risk-assessments?review_overdue=true",
+             "",
+             {}},
+            {"read risk assessment",
+             Service::query,
+             "GET",
+             a + "/risk-assessments/" + risk,
+             "",
+             {}},
+            {"read risk assessment history",
+             Service::query,
+             "GET",
+             a + "/risk-assessments/" + risk + "/history",
+             "",
+             {}},
         };
     }
 
@@ -360,7 +464,7 @@ class AuthMatrix : public ::testing::Test {
     }
 
     static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
-        medication, task, invoice;
+        medication, task, invoice, category, note, risk;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -445,6 +549,24 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"summarise invoices", {404, 403}},
         {"list a patient's invoices", {404, 403}},
         {"read invoice", {404, 403}},
+        // Categories are kept by admins and managers; a carer linked to no
+        // care professional writes no note, nor amends another's.
+        {"create note category", {404, 403}},
+        {"update note category", {404, 403}},
+        {"delete note category", {404, 403}},
+        {"list note categories", {404, 200}},
+        {"write clinical note", {404, 403}},
+        {"amend clinical note", {404, 403}},
+        {"enter clinical note in error", {404, 403}},
+        {"list clinical notes", {404, 200}},
+        {"list a patient's clinical notes", {404, 200}},
+        {"read clinical note", {404, 200}},
+        {"read clinical note history", {404, 200}},
+        {"assess risk", {404, 403}},
+        {"review risk assessment", {404, 403}},
+        {"list overdue risk assessments", {404, 200}},
+        {"read risk assessment", {404, 200}},
+        {"read risk assessment history", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
@@ -517,6 +639,26 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
                    R"({"reason":"x"})", token("a_auditor"))
                   .status,
               403);
+    // Finance reads neither the clinical record nor risk assessments.
+    for (const auto& [path, status] : {std::pair{a + "/clinical-notes", 403},
+                                       std::pair{a + "/clinical-notes/" + note + "/history", 403},
+                                       std::pair{a + "/risk-assessments", 403},
+                                       std::pair{a + "/clinical-note-categories", 403}}) {
+        EXPECT_EQ(call(s, Service::query, "GET", path, "", token("a_finance")).status, status)
+            << path;
+    }
+    // An admin enters a note for the care professional; the audit row names the admin.
+    const auto entered =
+        call(s, Service::command, "POST", a + "/clinical-notes", note_body(), token("a_admin"));
+    ASSERT_EQ(entered.status, 201) << entered.body;
+    const auto entered_audit =
+        call(s, Service::query, "GET",
+             a + "/audit-logs?entity_id=" + std::string(entered.json().at("id").as_string()) +
+                 "&min_position=" + std::string(entered.json().at("position").as_string()),
+             "", token("a_auditor"));
+    ASSERT_EQ(entered_audit.status, 200);
+    EXPECT_EQ(entered_audit.json().at("items").as_array().at(0).at("user_id").as_string(),
+              users.at("a_admin"));
 
     // The revocation is in A's audit trail under a_admin's id.
     HttpResponse audit;
@@ -536,14 +678,28 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     const auto b_admin = token("b_admin");
     const auto missing = Uuid::random_v4().to_string();
     // A's member under B's path, and A's ids under B's filters, look like nothing at all.
-    for (const auto& path :
-         {b + "/members/" + users.at("a_carer"), b + "/members/" + missing,
-          "/v1/users/" + users.at("a_admin"), "/v1/users/" + missing, "/v1/tenants/" + tenant_a,
-          "/v1/tenants/" + missing, b + "/patients/" + patient,
-          b + "/care-professionals/" + professional, b + "/patients/" + missing,
-          b + "/appointments/" + appointment, b + "/care-plans/" + plan,
-          b + "/medications/" + medication, b + "/tasks/" + task, b + "/tasks/" + missing,
-          b + "/invoices/" + invoice, b + "/invoices/" + missing}) {
+    for (const auto& path : {b + "/members/" + users.at("a_carer"),
+                             b + "/members/" + missing,
+                             "/v1/users/" + users.at("a_admin"),
+                             "/v1/users/" + missing,
+                             "/v1/tenants/" + tenant_a,
+                             "/v1/tenants/" + missing,
+                             b + "/patients/" + patient,
+                             b + "/care-professionals/" + professional,
+                             b + "/patients/" + missing,
+                             b + "/appointments/" + appointment,
+                             b + "/care-plans/" + plan,
+                             b + "/medications/" + medication,
+                             b + "/tasks/" + task,
+                             b + "/tasks/" + missing,
+                             b + "/invoices/" + invoice,
+                             b + "/invoices/" + missing,
+                             b + "/clinical-note-categories/" + category,
+                             b + "/clinical-notes/" + note,
+                             b + "/clinical-notes/" + note + "/history",
+                             b + "/clinical-notes/" + missing + "/history",
+                             b + "/risk-assessments/" + risk,
+                             b + "/risk-assessments/" + risk + "/history"}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
@@ -562,6 +718,11 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
         {"POST", b + "/invoices/" + invoice + "/issue", ""},
         {"POST", b + "/invoices/" + invoice + "/void", R"({"reason":"x"})"},
         {"DELETE", b + "/invoices/" + invoice, ""},
+        {"POST", b + "/clinical-notes/" + note + "/amend", R"({"content":"x","reason":"y"})"},
+        {"POST", b + "/clinical-notes/" + note + "/entered-in-error", R"({"reason":"y"})"},
+        {"PATCH", b + "/clinical-note-categories/" + category, R"({"name":"x"})"},
+        {"POST", b + "/risk-assessments/" + risk + "/review",
+         R"({"assessment_date":"2026-02-01","risk_level":"low","next_review_date":"2026-08-01"})"},
     };
     for (const auto& [method, path, body] : commands) {
         const auto before = s.log_size();
@@ -572,8 +733,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
         EXPECT_EQ(s.log_size(), before) << method << " " << path;
     }
     // A's patient under B's path names no row of B: its nested lists are empty.
-    for (const auto& nested :
-         {"/appointments", "/care-plans", "/medications", "/tasks", "/invoices"}) {
+    for (const auto& nested : {"/appointments", "/care-plans", "/medications", "/tasks",
+                               "/invoices", "/clinical-notes"}) {
         const auto r =
             call(s, Service::query, "GET", b + "/patients/" + patient + nested, "", b_admin);
         ASSERT_EQ(r.status, 200) << nested << ": " << r.body;

@@ -12,11 +12,14 @@
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
+#include "model/aggregates/clinical.hpp"
+#include "model/aggregates/compliance.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "query-service/history.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelopes.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -297,6 +300,67 @@ TEST_F(CareProjectionTest, EveryEventHasExactlyOneAuditRowAttributedToItsActor) 
               by_author_);
     EXPECT_EQ(by_author_, 5) << "patient, professional, plan, its activation and the task";
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+}
+
+TEST_F(CareProjectionTest, ANoteEnteredInErrorLeavesListsAndItsHistoryReadsFromTheAuditTrail) {
+    const auto category = create(model::kClinicalNoteCategory, R"({"name":"Skin"})");
+    const auto note =
+        create(model::kClinicalNote, R"({"patient_id":")" + patient_ +
+                                         R"(","care_professional_id":")" + carer_ +
+                                         R"(","note_date":"2026-01-01T09:00:00+01:00",)"
+                                         R"("content":"Red heel","category_id":")" +
+                                         category + "\"}");
+    act(model::kClinicalNote, note, "amend", R"({"content":"Red left heel","reason":"which"})");
+    act(model::kClinicalNote, note, "entered-in-error", R"({"reason":"wrong patient"})");
+    remove(model::kClinicalNoteCategory, category);
+    project();
+    EXPECT_EQ(row("SELECT content, note_date::text, category_id::text, care_professional_id::text, "
+                  "deleted_at IS NOT NULL FROM clinical_notes WHERE id = $1::uuid",
+                  note),
+              (std::vector<std::string>{"Red left heel", "2026-01-01 08:00:00+00", category, carer_,
+                                        "t"}));
+    EXPECT_EQ(audit_actions(note),
+              (std::vector<std::string>{"ClinicalNoteWritten", "ClinicalNoteAmended",
+                                        "ClinicalNoteEnteredInError"}));
+    const auto amended = audit_details(note, "ClinicalNoteAmended");
+    EXPECT_EQ(amended.at("changes").at("content").at("old"), "Red heel") << amended;
+
+    // The query service's history: the same statement and fold, on these rows.
+    pqxx::connection c(url_);
+    pqxx::read_transaction tx(c);
+    const auto statement =
+        query::history_statement(model::kClinicalNote, tenant_.to_string(), note);
+    std::vector<query::AuditRow> rows;
+    for (const auto& r :
+         tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params))) {
+        rows.push_back({r[0].is_null() ? std::nullopt : std::optional<std::string>(r[0].c_str()),
+                        r[1].c_str(), r[2].c_str()});
+    }
+    auto body = query::history_body(model::kClinicalNote, rows);
+    ASSERT_TRUE(body.ok());
+    const auto versions = boost::json::parse(*body).at("items").as_array();
+    ASSERT_EQ(versions.size(), 3u) << *body;
+    EXPECT_EQ(versions[1].at("values").at("content"), "Red left heel");
+    EXPECT_EQ(versions[1].at("values").at("note_date"), "2026-01-01T08:00:00.000000Z")
+        << "as the event carries it: UTC, to the microsecond";
+    EXPECT_EQ(versions[1].at("recorded_by"), boost::json::value(author_.to_string()));
+    EXPECT_EQ(versions[2].at("reason"), "wrong patient");
+}
+
+TEST_F(CareProjectionTest, RiskAssessmentReviewsRestateLevelAndDates) {
+    const auto risk = create(model::kRiskAssessment,
+                             R"({"title":"Hoist","description":"Transfers","risk_level":"high",)"
+                             R"("mitigation_steps":"Two carers","assessment_date":"2026-01-01"})");
+    act(model::kRiskAssessment, risk, "review",
+        R"({"assessment_date":"2026-02-01","risk_level":"medium","next_review_date":"2026-08-01"})");
+    project();
+    EXPECT_EQ(
+        row("SELECT risk_level, mitigation_steps, assessment_date::text, "
+            "next_review_date::text, conducted_by::text FROM risk_assessments "
+            "WHERE id = $1::uuid",
+            risk),
+        (std::vector<std::string>{"medium", "", "2026-02-01", "2026-08-01", author_.to_string()}))
+        << "a review restates the mitigation steps";
 }
 
 }  // namespace

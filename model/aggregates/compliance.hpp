@@ -1,0 +1,6 @@
+#pragma once
+#include "model/description.hpp"
+
+namespace cc::model {
+extern const Aggregate& kRiskAssessment;
+}  // namespace cc::model

@@ -1,0 +1,65 @@
+#include "query-service/history.hpp"
+
+#include <boost/json.hpp>
+
+#include "platform/core/json.hpp"
+
+namespace cc::query {
+namespace {
+
+std::string_view step_of(const model::Aggregate& a, std::string_view event_type) {
+    if (event_type == a.created) return "create";
+    if (event_type == a.updated) return "update";
+    if (event_type == a.deleted) return "delete";
+    const auto* action = a.action_for_event(event_type);
+    return action != nullptr ? action->name : event_type;
+}
+
+}  // namespace
+
+pg::Statement history_statement(const model::Aggregate& a, const std::string& tenant_id,
+                                const std::string& id) {
+    pg::Statement s;
+    s.sql =
+        "SELECT a.user_id::text, cc_rfc3339(a.created_at), a.details::text FROM audit_logs a "
+        "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND a.entity_id = $3::uuid "
+        "ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
+    s.params = {tenant_id, std::string(a.name), id};
+    return s;
+}
+
+Result<std::string> history_body(const model::Aggregate& a, const std::vector<AuditRow>& rows) {
+    boost::json::object values;
+    for (const auto& field : a.fields) values[field.name] = nullptr;
+    boost::json::array items;
+    for (const auto& row : rows) {
+        auto details = json::parse_object(row.details);
+        if (!details) return std::move(details).error();
+        const auto event_type = json::string_at(*details, "event_type").value_or("");
+        boost::json::value reason = nullptr;
+        if (const auto* changes = details->if_contains("changes");
+            changes != nullptr && changes->is_object()) {
+            for (const auto& [key, change] : changes->as_object()) {
+                const auto* next =
+                    change.is_object() ? change.as_object().if_contains("new") : nullptr;
+                if (next == nullptr) continue;
+                if (key == "reason") reason = *next;
+                if (a.field(key) != nullptr) values[key] = *next;
+            }
+        }
+        boost::json::value version = nullptr;
+        if (const auto* v = details->if_contains("aggregate_version")) version = *v;
+        items.push_back(boost::json::object{
+            {"version", version},
+            {"event_type", event_type},
+            {"step", step_of(a, event_type)},
+            {"recorded_by", row.user_id ? boost::json::value(*row.user_id) : nullptr},
+            {"recorded_at", row.recorded_at},
+            {"reason", reason},
+            {"values", values},
+        });
+    }
+    return boost::json::serialize(boost::json::object{{"items", std::move(items)}});
+}
+
+}  // namespace cc::query
