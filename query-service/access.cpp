@@ -22,7 +22,8 @@ Status Access::live_caller(const auth::Caller& caller) {
 }
 
 Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
-                      auth::RoleSet permitted, std::string_view feature) {
+                      auth::RoleSet permitted, std::string_view feature,
+                      auth::Administration administration) {
     // One round trip: is the caller live, with which role in the tenant, and
     // does the tenant have the feature (its own choice, else the feature's
     // default; a feature not projected yet is a built-in, so on).
@@ -40,7 +41,8 @@ Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
     if (rows.empty()) return unknown_user();
     std::optional<std::string> role;
     if (!rows[0][0].is_null()) role = rows[0][0].as<std::string>();
-    if (auto allowed = auth::authorize_tenant_action(caller, role, permitted); !allowed) {
+    if (auto allowed = auth::authorize_tenant_action(caller, role, permitted, administration);
+        !allowed) {
         return allowed;
     }
     if (!rows[0][1].as<bool>()) return auth::feature_disabled(feature);

@@ -19,10 +19,12 @@ class Access {
     // without the action, then 403 feature-disabled when the read belongs to
     // a module `feature` the tenant has turned off. One round trip.
     Status tenant(const auth::Caller& caller, const std::string& tenant_id, auth::RoleSet permitted,
-                  std::string_view feature = {});
+                  std::string_view feature = {},
+                  auth::Administration administration = auth::Administration::members);
     Status tenant(const auth::Caller& caller, const std::string& tenant_id,
                   auth::TenantAction action) {
-        return tenant(caller, tenant_id, auth::permitted_roles(action));
+        return tenant(caller, tenant_id, auth::permitted_roles(action), {},
+                      auth::administration_of(action));
     }
 
   private:

@@ -234,28 +234,32 @@ http::Response ReadApi::page(const http::Request& request, const pg::Statement& 
 void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
                                 const std::string& name, const std::string& id_param,
                                 const Resource& resource, auth::RoleSet permitted,
-                                std::string_view feature) {
+                                std::string_view feature, auth::Administration administration) {
     const std::string collection = "/v1/tenants/{tenant_id}/" + name;
-    router.add("GET", collection, [&api, &access, &resource, permitted, feature](http::Request& r) {
-        auto tenant = uuid_param(r, "tenant_id");
-        if (!tenant) return http::Response::problem(tenant.error(), r);
-        if (auto allowed = access.tenant(r.caller, *tenant, permitted, feature); !allowed) {
-            return http::Response::problem(allowed.error(), r);
-        }
-        return api.list(r, resource, *tenant);
-    });
-    router.add("GET", collection + "/{" + id_param + "}",
-               [&api, &access, &resource, permitted, id_param, feature](http::Request& r) {
-                   auto tenant = uuid_param(r, "tenant_id");
-                   if (!tenant) return http::Response::problem(tenant.error(), r);
-                   auto id = uuid_param(r, id_param);
-                   if (!id) return http::Response::problem(id.error(), r);
-                   if (auto allowed = access.tenant(r.caller, *tenant, permitted, feature);
-                       !allowed) {
-                       return http::Response::problem(allowed.error(), r);
-                   }
-                   return api.item(r, resource, *tenant, *id);
-               });
+    router.add(
+        "GET", collection,
+        [&api, &access, &resource, permitted, feature, administration](http::Request& r) {
+            auto tenant = uuid_param(r, "tenant_id");
+            if (!tenant) return http::Response::problem(tenant.error(), r);
+            if (auto allowed = access.tenant(r.caller, *tenant, permitted, feature, administration);
+                !allowed) {
+                return http::Response::problem(allowed.error(), r);
+            }
+            return api.list(r, resource, *tenant);
+        });
+    router.add(
+        "GET", collection + "/{" + id_param + "}",
+        [&api, &access, &resource, permitted, id_param, feature, administration](http::Request& r) {
+            auto tenant = uuid_param(r, "tenant_id");
+            if (!tenant) return http::Response::problem(tenant.error(), r);
+            auto id = uuid_param(r, id_param);
+            if (!id) return http::Response::problem(id.error(), r);
+            if (auto allowed = access.tenant(r.caller, *tenant, permitted, feature, administration);
+                !allowed) {
+                return http::Response::problem(allowed.error(), r);
+            }
+            return api.item(r, resource, *tenant, *id);
+        });
 }
 
 }  // namespace cc::query

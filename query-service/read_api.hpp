@@ -42,10 +42,11 @@ class Access;
 
 // GET /v1/tenants/{tenant_id}/<name> (a page) and .../<name>/{<id_param>} (an
 // item) for a tenant-scoped resource, both behind `action`.
-void add_tenant_resource_routes(http::Router& router, ReadApi& api, Access& access,
-                                const std::string& name, const std::string& id_param,
-                                const Resource& resource, auth::RoleSet permitted,
-                                std::string_view feature = {});
+void add_tenant_resource_routes(
+    http::Router& router, ReadApi& api, Access& access, const std::string& name,
+    const std::string& id_param, const Resource& resource, auth::RoleSet permitted,
+    std::string_view feature = {},
+    auth::Administration administration = auth::Administration::members);
 
 // ?limit=, 1..kMaxPageSize, default kDefaultPageSize.
 Result<std::size_t> page_limit(const http::Request& request);

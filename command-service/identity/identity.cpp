@@ -137,10 +137,11 @@ Status check_policy(const WriteModel& m, const Caller& caller, const aggregate::
         case model::Policy::tenant_role:
             return require_tenant_action(m, caller, t.tenant, roles);
         case model::Policy::platform_admin: {
+            if (caller.platform_admin) return require_live_caller(m, caller);
+            // Members learn the row exists (403); anyone else is answered 404.
             auto seen = existing ? may_see(m, caller, t) : require_live_caller(m, caller);
             if (!seen) return seen;
-            if (!caller.platform_admin) return auth::platform_admin_required();
-            return {};
+            return auth::platform_admin_required();
         }
         case model::Policy::own_account:
             return own_account(m, caller, UserId(t.id));

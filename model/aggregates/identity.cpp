@@ -117,7 +117,7 @@ constexpr Aggregate kTenantDescription{
     .unique = kTenantUnique,
     .permissions = {.read = auth::RoleSet::everyone(), .update = {"admin"}},
     .policies = {.create = Policy::platform_admin,
-                 .update = Policy::tenant_role,
+                 .update = Policy::tenant_role_or_platform_admin,
                  .remove = Policy::platform_admin},
     .doc =
         "A care provider organisation: the unit of isolation. Platform administrators create "
@@ -160,6 +160,9 @@ constexpr Aggregate kMembershipDescription{
                     .create = {"admin"},
                     .update = {"admin"},
                     .remove = {"admin"}},
+    .policies = {.create = Policy::tenant_role_or_platform_admin,
+                 .update = Policy::tenant_role_or_platform_admin,
+                 .remove = Policy::tenant_role_or_platform_admin},
     .filters = kMembershipFilters,
     .put_by = "user_id",
     .doc =

@@ -35,14 +35,31 @@ std::span<const Grant> permission_matrix() {
 }
 
 Status authorize_tenant_action(const Caller& caller, std::optional<std::string_view> role,
-                               RoleSet permitted) {
-    if (caller.platform_admin) return {};
+                               RoleSet permitted, Administration administration) {
+    // Platform administration (the tenant's profile and members) is not
+    // access to its records: there, a platform administrator who is no
+    // member is answered as anyone else.
+    if (caller.platform_admin && administration == Administration::platform) return {};
     if (!role) return Error::make(ErrorKind::not_found, "not-found", "tenant not found");
     if (!permitted.contains(*role)) {
         return Error::make(ErrorKind::forbidden, "forbidden",
                            "your role '" + std::string(*role) + "' does not permit this");
     }
     return {};
+}
+
+Administration administration_of(TenantAction action) {
+    switch (action) {
+        case TenantAction::read_tenant:
+        case TenantAction::update_tenant:
+        case TenantAction::read_members:
+        case TenantAction::manage_members:
+            return Administration::platform;
+        case TenantAction::read_audit:  // the trail holds the records' changes
+        case TenantAction::register_user:
+            break;
+    }
+    return Administration::members;
 }
 
 Error platform_admin_required() {

@@ -78,13 +78,21 @@ struct Caller {
     bool platform_admin = false;
 };
 
+// Who besides the tenant's members may act: platform administrators keep
+// the tenant's profile and members (platform administration), but its
+// records are its members' alone (DESIGN.md, "Decisions taken so far").
+enum class Administration : std::uint8_t { members, platform };
+Administration administration_of(TenantAction action);
+
 // The rule both services apply to a tenant-scoped request, given the
 // caller's role in that tenant (nullopt: not a member, or the tenant does not
 // exist). A non-member is answered exactly as for a missing tenant (404), so
-// a tenant's existence does not leak; a member whose role does not permit the
-// action gets 403.
+// a tenant's existence does not leak, a platform administrator included
+// unless the action is platform administration; a member whose role does
+// not permit the action gets 403.
 Status authorize_tenant_action(const Caller& caller, std::optional<std::string_view> role,
-                               RoleSet permitted);
+                               RoleSet permitted,
+                               Administration administration = Administration::members);
 Error platform_admin_required();
 // 403 feature-disabled: the tenant has turned off the module `feature`
 // (named in the detail and in errors[].message), on both services alike.

@@ -58,7 +58,9 @@ void add_feature_routes(http::Router& router, ReadApi& api, Access& access) {
                    auto tenant = uuid_param(r, "tenant_id");
                    if (!tenant) return Response::problem(tenant.error(), r);
                    if (auto allowed =
-                           access.tenant(r.caller, *tenant, model::kTenantFeature.permissions.read);
+                           // Which modules a tenant has is platform administration too.
+                       access.tenant(r.caller, *tenant, model::kTenantFeature.permissions.read, {},
+                                     auth::Administration::platform);
                        !allowed)
                        return Response::problem(allowed.error(), r);
                    return effective_features(api, r, *tenant);

@@ -140,7 +140,8 @@ void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
         return guarded(r, status, [&] { return api.item(r, users(), std::nullopt, *id); });
     });
     add_tenant_resource_routes(router, api, access, "members", "user_id", memberships(),
-                               auth::permitted_roles(TenantAction::read_members));
+                               auth::permitted_roles(TenantAction::read_members), {},
+                               auth::administration_of(TenantAction::read_members));
     router.add("GET", "/v1/tenants/{tenant_id}/audit-logs", [&api, &access](Request& r) {
         auto tenant = uuid_param(r, "tenant_id");
         if (!tenant) return Response::problem(tenant.error(), r);

@@ -130,7 +130,7 @@ class AuthMatrix : public ::testing::Test {
                             path, body, headers);
     }
     static std::string create(testing::Stack& s, const std::string& path, const std::string& body) {
-        return id_of(call(s, Service::command, "POST", path, body, s.admin_token));
+        return id_of(call(s, Service::command, "POST", path, body, s.token_for_target(path)));
     }
     static std::string id_of(const HttpResponse& r) {
         EXPECT_EQ(r.status, 201) << r.body;
@@ -144,7 +144,7 @@ class AuthMatrix : public ::testing::Test {
     }
     static void wait_for(testing::Stack& s, const std::string& path) {
         EXPECT_TRUE(testing::eventually([&] {
-            return call(s, Service::query, "GET", path, "", s.admin_token).status == 200;
+            return call(s, Service::query, "GET", path, "", s.token_for_target(path)).status == 200;
         })) << "never projected: "
             << path;
     }
@@ -589,6 +589,30 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
     const auto items = listed.json().at("items").as_array();
     ASSERT_EQ(items.size(), 1u);
     EXPECT_EQ(items[0].at("id").as_string(), tenant_b);
+}
+
+// Platform administration is not access to care records: the operator, no
+// member of A, gets the 404 of a missing tenant on every endpoint of A's
+// records, and appends nothing; A's profile and members stay theirs to keep.
+TEST_F(AuthMatrix, APlatformAdministratorWhoIsNoMemberSeesNoCareRecords) {
+    auto& s = stack();
+    const std::string a = "/v1/tenants/" + tenant_a;
+    int records = 0;
+    for (const auto& endpoint : endpoints()) {
+        if (!endpoint.path.starts_with(a + "/") || endpoint.path.starts_with(a + "/members"))
+            continue;
+        ++records;
+        const auto before = s.log_size();
+        const auto r = call(s, endpoint.service, endpoint.method, endpoint.path, endpoint.body,
+                            s.admin_token, endpoint.headers);
+        EXPECT_EQ(r.status, 404) << endpoint.name << ": " << r.body;
+        EXPECT_EQ(r.json().at("detail"), "tenant not found") << endpoint.name;
+        EXPECT_EQ(s.log_size(), before) << endpoint.name;
+    }
+    EXPECT_GE(records, 30) << "every tenant-scoped record endpoint";
+    EXPECT_EQ(call(s, Service::query, "GET", a, "", s.admin_token).status, 200);
+    EXPECT_EQ(call(s, Service::query, "GET", a + "/members", "", s.admin_token).status, 200);
+    EXPECT_EQ(call(s, Service::query, "GET", a + "/features", "", s.admin_token).status, 200);
 }
 
 TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {

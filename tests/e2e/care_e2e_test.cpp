@@ -101,7 +101,8 @@ TEST_P(CareEndToEnd, IdempotentRetryReturnsTheFirstAnswerAlsoAfterARestart) {
     EXPECT_EQ(different.status, 422) << different.body;
     EXPECT_EQ(different.json().at("type").as_string(),
               "urn:complexcare:problem:idempotency-key-reused");
-    EXPECT_EQ(after_other, before + 2) << "the other tenant's command and its tenant's creation";
+    EXPECT_EQ(after_other, before + 4)
+        << "the other tenant's creation, its admin's account and membership, and its command";
     EXPECT_EQ(stack().log_size(), after_other) << "retries append nothing";
 }
 

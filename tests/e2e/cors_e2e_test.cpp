@@ -62,7 +62,7 @@ class Cors : public ::testing::Test {
                              const std::string& path, const std::string& body = "",
                              bool with_token = true) {
         std::map<std::string, std::string> headers{{"Origin", origin}};
-        if (with_token) headers["Authorization"] = "Bearer " + stack().admin_token;
+        if (with_token) headers["Authorization"] = "Bearer " + stack().token_for_target(path);
         return http_request(port, method, path, body, headers);
     }
 

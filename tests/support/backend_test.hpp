@@ -19,11 +19,11 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
     HttpResponse command(const std::string& method, const std::string& target,
                          const std::string& body = "",
                          std::map<std::string, std::string> headers = {}) {
-        headers.emplace("Authorization", "Bearer " + stack().admin_token);
+        headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
         return http_request(stack().command_port, method, target, body, headers);
     }
     HttpResponse query(const std::string& target, std::map<std::string, std::string> headers = {}) {
-        headers.emplace("Authorization", "Bearer " + stack().admin_token);
+        headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
         return http_request(stack().query_port, "GET", target, "", headers);
     }
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 
@@ -75,6 +76,52 @@ std::int64_t Stack::log_size() {
 
 std::string Stack::token_for(const UserId& user, std::chrono::seconds ttl) const {
     return auth::mint_hs256(auth_config, user, ttl);
+}
+
+std::optional<UserId> Stack::tenant_admin(const std::string& tenant_id) {
+    std::lock_guard lock(tenant_admins_mutex_);
+    if (auto it = tenant_admins_.find(tenant_id); it != tenant_admins_.end()) return it->second;
+    const std::map<std::string, std::string> as_operator{
+        {"Authorization", "Bearer " + admin_token}};
+    const auto user =
+        http_request(command_port, "POST", "/v1/users",
+                     R"({"email":"admin-)" + tenant_id + R"(@tenant.invalid"})", as_operator);
+    std::optional<UserId> admin_of;
+    if (user.status == 201) {
+        const auto id = UserId(*Uuid::parse(std::string(user.json().at("id").as_string())));
+        const auto granted = http_request(command_port, "PUT",
+                                          "/v1/tenants/" + tenant_id + "/members/" + id.to_string(),
+                                          R"({"role":"admin"})", as_operator);
+        if (granted.status == 201) {
+            const auto position = std::string(granted.json().at("position").as_string());
+            const auto token = token_for(id);
+            EXPECT_TRUE(eventually([&] {
+                return http_request(query_port, "GET",
+                                    "/v1/tenants/" + tenant_id + "?min_position=" + position, "",
+                                    {{"Authorization", "Bearer " + token}})
+                           .status == 200;
+            })) << "the tenant admin of "
+                << tenant_id << " was never projected";
+            admin_of = id;
+        }
+    }
+    tenant_admins_[tenant_id] = admin_of;
+    return admin_of;
+}
+
+std::string Stack::token_for_target(const std::string& target) {
+    constexpr std::string_view prefix = "/v1/tenants/";
+    if (!target.starts_with(prefix) || target.size() < prefix.size() + 37 ||
+        target[prefix.size() + 36] != '/') {
+        return admin_token;
+    }
+    const auto tenant = target.substr(prefix.size(), 36);
+    const auto rest = std::string_view(target).substr(prefix.size() + 37);
+    if (!Uuid::parse(tenant) || rest.starts_with("members") || rest.starts_with("features")) {
+        return admin_token;
+    }
+    const auto admin_of = tenant_admin(tenant);
+    return admin_of ? token_for(*admin_of) : admin_token;
 }
 
 std::map<Backend, std::unique_ptr<Stack>>& stacks() {

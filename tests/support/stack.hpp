@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "platform/auth/token.hpp"
@@ -25,6 +26,14 @@ struct Stack {
     std::int64_t log_size();
     std::string token_for(const UserId& user,
                           std::chrono::seconds ttl = std::chrono::hours(1)) const;
+    // Platform administration is not access to care records (DESIGN.md):
+    // a tenant's data is reached as an admin member of it, made by the
+    // operator on first use and projected before this returns; nullopt for a
+    // tenant that does not exist. Thread-safe.
+    std::optional<UserId> tenant_admin(const std::string& tenant_id);
+    // The bearer token `target` needs: a tenant admin's for a tenant's data,
+    // the operator's for the rest (tenants, users, members, features).
+    std::string token_for_target(const std::string& target);
 
     auth::AuthConfig auth_config;
     UserId admin = UserId::generate();  // a configured platform administrator
@@ -36,6 +45,10 @@ struct Stack {
     std::unique_ptr<eventlog::KafkaMockCluster> cluster;
     int command_port = 0, query_port = 0, projector_port = 0;
     std::unique_ptr<Process> command, projector, query;
+
+  private:
+    std::mutex tenant_admins_mutex_;
+    std::map<std::string, std::optional<UserId>> tenant_admins_;
 };
 
 // One stack per backend, shared by the tests of a binary.

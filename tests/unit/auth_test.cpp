@@ -198,10 +198,22 @@ TEST(Permissions, MatrixAndTenantRule) {
     EXPECT_TRUE(
         authorize_tenant_action(member, "admin", permitted_roles(TenantAction::update_tenant))
             .ok());
+    // Platform administration is not access to a tenant's records
+    // (DESIGN.md): a platform administrator who is no member keeps the
+    // tenant's profile and members, and sees nothing else.
     const Caller admin{UserId::generate(), true};
-    EXPECT_TRUE(
-        authorize_tenant_action(admin, std::nullopt, permitted_roles(TenantAction::read_audit))
-            .ok());
+    const auto as_platform = [&](TenantAction action) {
+        return authorize_tenant_action(admin, std::nullopt, permitted_roles(action),
+                                       administration_of(action));
+    };
+    EXPECT_EQ(as_platform(TenantAction::read_audit).error().kind, ErrorKind::not_found);
+    EXPECT_EQ(
+        authorize_tenant_action(admin, std::nullopt, RoleSet{"admin", "clinician"}).error().kind,
+        ErrorKind::not_found)
+        << "care records";
+    for (auto action : {TenantAction::read_tenant, TenantAction::update_tenant,
+                        TenantAction::read_members, TenantAction::manage_members})
+        EXPECT_TRUE(as_platform(action).ok());
 }
 
 TEST(Permissions, RoleSetsAreWrittenByNameAndCheckedByName) {
