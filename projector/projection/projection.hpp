@@ -14,7 +14,7 @@ struct Projected {
     boost::json::object changes;  // for the audit row's details
     // When the event carries only new values: the table whose row, read
     // before the statements run, gives the audit row its old values.
-    std::string_view old_values_from = {};
+    const TableSpec* old_values_from = nullptr;
 };
 
 // Each aggregate folder provides one of these; nullopt means "not mine".
