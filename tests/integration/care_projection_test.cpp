@@ -380,10 +380,11 @@ TEST_F(CareProjectionTest, APolicysLabelIsWrittenToItsColumnAndReadUnderItsApiNa
                                R"("effective_date":"2026-02-01"})");
     project();
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
-    EXPECT_EQ(row("SELECT version, content, effective_date::text, v.version::text FROM policies p "
-                  "JOIN entity_versions v ON v.entity_id = p.id WHERE p.id = $1::uuid",
-                  first),
-              (std::vector<std::string>{"2.0", "v2", "2026-06-01", "2"}));
+    EXPECT_EQ(
+        row("SELECT p.version, content, effective_date::text, v.version::text FROM policies p "
+            "JOIN entity_versions v ON v.entity_id = p.id WHERE p.id = $1::uuid",
+            first),
+        (std::vector<std::string>{"2.0", "v2", "2026-06-01", "2"}));
     const auto revised = audit_details(first, "PolicyRevised");
     EXPECT_EQ(revised.at("changes").at("policy_version"),
               (boost::json::value{{"old", "1.0"}, {"new", "2.0"}}))
