@@ -13,7 +13,8 @@ struct Projected {
     std::vector<Statement> statements;
     boost::json::object changes;  // for the audit row's details
     // When the event carries only new values: the table whose row, read
-    // before the statements run, gives the audit row its old values.
+    // before the statements run, gives the audit row its old values (its
+    // spec, so that renamed columns are read under their payload keys).
     const TableSpec* old_values_from = nullptr;
 };
 
