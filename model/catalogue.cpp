@@ -29,6 +29,7 @@ const std::array kAggregates{&kTenant,
                              &kInvoice,
                              &kClinicalNoteCategory,
                              &kClinicalNote,
+                             &kPolicy,
                              &kRiskAssessment,
                              &kFeature,
                              &kTenantFeature};

@@ -49,7 +49,11 @@ enum class DefaultFrom : std::uint8_t {
 inline constexpr std::string_view kTenantMember = "member";
 
 struct Field {
-    std::string_view name;  // JSON key and column name
+    std::string_view name;  // JSON key, event payload key, and the column unless `column` says
+    // The column when it differs from the API name: the documented
+    // `policies.version` (a policy's label) is `policy_version` in JSON,
+    // because every read already answers `version` (the entity version).
+    std::string_view column = {};
     FieldType type = FieldType::text;
     std::size_t max_length = 0;  // text: characters (VARCHAR(n)); 0 = TEXT
     int precision = 0;           // decimal(precision, scale)
@@ -69,6 +73,8 @@ struct Field {
     std::string_view format_message = {};
     std::string_view pattern = {};  // the same rule as a JSON Schema pattern, for the contracts
     std::string_view doc = {};
+
+    constexpr std::string_view column_name() const { return column.empty() ? name : column; }
 };
 
 // A value, or values, that no two rows may share.
@@ -137,6 +143,7 @@ enum class FilterOp : std::uint8_t {
     before,    // column < value (a range's end, half-open)
     contains,  // array column @> ARRAY[value]
     holds,     // ?name=true|false: `when_true` holds, or does not (current medications)
+    on,  // ?name=<value>: `when_true` holds with {} standing for the value (in force on a day)
 };
 
 struct Filter {
@@ -144,7 +151,7 @@ struct Filter {
     std::string_view field;      // a field of the aggregate, "id", "created_at" or "updated_at"
     FilterOp op = FilterOp::equals;
     std::string (*normalise)(std::string_view) = nullptr;
-    // holds: a condition on the row `t` (SQL), and what it means, for the contract.
+    // holds and on: a condition on the row `t` (SQL), and what it means, for the contract.
     std::string_view when_true = {};
     std::string_view doc = {};
 };

@@ -12,15 +12,16 @@ std::string select_list(const Resource& r) {
     for (const auto& column : r.columns) {
         if (!out.empty()) out += ", ";
         const std::string name(column.name);
+        const std::string key(column.as.empty() ? column.name : column.as);
         switch (column.render) {
             case Render::timestamp:
-                out += "cc_rfc3339(t." + name + ") AS " + name;
+                out += "cc_rfc3339(t." + name + ") AS " + key;
                 break;
             case Render::decimal:
-                out += "t." + name + "::text AS " + name;
+                out += "t." + name + "::text AS " + key;
                 break;
             case Render::plain:
-                out += "t." + name;
+                out += "t." + name + (key == name ? "" : " AS " + key);
                 break;
         }
     }
@@ -74,6 +75,17 @@ std::string list_conditions(pg::Statement& s, const Resource& r, const ListReque
                 // Fixed SQL from the description; the value only picks a side.
                 where += (value == "true" ? " AND (" : " AND NOT (") +
                          std::string(filter.when_true) + ")";
+            } else if (filter.op == "on") {
+                // Fixed SQL from the description; the value is a parameter.
+                s.params.emplace_back(value);
+                const std::string placeholder =
+                    "$" + std::to_string(s.params.size()) + "::" + std::string(filter.cast);
+                std::string condition(filter.when_true);
+                for (auto at = condition.find("{}"); at != std::string::npos;
+                     at = condition.find("{}", at + placeholder.size())) {
+                    condition.replace(at, 2, placeholder);
+                }
+                where += " AND (" + condition + ")";
             } else {
                 add_condition(s, where, filter.column, filter.cast, value, filter.op);
             }

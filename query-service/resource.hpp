@@ -21,6 +21,9 @@ enum class Render { plain, timestamp, decimal };
 struct Column {
     std::string_view name;
     Render render = Render::plain;
+    // The JSON key when it is not the column's name (a policy's
+    // policy_version, whose column `version` would meet the entity version).
+    std::string_view as = {};
 };
 
 struct Filter {
@@ -28,9 +31,12 @@ struct Filter {
     std::string_view column;
     std::string_view cast;  // SQL type of the column, e.g. "uuid", "text"
     std::string (*normalise)(std::string_view) = nullptr;  // e.g. NHS numbers without spaces
-    std::string_view op = "=";        // "=", ">=", "<", "@>" (array contains the value), or "holds"
-    std::string_view when_true = {};  // holds: the condition ?<parameter>=true asks for
-    bool accepts_me = false;          // a member reference: "me" names the caller
+    // "=", ">=", "<", "@>" (array contains the value), "holds" or "on"
+    std::string_view op = "=";
+    // holds: the condition ?<parameter>=true asks for; on: the condition with
+    // {} standing for the value.
+    std::string_view when_true = {};
+    bool accepts_me = false;  // a member reference: "me" names the caller
 };
 
 struct Resource {

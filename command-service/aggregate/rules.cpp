@@ -3,10 +3,10 @@
 #include <array>
 
 #include "command-service/aggregate/appointment_rules.hpp"
-#include "command-service/aggregate/features.hpp"
-#include "command-service/aggregate/invoice_rules.hpp"
 #include "command-service/aggregate/clinical_rules.hpp"
 #include "command-service/aggregate/compliance_rules.hpp"
+#include "command-service/aggregate/features.hpp"
+#include "command-service/aggregate/invoice_rules.hpp"
 #include "command-service/aggregate/medication_rules.hpp"
 #include "command-service/write_model.hpp"
 #include "model/validate.hpp"
@@ -40,6 +40,7 @@ constexpr std::array kRules{
     NamedRule{"past-due", past_due},
     NamedRule{"writes-as-self", writes_as_self},
     NamedRule{"note-date-not-future", note_date_not_future},
+    NamedRule{"new-version-for-content", new_version_for_content},
     NamedRule{"mitigation-for-high-risk", mitigation_for_high_risk},
     NamedRule{"review-not-before-assessment", review_not_before_assessment},
 };

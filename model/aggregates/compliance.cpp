@@ -1,10 +1,54 @@
-// Compliance: the tenant's risk assessments, reviewed on a schedule.
+// Compliance: the tenant's published policies, in versions, and its risk
+// assessments, reviewed on a schedule.
 #include "model/aggregates/compliance.hpp"
 
 #include "model/aggregates/common_fields.hpp"
 
 namespace cc::model {
 namespace {
+
+constexpr std::string_view kTitleVersion[] = {"title", "policy_version"};
+
+constexpr Field kPolicyFields[] = {
+    {.name = "title", .max_length = 255, .required = true, .doc = "What the policy governs."},
+    {.name = "content", .required = true, .doc = "The policy's text in this version."},
+    // The documented column is `version`; every read already answers
+    // `version` (the entity version, the ETag), so the API names it apart.
+    {.name = "policy_version",
+     .column = "version",
+     .max_length = 50,
+     .required = true,
+     .kept = true,
+     .doc = "The version's label, e.g. 2.1; title and policy_version are unique in the tenant. "
+            "A new content needs a new policy_version."},
+    {.name = "effective_date",
+     .type = FieldType::date,
+     .required = true,
+     .doc = "The first day this version is in force."},
+};
+
+constexpr UniqueKey kPolicyUnique[] = {
+    {.fields = kTitleVersion, .conflict = "policy-version-exists"},
+};
+
+constexpr std::string_view kPolicyRules[] = {"new-version-for-content"};
+
+// Policies are organisation documents: everyone in the tenant works under
+// them; admins and managers publish them.
+constexpr auth::RoleSet kPublishers{"admin", "manager"};
+
+constexpr Filter kPolicyFilters[] = {
+    {.parameter = "title", .field = "title"},
+    {.parameter = "effective_on",
+     .field = "effective_date",
+     .op = FilterOp::on,
+     .when_true = "t.effective_date <= {} AND NOT EXISTS (SELECT 1 FROM policies n WHERE "
+                  "n.tenant_id = t.tenant_id AND n.title = t.title AND n.deleted_at IS NULL AND "
+                  "n.effective_date <= {} AND (n.effective_date, n.created_at, n.id) > "
+                  "(t.effective_date, t.created_at, t.id))",
+     .doc = "the policies in force that day: of each title, the one with the latest "
+            "effective_date on or before it (the later published on a tie)"},
+};
 
 constexpr std::string_view kRiskLevels[] = {"low", "medium", "high", "very_high"};
 
@@ -83,6 +127,32 @@ constexpr Filter kRiskFilters[] = {
 
 }  // namespace
 
+constexpr Aggregate kPolicyDescription{
+    .name = "policy",
+    .title = "Policy",
+    .table = "policies",
+    .collection = "policies",
+    .id_param = "policy_id",
+    .created = "PolicyPublished",
+    .updated = "PolicyRevised",
+    .deleted = "PolicyWithdrawn",
+    .updated_version = 2,
+    .fields = kPolicyFields,
+    .unique = kPolicyUnique,
+    .permissions = {.read = auth::RoleSet::everyone(),
+                    .create = kPublishers,
+                    .update = kPublishers,
+                    .remove = kPublishers},
+    .filters = kPolicyFilters,
+    .sort = "effective_date",
+    .rules = kPolicyRules,
+    .feature = "policies",
+    .history = true,
+    .doc =
+        "A compliance policy of the tenant, published in versions; every version stays in "
+        "its history.",
+};
+
 constexpr Aggregate kRiskAssessmentDescription{
     .name = "risk_assessment",
     .title = "RiskAssessment",
@@ -106,6 +176,7 @@ constexpr Aggregate kRiskAssessmentDescription{
         "dates; reviews keep the earlier assessments in its history.",
 };
 
+const Aggregate& kPolicy = kPolicyDescription;
 const Aggregate& kRiskAssessment = kRiskAssessmentDescription;
 
 }  // namespace cc::model

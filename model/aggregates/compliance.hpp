@@ -2,5 +2,6 @@
 #include "model/description.hpp"
 
 namespace cc::model {
+extern const Aggregate& kPolicy;
 extern const Aggregate& kRiskAssessment;
 }  // namespace cc::model

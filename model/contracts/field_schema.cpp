@@ -116,7 +116,7 @@ std::string field_description(const model::Aggregate& aggregate, const model::Fi
     std::string doc(field.doc);
     while (!doc.empty() && (doc.back() == '.' || doc.back() == ' ')) doc.pop_back();
     const std::string column =
-        "(" + std::string(aggregate.table) + "." + std::string(field.name) + ")";
+        "(" + std::string(aggregate.table) + "." + std::string(field.column_name()) + ")";
     return (doc.empty() ? column : doc + " " + column) + ".";
 }
 

@@ -36,7 +36,8 @@ const model::Field& filtered_field(const model::Aggregate& a, const model::Filte
 }
 
 std::string filter_description(const model::Aggregate& a, const model::Filter& filter) {
-    const std::string column = std::string(a.table) + "." + std::string(filter.field);
+    const std::string column =
+        std::string(a.table) + "." + std::string(filtered_field(a, filter).column_name());
     std::string out;
     switch (filter.op) {
         case model::FilterOp::equals:
@@ -53,6 +54,9 @@ std::string filter_description(const model::Aggregate& a, const model::Filter& f
             break;
         case model::FilterOp::holds:
             out = "true: only " + std::string(filter.doc) + "; false: only the others";
+            break;
+        case model::FilterOp::on:
+            out = "Only " + std::string(filter.doc);
             break;
     }
     if (filter.normalise != nullptr) out += " (normalised as on write, e.g. spaces removed)";

@@ -16,6 +16,7 @@ namespace {
 const TableSpec& table_of(const model::Aggregate& a) {
     struct Owned {
         std::vector<std::string_view> columns;
+        std::vector<Renamed> renamed;
         TableSpec spec;
     };
     static const auto tables = [] {
@@ -23,8 +24,12 @@ const TableSpec& table_of(const model::Aggregate& a) {
         for (const auto* described : model::aggregates()) {
             auto& owned = out[described->name];
             if (described->scope == model::Scope::tenant) owned.columns.push_back("tenant_id");
-            for (const auto& field : described->fields) owned.columns.push_back(field.name);
-            owned.spec = TableSpec{described->table, owned.columns};
+            for (const auto& field : described->fields) {
+                owned.columns.push_back(field.name);
+                if (field.column_name() != field.name)
+                    owned.renamed.push_back({field.name, field.column_name()});
+            }
+            owned.spec = TableSpec{described->table, owned.columns, owned.renamed};
         }
         return out;
     }();
@@ -43,7 +48,7 @@ Result<Projected> acted(const model::Aggregate& a, const model::Action& action,
         audit[entry.key()] = std::move(change);
     }
     const bool tenant_scoped = a.scope == model::Scope::tenant;
-    Projected out{{}, {}, a.table};
+    Projected out{{}, {}, &spec};
     if (changes.empty()) {
         // Nothing on the row changes (a note-only step): the row still moves on.
         out.statements.push_back(touch_row(spec, e, tenant_scoped));
@@ -67,7 +72,8 @@ Projected removed(const model::Aggregate& a, const events::Envelope& e) {
     for (const auto* other : model::aggregates()) {
         for (const auto& field : other->fields) {
             if (field.type == model::FieldType::reference && field.references == a.name) {
-                out.statements.push_back(delete_rows(other->table, field.name, e.aggregate_id));
+                out.statements.push_back(
+                    delete_rows(other->table, field.column_name(), e.aggregate_id));
             }
         }
     }
@@ -87,7 +93,7 @@ std::optional<Result<Projected>> project(const events::Envelope& e) {
     if (e.event_type == a->updated) {
         auto projected = updated(spec, e, tenant_scoped);
         // Version 2 carries only the new values: the row holds the old ones.
-        if (projected && e.schema_version >= 2) projected->old_values_from = a->table;
+        if (projected && e.schema_version >= 2) projected->old_values_from = &spec;
         return projected;
     }
     if (!a->deleted.empty() && e.event_type == a->deleted) {

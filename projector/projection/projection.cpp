@@ -31,12 +31,12 @@ Result<std::vector<Statement>> project(const events::Envelope& event) {
         if (!*projected) return std::move(*projected).error();
         auto& p = **projected;
         std::vector<Statement> statements;
-        if (!p.old_values_from.empty()) {
-            statements.push_back(audit_row_from(event, p.changes, p.old_values_from));
+        if (p.old_values_from != nullptr) {
+            statements.push_back(audit_row_from(event, p.changes, *p.old_values_from));
         }
         for (auto& statement : p.statements) statements.push_back(std::move(statement));
         statements.push_back(version_row(event));
-        if (p.old_values_from.empty()) statements.push_back(audit_row(event, p.changes));
+        if (p.old_values_from == nullptr) statements.push_back(audit_row(event, p.changes));
         return statements;
     }
     return Error::make(ErrorKind::malformed, "unknown-event-type",

@@ -13,8 +13,9 @@ struct Projected {
     std::vector<Statement> statements;
     boost::json::object changes;  // for the audit row's details
     // When the event carries only new values: the table whose row, read
-    // before the statements run, gives the audit row its old values.
-    std::string_view old_values_from = {};
+    // before the statements run, gives the audit row its old values (its
+    // spec, so that renamed columns are read under their payload keys).
+    const TableSpec* old_values_from = nullptr;
 };
 
 // Each aggregate folder provides one of these; nullopt means "not mine".

@@ -12,6 +12,12 @@ bool allowed(const TableSpec& spec, std::string_view column) {
 
 }  // namespace
 
+std::string_view column_of(const TableSpec& spec, std::string_view key) {
+    for (const auto& renamed : spec.renamed)
+        if (renamed.key == key) return renamed.column;
+    return key;
+}
+
 Error bad_payload(const events::Envelope& event, std::string why) {
     return Error::make(ErrorKind::malformed, "bad-payload",
                        event.event_type + " payload: " + std::move(why));
@@ -21,12 +27,16 @@ Result<Statement> insert_row(const TableSpec& spec, const events::Envelope& even
                              const boost::json::object& values) {
     std::string columns = "id, created_at, updated_at";
     std::string selects = "$1::uuid, $2::timestamptz, $2::timestamptz";
+    // Keyed by column: jsonb_populate_record matches keys to column names.
+    boost::json::object row;
     for (const auto& entry : values) {
         if (!allowed(spec, entry.key())) {
             return bad_payload(event, "unknown column " + std::string(entry.key()));
         }
-        columns += ", " + std::string(entry.key());
-        selects += ", r." + std::string(entry.key());
+        const std::string column(column_of(spec, entry.key()));
+        columns += ", " + column;
+        selects += ", r." + column;
+        row[column] = entry.value();
     }
     // jsonb_populate_record lets PostgreSQL convert every value to its column
     // type, so one statement shape serves every table.
@@ -34,7 +44,7 @@ Result<Statement> insert_row(const TableSpec& spec, const events::Envelope& even
     s.sql = "INSERT INTO " + std::string(spec.table) + " (" + columns + ") SELECT " + selects +
             " FROM jsonb_populate_record(NULL::" + std::string(spec.table) + ", $3::jsonb) r";
     s.params = {event.aggregate_id.to_string(), event.occurred_at.to_string(),
-                boost::json::serialize(values)};
+                boost::json::serialize(row)};
     return s;
 }
 
@@ -50,8 +60,9 @@ Result<Statement> update_row(const TableSpec& spec, const events::Envelope& even
         const auto* change = entry.value().if_object();
         const auto* next = change ? change->if_contains("new") : nullptr;
         if (next == nullptr) return bad_payload(event, "change without a new value");
-        values[entry.key()] = *next;
-        sets += ", " + std::string(entry.key()) + " = r." + std::string(entry.key());
+        const std::string column(column_of(spec, entry.key()));
+        values[column] = *next;
+        sets += ", " + column + " = r." + column;
     }
     Statement s;
     s.sql = "UPDATE " + std::string(spec.table) + " t SET " + sets +
@@ -129,17 +140,24 @@ Statement audit_row(const events::Envelope& event, const boost::json::object& ch
 }
 
 Statement audit_row_from(const events::Envelope& event, const boost::json::object& changes,
-                         std::string_view table) {
+                         const TableSpec& spec) {
+    // The changes name payload keys: a renamed column joins the row under its key.
+    std::string row = "to_jsonb(t)";
+    for (const auto& renamed : spec.renamed) {
+        row = "(" + row + " || jsonb_build_object('" + std::string(renamed.key) + "', t." +
+              std::string(renamed.column) + "))";
+    }
     Statement s;
     // The row is read by its id alone: the event's tenant owns it (the
     // write side only decides on rows of the command's tenant).
     s.sql =
         std::string(kAuditColumns) +
         "SELECT $1::uuid, $2::uuid, $3::uuid, $4, $5, $6::uuid, jsonb_set($7::jsonb, "
-        "'{changes}', COALESCE((SELECT jsonb_object_agg(c.key, jsonb_build_object('old', "
-        "to_jsonb(t) -> c.key, 'new', c.value -> 'new')) FROM jsonb_each($7::jsonb -> "
+        "'{changes}', COALESCE((SELECT jsonb_object_agg(c.key, jsonb_build_object('old', " +
+        row +
+        " -> c.key, 'new', c.value -> 'new')) FROM jsonb_each($7::jsonb -> "
         "'changes') c), '{}'::jsonb)), $8, $9, $10::timestamptz FROM (SELECT 1) one LEFT JOIN " +
-        std::string(table) + " t ON t.id = $6::uuid";
+        std::string(spec.table) + " t ON t.id = $6::uuid";
     s.params = audit_params(event, changes);
     return s;
 }

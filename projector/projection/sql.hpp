@@ -18,13 +18,25 @@ namespace cc::projection {
 
 using Statement = pg::Statement;
 
-// How a table's rows are written from events. `columns` are the columns an
-// event payload may set; anything else in a payload is refused, and column
-// names reach SQL only from this list.
+// A payload key written to a column of another name: a policy's
+// policy_version is the documented policies.version.
+struct Renamed {
+    std::string_view key;
+    std::string_view column;
+};
+
+// How a table's rows are written from events. `columns` are the payload
+// keys an event may set, each its column unless `renamed` says otherwise;
+// anything else in a payload is refused, and column names reach SQL only
+// from these lists.
 struct TableSpec {
     std::string_view table;
     std::span<const std::string_view> columns;
+    std::span<const Renamed> renamed = {};
 };
+
+// The column a payload key is written to.
+std::string_view column_of(const TableSpec& spec, std::string_view key);
 
 // INSERT a row with id = aggregate id, the payload's columns, created_at = updated_at =
 // occurred_at.
@@ -41,9 +53,9 @@ Statement delete_rows(std::string_view table, std::string_view column, const Uui
 // One audit_logs row per event: id = event id, details = what changed.
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes);
 // The same, with each change's "old" read from the aggregate's row in
-// `table` as it stands before the event's own statements run.
+// the spec's table as it stands before the event's own statements run.
 Statement audit_row_from(const events::Envelope& event, const boost::json::object& changes,
-                         std::string_view table);
+                         const TableSpec& spec);
 // updated_at only: a step that changes no column still moves the row on.
 Statement touch_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped);
 // entity_versions: the aggregate's version for ETag and item "version".

@@ -38,6 +38,8 @@ std::string_view op_of(model::FilterOp op) {
             return "@>";
         case model::FilterOp::holds:
             return "holds";
+        case model::FilterOp::on:
+            return "on";
         case model::FilterOp::equals:
             break;
     }
@@ -47,6 +49,7 @@ std::string_view op_of(model::FilterOp op) {
 struct Owned {
     std::vector<Column> columns;
     std::vector<Filter> filters;
+    std::vector<std::string_view> search;
     Resource resource;
 };
 
@@ -58,8 +61,10 @@ Owned build(const model::Aggregate& a) {
         const auto render = field.type == model::FieldType::timestamp ? Render::timestamp
                             : field.type == model::FieldType::decimal ? Render::decimal
                                                                       : Render::plain;
-        out.columns.push_back({field.name, render});
+        out.columns.push_back({field.column_name(), render, field.name});
     }
+    for (const auto name : a.search)
+        out.search.push_back(model::column_field(a, name)->column_name());
     out.columns.push_back({"created_at", Render::timestamp});
     out.columns.push_back({"updated_at", Render::timestamp});
     for (const auto& filter : a.filters) {
@@ -71,7 +76,7 @@ Owned build(const model::Aggregate& a) {
         const auto cast = filter.op == model::FilterOp::holds           ? "boolean"
                           : field->type == model::FieldType::text_array ? "text"
                                                                         : cast_of(*field);
-        out.filters.push_back({filter.parameter, filter.field, cast, filter.normalise,
+        out.filters.push_back({filter.parameter, field->column_name(), cast, filter.normalise,
                                op_of(filter.op), filter.when_true,
                                field->references == model::kTenantMember});
     }
@@ -91,8 +96,11 @@ const Resource& resource_of(const model::Aggregate& a) {
                 .columns = owned.columns,
                 .tenant_column = described->scope == model::Scope::tenant ? "tenant_id" : "",
                 .filters = owned.filters,
-                .search_columns = described->search,
-                .sort_column = described->sort,
+                .search_columns = owned.search,
+                .sort_column =
+                    described->sort.empty()
+                        ? std::string_view{}
+                        : model::column_field(*described, described->sort)->column_name(),
                 .sort_cast = described->sort.empty()
                                  ? std::string_view{}
                                  : cast_of(*model::column_field(*described, described->sort)),
@@ -117,8 +125,9 @@ void add_nested_list(http::Router& router, ReadApi& api, Access& access, const m
     const std::string path = "/v1/tenants/{tenant_id}/" + std::string(parent->collection) + "/{" +
                              parent_param + "}/" + std::string(a.collection);
     const auto& resource = resource_of(a);
-    const auto filter = std::find_if(resource.filters.begin(), resource.filters.end(),
-                                     [&](const Filter& f) { return f.column == nested.field; });
+    const auto filter = std::find_if(
+        resource.filters.begin(), resource.filters.end(),
+        [&](const Filter& f) { return f.column == a.field(nested.field)->column_name(); });
     if (filter == resource.filters.end()) {
         throw std::logic_error("no filter on " + std::string(nested.field));
     }

@@ -86,6 +86,12 @@ class AuthMatrix : public ::testing::Test {
             id_of(call(s, Service::command, "POST", a + "/risk-assessments", risk_body(), admin));
         wait_for(s, a + "/clinical-notes/" + note);
         wait_for(s, a + "/risk-assessments/" + risk);
+        policy = create(s, a + "/policies", policy_body("1.0"));
+        wait_for(s, a + "/policies/" + policy);
+    }
+    static std::string policy_body(const std::string& label) {
+        return R"({"title":"Safeguarding","content":"Report concerns","policy_version":")" + label +
+               R"(","effective_date":"2026-01-01"})";
     }
     static std::string invoice_body() {
         return R"({"patient_id":")" + patient +
@@ -431,6 +437,27 @@ class AuthMatrix : public ::testing::Test {
              a + "/risk-assessments/" + risk + "/history",
              "",
              {}},
+            {"publish policy", Service::command, "POST", a + "/policies", policy_body("9"), {}},
+            {"revise policy",
+             Service::command,
+             "PATCH",
+             a + "/policies/" + policy,
+             R"({"content":"New text","policy_version":"2.0"})",
+             {{"If-Match", "\"1\""}}},
+            {"withdraw policy", Service::command, "DELETE", a + "/policies/" + policy, "", {}},
+            {"list policies in force",
+             Service::query,
+             "GET",
+             a + "/policies?effective_on=2026-06-01",
+             "",
+             {}},
+            {"read policy", Service::query, "GET", a + "/policies/" + policy, "", {}},
+            {"read policy history",
+             Service::query,
+             "GET",
+             a + "/policies/" + policy + "/history",
+             "",
+             {}},
         };
     }
 
@@ -464,7 +491,7 @@ class AuthMatrix : public ::testing::Test {
     }
 
     static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
-        medication, task, invoice, category, note, risk;
+        medication, task, invoice, category, note, risk, policy;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -567,6 +594,13 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"list overdue risk assessments", {404, 200}},
         {"read risk assessment", {404, 200}},
         {"read risk assessment history", {404, 200}},
+        // Policies are the organisation's: everyone reads them, admins and managers publish.
+        {"publish policy", {404, 403}},
+        {"revise policy", {404, 403}},
+        {"withdraw policy", {404, 403}},
+        {"list policies in force", {404, 200}},
+        {"read policy", {404, 200}},
+        {"read policy history", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
@@ -671,6 +705,8 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
         EXPECT_EQ(call(s, Service::query, "GET", path, "", token("a_finance")).status, status)
             << path;
     }
+    // Policies are everyone's to read, finance's too.
+    EXPECT_EQ(call(s, Service::query, "GET", a + "/policies", "", token("a_finance")).status, 200);
     // An admin enters a note for the care professional; the audit row names the admin.
     const auto entered =
         call(s, Service::command, "POST", a + "/clinical-notes", note_body(), token("a_admin"));
@@ -723,7 +759,10 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
                              b + "/clinical-notes/" + note + "/history",
                              b + "/clinical-notes/" + missing + "/history",
                              b + "/risk-assessments/" + risk,
-                             b + "/risk-assessments/" + risk + "/history"}) {
+                             b + "/risk-assessments/" + risk + "/history",
+                             b + "/policies/" + policy,
+                             b + "/policies/" + policy + "/history",
+                             b + "/policies/" + missing + "/history"}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
@@ -747,6 +786,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
         {"PATCH", b + "/clinical-note-categories/" + category, R"({"name":"x"})"},
         {"POST", b + "/risk-assessments/" + risk + "/review",
          R"({"assessment_date":"2026-02-01","risk_level":"low","next_review_date":"2026-08-01"})"},
+        {"PATCH", b + "/policies/" + policy, R"({"content":"x","policy_version":"x"})"},
+        {"DELETE", b + "/policies/" + policy, ""},
     };
     for (const auto& [method, path, body] : commands) {
         const auto before = s.log_size();

@@ -66,15 +66,6 @@ class ClinicalEndToEnd : public testing::BackendTest {
         return testing::http_request(stack().query_port, "GET", target, "",
                                      {{"Authorization", bearer(user)}});
     }
-    std::vector<std::string> ids(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 200) << r.body;
-        std::vector<std::string> out;
-        if (r.status != 200) return out;
-        const auto json = r.json();
-        for (const auto& item : json.at("items").as_array())
-            out.emplace_back(item.at("id").as_string());
-        return out;
-    }
     std::string note(const std::string& date, const std::string& extra = "") {
         return R"({"patient_id":")" + patient + R"(","note_date":")" + date +
                R"(","content":"Observed at )" + date + "\"" + extra + "}";

@@ -20,6 +20,7 @@
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
 #include "query-service/history.hpp"
+#include "query-service/resource.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelopes.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -361,6 +362,73 @@ TEST_F(CareProjectionTest, RiskAssessmentReviewsRestateLevelAndDates) {
             risk),
         (std::vector<std::string>{"medium", "", "2026-02-01", "2026-08-01", author_.to_string()}))
         << "a review restates the mitigation steps";
+}
+
+// The label's column is policies.version; events, audit rows and reads
+// call it policy_version, beside the entity version.
+TEST_F(CareProjectionTest, APolicysLabelIsWrittenToItsColumnAndReadUnderItsApiName) {
+    const auto first =
+        create(model::kPolicy, R"({"title":"Safeguarding","content":"v1","policy_version":"1.0",)"
+                               R"("effective_date":"2026-01-01"})");
+    patch(model::kPolicy, first, 1,
+          R"({"content":"v2","policy_version":"2.0","effective_date":"2026-06-01"})");
+    const auto lone =
+        create(model::kPolicy, R"({"title":"Lone working","content":"x","policy_version":"1",)"
+                               R"("effective_date":"2026-03-01"})");
+    const auto older =
+        create(model::kPolicy, R"({"title":"Lone working","content":"y","policy_version":"0.9",)"
+                               R"("effective_date":"2026-02-01"})");
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+    EXPECT_EQ(
+        row("SELECT p.version, content, effective_date::text, v.version::text FROM policies p "
+            "JOIN entity_versions v ON v.entity_id = p.id WHERE p.id = $1::uuid",
+            first),
+        (std::vector<std::string>{"2.0", "v2", "2026-06-01", "2"}));
+    const auto revised = audit_details(first, "PolicyRevised");
+    EXPECT_EQ(revised.at("changes").at("policy_version"),
+              (boost::json::value{{"old", "1.0"}, {"new", "2.0"}}))
+        << revised;
+
+    // The read SQL, with the description's effective_on condition, on these rows.
+    const query::Column columns[] = {{"id"}, {"version", query::Render::plain, "policy_version"}};
+    const auto& on = model::kPolicy.filters[1];
+    const query::Filter filters[] = {{.parameter = on.parameter,
+                                      .column = on.field,
+                                      .cast = "date",
+                                      .op = "on",
+                                      .when_true = on.when_true}};
+    const query::Resource policies{.entity_type = "policy",
+                                   .table = "policies",
+                                   .columns = columns,
+                                   .tenant_column = "tenant_id",
+                                   .filters = filters,
+                                   .sort_column = "effective_date",
+                                   .sort_cast = "date"};
+    pqxx::connection c(url_);
+    pqxx::read_transaction tx(c);
+    const auto rows = [&](const pg::Statement& s) {
+        std::vector<boost::json::value> out;
+        for (const auto& r : tx.exec_params(s.sql, pqxx::prepare::make_dynamic_params(s.params)))
+            out.push_back(boost::json::parse(r[0].c_str()));
+        return out;
+    };
+    const auto item = rows(query::item_statement(policies, tenant_.to_string(), first));
+    ASSERT_EQ(item.size(), 1u);
+    EXPECT_EQ(item[0].at("policy_version"), "2.0");
+    EXPECT_EQ(item[0].at("version"), 2);
+    const auto in_force = [&](const std::string& day) {
+        query::ListRequest request;
+        request.tenant_id = tenant_.to_string();
+        request.filters = {{"effective_on", day}};
+        std::vector<std::string> ids;
+        for (const auto& r : rows(query::list_statement(policies, request)))
+            ids.emplace_back(r.at("id").as_string());
+        return ids;
+    };
+    EXPECT_EQ(in_force("2026-02-15"), std::vector<std::string>{older});
+    EXPECT_EQ(in_force("2026-03-01"), std::vector<std::string>{lone}) << "1 replaces 0.9";
+    EXPECT_EQ(in_force("2026-06-01"), (std::vector<std::string>{lone, first}));
 }
 
 }  // namespace

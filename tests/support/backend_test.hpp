@@ -3,8 +3,11 @@
 // that backend, calling the services as the configured platform operator.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/stack.hpp"
@@ -25,6 +28,16 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
     HttpResponse query(const std::string& target, std::map<std::string, std::string> headers = {}) {
         headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
         return http_request(stack().query_port, "GET", target, "", headers);
+    }
+    // The ids of a list's items, in order; none (and a failure) unless 200.
+    static std::vector<std::string> ids(const HttpResponse& r) {
+        EXPECT_EQ(r.status, 200) << r.body;
+        std::vector<std::string> out;
+        if (r.status != 200) return out;
+        const auto json = r.json();
+        for (const auto& item : json.at("items").as_array())
+            out.emplace_back(item.at("id").as_string());
+        return out;
     }
 };
 

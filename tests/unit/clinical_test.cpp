@@ -1,4 +1,4 @@
-// Clinical notes, their categories and risk assessments: the
+// Clinical notes, their categories, policies and risk assessments: the
 // generic steps with the caller's defaults, history-keeping actions and
 // their named rules, as pure functions of (write model, command).
 #include <gtest/gtest.h>
@@ -209,6 +209,43 @@ TEST_F(ClinicalDeciderTest, RiskLevelsNeedMitigationAndOrderedDates) {
         decide(model, Patch{target(model::kRiskAssessment, id, manager), std::nullopt,
                             *json::parse_body(R"({"mitigation_steps":null})")}));
     ASSERT_FALSE(patch.ok()) << "the kept level still needs mitigation";
+}
+
+TEST_F(ClinicalDeciderTest, APolicysContentChangesOnlyWithANewVersion) {
+    const auto id = Uuid::random_v4();
+    auto published = try_create(model::kPolicy,
+                                R"({"title":"Safeguarding","content":"v1","policy_version":"1.0",
+                                    "effective_date":"2031-01-01"})",
+                                manager, id);
+    ASSERT_TRUE(published.ok()) << published.error().detail;
+    EXPECT_EQ(published->events[0].payload.at("policy_version"), "1.0")
+        << "events carry the API name, not the column";
+    fold(published);
+    const auto patch = [&](const std::string& body) {
+        return testing::checked(decide(model, Patch{target(model::kPolicy, id, manager),
+                                                    std::nullopt, *json::parse_body(body)}));
+    };
+    auto same = patch(R"({"content":"v2"})");
+    ASSERT_FALSE(same.ok());
+    EXPECT_EQ(same.error().kind, ErrorKind::invalid);
+    EXPECT_EQ(same.error().fields.at(0).field, "policy_version");
+    EXPECT_EQ(same.error().fields.at(0).code, "unchanged");
+    EXPECT_FALSE(patch(R"({"content":"v2","policy_version":"1.0"})").ok());
+    EXPECT_TRUE(patch(R"({"effective_date":"2031-02-01"})").ok()) << "no content, no new version";
+    fold(patch(R"({"content":"v2","policy_version":"2.0","effective_date":"2031-06-01"})"));
+
+    auto clash = try_create(model::kPolicy,
+                            R"({"title":"Safeguarding","content":"x","policy_version":"2.0",
+                                "effective_date":"2031-01-01"})",
+                            manager);
+    ASSERT_FALSE(clash.ok());
+    EXPECT_EQ(clash.error().type, "policy-version-exists");
+    EXPECT_TRUE(try_create(model::kPolicy,
+                           R"({"title":"Safeguarding","content":"x","policy_version":"1.0",
+                               "effective_date":"2031-01-01"})",
+                           manager)
+                    .ok())
+        << "1.0 was revised to 2.0: the label is free again";
 }
 
 // The history a query answers: each version as the event left it.
