@@ -3,6 +3,7 @@
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
+#include "model/aggregates/documents.hpp"
 #include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/invoices.hpp"
@@ -16,8 +17,8 @@ namespace {
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
 const std::array kAggregates{
-    &kTenant,   &kUser,       &kMembership, &kPatient, &kCareProfessional, &kAppointment,
-    &kCarePlan, &kMedication, &kTask,       &kInvoice, &kFeature,          &kTenantFeature};
+    &kTenant,     &kUser, &kMembership, &kPatient,  &kCareProfessional, &kAppointment,  &kCarePlan,
+    &kMedication, &kTask, &kInvoice,    &kDocument, &kFeature,          &kTenantFeature};
 
 }  // namespace
 

@@ -19,6 +19,8 @@ enum class ErrorKind {
     version_mismatch,       // 412: If-Match does not match the aggregate version
     precondition_required,  // 428: If-Match missing where it is mandatory
     rule_violated,          // 422: a domain rule refuses the change
+    too_large,              // 413: the content is over a configured limit
+    unsupported_type,       // 415: the content is of a type the resource does not take
     unavailable,            // 503: the log or database cannot be reached, writer fenced
     internal,               // 500
 };

@@ -31,6 +31,10 @@ const char* title_for(ErrorKind kind) {
             return "Precondition required";
         case ErrorKind::rule_violated:
             return "Rule violated";
+        case ErrorKind::too_large:
+            return "Content too large";
+        case ErrorKind::unsupported_type:
+            return "Unsupported media type";
         case ErrorKind::unavailable:
             return "Service unavailable";
         case ErrorKind::internal:
@@ -73,6 +77,10 @@ int status_for(ErrorKind kind) {
             return 428;
         case ErrorKind::rule_violated:
             return 422;
+        case ErrorKind::too_large:
+            return 413;
+        case ErrorKind::unsupported_type:
+            return 415;
         case ErrorKind::unavailable:
             return 503;
         case ErrorKind::internal:
