@@ -76,6 +76,14 @@ class AuthMatrix : public ::testing::Test {
         wait_for(s, "/v1/tenants/" + tenant_a + "/tasks/" + task);
         invoice = create(s, "/v1/tenants/" + tenant_a + "/invoices", invoice_body());
         wait_for(s, "/v1/tenants/" + tenant_a + "/invoices/" + invoice);
+        const auto uploaded = call(s, Service::command, "POST",
+                                   "/v1/tenants/" + tenant_a +
+                                       "/documents?name=Consent&tags=consent&patient_id=" + patient,
+                                   "Consent to share records, signed.", s.admin_token,
+                                   {{"Content-Type", "text/plain"}});
+        EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+        document = std::string(uploaded.json().at("id").as_string());
+        wait_for(s, "/v1/tenants/" + tenant_a + "/documents/" + document);
     }
     static std::string invoice_body() {
         return R"({"patient_id":")" + patient +
@@ -327,6 +335,33 @@ class AuthMatrix : public ::testing::Test {
              "",
              {}},
             {"read invoice", Service::query, "GET", a + "/invoices/" + invoice, "", {}},
+            {"upload document",
+             Service::command,
+             "POST",
+             a + "/documents?name=Note&patient_id=" + patient,
+             "A plain note.",
+             {{"Content-Type", "text/plain"}}},
+            {"update document",
+             Service::command,
+             "PATCH",
+             a + "/documents/" + document,
+             R"({"category":"consent"})",
+             {{"If-Match", "\"1\""}}},
+            {"delete document", Service::command, "DELETE", a + "/documents/" + document, "", {}},
+            {"list documents", Service::query, "GET", a + "/documents?tag=consent", "", {}},
+            {"list a patient's documents",
+             Service::query,
+             "GET",
+             a + "/patients/" + patient + "/documents",
+             "",
+             {}},
+            {"read document", Service::query, "GET", a + "/documents/" + document, "", {}},
+            {"download document",
+             Service::query,
+             "GET",
+             a + "/documents/" + document + "/content",
+             "",
+             {}},
         };
     }
 
@@ -360,7 +395,7 @@ class AuthMatrix : public ::testing::Test {
     }
 
     static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
-        medication, task, invoice;
+        medication, task, invoice, document;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -445,6 +480,15 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"summarise invoices", {404, 403}},
         {"list a patient's invoices", {404, 403}},
         {"read invoice", {404, 403}},
+        // Carers read a patient's documents (care instructions, consent); filing
+        // and removing them is clinical staff's and managers'.
+        {"upload document", {404, 403}},
+        {"update document", {404, 403}},
+        {"delete document", {404, 403}},
+        {"list documents", {404, 200}},
+        {"list a patient's documents", {404, 200}},
+        {"read document", {404, 200}},
+        {"download document", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
@@ -530,6 +574,27 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
     EXPECT_EQ(audit_json.at("items").as_array()[0].at("user_id").as_string(), users.at("a_admin"));
 }
 
+TEST_F(AuthMatrix, DocumentsAreReadByCareStaffAndNotByFinance) {
+    auto& s = stack();
+    const std::string content = "/v1/tenants/" + tenant_a + "/documents/" + document + "/content";
+    for (const auto* who : {"a_carer", "a_auditor", "a_admin"}) {
+        const auto r = call(s, Service::query, "GET", content, "", token(who));
+        EXPECT_EQ(r.status, 200) << who << ": " << r.body;
+        EXPECT_EQ(r.body, "Consent to share records, signed.") << who;
+    }
+    const auto before = s.log_size();
+    EXPECT_EQ(call(s, Service::query, "GET", content, "", token("a_finance")).status, 403);
+    EXPECT_EQ(call(s, Service::query, "GET", "/v1/tenants/" + tenant_a + "/documents", "",
+                   token("a_finance"))
+                  .status,
+              403);
+    EXPECT_EQ(call(s, Service::command, "POST", "/v1/tenants/" + tenant_a + "/documents?name=x",
+                   "x", token("a_finance"), {{"Content-Type", "text/plain"}})
+                  .status,
+              403);
+    EXPECT_EQ(s.log_size(), before);
+}
+
 TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     auto& s = stack();
     const std::string b = "/v1/tenants/" + tenant_b;
@@ -543,7 +608,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
           b + "/care-professionals/" + professional, b + "/patients/" + missing,
           b + "/appointments/" + appointment, b + "/care-plans/" + plan,
           b + "/medications/" + medication, b + "/tasks/" + task, b + "/tasks/" + missing,
-          b + "/invoices/" + invoice, b + "/invoices/" + missing}) {
+          b + "/invoices/" + invoice, b + "/invoices/" + missing, b + "/documents/" + document,
+          b + "/documents/" + document + "/content", b + "/documents/" + missing + "/content"}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
@@ -562,6 +628,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
         {"POST", b + "/invoices/" + invoice + "/issue", ""},
         {"POST", b + "/invoices/" + invoice + "/void", R"({"reason":"x"})"},
         {"DELETE", b + "/invoices/" + invoice, ""},
+        {"PATCH", b + "/documents/" + document, R"({"name":"x"})"},
+        {"DELETE", b + "/documents/" + document, ""},
     };
     for (const auto& [method, path, body] : commands) {
         const auto before = s.log_size();
@@ -573,7 +641,7 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     }
     // A's patient under B's path names no row of B: its nested lists are empty.
     for (const auto& nested :
-         {"/appointments", "/care-plans", "/medications", "/tasks", "/invoices"}) {
+         {"/appointments", "/care-plans", "/medications", "/tasks", "/invoices", "/documents"}) {
         const auto r =
             call(s, Service::query, "GET", b + "/patients/" + patient + nested, "", b_admin);
         ASSERT_EQ(r.status, 200) << nested << ": " << r.body;
