@@ -3,6 +3,7 @@
 //   complexcare kafka-mock [--topic T] [--partitions N] [--brokers N]
 //   complexcare token --user ID [--ttl 1h] [--platform-admin true]
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
+//   complexcare blobs gc [--min-age 1h] [--dry-run true]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,11 +11,14 @@
 #include <map>
 #include <string>
 
+#include "cli/blobs.hpp"
 #include "cli/progress.hpp"
 #include "cli/seed/plan.hpp"
 #include "cli/seed/run.hpp"
 #include "platform/auth/token.hpp"
+#include "platform/blob/directory_store.hpp"
 #include "platform/config/env.hpp"
+#include "platform/eventlog/factory.hpp"
 #include "platform/eventlog/kafka_log.hpp"
 #include "platform/http/server.hpp"
 #include "platform/pg/migrator.hpp"
@@ -33,11 +37,14 @@ constexpr const char* kUsage =
     "              (--command-url http://127.0.0.1:8081, --operator ID (default: the first\n"
     "              of CC_PLATFORM_ADMINS), --tenants 1, --carers 20, --patients 50,\n"
     "              --days 14, --tasks 40, --seed 1, --slug demo-care, --connections 8,\n"
-    "              --plain true for progress lines instead of a bar); signs with CC_JWT_SECRET\n";
+    "              --plain true for progress lines instead of a bar); signs with CC_JWT_SECRET\n"
+    "  blobs gc    remove the stored files (CC_BLOB_DIR) that no document in the log's\n"
+    "              history names, once older than --min-age (1h; 0s for none);\n"
+    "              --dry-run true lists them only\n";
 
 // --name value pairs; anything else is an error.
-bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags) {
-    for (int i = 2; i < argc; i += 2) {
+bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags, int first) {
+    for (int i = first; i < argc; i += 2) {
         const std::string name = argv[i];
         if (name.rfind("--", 0) != 0 || i + 1 >= argc) return false;
         flags[name.substr(2)] = argv[i + 1];
@@ -113,6 +120,35 @@ int token(const std::map<std::string, std::string>& flags) {
     return 0;
 }
 
+int blobs_gc(const std::map<std::string, std::string>& flags) {
+    const auto url =
+        cc::config::env_or("CC_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/complexcare");
+    cc::cli::GcOptions options;
+    const auto min_age = flag(flags, "min-age", "1h");
+    options.min_age =
+        min_age == "0" || min_age == "0s" ? std::chrono::seconds(0) : parse_ttl(min_age);
+    options.dry_run = flag(flags, "dry-run", "false") == "true";
+    cc::blob::DirectoryStore store(cc::blob::blob_dir_from_env());
+    auto reader = cc::eventlog::open_reader(cc::eventlog::log_config_from_env(url), {});
+    auto report = cc::cli::collect_garbage(store, *reader, options);
+    if (!report) {
+        std::cerr << "blobs gc: " << report.error().detail << "\n";
+        return 1;
+    }
+    for (const auto& blob : report->removed) {
+        std::cout << (options.dry_run ? "would remove " : "removed ") << blob.key << " ("
+                  << blob.size << " bytes)\n";
+    }
+    for (const auto& key : report->missing) {
+        std::cerr << "blobs gc: missing " << key << " (a document names it)\n";
+    }
+    std::cout << report->stored << " stored, " << report->referenced << " referenced, "
+              << report->removed.size() << (options.dry_run ? " to remove, " : " removed, ")
+              << report->young << " unreferenced but younger than --min-age, "
+              << report->missing.size() << " missing\n";
+    return report->missing.empty() ? 0 : 3;
+}
+
 int count_flag(const std::map<std::string, std::string>& flags, const std::string& name,
                int fallback, int most) {
     const auto text = flag(flags, name, std::to_string(fallback));
@@ -183,8 +219,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string command = argv[1];
+    // "blobs gc" is a command of two words; the flags follow it.
+    const bool two_words = command == "blobs";
     std::map<std::string, std::string> flags;
-    if (!parse_flags(argc, argv, flags)) {
+    if ((two_words && (argc < 3 || std::string(argv[2]) != "gc")) ||
+        !parse_flags(argc, argv, flags, two_words ? 3 : 2)) {
         std::cerr << kUsage;
         return 2;
     }
@@ -193,6 +232,7 @@ int main(int argc, char** argv) {
         if (command == "kafka-mock") return kafka_mock(flags);
         if (command == "token") return token(flags);
         if (command == "seed") return seed(flags);
+        if (command == "blobs") return blobs_gc(flags);
     } catch (const std::exception& e) {
         std::cerr << command << ": " << e.what() << "\n";
         return 1;

@@ -69,6 +69,40 @@ class CommandBus {
         return commit(decide(model_, command), context);
     }
 
+    // The checks execute() makes before it appends, without appending: what
+    // a command that first does slow work (an upload writes its file) asks
+    // so that a refused caller or a doomed command costs nothing.
+    // authorized(): the caller may take the step. check(): everything but
+    // the append; a stored answer when the Idempotency-Key was seen, else
+    // nothing. execute() decides again afterwards: the state may have moved.
+    template <class Command>
+    Status authorized(const Command& command, const RequestContext& context) {
+        std::lock_guard lock(mutex_);
+        if (needs_catch_up_) {
+            if (auto status = catch_up_locked(); !status) return status;
+        }
+        return authorize(model_, context.caller, command);
+    }
+    template <class Command>
+    Result<std::optional<CommandOutcome>> check(const Command& command,
+                                                const RequestContext& context) {
+        std::lock_guard lock(mutex_);
+        if (needs_catch_up_) {
+            if (auto status = catch_up_locked(); !status) return std::move(status).error();
+        }
+        if (auto allowed = authorize(model_, context.caller, command); !allowed) {
+            return std::move(allowed).error();
+        }
+        if (auto prior = replay(context, tenant_scope(command))) {
+            if (!*prior) return std::move(*prior).error();
+            return std::optional<CommandOutcome>(std::move(**prior));
+        }
+        if (auto decision = decide(model_, command); !decision) {
+            return std::move(decision).error();
+        }
+        return std::optional<CommandOutcome>();
+    }
+
     // Registers each configured platform administrator that has no account
     // yet (UserRegistered, acting as themselves), so that they are users like
     // any other: their actions reference users(id) in audit_logs.

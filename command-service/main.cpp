@@ -5,8 +5,10 @@
 
 #include "command-service/aggregate/routes.hpp"
 #include "command-service/command_bus.hpp"
+#include "command-service/documents/upload_route.hpp"
 #include "command-service/overdue_scheduler.hpp"
 #include "model/contracts/contracts.hpp"
+#include "platform/blob/directory_store.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -15,9 +17,19 @@
 int main() {
     using namespace cc;
     http::block_shutdown_signals();
-    const auto config = http::ServiceConfig::from_env("command-service", 8081);
+    auto config = http::ServiceConfig::from_env("command-service", 8081);
     obs::configure_logging("command-service", config.log_level);
     try {
+        const auto uploads = command::UploadConfig::from_env();
+        // Only upload routes read large bodies; every other route keeps the small limit.
+        const std::size_t default_limit = config.server.body_limit;
+        config.server.body_limit_for = [&uploads, default_limit](std::string_view method,
+                                                                 std::string_view target) {
+            return command::body_limit_for(method, target, uploads, default_limit);
+        };
+        config.server.largest_body_limit =
+            command::body_limit_for("POST", "/v1/tenants/x/documents", uploads, default_limit);
+        blob::DirectoryStore blobs(blob::blob_dir_from_env());
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         // Opening the writer fences any older instance before we read the log.
@@ -41,6 +53,7 @@ int main() {
         http::add_operational_routes(
             router, [&bus] { return bus.ready(); }, contracts::command_openapi_text());
         command::add_aggregate_routes(router, bus);
+        command::add_upload_routes(router, bus, blobs, uploads);
         // A route the published contract lacks is a bug: refuse to start.
         const auto undocumented = contracts::undocumented_routes(
             contracts::command_openapi(model::aggregates()), router.routes());

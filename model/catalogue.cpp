@@ -5,6 +5,7 @@
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/clinical.hpp"
 #include "model/aggregates/compliance.hpp"
+#include "model/aggregates/documents.hpp"
 #include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/invoices.hpp"
@@ -17,22 +18,10 @@ namespace {
 
 // Adding an aggregate adds it here: the services, the event catalogue and
 // the contracts all walk this list.
-const std::array kAggregates{&kTenant,
-                             &kUser,
-                             &kMembership,
-                             &kPatient,
-                             &kCareProfessional,
-                             &kAppointment,
-                             &kCarePlan,
-                             &kMedication,
-                             &kTask,
-                             &kInvoice,
-                             &kClinicalNoteCategory,
-                             &kClinicalNote,
-                             &kPolicy,
-                             &kRiskAssessment,
-                             &kFeature,
-                             &kTenantFeature};
+const std::array kAggregates{
+    &kTenant,   &kUser,           &kMembership, &kPatient, &kCareProfessional,     &kAppointment,
+    &kCarePlan, &kMedication,     &kTask,       &kInvoice, &kClinicalNoteCategory, &kClinicalNote,
+    &kPolicy,   &kRiskAssessment, &kDocument,   &kFeature, &kTenantFeature};
 
 }  // namespace
 

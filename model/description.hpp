@@ -163,6 +163,17 @@ struct NestedList {
     std::string_view field;   // the reference field that names it
 };
 
+// An aggregate created by uploading a file (a document): the fields the
+// server sets from the bytes it stored. POST .../<collection> takes the file
+// (raw, or multipart/form-data) instead of JSON, the command service puts it
+// in the blob store before it appends, and GET .../{id}/content on the
+// query service answers it.
+struct Upload {
+    std::string_view key;   // the blob key, "sha256/<2 hex>/<64 hex>": never a client's path
+    std::string_view type;  // the allowed type the content's magic bytes show (file_types.hpp)
+    std::string_view size;  // bytes
+};
+
 // Where an aggregate's events are filed and its rows live.
 enum class Scope : std::uint8_t {
     tenant,    // tenant-scoped: /v1/tenants/{tenant_id}/<collection>, keyed by the tenant
@@ -222,6 +233,8 @@ struct Aggregate {
     // tenant, the aggregate's commands and reads there answer 403
     // feature-disabled. "" for the core every tenant has.
     std::string_view feature = {};
+    // Created by uploading a file: which fields the stored bytes set.
+    const Upload* upload = nullptr;
     // Whether the table has deleted_at. Without it (features) a delete
     // removes the row, and the rows of other tables that refer to it.
     bool soft_delete = true;

@@ -2,6 +2,7 @@
 #include <exception>
 
 #include "model/contracts/contracts.hpp"
+#include "platform/blob/directory_store.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -10,6 +11,7 @@
 #include "query-service/access.hpp"
 #include "query-service/aggregate/resources.hpp"
 #include "query-service/consistency.hpp"
+#include "query-service/documents/content.hpp"
 #include "query-service/features/feature_queries.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/read_api.hpp"
@@ -40,6 +42,9 @@ int main() {
         query::add_identity_routes(router, api, access);
         query::add_aggregate_routes(router, api, access);
         query::add_feature_routes(router, api, access);
+        // Read-only use of the command service's blob directory (CC_BLOB_DIR).
+        blob::DirectoryStore blobs(blob::blob_dir_from_env());
+        query::add_content_routes(router, api, access, blobs);
         // A route the published contract lacks is a bug: refuse to start.
         const auto undocumented = contracts::undocumented_routes(
             contracts::query_openapi(model::aggregates()), router.routes());

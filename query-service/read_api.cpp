@@ -168,6 +168,20 @@ http::Response ReadApi::item(const http::Request& request, const Resource& resou
     return response;
 }
 
+Result<std::optional<std::string>> ReadApi::fetch(const Resource& resource,
+                                                  const std::string& tenant_id,
+                                                  const std::string& key) {
+    pqxx::result rows;
+    try {
+        rows = run(pool_, item_statement(resource, tenant_id, key));
+    } catch (const pqxx::broken_connection&) {
+        return Error::make(ErrorKind::unavailable, "database-unavailable",
+                           "the read store is unavailable");
+    }
+    if (rows.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(rows[0][0].as<std::string>());
+}
+
 http::Response ReadApi::list(const http::Request& request, const Resource& resource,
                              const std::optional<std::string>& tenant_id,
                              const std::optional<std::string>& member_of,

@@ -22,6 +22,10 @@ class ReadApi {
     // (totals), with the list's filters read from the query string.
     http::Response totals(const http::Request& request, const Resource& resource,
                           const std::string& tenant_id, const Totals& totals);
+    // The item's JSON document, nothing for a missing or deleted one; for
+    // routes that answer something other than the row (a document's bytes).
+    Result<std::optional<std::string>> fetch(const Resource& resource, const std::string& tenant_id,
+                                             const std::string& key);
     // A page from a custom statement whose rows are (json, cursor).
     http::Response page(const http::Request& request, const pg::Statement& statement,
                         std::size_t limit);

@@ -2,6 +2,8 @@
 // The commands every described aggregate takes, derived from its
 // description: create, patch, delete, and its lifecycle actions. authorize()
 // and decide() are pure functions of (write model, command).
+#include <boost/json/object.hpp>
+
 #include <optional>
 
 #include "command-service/domain/decision.hpp"
@@ -35,6 +37,9 @@ struct Target {
 struct Create {
     Target target;
     json::Body body;
+    // Values the route worked out from what the request carried besides its
+    // JSON (an upload's blob key, type and size), for fields set by a rule.
+    boost::json::object computed = {};
 };
 struct Patch {
     Target target;

@@ -209,6 +209,31 @@ void set_by_server(const Target& t, boost::json::object& values) {
     }
 }
 
+// What the route computed fills fields set by a rule; an uploaded aggregate
+// cannot be created without its file (no route does that, and the table
+// needs them).
+Status set_computed(const model::Aggregate& a, const boost::json::object& computed,
+                    boost::json::object& values) {
+    for (const auto& entry : computed) {
+        const auto* field = a.field(entry.key());
+        if (field == nullptr || field->set_by != model::Setter::rule) {
+            return Error::make(ErrorKind::internal, "not-computed",
+                               std::string(entry.key()) + " is not set by the server");
+        }
+        values[entry.key()] = entry.value();
+    }
+    if (a.upload != nullptr) {
+        for (auto name : {a.upload->key, a.upload->type, a.upload->size}) {
+            const auto* value = values.if_contains(name);
+            if (value == nullptr || value->is_null()) {
+                return Error::make(ErrorKind::internal, "upload-missing",
+                                   model::a_spoken(a.name) + " is created by uploading a file");
+            }
+        }
+    }
+    return {};
+}
+
 bool allowed_in(std::span<const std::string_view> states, std::string_view state) {
     return states.empty() || std::find(states.begin(), states.end(), state) != states.end();
 }
@@ -363,6 +388,7 @@ Result<Decision> decide(const WriteModel& m, const Create& c) {
     auto values = model::validate_create(a.fields, with_defaults(m, t, a.fields, c.body));
     if (!values) return std::move(values).error();
     set_by_server(t, *values);
+    if (auto s = set_computed(a, c.computed, *values); !s) return std::move(s).error();
     if (auto s = check_references(m, a.fields, t.tenant, *values); !s) return std::move(s).error();
     if (auto s = check_unique(store, t, t.id, nullptr, *values); !s) return std::move(s).error();
     if (auto s = run_rules(a.rules, {m, t, nullptr, *values, nullptr}); !s) {

@@ -7,6 +7,8 @@ namespace {
 
 using http::Request;
 
+}  // namespace
+
 // Tenant data lives under its tenant's path; a tenant is its own path and
 // users are platform rows.
 std::string collection_path(const model::Aggregate& aggregate) {
@@ -41,6 +43,8 @@ Result<aggregate::Target> target_of(const Request& request, const model::Aggrega
                              Timestamp::now(),
                              request.caller.platform_admin};
 }
+
+namespace {
 
 // What a step on an existing item reads from its request.
 struct Item {
@@ -97,15 +101,18 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     const std::string collection = collection_path(a);
     const std::string item = collection + "/{" + std::string(a.id_param) + "}";
     if (!a.put_by.empty()) return add_put_routes(router, bus, a, item);
-    router.add("POST", collection, [&bus, &a](Request& r) {
-        return handle(bus, r, 201, [&]() -> Result<aggregate::Create> {
-            auto target = target_of(r, a, false);
-            if (!target) return std::move(target).error();
-            auto body = json_body(r);
-            if (!body) return std::move(body).error();
-            return aggregate::Create{*target, std::move(*body)};
+    // An uploaded aggregate is created from a file (documents/upload_route.cpp).
+    if (a.upload == nullptr) {
+        router.add("POST", collection, [&bus, &a](Request& r) {
+            return handle(bus, r, 201, [&]() -> Result<aggregate::Create> {
+                auto target = target_of(r, a, false);
+                if (!target) return std::move(target).error();
+                auto body = json_body(r);
+                if (!body) return std::move(body).error();
+                return aggregate::Create{*target, std::move(*body)};
+            });
         });
-    });
+    }
     // A step no role may take has no route (a clinical note is never
     // changed or deleted in place; its actions keep the record).
     // Platform rows are governed by policies, not roles.

@@ -11,4 +11,11 @@ namespace cc::command {
 // (memberships by their user) PUT and DELETE .../{value} instead.
 void add_aggregate_routes(http::Router& router, CommandBus& bus);
 
+// "/v1/tenants/{tenant_id}/<collection>" (or "/v1/<collection>" for platform rows).
+std::string collection_path(const model::Aggregate& aggregate);
+// What a command on `aggregate` targets, from the path: its tenant and, with
+// `with_id`, the item's id (a new random one otherwise).
+Result<aggregate::Target> target_of(const http::Request& request, const model::Aggregate& aggregate,
+                                    bool with_id);
+
 }  // namespace cc::command

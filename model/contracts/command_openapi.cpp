@@ -259,21 +259,82 @@ void add_action(json::object& paths, json::object& schemas, const model::Aggrega
     add_operation(paths, item + "/" + std::string(action.name), "post", std::move(out));
 }
 
+// POST of an aggregate created from a file: the bytes as multipart/form-data
+// (a file part and the fields) or as the raw body with the fields in the query.
+void add_upload(json::object& paths, json::object& schemas, const model::Aggregate& a,
+                const std::string& collection) {
+    const std::string title(a.title);
+    auto form = create_body(a, a.fields, "The file and its fields. " + std::string(a.doc));
+    auto& properties = form["properties"].as_object();
+    properties["file"] = {{"type", "string"},
+                          {"contentMediaType", "application/octet-stream"},
+                          {"description",
+                           "The file; its part's Content-Type, if any, is the declared type. "
+                           "Without a name field, the part's filename is the name."}};
+    if (auto* tags = properties.if_contains("tags")) properties["tags[]"] = *tags;
+    json::array required{"file"};
+    form["required"] = std::move(required);
+    schemas[title + "UploadForm"] = std::move(form);
+    json::array parameters{parameter_ref("TenantId")};
+    for (const auto& field : a.fields) {
+        if (field.set_by != model::Setter::client) continue;
+        json::object schema = input_schema(a, field);
+        json::object parameter{{"name", field.name},
+                               {"in", "query"},
+                               {"description", "With a raw body: " + std::string(field.doc)},
+                               {"schema", std::move(schema)}};
+        if (field.type == model::FieldType::text_array) parameter["explode"] = true;
+        parameters.emplace_back(std::move(parameter));
+    }
+    auto out = operation({.id = "upload" + title,
+                          .summary = "Upload a " + spoken(a.name) + ".",
+                          .tag = a.title,
+                          .permissions = permissions(a.permissions.create),
+                          .parameters = {},
+                          .responses = answers(201, "Stored and recorded.",
+                                               {400, 401, 403, 404, 409, 413, 415, 422, 503})});
+    for (auto& p : out["parameters"].as_array()) parameters.push_back(p);
+    out["parameters"] = std::move(parameters);
+    out["description"] =
+        "The server works out the size, the type (from the content's magic bytes, against an "
+        "allow-list: 415 file-type-not-allowed otherwise; 422 file-type-mismatch when a declared "
+        "type contradicts them) and the SHA-256, stores the bytes durably in the blob store and "
+        "then records the upload. Over CC_DOCUMENT_MAX_BYTES (25 MiB by default): 413, nothing "
+        "stored or recorded. An empty file: 422.";
+    out["requestBody"] = {
+        {"required", true},
+        {"content",
+         {{"multipart/form-data", {{"schema", ref_to(title + "UploadForm")}}},
+          {"application/octet-stream",
+           {{"schema",
+             {{"type", "string"},
+              {"contentMediaType", "application/octet-stream"},
+              {"description",
+               "The file as the body; its Content-Type (e.g. application/pdf) is the declared "
+               "type, application/octet-stream declares none. The fields go in the query."}}}}}}}};
+    add_operation(paths, collection, "post", std::move(out));
+}
+
 void add_generic_routes(json::object& paths, json::object& schemas, const model::Aggregate& a) {
     const std::string collection = "/v1/tenants/{tenant_id}/" + std::string(a.collection);
     const std::string item = collection + "/{" + std::string(a.id_param) + "}";
     const std::string title(a.title);
     const std::string who = spoken(a.name);
     add_schemas(schemas, a);
-    add_operation(
-        paths, collection, "post",
-        operation({.id = "create" + title,
-                   .summary = "Create a " + who + ".",
-                   .tag = a.title,
-                   .permissions = permissions(a.permissions.create),
-                   .parameters = {parameter_ref("TenantId")},
-                   .body = title + "Create",
-                   .responses = answers(201, "Created.", {400, 401, 403, 404, 409, 422, 503})}));
+    if (a.upload != nullptr) {
+        schemas.erase(title + "Create");
+        add_upload(paths, schemas, a, collection);
+    } else {
+        add_operation(paths, collection, "post",
+                      operation({.id = "create" + title,
+                                 .summary = "Create a " + who + ".",
+                                 .tag = a.title,
+                                 .permissions = permissions(a.permissions.create),
+                                 .parameters = {parameter_ref("TenantId")},
+                                 .body = title + "Create",
+                                 .responses = answers(201, "Created.",
+                                                      {400, 401, 403, 404, 409, 422, 503})}));
+    }
     // A step no role may take has no route (as command-service/aggregate/routes.cpp).
     if (!a.permissions.update.empty())
         add_operation(

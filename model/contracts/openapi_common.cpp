@@ -28,8 +28,18 @@ const char* problem_description(int status) {
         case 422:
             return "Validation failed (see errors), a rule refused the change, or the "
                    "Idempotency-Key was used for another request.";
+        case 413:
+            return "The content is over its limit (documents: CC_DOCUMENT_MAX_BYTES); nothing "
+                   "was stored.";
+        case 415:
+            return "The content's type is not on the allow-list.";
+        case 416:
+            return "The Range does not overlap the content; Content-Range gives its size.";
         case 428:
             return "If-Match is required: send the version you read.";
+        case 500:
+            return "An unexpected error: for a download, the stored bytes no longer match "
+                   "their SHA-256 (logged as corruption).";
         case 503:
             return "The log or the read store is unavailable, the writer was fenced, or the "
                    "projection has not reached min_position yet: retry after Retry-After.";

@@ -9,6 +9,7 @@
 #include "model/contracts/describe.hpp"
 #include "model/contracts/field_schema.hpp"
 #include "model/contracts/openapi_common.hpp"
+#include "model/file_types.hpp"
 #include "model/paging.hpp"
 
 namespace cc::contracts {
@@ -411,6 +412,65 @@ void add_nested_list(json::object& paths, const model::Aggregate& a,
         list_answers(title + "List", {400, 401, 403, 404, 503});
 }
 
+namespace {
+
+// GET .../{id}/content of an aggregate created from a file: its bytes.
+void add_content(json::object& paths, const model::Aggregate& a, const std::string& collection) {
+    const std::string item = collection + "/{" + std::string(a.id_param) + "}";
+    const auto header = [](std::string_view description) {
+        return json::object{{"description", description}, {"schema", {{"type", "string"}}}};
+    };
+    json::object content;
+    for (const auto& type : model::allowed_file_types()) {
+        content[type.mime] = {
+            {"schema", {{"type", "string"}, {"contentMediaType", std::string(type.mime)}}}};
+    }
+    const json::object headers{
+        {"ETag", header("The SHA-256 of the whole file in hex, quoted.")},
+        {"Content-Disposition", header("attachment; filename=\"<the name, made safe>\".")},
+        {"Accept-Ranges", header("bytes")}};
+    json::object partial_headers = headers;
+    partial_headers["Content-Range"] = header("bytes <first>-<last>/<size>");
+    json::object responses{
+        {"200",
+         {{"description", "The whole file, checked against its SHA-256 as it was read."},
+          {"headers", headers},
+          {"content", content}}},
+        {"206",
+         {{"description", "One byte range of the file (Range: bytes=<first>-<last>)."},
+          {"headers", std::move(partial_headers)},
+          {"content", content}}},
+        {"304",
+         {{"description", "Not modified (If-None-Match names the SHA-256)."},
+          {"headers", {{"ETag", header("The SHA-256, quoted.")}}}}}};
+    add_problems(responses, {400, 401, 403, 404, 416, 500, 503});
+    auto op = secured("get" + std::string(a.title) + "Content",
+                      "Download a " + spoken(a.name) + "'s file.", a.title,
+                      permissions(a.permissions.read));
+    op["description"] =
+        "The stored bytes with their type, a Content-Disposition and an ETag from their "
+        "SHA-256. Every read hashes the whole file and answers 500 (logged as corruption) when "
+        "the bytes no longer match. Range: one byte range (206); a range outside the file is "
+        "416; several ranges get the whole file. If-Range with the ETag is honoured.";
+    json::array parameters{
+        parameter_ref("TenantId"),
+        path_id(a.id_param, "The " + spoken(a.name) + " (" + std::string(a.table) + ".id)."),
+        {{"name", "Range"},
+         {"in", "header"},
+         {"description", "bytes=<first>-<last>, bytes=<first>- or bytes=-<suffix length>."},
+         {"schema", {{"type", "string"}}}},
+        {{"name", "If-Range"},
+         {"in", "header"},
+         {"description", "The ETag the client holds: the Range applies only if it is current."},
+         {"schema", {{"type", "string"}}}},
+        parameter_ref("IfNoneMatch")};
+    add_operation(paths, item + "/content", "get",
+                  with_parameters(std::move(op), std::move(parameters)));
+    paths[item + "/content"].as_object()["get"].as_object()["responses"] = std::move(responses);
+}
+
+}  // namespace
+
 json::object query_openapi(Aggregates aggregates) {
     auto doc = document({"query-service", 8082, kDescription});
     auto& paths = doc["paths"].as_object();
@@ -437,6 +497,7 @@ json::object query_openapi(Aggregates aggregates) {
                   {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503});
         for (const auto& nested : a->nested) add_nested_list(paths, *a, nested);
         if (a->history) add_history(paths, schemas, *a);
+        if (a->upload != nullptr) add_content(paths, *a, collection);
     }
     return doc;
 }

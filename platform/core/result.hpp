@@ -20,6 +20,7 @@ enum class ErrorKind {
     precondition_required,   // 428: If-Match missing where it is mandatory
     unsupported_media_type,  // 415: a body in a format the endpoint does not read
     rule_violated,           // 422: a domain rule refuses the change
+    too_large,               // 413: the content is over a configured limit
     unavailable,             // 503: the log or database cannot be reached, writer fenced
     internal,                // 500
 };

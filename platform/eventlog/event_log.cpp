@@ -28,4 +28,27 @@ int partition_for(std::string_view key, int partition_count) {
     return static_cast<int>(hash % static_cast<std::uint32_t>(partition_count));
 }
 
+Status read_to_end(LogReader& reader, const std::function<Status(const LogRecord&)>& each) {
+    auto ends = reader.end_offsets();
+    if (!ends) return std::move(ends).error();
+    // By the reader's position, not the last record: on Kafka a partition's
+    // end also counts transaction markers.
+    const auto done = [&] {
+        const auto positions = reader.positions();
+        for (std::size_t p = 0; p < ends->size(); ++p) {
+            const auto it = positions.find(static_cast<int>(p));
+            if ((it == positions.end() ? 0 : it->second) < (*ends)[p]) return false;
+        }
+        return true;
+    };
+    while (!done()) {
+        auto records = reader.poll(1000, std::chrono::milliseconds(200));
+        if (!records) return std::move(records).error();
+        for (const auto& record : *records) {
+            if (auto status = each(record); !status) return status;
+        }
+    }
+    return {};
+}
+
 }  // namespace cc::eventlog

@@ -99,4 +99,9 @@ class LogReader {
     virtual std::map<int, std::int64_t> positions() = 0;
 };
 
+// Hands every record up to the log's end as of the call to `each`, in each
+// partition's order, from a standalone reader: an offline scan of the whole
+// history (blob garbage collection, an export).
+Status read_to_end(LogReader& reader, const std::function<Status(const LogRecord&)>& each);
+
 }  // namespace cc::eventlog

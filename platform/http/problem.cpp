@@ -33,6 +33,8 @@ const char* title_for(ErrorKind kind) {
             return "Unsupported media type";
         case ErrorKind::rule_violated:
             return "Rule violated";
+        case ErrorKind::too_large:
+            return "Content too large";
         case ErrorKind::unavailable:
             return "Service unavailable";
         case ErrorKind::internal:
@@ -77,6 +79,8 @@ int status_for(ErrorKind kind) {
             return 415;
         case ErrorKind::rule_violated:
             return 422;
+        case ErrorKind::too_large:
+            return 413;
         case ErrorKind::unavailable:
             return 503;
         case ErrorKind::internal:

@@ -91,12 +91,13 @@ std::string sanitise_request_id(std::string_view id) {
     return std::string(id);
 }
 
-Request to_request(const bhttp::request<bhttp::string_body>& in, const std::string& remote_ip) {
+// Takes the body rather than copy it: an upload's may be tens of megabytes.
+Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& remote_ip) {
     Request out;
     out.method = std::string(in.method_string());
     out.target = std::string(in.target());
     out.remote_ip = remote_ip;
-    out.body = in.body();
+    out.body = std::move(in.body());
     for (const auto& field : in) {
         std::string name(field.name_string());
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -148,8 +149,9 @@ bool names_another_version(std::string_view raw) {
     if (first == std::string_view::npos || first == last) return false;
     if (line.find(' ', first + 1) != last) return false;
     const auto version = line.substr(last + 1);
-    return version.size() == 8 && version.starts_with("HTTP/") && std::isdigit(static_cast<unsigned char>(version[5])) &&
-           version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
+    return version.size() == 8 && version.starts_with("HTTP/") &&
+           std::isdigit(static_cast<unsigned char>(version[5])) && version[6] == '.' &&
+           std::isdigit(static_cast<unsigned char>(version[7]));
 }
 
 std::size_t header_bytes(const bhttp::request<bhttp::string_body>& in) {
@@ -194,11 +196,32 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
   private:
+    // The header first: the body's limit depends on the route.
     void read() {
         parser_.emplace();
-        parser_->body_limit(server_.options.body_limit);
+        const auto& options = server_.options;
+        // The parser refuses a Content-Length over its limit as it reads the
+        // header, before a route is known: start from the largest any
+        // route allows and narrow it once the target is known.
+        parser_->body_limit(std::max(options.body_limit, options.largest_body_limit));
         parser_->header_limit(kParserHeaderLimit);
         stream_.expires_after(std::chrono::seconds(30));
+        bhttp::async_read_header(
+            stream_, buffer_, *parser_,
+            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+    }
+
+    void on_header(beast::error_code ec, std::size_t) {
+        if (ec) return on_read_failed(ec);
+        const auto& options = server_.options;
+        const auto& header = parser_->get();
+        const std::size_t limit =
+            options.body_limit_for ? options.body_limit_for(header.method_string(), header.target())
+                                   : options.body_limit;
+        if (const auto length = parser_->content_length(); length && *length > limit) {
+            return on_read_failed(bhttp::error::body_limit);
+        }
+        parser_->body_limit(limit);  // what a chunked body may add up to
         bhttp::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
@@ -206,7 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_read(beast::error_code ec, std::size_t) {
         if (ec) return on_read_failed(ec);
         const auto started = std::chrono::steady_clock::now();
-        const auto& in = parser_->get();
+        auto& in = parser_->get();
         Request request = to_request(in, remote_ip_);
         const unsigned version = in.version();
         const bool keep_alive = in.keep_alive();
@@ -284,6 +307,7 @@ class Session : public std::enable_shared_from_this<Session> {
         // saw, the Origin gets the refusal its CORS grant.
         Request request = to_request(parser_->get(), remote_ip_);
         request.body.clear();
+        request.body.shrink_to_fit();
         if (ec == bhttp::error::body_limit) {
             return refuse(ec, 413, "payload-too-large", "the request body is too large",
                           std::move(request));

@@ -20,6 +20,11 @@ struct ServerOptions {
     int io_threads = 2;      // accept, read, write: never blocked by a handler
     int workers = 8;         // run the handlers, which may block
     std::size_t body_limit = 1 << 20;
+    // A route that takes larger bodies (an upload): asked once a request's
+    // header is read, with its method and target; `body_limit` when empty.
+    // Its answers must not exceed `largest_body_limit`.
+    std::function<std::size_t(std::string_view method, std::string_view target)> body_limit_for;
+    std::size_t largest_body_limit = 0;
     std::string service_name = "complexcare";
 };
 

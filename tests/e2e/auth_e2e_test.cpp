@@ -88,6 +88,15 @@ class AuthMatrix : public ::testing::Test {
         wait_for(s, a + "/risk-assessments/" + risk);
         policy = create(s, a + "/policies", policy_body("1.0"));
         wait_for(s, a + "/policies/" + policy);
+        const auto uploaded = call(s, Service::command, "POST",
+                                   "/v1/tenants/" + tenant_a +
+                                       "/documents?name=Consent&tags=consent&patient_id=" + patient,
+                                   "Consent to share records, signed.",
+                                   s.token_for_target("/v1/tenants/" + tenant_a + "/documents"),
+                                   {{"Content-Type", "text/plain"}});
+        EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+        document = std::string(uploaded.json().at("id").as_string());
+        wait_for(s, "/v1/tenants/" + tenant_a + "/documents/" + document);
     }
     static std::string policy_body(const std::string& label) {
         return R"({"title":"Safeguarding","content":"Report concerns","policy_version":")" + label +
@@ -458,6 +467,33 @@ class AuthMatrix : public ::testing::Test {
              a + "/policies/" + policy + "/history",
              "",
              {}},
+            {"upload document",
+             Service::command,
+             "POST",
+             a + "/documents?name=Note&patient_id=" + patient,
+             "A plain note.",
+             {{"Content-Type", "text/plain"}}},
+            {"update document",
+             Service::command,
+             "PATCH",
+             a + "/documents/" + document,
+             R"({"category":"consent"})",
+             {{"If-Match", "\"1\""}}},
+            {"delete document", Service::command, "DELETE", a + "/documents/" + document, "", {}},
+            {"list documents", Service::query, "GET", a + "/documents?tag=consent", "", {}},
+            {"list a patient's documents",
+             Service::query,
+             "GET",
+             a + "/patients/" + patient + "/documents",
+             "",
+             {}},
+            {"read document", Service::query, "GET", a + "/documents/" + document, "", {}},
+            {"download document",
+             Service::query,
+             "GET",
+             a + "/documents/" + document + "/content",
+             "",
+             {}},
         };
     }
 
@@ -491,7 +527,7 @@ class AuthMatrix : public ::testing::Test {
     }
 
     static inline std::string tenant_a, tenant_b, patient, professional, appointment, plan,
-        medication, task, invoice, category, note, risk, policy;
+        medication, task, invoice, category, note, risk, policy, document;
     static inline std::map<std::string, std::string> users;
 };
 
@@ -601,6 +637,15 @@ TEST_F(AuthMatrix, OtherTenantsAndInsufficientRolesAreRefusedAndAppendNothing) {
         {"list policies in force", {404, 200}},
         {"read policy", {404, 200}},
         {"read policy history", {404, 200}},
+        // Carers read a patient's documents (care instructions, consent); filing
+        // and removing them is clinical staff's and managers'.
+        {"upload document", {404, 403}},
+        {"update document", {404, 403}},
+        {"delete document", {404, 403}},
+        {"list documents", {404, 200}},
+        {"list a patient's documents", {404, 200}},
+        {"read document", {404, 200}},
+        {"download document", {404, 200}},
     };
     for (const auto& endpoint : endpoints()) {
         if (endpoint.name == "register user")
@@ -732,6 +777,27 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
     EXPECT_EQ(audit_json.at("items").as_array()[0].at("user_id").as_string(), users.at("a_admin"));
 }
 
+TEST_F(AuthMatrix, DocumentsAreReadByCareStaffAndNotByFinance) {
+    auto& s = stack();
+    const std::string content = "/v1/tenants/" + tenant_a + "/documents/" + document + "/content";
+    for (const auto* who : {"a_carer", "a_auditor", "a_admin"}) {
+        const auto r = call(s, Service::query, "GET", content, "", token(who));
+        EXPECT_EQ(r.status, 200) << who << ": " << r.body;
+        EXPECT_EQ(r.body, "Consent to share records, signed.") << who;
+    }
+    const auto before = s.log_size();
+    EXPECT_EQ(call(s, Service::query, "GET", content, "", token("a_finance")).status, 403);
+    EXPECT_EQ(call(s, Service::query, "GET", "/v1/tenants/" + tenant_a + "/documents", "",
+                   token("a_finance"))
+                  .status,
+              403);
+    EXPECT_EQ(call(s, Service::command, "POST", "/v1/tenants/" + tenant_a + "/documents?name=x",
+                   "x", token("a_finance"), {{"Content-Type", "text/plain"}})
+                  .status,
+              403);
+    EXPECT_EQ(s.log_size(), before);
+}
+
 TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     auto& s = stack();
     const std::string b = "/v1/tenants/" + tenant_b;
@@ -762,7 +828,10 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
                              b + "/risk-assessments/" + risk + "/history",
                              b + "/policies/" + policy,
                              b + "/policies/" + policy + "/history",
-                             b + "/policies/" + missing + "/history"}) {
+                             b + "/policies/" + missing + "/history",
+                             b + "/documents/" + document,
+                             b + "/documents/" + document + "/content",
+                             b + "/documents/" + missing + "/content"}) {
         const auto r = call(s, Service::query, "GET", path, "", b_admin);
         EXPECT_EQ(r.status, 404) << path;
         EXPECT_EQ(r.json().at("type").as_string(), "urn:complexcare:problem:not-found") << path;
@@ -788,6 +857,8 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
          R"({"assessment_date":"2026-02-01","risk_level":"low","next_review_date":"2026-08-01"})"},
         {"PATCH", b + "/policies/" + policy, R"({"content":"x","policy_version":"x"})"},
         {"DELETE", b + "/policies/" + policy, ""},
+        {"PATCH", b + "/documents/" + document, R"({"name":"x"})"},
+        {"DELETE", b + "/documents/" + document, ""},
     };
     for (const auto& [method, path, body] : commands) {
         const auto before = s.log_size();
@@ -799,7 +870,7 @@ TEST_F(AuthMatrix, IdsOfAnotherTenantAnswerExactlyLikeMissingOnes) {
     }
     // A's patient under B's path names no row of B: its nested lists are empty.
     for (const auto& nested : {"/appointments", "/care-plans", "/medications", "/tasks",
-                               "/invoices", "/clinical-notes"}) {
+                               "/invoices", "/clinical-notes", "/documents"}) {
         const auto r =
             call(s, Service::query, "GET", b + "/patients/" + patient + nested, "", b_admin);
         ASSERT_EQ(r.status, 200) << nested << ": " << r.body;

@@ -1,6 +1,9 @@
 #include "tests/support/stack.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -30,7 +33,13 @@ Stack::Stack(Backend backend) {
            {"CC_CONSISTENCY_TIMEOUT_MS", "1500"},
            // Sweeps often, so that an overdue test waits on its answer, not a minute.
            {"CC_OVERDUE_INTERVAL_MS", "200"},
-           {"CC_CORS_ORIGINS", cors_origins}};
+           {"CC_CORS_ORIGINS", cors_origins},
+           // Small, so the limit's edges are cheap to test.
+           {"CC_DOCUMENT_MAX_BYTES", std::to_string(document_max_bytes)}};
+    // A blob directory of this stack's own, shared by its command and query services.
+    blob_dir = "/tmp/cc-e2e-blobs-" + backend_name(backend) + "-" + std::to_string(::getpid());
+    std::filesystem::remove_all(blob_dir);
+    env["CC_BLOB_DIR"] = blob_dir;
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
         log.kafka.bootstrap_servers = cluster->bootstrap_servers();

@@ -41,6 +41,8 @@ struct Stack {
     std::string database_url;
     eventlog::LogConfig log;
     std::map<std::string, std::string> env;
+    static constexpr std::size_t document_max_bytes = 65536;  // CC_DOCUMENT_MAX_BYTES
+    std::string blob_dir;                                     // CC_BLOB_DIR
     static constexpr const char* cors_origins = "https://app.example.org,http://localhost:5173";
     std::unique_ptr<eventlog::KafkaMockCluster> cluster;
     int command_port = 0, query_port = 0, projector_port = 0;

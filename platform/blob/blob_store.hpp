@@ -1,0 +1,53 @@
+#pragma once
+// Where uploaded files live: a store of immutable blobs named by keys the
+// server derives from their content, never by a client. One interface, one
+// adapter per kind of storage (a directory on this machine today; an
+// S3-compatible bucket would be another). Nothing here knows a document.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/core/result.hpp"
+
+namespace cc::blob {
+
+// Content addressing: "sha256/<first 2 hex>/<64 hex>". Two uploads of the
+// same bytes share a blob, and a key cannot name anything outside the store.
+std::string key_for_digest(std::string_view sha256_hex);
+// The digest a key names, or nullopt for anything not of that exact shape.
+std::optional<std::string> digest_of(std::string_view key);
+
+struct BlobInfo {
+    std::string key;  // as the store names it; may be a leftover temporary, not a key
+    std::uint64_t size = 0;
+    std::chrono::system_clock::time_point written;
+};
+
+class BlobReader {
+  public:
+    virtual ~BlobReader() = default;
+    virtual std::uint64_t size() const = 0;
+    // Up to out.size() bytes from where the last read stopped; 0 at the end.
+    virtual Result<std::size_t> read(std::span<char> out) = 0;
+};
+
+class BlobStore {
+  public:
+    virtual ~BlobStore() = default;
+    // Stores `bytes` under `key`; durable once it returns (a crash right
+    // after loses nothing). Writing a key again replaces it with the same
+    // bytes and counts as written now.
+    virtual Status put(std::string_view key, std::string_view bytes) = 0;
+    // ErrorKind::not_found when the key holds nothing.
+    virtual Result<std::unique_ptr<BlobReader>> open(std::string_view key) = 0;
+    // Everything stored, leftovers of interrupted writes included.
+    virtual Result<std::vector<BlobInfo>> list() = 0;
+    virtual Status remove(std::string_view key) = 0;
+};
+
+}  // namespace cc::blob
