@@ -155,6 +155,7 @@ TEST_P(CareEndToEnd, ListsSearchFilterAndPaginateWithoutGapsOrRepeats) {
     ASSERT_EQ(nhs.status, 201);
     const std::string nhs_position(nhs.json().at("position").as_string());
 
+    ASSERT_TRUE(projected(a + "/patients?limit=1", nhs_position));
     std::vector<std::string> seen;
     std::string cursor;
     for (int page = 0; page < 1000; ++page) {

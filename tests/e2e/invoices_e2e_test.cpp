@@ -361,6 +361,11 @@ TEST_P(InvoicesEndToEnd, TenThousandRandomAmountsKeepTheirDecimalText) {
     }
     ASSERT_EQ(expected.size(), static_cast<std::size_t>(kAmounts));
 
+    // One read waits at most CC_CONSISTENCY_TIMEOUT_MS for its position, less
+    // than 10,000 events may take to project on a busy machine: wait for the
+    // position first (503 until then), then read.
+    ASSERT_TRUE(projected(tenant + "/invoices?limit=1", last))
+        << "the projector never reached " << last;
     // The answer: the query service's pages.
     std::size_t answered = 0;
     for (const auto& item : all("/invoices", last)) {

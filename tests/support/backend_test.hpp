@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/stack.hpp"
 
@@ -24,6 +25,14 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
                          std::map<std::string, std::string> headers = {}) {
         headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
         return http_request(stack().command_port, method, target, body, headers);
+    }
+    // Whether the query service reaches `position` (503 until it has). One
+    // read's own wait is bounded (CC_CONSISTENCY_TIMEOUT_MS); a test that
+    // appended thousands of events, on a busy machine, waits here first.
+    bool projected(const std::string& target, const std::string& position) {
+        const auto separator = target.find('?') == std::string::npos ? "?" : "&";
+        return eventually(
+            [&] { return query(target + separator + "min_position=" + position).status != 503; });
     }
     HttpResponse query(const std::string& target, std::map<std::string, std::string> headers = {}) {
         headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
