@@ -146,6 +146,30 @@ TEST_P(FeaturesEndToEnd, PremiumFeaturesAreGrantedByPlatformAdministratorsOnly) 
     }
     EXPECT_TRUE(seen);
     EXPECT_EQ(set("no_such_feature", true).status, 404);
+
+    // Deleted, it is gone with the tenants' choices of it: the projector
+    // (as its own database role) removes the rows.
+    const auto feature = std::string(created.json().at("id").as_string());
+    const auto deleted = command("DELETE", "/v1/features/" + feature);
+    ASSERT_EQ(deleted.status, 200) << deleted.body;
+    const auto gone =
+        as_admin("GET", "/v1/features/" + feature + "?min_position=" + position_of(deleted));
+    EXPECT_EQ(gone.status, 404) << gone.body;
+    EXPECT_EQ(set(name, false).status, 404) << "a deleted feature is set for no one";
+    const auto after = as_admin("GET", tenant + "/features?limit=200").json();
+    for (const auto& item : after.at("items").as_array())
+        EXPECT_NE(item.at("name").as_string(), name);
+    EXPECT_EQ(
+        command("DELETE", "/v1/features/" + std::string(as_admin("GET", "/v1/features?limit=200")
+                                                            .json()
+                                                            .at("items")
+                                                            .as_array()
+                                                            .at(0)
+                                                            .at("id")
+                                                            .as_string()))
+            .status,
+        409)
+        << "a built-in feature stays";
 }
 
 // Commands racing toggles: each answer matches the state at its decision.

@@ -14,7 +14,9 @@
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/clinical.hpp"
 #include "model/aggregates/compliance.hpp"
+#include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
+#include "model/aggregates/invoices.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
 #include "platform/eventlog/factory.hpp"
@@ -429,6 +431,48 @@ TEST_F(CareProjectionTest, APolicysLabelIsWrittenToItsColumnAndReadUnderItsApiNa
     EXPECT_EQ(in_force("2026-02-15"), std::vector<std::string>{older});
     EXPECT_EQ(in_force("2026-03-01"), std::vector<std::string>{lone}) << "1 replaces 0.9";
     EXPECT_EQ(in_force("2026-06-01"), (std::vector<std::string>{lone, first}));
+}
+
+TEST_F(CareProjectionTest, InvoicesKeepExactAmountsTheirNumberAndPayment) {
+    const auto invoice =
+        create(model::kInvoice, R"({"patient_id":")" + patient_ +
+                                    R"(","amount":"1234.50","issue_date":"2026-01-02",)"
+                                    R"("due_date":"2026-02-01"})");
+    act(model::kInvoice, invoice, "issue");
+    act(model::kInvoice, invoice, "pay", R"({"paid_date":"2026-01-20"})");
+    project();
+    EXPECT_EQ(row("SELECT status, amount::text, invoice_number, paid_date::text "
+                  "FROM invoices WHERE id = $1::uuid",
+                  invoice),
+              (std::vector<std::string>{"paid", "1234.50", "INV-000001", "2026-01-20"}));
+    EXPECT_EQ(audit_actions(invoice),
+              (std::vector<std::string>{"InvoiceRaised", "InvoiceIssued", "InvoicePaid"}));
+}
+
+// A feature's row has no deleted_at: its deletion removes it, and first the
+// tenants' choices of it, while the audit trail keeps every step.
+TEST_F(CareProjectionTest, ADeletedFeatureTakesTheTenantsChoicesOfItWithIt) {
+    const auto feature = Uuid::random_v4();
+    record(aggregate::decide(
+        model_, aggregate::Create{{&model::kFeature, kPlatformTenant, feature, author_, now_, true},
+                                  body_of(R"({"name":"telehealth"})")}));
+    record(aggregate::decide(
+        model_, aggregate::Put{target(model::kTenantFeature, Uuid{}), Uuid::random_v4(),
+                               "telehealth", std::nullopt, body_of(R"({"is_enabled":false})")}));
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM tenant_features WHERE feature_id = '" +
+                    feature.to_string() + "' AND NOT is_enabled"),
+              1);
+    record(aggregate::decide(
+        model_, aggregate::Delete{{&model::kFeature, kPlatformTenant, feature, author_, now_, true},
+                                  std::nullopt}));
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM features WHERE id = '" + feature.to_string() + "'"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM tenant_features"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action IN ('FeatureCreated', "
+                    "'TenantFeatureSet', 'FeatureDeleted')"),
+              3);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
 }
 
 }  // namespace
