@@ -159,17 +159,13 @@ TEST_P(FeaturesEndToEnd, PremiumFeaturesAreGrantedByPlatformAdministratorsOnly) 
     const auto after = as_admin("GET", tenant + "/features?limit=200").json();
     for (const auto& item : after.at("items").as_array())
         EXPECT_NE(item.at("name").as_string(), name);
-    EXPECT_EQ(
-        command("DELETE", "/v1/features/" + std::string(as_admin("GET", "/v1/features?limit=200")
-                                                            .json()
-                                                            .at("items")
-                                                            .as_array()
-                                                            .at(0)
-                                                            .at("id")
-                                                            .as_string()))
-            .status,
-        409)
-        << "a built-in feature stays";
+    std::string builtin;
+    const auto catalogue = as_admin("GET", "/v1/features?limit=200").json();
+    for (const auto& item : catalogue.at("items").as_array())
+        if (item.at("name") == "appointments") builtin = std::string(item.at("id").as_string());
+    const auto kept = command("DELETE", "/v1/features/" + builtin);
+    EXPECT_EQ(kept.status, 409) << kept.body;
+    EXPECT_EQ(kept.json().at("type"), "urn:complexcare:problem:feature-built-in");
 }
 
 // Commands racing toggles: each answer matches the state at its decision.
