@@ -24,10 +24,6 @@ class CarePlansEndToEnd : public testing::BackendTest {
         patient = id_of(
             command("POST", tenant + "/patients", R"({"first_name":"Pat","last_name":"Plan"})"));
     }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
-    }
     HttpResponse draft(const std::string& dates) {
         return command("POST", tenant + "/care-plans",
                        R"({"patient_id":")" + patient + R"(","title":"Mobility",)" + dates + "}");

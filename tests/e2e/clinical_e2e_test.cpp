@@ -17,12 +17,8 @@ using testing::HttpResponse;
 class ClinicalEndToEnd : public testing::BackendTest {
   protected:
     void SetUp() override {
-        static std::atomic<int> n{0};
-        suffix = std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
-                 testing::backend_name(GetParam());
-        tenant =
-            "/v1/tenants/" + id_of(command("POST", "/v1/tenants",
-                                           R"({"name":"Clinic","slug":"clinic-)" + suffix + "\"}"));
+        suffix = unique_suffix();
+        tenant = new_tenant("Clinic", "clinic-" + suffix);
         // A member manager, not the platform operator: only members are
         // authors or assessors, and only a member's role lets them write for others.
         manager = member("manager");
@@ -46,13 +42,6 @@ class ClinicalEndToEnd : public testing::BackendTest {
         // The query service knows members from its projections.
         if (granted.status == 201) granted_at = position_of(granted);
         return user;
-    }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
-    }
-    static std::string position_of(const HttpResponse& r) {
-        return std::string(r.json().at("position").as_string());
     }
     std::string bearer(const std::string& user) {
         return "Bearer " + stack().token_for(UserId(*Uuid::parse(user)));

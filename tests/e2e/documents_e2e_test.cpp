@@ -40,18 +40,10 @@ std::string blob_key_of(const std::string& bytes) {
 class DocumentsEndToEnd : public testing::BackendTest {
   protected:
     void SetUp() override {
-        static std::atomic<int> n{0};
-        suffix = std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
-                 testing::backend_name(GetParam());
-        tenant =
-            "/v1/tenants/" + id_of(command("POST", "/v1/tenants",
-                                           R"({"name":"Docs","slug":"docs-)" + suffix + "\"}"));
+        suffix = unique_suffix();
+        tenant = new_tenant("Docs", "docs-" + suffix);
         patient =
             id_of(command("POST", tenant + "/patients", R"({"first_name":"A","last_name":"B"})"));
-    }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
     }
     HttpResponse raw_upload(const std::string& bytes, const std::string& type,
                             const std::string& query) {

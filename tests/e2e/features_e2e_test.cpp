@@ -21,22 +21,14 @@ using testing::HttpResponse;
 class FeaturesEndToEnd : public testing::BackendTest {
   protected:
     void SetUp() override {
-        static std::atomic<int> n{0};
-        const auto suffix = std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
-                            testing::backend_name(GetParam());
-        tenant =
-            "/v1/tenants/" + id_of(command("POST", "/v1/tenants",
-                                           R"({"name":"F","slug":"features-)" + suffix + "\"}"));
+        const auto suffix = unique_suffix();
+        tenant = new_tenant("F", "features-" + suffix);
         const auto admin = id_of(
             command("POST", "/v1/users", R"({"email":"admin-)" + suffix + R"(@f.example.org"})"));
         const auto granted = command("PUT", tenant + "/members/" + admin, R"({"role":"admin"})");
         EXPECT_EQ(granted.status, 201) << granted.body;
         membership = position_of(granted);
         admin_token = stack().token_for(UserId(*Uuid::parse(admin)));
-    }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
     }
     HttpResponse as_admin(const std::string& method, const std::string& target,
                           const std::string& body = "") {
@@ -47,10 +39,6 @@ class FeaturesEndToEnd : public testing::BackendTest {
     HttpResponse set(const std::string& feature, bool on) {
         return as_admin("PUT", tenant + "/features/" + feature,
                         on ? R"({"is_enabled":true})" : R"({"is_enabled":false})");
-    }
-    static std::string position_of(const HttpResponse& r) {
-        const auto json = r.json();
-        return json.at("position").is_null() ? "" : std::string(json.at("position").as_string());
     }
     std::string tenant, admin_token;
     std::string membership;  // the admin's grant: reads pass it as min_position

@@ -76,9 +76,6 @@ class InvoicesEndToEnd : public testing::BackendTest {
                      std::map<std::string, std::string> headers = {}) {
         return command("POST", tenant + "/invoices/" + id + "/" + step, text, std::move(headers));
     }
-    static std::string position_of(const HttpResponse& r) {
-        return std::string(r.json().at("position").as_string());
-    }
     HttpResponse read(const std::string& path, const std::string& position) {
         return query(tenant + path + (path.find('?') == std::string::npos ? "?" : "&") +
                      "min_position=" + position);

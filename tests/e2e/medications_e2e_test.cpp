@@ -27,10 +27,6 @@ class MedicationsEndToEnd : public testing::BackendTest {
         other_patient = id_of(
             command("POST", tenant + "/patients", R"({"first_name":"Oth","last_name":"Er"})"));
     }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
-    }
     HttpResponse record(const std::string& who, const std::string& name) {
         return command(
             "POST", tenant + "/medications",

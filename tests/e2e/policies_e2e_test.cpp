@@ -25,13 +25,6 @@ class PoliciesEndToEnd : public testing::BackendTest {
                                   R"({"name":"Policies","slug":"policies-)" + suffix + "\"}");
         tenant = "/v1/tenants/" + id_of(made);
     }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
-    }
-    static std::string position_of(const HttpResponse& r) {
-        return std::string(r.json().at("position").as_string());
-    }
     static std::string body(const std::string& title, const std::string& label,
                             const std::string& effective, const std::string& content = "Text") {
         return R"({"title":")" + title + R"(","content":")" + content + R"(","policy_version":")" +

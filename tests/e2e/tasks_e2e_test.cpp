@@ -16,20 +16,12 @@ using testing::HttpResponse;
 class TasksEndToEnd : public testing::BackendTest {
   protected:
     void SetUp() override {
-        static std::atomic<int> n{0};
-        const auto suffix = std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
-                            testing::backend_name(GetParam());
-        tenant =
-            "/v1/tenants/" + id_of(command("POST", "/v1/tenants",
-                                           R"({"name":"Tasks","slug":"tasks-)" + suffix + "\"}"));
+        const auto suffix = unique_suffix();
+        tenant = new_tenant("Tasks", "tasks-" + suffix);
         carer = id_of(command("POST", "/v1/users",
                               R"({"email":"carer-)" + suffix + R"(@tasks.example.org"})"));
         const auto granted = command("PUT", tenant + "/members/" + carer, R"({"role":"carer"})");
         EXPECT_EQ(granted.status, 201) << granted.body;
-    }
-    static std::string id_of(const HttpResponse& r) {
-        EXPECT_EQ(r.status, 201) << r.body;
-        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
     }
     HttpResponse add(const std::string& body) { return command("POST", tenant + "/tasks", body); }
     HttpResponse as_carer(const std::string& target) {

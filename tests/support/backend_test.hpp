@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +28,29 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
                          std::map<std::string, std::string> headers = {}) {
         headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
         return http_request(stack().command_port, method, target, body, headers);
+    }
+    // Unique within the test binary and log, for slugs and e-mails: one
+    // stack serves every test of a suite.
+    std::string unique_suffix() {
+        static std::atomic<int> n{0};
+        return std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
+               backend_name(GetParam());
+    }
+    // A tenant of the test's own, by the platform operator: "/v1/tenants/<id>".
+    std::string new_tenant(const std::string& name, const std::string& slug) {
+        return "/v1/tenants/" +
+               id_of(command("POST", "/v1/tenants",
+                             R"({"name":")" + name + R"(","slug":")" + slug + "\"}"));
+    }
+    // A new item's id from its 201 answer ("" and a failure otherwise).
+    static std::string id_of(const HttpResponse& r) {
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
+    }
+    // A command answer's position ("" for a command that changed nothing).
+    static std::string position_of(const HttpResponse& r) {
+        const auto json = r.json();
+        return json.at("position").is_null() ? "" : std::string(json.at("position").as_string());
     }
     // Whether the query service reaches `position` (503 until it has). One
     // read's own wait is bounded (CC_CONSISTENCY_TIMEOUT_MS); a test that
