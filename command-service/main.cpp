@@ -18,7 +18,7 @@ int main() {
     using namespace cc;
     http::block_shutdown_signals();
     auto config = http::ServiceConfig::from_env("command-service", 8081);
-    obs::configure_logging("command-service", config.log_level);
+    if (!obs::configure_logging("command-service", config.log_level)) return 2;
     try {
         const auto uploads = command::UploadConfig::from_env();
         // Only upload routes read large bodies; every other route keeps the small limit.

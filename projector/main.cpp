@@ -13,7 +13,7 @@ int main() {
     using namespace cc;
     http::block_shutdown_signals();
     const auto config = http::ServiceConfig::from_env("projector", 8083);
-    obs::configure_logging("projector", config.log_level);
+    if (!obs::configure_logging("projector", config.log_level)) return 2;
     try {
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         projector::Projector projector(projector::ProjectorOptions{

@@ -20,7 +20,7 @@ int main() {
     using namespace cc;
     http::block_shutdown_signals();
     const auto config = http::ServiceConfig::from_env("query-service", 8082);
-    obs::configure_logging("query-service", config.log_level);
+    if (!obs::configure_logging("query-service", config.log_level)) return 2;
     try {
         pg::ConnectionPool pool(config.database_url,
                                 static_cast<std::size_t>(config.server.workers));

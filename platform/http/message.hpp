@@ -25,7 +25,8 @@ struct Request {
     std::string remote_ip;
     std::string request_id;  // X-Request-Id if sent (sanitised), else generated
     std::map<std::string, std::string> path_params;  // filled by the router
-    auth::Caller caller;                             // set once the bearer token is verified
+    std::string route;    // the matched route's pattern, e.g. /v1/tenants/{tenant_id}; "" if none
+    auth::Caller caller;  // set once the bearer token is verified
 
     std::optional<std::string> header(std::string_view lower_case_name) const;
     std::optional<std::string> query_param(std::string_view name) const;

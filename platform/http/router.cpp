@@ -75,6 +75,7 @@ Response Router::dispatch(Request& request) const {
             continue;
         }
         request.path_params = std::move(*params);
+        request.route = route.pattern;
         return route.handler(request);
     }
     if (!allowed.empty()) {

@@ -29,13 +29,18 @@ const char* name(Level level) {
 }
 }  // namespace
 
-void configure_logging(std::string service, std::string_view level) {
+bool configure_logging(std::string service, std::string_view level) {
     g_service = std::move(service);
-    Level parsed = Level::info;
-    if (level == "debug") parsed = Level::debug;
-    if (level == "warn") parsed = Level::warn;
-    if (level == "error") parsed = Level::error;
-    g_level = static_cast<int>(parsed);
+    for (const auto parsed : {Level::debug, Level::info, Level::warn, Level::error}) {
+        if (level == name(parsed)) {
+            g_level = static_cast<int>(parsed);
+            return true;
+        }
+    }
+    g_level = static_cast<int>(Level::info);
+    log(Level::error, "CC_LOG_LEVEL must be debug, info, warn or error",
+        {{"CC_LOG_LEVEL", std::string(level.substr(0, 20))}});
+    return false;
 }
 
 void log(Level level, std::string_view message, boost::json::object fields) {

@@ -10,7 +10,9 @@ namespace cc::obs {
 
 enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 
-void configure_logging(std::string service, std::string_view level);
+// false (and an error line) for a level that is not debug, info, warn or
+// error: a service refuses to start rather than log at a level it guessed.
+[[nodiscard]] bool configure_logging(std::string service, std::string_view level);
 void log(Level level, std::string_view message, boost::json::object fields = {});
 
 inline void debug(std::string_view m, boost::json::object f = {}) {

@@ -5,9 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/stack.hpp"
 
 namespace cc::e2e {
@@ -189,6 +193,56 @@ TEST_F(Conformance, HeadIsServedWhereverGetIs) {
     const auto allow = http_request(s.query_port, "POST", tenant_path, "{}", auth());
     EXPECT_EQ(allow.status, 405);
     EXPECT_EQ(allow.header("allow"), "GET, HEAD");
+}
+
+// One JSON line per request at info: method, route (never the path's other
+// ids), status, duration, request id, tenant and user; never a token or body.
+TEST_F(Conformance, EveryRequestIsOneAccessLogLineWithoutSecrets) {
+    auto& s = stack();
+    const int port = testing::free_port();
+    auto service = s.start("query-service/query-service", port, {{"CC_LOG_LEVEL", "info"}});
+    ASSERT_TRUE(testing::wait_until_ready(port, "/readyz", 60000));
+    const auto request_id = "access-log-" + std::to_string(::getpid());
+    const auto r = http_request(port, "GET", tenant_path + "/patients?limit=1", "",
+                                auth({{"X-Request-Id", request_id}}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    service->terminate();  // its log is complete once it has stopped
+
+    std::ifstream file("/tmp/cc-e2e-postgres.log");
+    std::stringstream all;
+    all << file.rdbuf();
+    const auto text = all.str();
+    EXPECT_EQ(text.find(member_token), std::string::npos) << "no token is ever logged";
+    int lines = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find(request_id) == std::string::npos) continue;
+        ++lines;
+        const auto json = boost::json::parse(line).as_object();
+        EXPECT_EQ(json.at("level"), "info");
+        EXPECT_EQ(json.at("msg"), "request");
+        EXPECT_EQ(json.at("method"), "GET");
+        EXPECT_EQ(json.at("route"), "/v1/tenants/{tenant_id}/patients");
+        EXPECT_EQ(json.at("status"), 200);
+        EXPECT_EQ(json.at("tenant_id").as_string(),
+                  tenant_path.substr(std::string("/v1/tenants/").size()));
+        EXPECT_EQ(
+            json.at("user_id").as_string(),
+            s.tenant_admin(tenant_path.substr(std::string("/v1/tenants/").size()))->to_string());
+        EXPECT_TRUE(json.contains("ms"));
+        EXPECT_FALSE(json.contains("path")) << "the route, not the path";
+    }
+    EXPECT_EQ(lines, 1) << "one line per request";
+}
+
+TEST_F(Conformance, AnUnknownLogLevelRefusesToStart) {
+    auto env = stack().env;
+    env["CC_LOG_LEVEL"] = "verbose";
+    env["CC_HTTP_PORT"] = std::to_string(testing::free_port());
+    testing::Process service(testing::binary("query-service/query-service"), env,
+                             "/tmp/cc-e2e-postgres.log");
+    ASSERT_TRUE(testing::eventually([&] { return !service.running(); }));
+    EXPECT_EQ(service.exit_status(), 2);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // A child process with its own environment (a service under test), killed
 // with SIGTERM (or SIGKILL) when the handle goes away.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,13 @@ class Process {
     void freeze();     // SIGSTOP, returning once it has stopped: nothing it does moves on
     int terminate();   // SIGTERM and wait; returns the exit status
     bool running();
+    // How it ended, once running() has seen it end of its own accord.
+    std::optional<int> exit_status() const { return exit_status_; }
     int pid() const { return pid_; }
 
   private:
     int pid_ = -1;
+    std::optional<int> exit_status_;
 };
 
 }  // namespace cc::testing
