@@ -23,10 +23,7 @@ double Progress::seconds() const {
 
 void Progress::stage(const std::string& name, std::size_t steps) {
     std::lock_guard lock(mutex_);
-    if (!terminal_ && !stage_.empty()) {
-        std::fprintf(out_, "%s: %zu done in %.1f s\n", stage_.c_str(), stage_done_,
-                     std::chrono::duration<double>(Clock::now() - stage_started_).count());
-    }
+    end_stage();
     stage_ = name;
     stage_steps_ = steps;
     stage_done_ = 0;
@@ -48,11 +45,14 @@ void Progress::advance(std::size_t done) {
 
 void Progress::finish() {
     std::lock_guard lock(mutex_);
-    if (!terminal_ && !stage_.empty()) {
-        std::fprintf(out_, "%s: %zu done in %.1f s\n", stage_.c_str(), stage_done_,
-                     std::chrono::duration<double>(Clock::now() - stage_started_).count());
-    }
+    end_stage();
     draw(true);
+}
+
+void Progress::end_stage() {
+    if (terminal_ || stage_.empty()) return;
+    std::fprintf(out_, "%s: %zu done in %.1f s\n", stage_.c_str(), stage_done_,
+                 std::chrono::duration<double>(Clock::now() - stage_started_).count());
 }
 
 std::string Progress::line() const {

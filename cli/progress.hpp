@@ -27,6 +27,7 @@ class Progress {
 
   private:
     void draw(bool final);
+    void end_stage();  // plain output: the stage's closing line
     std::string line() const;
 
     std::FILE* out_;

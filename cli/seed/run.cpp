@@ -20,10 +20,10 @@ class Context {
   public:
     explicit Context(const RunOptions& options) : options_(options) {}
 
+    // Map nodes stay put as others are captured, so the pointer outlives the lock.
     const std::string* id(const std::string& name) {
         std::lock_guard lock(mutex_);
-        auto it = ids_.find(name);
-        return it == ids_.end() ? nullptr : &it->second;
+        return find(name);
     }
     void capture(const std::string& name, std::string id) {
         std::lock_guard lock(mutex_);

@@ -82,17 +82,12 @@ Result<Target> put_target(const WriteModel& m, const Put& c) {
     const auto* field = a.field(a.put_by);
     const auto* store = field ? m.entities.of(field->references) : nullptr;
     if (store == nullptr) return domain::not_found(spoken(a.name));
-    for (const auto& key : store->description().unique) {
-        if (key.fields.size() != 1 || key.fields.front() != a.put_key) continue;
-        const auto holder =
-            store->holder(key, filed_under(store->description(), Uuid{}, c.target.tenant),
-                          boost::json::object{{a.put_key, c.key}});
-        if (!holder) break;
-        Target resolved = c.target;
-        resolved.id = *holder;
-        return resolved;
-    }
-    return domain::not_found(spoken(field->references));
+    const auto holder = store->holder_of(
+        a.put_key, filed_under(store->description(), Uuid{}, c.target.tenant), c.key);
+    if (!holder) return domain::not_found(spoken(field->references));
+    Target resolved = c.target;
+    resolved.id = *holder;
+    return resolved;
 }
 
 // References name live rows of the same tenant; a member reference names a

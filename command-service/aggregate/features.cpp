@@ -24,9 +24,7 @@ bool premium(const WriteModel& m, const Record& feature) {
 }  // namespace
 
 std::optional<Uuid> feature_named(const WriteModel& m, std::string_view name) {
-    const auto& store = features(m);
-    return store.holder(model::kFeature.unique.front(), kPlatformTenant,
-                        boost::json::object{{"name", name}});
+    return features(m).holder_of("name", kPlatformTenant, name);
 }
 
 bool feature_enabled(const WriteModel& m, const TenantId& tenant, std::string_view name) {

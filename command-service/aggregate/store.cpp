@@ -214,11 +214,11 @@ std::optional<Uuid> Store::holder(const model::UniqueKey& key, const TenantId& t
     return it == unique_[u].end() ? std::nullopt : std::optional(it->second);
 }
 
-std::optional<Uuid> Store::named(const TenantId& tenant, std::string_view value) const {
-    const auto& put_by = description_->put_by;
+std::optional<Uuid> Store::holder_of(std::string_view field, const TenantId& tenant,
+                                     std::string_view value) const {
     for (const auto& key : description_->unique) {
-        if (key.fields.size() == 1 && key.fields.front() == put_by) {
-            return holder(key, tenant, boost::json::object{{put_by, value}});
+        if (key.fields.size() == 1 && key.fields.front() == field) {
+            return holder(key, tenant, boost::json::object{{field, value}});
         }
     }
     return std::nullopt;

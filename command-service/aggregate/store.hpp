@@ -55,9 +55,16 @@ class Store {
     // The entity holding a unique key's value within a tenant, if any.
     std::optional<Uuid> holder(const model::UniqueKey& key, const TenantId& tenant,
                                const boost::json::object& values) const;
+    // The entity holding `value` in `field`, a field that is a unique key on
+    // its own (a feature's name, a membership's user), deleted or not;
+    // nullopt when none does or no such key is described.
+    std::optional<Uuid> holder_of(std::string_view field, const TenantId& tenant,
+                                  std::string_view value) const;
     // For an aggregate whose items are named by a field (`put_by`): the
     // entity of the tenant holding `value` there, deleted or not.
-    std::optional<Uuid> named(const TenantId& tenant, std::string_view value) const;
+    std::optional<Uuid> named(const TenantId& tenant, std::string_view value) const {
+        return holder_of(description_->put_by, tenant, value);
+    }
     std::size_t size() const { return records_.size(); }
     const std::unordered_map<Uuid, Record>& records() const { return records_; }
 

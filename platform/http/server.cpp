@@ -75,7 +75,8 @@ struct HttpMetrics {
             .Observe(seconds);
         // The access log: who asked for what and how it ended. Never the
         // path's other ids, a header or a body: they may carry tokens or
-        // patient data.
+        // patient data. Built only when it will be written.
+        if (!obs::enabled(obs::Level::info)) return;
         boost::json::object line{{"method", request.method},
                                  {"route", route},
                                  {"status", response.status},

@@ -43,8 +43,12 @@ bool configure_logging(std::string service, std::string_view level) {
     return false;
 }
 
+bool enabled(Level level) {
+    return static_cast<int>(level) >= g_level.load();
+}
+
 void log(Level level, std::string_view message, boost::json::object fields) {
-    if (static_cast<int>(level) < g_level.load()) return;
+    if (!enabled(level)) return;
     boost::json::object line;
     line["ts"] = Timestamp::now().to_string();
     line["level"] = name(level);

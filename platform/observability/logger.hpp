@@ -14,6 +14,9 @@ enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 // error: a service refuses to start rather than log at a level it guessed.
 [[nodiscard]] bool configure_logging(std::string service, std::string_view level);
 void log(Level level, std::string_view message, boost::json::object fields = {});
+// Whether a line at `level` would be written: a caller on a hot path checks
+// before it builds the fields.
+bool enabled(Level level);
 
 inline void debug(std::string_view m, boost::json::object f = {}) {
     log(Level::debug, m, std::move(f));

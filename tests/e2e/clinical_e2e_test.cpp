@@ -33,15 +33,10 @@ class ClinicalEndToEnd : public testing::BackendTest {
                                   R"({"first_name":"D","last_name":"M","role":"Carer"})"));
     }
     std::string member(const std::string& role) {
-        const auto user =
-            id_of(command("POST", "/v1/users",
-                          R"({"email":")" + role + "-" + suffix + R"(@clinic.example.org"})"));
-        const auto granted =
-            command("PUT", tenant + "/members/" + user, R"({"role":")" + role + "\"}");
-        EXPECT_EQ(granted.status, 201) << granted.body;
+        const auto made = new_member(tenant, role, role + "-" + suffix + "@clinic.example.org");
         // The query service knows members from its projections.
-        if (granted.status == 201) granted_at = position_of(granted);
-        return user;
+        if (!made.granted.empty()) granted_at = made.granted;
+        return made.id;
     }
     std::string bearer(const std::string& user) {
         return "Bearer " + stack().token_for(UserId(*Uuid::parse(user)));

@@ -208,7 +208,7 @@ TEST_F(Conformance, EveryRequestIsOneAccessLogLineWithoutSecrets) {
     ASSERT_EQ(r.status, 200) << r.body;
     service->terminate();  // its log is complete once it has stopped
 
-    std::ifstream file("/tmp/cc-e2e-postgres.log");
+    std::ifstream file(s.log_file());
     std::stringstream all;
     all << file.rdbuf();
     const auto text = all.str();
@@ -240,7 +240,7 @@ TEST_F(Conformance, AnUnknownLogLevelRefusesToStart) {
     env["CC_LOG_LEVEL"] = "verbose";
     env["CC_HTTP_PORT"] = std::to_string(testing::free_port());
     testing::Process service(testing::binary("query-service/query-service"), env,
-                             "/tmp/cc-e2e-postgres.log");
+                             stack().log_file());
     ASSERT_TRUE(testing::eventually([&] { return !service.running(); }));
     EXPECT_EQ(service.exit_status(), 2);
 }

@@ -23,12 +23,9 @@ class FeaturesEndToEnd : public testing::BackendTest {
     void SetUp() override {
         const auto suffix = unique_suffix();
         tenant = new_tenant("F", "features-" + suffix);
-        const auto admin = id_of(
-            command("POST", "/v1/users", R"({"email":"admin-)" + suffix + R"(@f.example.org"})"));
-        const auto granted = command("PUT", tenant + "/members/" + admin, R"({"role":"admin"})");
-        EXPECT_EQ(granted.status, 201) << granted.body;
-        membership = position_of(granted);
-        admin_token = stack().token_for(UserId(*Uuid::parse(admin)));
+        const auto admin = new_member(tenant, "admin", "admin-" + suffix + "@f.example.org");
+        membership = admin.granted;
+        admin_token = stack().token_for(UserId(*Uuid::parse(admin.id)));
     }
     HttpResponse as_admin(const std::string& method, const std::string& target,
                           const std::string& body = "") {

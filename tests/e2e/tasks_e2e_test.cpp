@@ -18,10 +18,7 @@ class TasksEndToEnd : public testing::BackendTest {
     void SetUp() override {
         const auto suffix = unique_suffix();
         tenant = new_tenant("Tasks", "tasks-" + suffix);
-        carer = id_of(command("POST", "/v1/users",
-                              R"({"email":"carer-)" + suffix + R"(@tasks.example.org"})"));
-        const auto granted = command("PUT", tenant + "/members/" + carer, R"({"role":"carer"})");
-        EXPECT_EQ(granted.status, 201) << granted.body;
+        carer = new_member(tenant, "carer", "carer-" + suffix + "@tasks.example.org").id;
     }
     HttpResponse add(const std::string& body) { return command("POST", tenant + "/tasks", body); }
     HttpResponse as_carer(const std::string& target) {

@@ -172,11 +172,7 @@ class CareProjectionTest : public ::testing::Test {
                 id);
         return r.empty() ? boost::json::value() : boost::json::parse(r[0]);
     }
-    long count(const std::string& sql) {
-        pqxx::connection c(url_);
-        pqxx::read_transaction tx(c);
-        return tx.exec(sql)[0][0].as<long>();
-    }
+    long count(const std::string& sql) { return testing::scalar(url_, sql); }
 
     std::string url_;
     eventlog::LogConfig config_;

@@ -69,11 +69,7 @@ class ProjectorTest : public ::testing::Test {
         ASSERT_TRUE(stopped.empty()) << stopped;
     }
 
-    long count(const std::string& sql) {
-        pqxx::connection c(url_);
-        pqxx::read_transaction tx(c);
-        return tx.exec(sql)[0][0].as<long>();
-    }
+    long count(const std::string& sql) { return testing::scalar(url_, sql); }
 
     std::string url_;
     eventlog::LogConfig config_;

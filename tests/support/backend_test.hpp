@@ -42,6 +42,22 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
                id_of(command("POST", "/v1/tenants",
                              R"({"name":")" + name + R"(","slug":")" + slug + "\"}"));
     }
+    // A new user with `role` in `tenant` ("/v1/tenants/<id>"), by the
+    // platform operator; `granted` is the grant's position, which a read
+    // waits for before the query service knows the member.
+    struct Member {
+        std::string id;
+        std::string granted;
+    };
+    Member new_member(const std::string& tenant, const std::string& role,
+                      const std::string& email) {
+        Member member{id_of(command("POST", "/v1/users", R"({"email":")" + email + "\"}")), {}};
+        const auto grant =
+            command("PUT", tenant + "/members/" + member.id, R"({"role":")" + role + "\"}");
+        EXPECT_EQ(grant.status, 201) << grant.body;
+        if (grant.status == 201) member.granted = position_of(grant);
+        return member;
+    }
     // A new item's id from its 201 answer ("" and a failure otherwise).
     static std::string id_of(const HttpResponse& r) {
         EXPECT_EQ(r.status, 201) << r.body;

@@ -93,6 +93,12 @@ PostgresServer& postgres() {
     return *server;
 }
 
+long scalar(const std::string& database_url, const std::string& sql) {
+    pqxx::connection c(database_url);
+    pqxx::read_transaction tx(c);
+    return tx.exec(sql)[0][0].as<long>();
+}
+
 std::string migrations_dir() {
     return std::string(CC_SOURCE_DIR) + "/migrations";
 }

@@ -31,5 +31,7 @@ std::string migrations_dir();
 std::string binary(const std::string& relative);
 
 int free_port();
+// The first column of the first row of `sql`, as a number (a count).
+long scalar(const std::string& database_url, const std::string& sql);
 
 }  // namespace cc::testing

@@ -64,8 +64,8 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
                              : service == "projector"     ? "complexcare_projector"
                                                           : "complexcare_query";
     service_env["CC_DATABASE_URL"] = database_url + " user=" + role;
-    auto process = std::make_unique<Process>(::cc::testing::binary(binary), service_env,
-                                             "/tmp/cc-e2e-" + backend_name(log.backend) + ".log");
+    auto process =
+        std::make_unique<Process>(::cc::testing::binary(binary), service_env, log_file());
     EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
     return process;
 }

@@ -22,6 +22,9 @@ struct Stack {
     std::unique_ptr<Process> start(const std::string& binary, int port,
                                    const std::map<std::string, std::string>& overrides = {});
     void start_command_service();
+    // Where the services of this backend write their logs (shared by the
+    // test binaries of a machine: search it by a unique request id).
+    std::string log_file() const { return "/tmp/cc-e2e-" + backend_name(log.backend) + ".log"; }
     // Records in the log, all partitions together.
     std::int64_t log_size();
     std::string token_for(const UserId& user,
