@@ -16,10 +16,25 @@ std::string partition_key(const domain::PendingEvent& event) {
 }
 
 CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
-                       std::unique_ptr<eventlog::LogReader> reader)
+                       std::unique_ptr<eventlog::LogReader> reader,
+                       std::chrono::milliseconds log_wait)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
-      applied_(static_cast<std::size_t>(writer_->partition_count()), 0) {}
+      applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
+      log_wait_(log_wait) {}
+
+Result<CommandBus::Lock> CommandBus::lock_caught_up() {
+    const auto deadline = std::chrono::steady_clock::now() + log_wait_;
+    Lock lock(mutex_, std::defer_lock);
+    if (!lock.try_lock_until(deadline)) {
+        return Error::make(ErrorKind::unavailable, "log-unavailable",
+                           "the log is slow to answer or out of reach; retry shortly");
+    }
+    if (needs_catch_up_) {
+        if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
+    }
+    return lock;
+}
 
 Status CommandBus::catch_up() {
     std::lock_guard lock(mutex_);
@@ -61,9 +76,17 @@ Status CommandBus::register_builtin_features() {
     return {};
 }
 
-bool CommandBus::ready() const {
-    std::lock_guard lock(mutex_);
-    return !needs_catch_up_ && !fenced_;
+bool CommandBus::ready() {
+    // After a failed append only a catch-up makes the model trustworthy
+    // again. The next command would make it; readiness makes it too, so a
+    // service that gets no commands because it is not ready becomes ready
+    // by itself once the log is back.
+    auto lock = lock_caught_up();
+    if (!lock) {
+        obs::warn("not ready: the log cannot be read", {{"error", lock.error().detail}});
+        return false;
+    }
+    return !fenced_;
 }
 
 void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope& envelope) {
@@ -73,7 +96,7 @@ void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope
     next = record.offset + 1;
 }
 
-Status CommandBus::catch_up_locked() {
+Status CommandBus::catch_up_locked(std::chrono::steady_clock::time_point deadline) {
     auto ends = reader_->end_offsets();
     if (!ends) return std::move(ends).error();
     // Compared by the reader's position, not the last record: on Kafka a
@@ -89,6 +112,10 @@ Status CommandBus::catch_up_locked() {
     };
     std::size_t folded = 0;
     while (!caught_up()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return Error::make(ErrorKind::unavailable, "log-unavailable",
+                               "the log could not be read to its end in time; retry shortly");
+        }
         auto records = reader_->poll(1000, std::chrono::milliseconds(200));
         if (!records) return std::move(records).error();
         for (const auto& record : *records) {

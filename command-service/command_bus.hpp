@@ -2,6 +2,7 @@
 // The write side's single writer: it owns the write model (folded from the
 // log), serialises decisions, wraps their events in envelopes and appends
 // them. A command is answered only once its events are durable.
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,8 +46,13 @@ TenantId tenant_scope(const Command& command) {
 
 class CommandBus {
   public:
+    // `log_wait` bounds what a command waits for the log beyond its own
+    // append (CC_LOG_TIMEOUT_MS): another command's append holding the
+    // decision lock, and the catch-up after a failed append. Past it the
+    // command is answered 503, so no answer waits on a log that is gone.
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
-               std::unique_ptr<eventlog::LogReader> reader);
+               std::unique_ptr<eventlog::LogReader> reader,
+               std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000));
 
     // Folds every record up to the log's current end into the write model.
     Status catch_up();
@@ -56,10 +62,8 @@ class CommandBus {
     // decide() are found next to each command type (its module's folder).
     template <class Command>
     Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return std::move(status).error();
-        }
+        auto lock = lock_caught_up();
+        if (!lock) return std::move(lock).error();
         if (!context.by_server) {
             if (auto allowed = authorize(model_, context.caller, command); !allowed) {
                 return std::move(allowed).error();
@@ -77,19 +81,15 @@ class CommandBus {
     // nothing. execute() decides again afterwards: the state may have moved.
     template <class Command>
     Status authorized(const Command& command, const RequestContext& context) {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return status;
-        }
+        auto lock = lock_caught_up();
+        if (!lock) return std::move(lock).error();
         return authorize(model_, context.caller, command);
     }
     template <class Command>
     Result<std::optional<CommandOutcome>> check(const Command& command,
                                                 const RequestContext& context) {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return std::move(status).error();
-        }
+        auto lock = lock_caught_up();
+        if (!lock) return std::move(lock).error();
         if (auto allowed = authorize(model_, context.caller, command); !allowed) {
             return std::move(allowed).error();
         }
@@ -113,7 +113,9 @@ class CommandBus {
     // installation has them from its first start, as real events.
     Status register_builtin_features();
 
-    bool ready() const;
+    // Caught up with the log and not fenced; catches up first when a failed
+    // append left the model behind (bounded by the log adapter's timeouts).
+    bool ready();
 
     // Reads the write model under the decision lock, e.g. to choose the
     // steps time has made due; they are then taken by execute() like any
@@ -125,7 +127,14 @@ class CommandBus {
     }
 
   private:
-    Status catch_up_locked();
+    using Lock = std::unique_lock<std::timed_mutex>;
+    // The decision lock, once the model has caught up with the log after a
+    // failed append; an error (503) when either takes longer than log_wait_.
+    Result<Lock> lock_caught_up();
+    // Folds the log into the model up to its current end, or until
+    // `deadline` (a partial catch-up is kept: the next one goes on from there).
+    Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
+                               std::chrono::steady_clock::time_point::max());
     Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
@@ -139,7 +148,8 @@ class CommandBus {
     std::vector<std::int64_t> applied_;
     bool needs_catch_up_ = true;
     bool fenced_ = false;
-    mutable std::mutex mutex_;
+    std::chrono::milliseconds log_wait_;
+    mutable std::timed_mutex mutex_;
 };
 
 // The partition key: the tenant for tenant-scoped events, the aggregate itself

@@ -53,6 +53,8 @@ class Projector {
     bool ready() const { return healthy_.load() && owns_partitions_.load(); }
 
   private:
+    pqxx::connection& open(std::unique_ptr<pqxx::connection>& connection);
+
     ProjectorOptions options_;
     std::unique_ptr<pqxx::connection> connection_;
     std::unique_ptr<pqxx::connection> checkpoint_connection_;

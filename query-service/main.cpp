@@ -1,5 +1,6 @@
 // query-service: serves reads from the projections, read-only.
 #include <exception>
+#include <pqxx/pqxx>
 
 #include "model/contracts/contracts.hpp"
 #include "platform/blob/directory_store.hpp"
@@ -31,8 +32,11 @@ int main() {
         http::add_operational_routes(
             router,
             [&pool] {
+                // A statement, not just a lease: an idle connection the
+                // server has dropped would say "ready" during an outage.
                 try {
-                    pool.acquire();
+                    auto connection = pool.acquire();
+                    pqxx::nontransaction(*connection).exec("SELECT 1");
                     return true;
                 } catch (const std::exception&) {
                     return false;
@@ -60,7 +64,8 @@ int main() {
         // Authentication first: an unauthenticated request never waits.
         http::serve_until_signal(
             config, router,
-            http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
+            http::authenticated(query::database_outages_answered(
+                                    query::read_your_writes(http::dispatch_to(router), progress)),
                                 verifier));
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});

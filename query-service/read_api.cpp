@@ -5,6 +5,8 @@
 
 #include "platform/core/uuid.hpp"
 #include "platform/http/conditional.hpp"
+#include "platform/observability/logger.hpp"
+#include "platform/pg/errors.hpp"
 #include "query-service/access.hpp"
 
 namespace cc::query {
@@ -36,6 +38,19 @@ http::Response unavailable(const http::Request& request) {
 }
 
 }  // namespace
+
+http::Handler database_outages_answered(http::Handler inner) {
+    return [inner = std::move(inner)](http::Request& request) {
+        try {
+            return inner(request);
+        } catch (const std::exception& e) {
+            if (!pg::is_unavailable(e)) throw;
+            obs::warn("read store unavailable",
+                      {{"error", e.what()}, {"request_id", request.request_id}});
+            return unavailable(request);
+        }
+    };
+}
 
 Result<std::string> uuid_param(const http::Request& request, const std::string& name) {
     const auto& value = request.param(name);

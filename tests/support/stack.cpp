@@ -17,7 +17,7 @@ std::string backend_name(Backend b) {
     return b == Backend::postgres ? "postgres" : "kafka";
 }
 
-Stack::Stack(Backend backend) {
+Stack::Stack(Backend backend, const std::map<std::string, std::string>& settings) {
     auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
     admin_token = auth::mint_hs256(auth_config, admin, std::chrono::hours(1));
     database_url = postgres().create_database("e2e_" + backend_name(backend));
@@ -40,6 +40,7 @@ Stack::Stack(Backend backend) {
     blob_dir = "/tmp/cc-e2e-blobs-" + backend_name(backend) + "-" + std::to_string(::getpid());
     std::filesystem::remove_all(blob_dir);
     env["CC_BLOB_DIR"] = blob_dir;
+    for (const auto& [name, value] : settings) env[name] = value;
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
         log.kafka.bootstrap_servers = cluster->bootstrap_servers();
@@ -54,7 +55,8 @@ Stack::Stack(Backend backend) {
 }
 
 std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
-                                      const std::map<std::string, std::string>& overrides) {
+                                      const std::map<std::string, std::string>& overrides,
+                                      bool wait_ready) {
     auto service_env = env;
     for (const auto& [name, value] : overrides) service_env[name] = value;
     service_env["CC_HTTP_PORT"] = std::to_string(port);
@@ -66,7 +68,9 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
     service_env["CC_DATABASE_URL"] = database_url + " user=" + role;
     auto process =
         std::make_unique<Process>(::cc::testing::binary(binary), service_env, log_file());
-    EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+    if (wait_ready) {
+        EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+    }
     return process;
 }
 
