@@ -216,11 +216,16 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
         healthy_ = failure.empty();
         owns_partitions_ = !reader.owned_partitions().empty();
         if (failure.empty()) {
+            if (retry != kFirstRetry) obs::warn("projector rounds succeed again after failures");
             retry = kFirstRetry;
             continue;
         }
         obs::error("projector round failed; retrying",
                    {{"error", failure}, {"retry_ms", static_cast<std::int64_t>(retry.count())}});
+        // Sessions that sat idle through an outage would each fail once
+        // more after it, a round and a backoff apiece: open them anew.
+        connection_.reset();
+        checkpoint_connection_.reset();
         for (const auto until = std::chrono::steady_clock::now() + retry;
              !stop.load() && std::chrono::steady_clock::now() < until;) {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
