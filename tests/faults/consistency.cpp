@@ -1,10 +1,11 @@
 #include "tests/faults/consistency.hpp"
 
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "events/envelope.hpp"
 #include "projector/projector.hpp"
-#include "tests/support/eventually.hpp"
+#include "tests/support/postgres_server.hpp"
 
 namespace cc::faults {
 namespace {
@@ -114,9 +115,30 @@ std::vector<std::string> unprojected(const LogContents& log, const std::string& 
     return failures;
 }
 
+bool while_progressing(const std::function<bool()>& done,
+                       const std::function<std::int64_t()>& progress, std::chrono::seconds stall) {
+    auto last = progress();
+    auto moved = std::chrono::steady_clock::now();
+    while (!done()) {
+        const auto now = progress();
+        if (now != last) {
+            last = now;
+            moved = std::chrono::steady_clock::now();
+        } else if (std::chrono::steady_clock::now() - moved > stall) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+std::int64_t applied_offsets(const std::string& database_url) {
+    return testing::scalar(database_url,
+                           "SELECT coalesce(sum(next_offset), 0) FROM projection_checkpoints");
+}
+
 std::string wait_projected(const std::string& database_url, const std::string& topic,
-                           const std::vector<Acknowledged>& acknowledged,
-                           std::chrono::seconds deadline) {
+                           const std::vector<Acknowledged>& acknowledged) {
     std::map<int, std::int64_t> highest;
     for (const auto& ack : acknowledged) {
         if (ack.position.partition < 0) continue;
@@ -125,7 +147,7 @@ std::string wait_projected(const std::string& database_url, const std::string& t
     }
     pqxx::connection connection(database_url);
     std::string where;
-    const bool reached = testing::eventually(
+    const bool reached = while_progressing(
         [&] {
             pqxx::nontransaction tx(connection);
             where.clear();
@@ -142,12 +164,11 @@ std::string wait_projected(const std::string& database_url, const std::string& t
             }
             return all;
         },
-        deadline);
-    return reached ? "" : "not projected in time:" + where;
+        [&] { return applied_offsets(database_url); });
+    return reached ? "" : "the projection stopped short:" + where;
 }
 
-std::string rebuild(const eventlog::LogConfig& log, const std::string& fresh_database_url,
-                    std::chrono::seconds deadline) {
+std::string rebuild(const eventlog::LogConfig& log, const std::string& fresh_database_url) {
     projector::Projector projector(projector::ProjectorOptions{
         .database_url = fresh_database_url,
         .topic = log.topic(),
@@ -158,7 +179,7 @@ std::string rebuild(const eventlog::LogConfig& log, const std::string& fresh_dat
     const auto ends = reader->end_offsets();
     if (!ends) return "end offsets: " + ends.error().detail;
     std::string where;
-    const bool reached = testing::eventually(
+    const bool reached = while_progressing(
         [&] {
             if (auto round = projector.run_once(*reader, std::chrono::milliseconds(100)); !round) {
                 where = "a round failed: " + round.error().detail;
@@ -178,8 +199,8 @@ std::string rebuild(const eventlog::LogConfig& log, const std::string& fresh_dat
             }
             return all;
         },
-        deadline, std::chrono::milliseconds(0));
-    return reached ? "" : "the rebuild did not reach the log's end:" + where;
+        [&] { return applied_offsets(fresh_database_url); });
+    return reached ? "" : "the rebuild stopped short of the log's end:" + where;
 }
 
 std::map<std::string, TableChecksum> checksums(const std::string& database_url) {

@@ -4,6 +4,7 @@
 // the log is projected once, and the projections equal a clean rebuild.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -37,17 +38,25 @@ std::vector<std::string> missing_or_doubled(const LogContents& log,
 // event, and per dead letter.
 std::vector<std::string> unprojected(const LogContents& log, const std::string& database_url);
 
-// Waits (bounded) until the projection at `database_url` has applied every
+// Waits until `done` holds, for as long as `progress` (a count that grows
+// while the work goes on: events applied) keeps moving: a long run that is
+// behind is waited for, a stuck one fails after `stall` without progress.
+bool while_progressing(const std::function<bool()>& done,
+                       const std::function<std::int64_t()>& progress,
+                       std::chrono::seconds stall = std::chrono::seconds(60));
+
+// Waits until the projection at `database_url` has applied every
 // acknowledged position; "" once it has, else where it stands.
 std::string wait_projected(const std::string& database_url, const std::string& topic,
-                           const std::vector<Acknowledged>& acknowledged,
-                           std::chrono::seconds deadline = std::chrono::seconds(120));
+                           const std::vector<Acknowledged>& acknowledged);
+
+// The sum of a database's projection checkpoints: the events it has applied.
+std::int64_t applied_offsets(const std::string& database_url);
 
 // A second projector, in this process, from offset 0 of the log into
 // `fresh_database_url` (migrated, empty): "" once it has reached the log's
 // end, else why not.
-std::string rebuild(const eventlog::LogConfig& log, const std::string& fresh_database_url,
-                    std::chrono::seconds deadline = std::chrono::seconds(300));
+std::string rebuild(const eventlog::LogConfig& log, const std::string& fresh_database_url);
 
 // An order-independent checksum of every projected table (see kNotCompared
 // in consistency.cpp for what is left out, and why).

@@ -186,12 +186,10 @@ TEST_P(Faults, ProjectorKilledAtRandomMomentsEqualsACleanRebuild) {
     ASSERT_EQ(rebuilt, "");
     const auto rebuild_ms = ms(Clock::now() - rebuild_started);
     // The killed-and-restarted projector reaches the same place.
-    const auto end = [](const std::string& url) {
-        return testing::scalar(url,
-                               "SELECT coalesce(sum(next_offset), 0) FROM projection_checkpoints");
-    };
-    ASSERT_TRUE(testing::eventually([&] { return end(s.database_url) == end(fresh); }))
-        << end(s.database_url) << " applied, " << end(fresh) << " rebuilt";
+    ASSERT_TRUE(
+        while_progressing([&] { return applied_offsets(s.database_url) == applied_offsets(fresh); },
+                          [&] { return applied_offsets(s.database_url); }))
+        << applied_offsets(s.database_url) << " applied, " << applied_offsets(fresh) << " rebuilt";
 
     const auto original = checksums(s.database_url);
     const auto clean = checksums(fresh);
