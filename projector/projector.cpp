@@ -17,6 +17,10 @@ struct ProjectorMetrics {
     prometheus::Counter& applied;
     prometheus::Counter& dead_lettered;
     prometheus::Counter& reference_waits;
+    prometheus::Histogram& delay;
+    prometheus::Family<prometheus::Gauge>& checkpoint;
+    prometheus::Family<prometheus::Gauge>& lag_events;
+    prometheus::Family<prometheus::Gauge>& lag_seconds;
 
     static ProjectorMetrics& get() {
         auto& registry = obs::metrics_registry();
@@ -33,11 +37,47 @@ struct ProjectorMetrics {
                 .Name("projector_reference_waits_total")
                 .Help("Batches stopped to wait for a row of another partition")
                 .Register(registry);
-        static ProjectorMetrics metrics{applied_family.Add({}), dead_family.Add({}),
-                                        wait_family.Add({})};
+        static auto& delay_family =
+            prometheus::BuildHistogram()
+                .Name("projector_event_delay_seconds")
+                .Help("From an event's occurred_at to its commit in the projections")
+                .Register(registry);
+        static auto& checkpoint_family = prometheus::BuildGauge()
+                                             .Name("projector_checkpoint")
+                                             .Help("Next offset to apply, per partition")
+                                             .Register(registry);
+        static auto& lag_family = prometheus::BuildGauge()
+                                      .Name("projector_lag_events")
+                                      .Help("Events in the log not applied yet, per partition")
+                                      .Register(registry);
+        static auto& lag_seconds_family =
+            prometheus::BuildGauge()
+                .Name("projector_lag_seconds")
+                .Help(
+                    "How stale the partition's projection is: 0 when caught up, else the age "
+                    "of the last event applied")
+                .Register(registry);
+        static ProjectorMetrics metrics{
+            applied_family.Add({}),
+            dead_family.Add({}),
+            wait_family.Add({}),
+            delay_family.Add(
+                {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                            0.1, 0.25, 0.5, 1, 5, 30}),
+            checkpoint_family,
+            lag_family,
+            lag_seconds_family};
         return metrics;
     }
+
+    static prometheus::Labels of(int partition) {
+        return {{"partition", std::to_string(partition)}};
+    }
 };
+
+double seconds_since(Timestamp then) {
+    return static_cast<double>(Timestamp::now().micros() - then.micros()) / 1e6;
+}
 
 void execute(pqxx::transaction_base& tx, const projection::Statement& statement) {
     tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
@@ -118,6 +158,7 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
             for (const auto& statement : *statements) execute(tx, statement);
             tx.exec("RELEASE SAVEPOINT event");
             ++result.applied;
+            result.last_occurred_at = envelope->occurred_at;
         } catch (const pqxx::foreign_key_violation&) {
             // A row this event refers to lives in another partition that has
             // not got there yet: keep what came before and wait.
@@ -140,6 +181,13 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     tx.commit();
     result.next_offset = next;
     auto& metrics = ProjectorMetrics::get();
+    metrics.checkpoint.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(next));
+    if (result.last_occurred_at) {
+        // Commands arrive in bursts and batches apply them together: the
+        // batch's newest event stands for it (one observation per batch).
+        metrics.delay.Observe(seconds_since(*result.last_occurred_at));
+        last_occurred_at_[partition] = *result.last_occurred_at;
+    }
     metrics.applied.Increment(static_cast<double>(result.applied));
     metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
     if (result.waiting_for_reference) metrics.reference_waits.Increment();
@@ -193,10 +241,32 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
         }
         healthy_ = failure.empty();
         owns_partitions_ = !reader.owned_partitions().empty();
+        publish_lag(reader);
         if (!failure.empty()) {
             obs::error("projector round failed; retrying", {{"error", failure}});
             std::this_thread::sleep_for(std::chrono::seconds(1));
         }
+    }
+}
+
+// At most once a second: the log's ends cost a query (PostgreSQL) or a
+// ListOffsets request (Kafka).
+void Projector::publish_lag(eventlog::LogReader& reader) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_lag_check_) return;
+    next_lag_check_ = now + std::chrono::seconds(1);
+    const auto ends = reader.end_offsets();
+    if (!ends) return;
+    auto& metrics = ProjectorMetrics::get();
+    for (const auto& [partition, next] : reader.positions()) {
+        if (partition < 0 || static_cast<std::size_t>(partition) >= ends->size()) continue;
+        const auto behind =
+            std::max<std::int64_t>(0, (*ends)[static_cast<std::size_t>(partition)] - next);
+        metrics.lag_events.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(behind));
+        const auto last = last_occurred_at_.find(partition);
+        metrics.lag_seconds.Add(ProjectorMetrics::of(partition))
+            .Set(behind == 0 || last == last_occurred_at_.end() ? 0.0
+                                                                : seconds_since(last->second));
     }
 }
 

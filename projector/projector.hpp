@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "platform/core/time.hpp"
 #include "platform/eventlog/event_log.hpp"
 
 #include <pqxx/connection>
@@ -29,7 +31,8 @@ struct BatchResult {
     std::size_t applied = 0;
     std::size_t dead_lettered = 0;
     bool waiting_for_reference = false;
-    std::int64_t next_offset = 0;  // the partition's checkpoint after the batch
+    std::int64_t next_offset = 0;               // the partition's checkpoint after the batch
+    std::optional<Timestamp> last_occurred_at;  // of the last event applied
 };
 
 class Projector {
@@ -53,10 +56,15 @@ class Projector {
     bool ready() const { return healthy_.load() && owns_partitions_.load(); }
 
   private:
+    // projector_lag_events and projector_lag_seconds per owned partition.
+    void publish_lag(eventlog::LogReader& reader);
+
     ProjectorOptions options_;
     std::unique_ptr<pqxx::connection> connection_;
     std::unique_ptr<pqxx::connection> checkpoint_connection_;
     std::map<int, std::chrono::steady_clock::time_point> waiting_until_;
+    std::map<int, Timestamp> last_occurred_at_;
+    std::chrono::steady_clock::time_point next_lag_check_{};
     std::atomic<bool> healthy_{true};
     std::atomic<bool> owns_partitions_{false};
 };

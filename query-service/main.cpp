@@ -23,7 +23,7 @@ int main() {
     if (!obs::configure_logging("query-service", config.log_level)) return 2;
     try {
         pg::ConnectionPool pool(config.database_url,
-                                static_cast<std::size_t>(config.server.workers));
+                                static_cast<std::size_t>(config.server.workers), "query");
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         query::ReadApi api(pool);
         query::Access access(pool);
@@ -56,12 +56,14 @@ int main() {
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         query::ProjectionProgress progress(
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),
-            std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000)));
+            [log_config] { return eventlog::open_ends(log_config); },
+            query::ConsistencyOptions::from_env());
         // Authentication first: an unauthenticated request never waits.
         http::serve_until_signal(
             config, router,
             http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
-                                verifier));
+                                verifier),
+            [&progress] { progress.stop(); });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

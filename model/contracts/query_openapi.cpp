@@ -1,6 +1,7 @@
 // The query service's OpenAPI document: the identity core's reads and the
 // audit trail, then a list and an item for every described aggregate (as
 // query-service/aggregate/resources.cpp registers them).
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/aggregates/features.hpp"
@@ -106,6 +107,21 @@ json::object with_parameters(json::object operation, json::array parameters) {
     for (auto& p : read_parameters()) parameters.push_back(p);
     operation["parameters"] = std::move(parameters);
     return operation;
+}
+
+// A read that takes min_position may be told it waits for too many (429).
+void add_wait_limits(json::object& paths) {
+    const json::value min_position = parameter_ref("MinPosition");
+    for (auto& [path, item] : paths) {
+        for (auto& [method, operation] : item.as_object()) {
+            auto* parameters = operation.as_object().if_contains("parameters");
+            auto* responses = operation.as_object().if_contains("responses");
+            if (parameters == nullptr || responses == nullptr) continue;
+            const auto& list = parameters->as_array();
+            if (std::find(list.begin(), list.end(), min_position) == list.end()) continue;
+            add_problems(responses->as_object(), {429});
+        }
+    }
 }
 
 json::object list_answers(std::string_view list, std::initializer_list<int> problems) {
@@ -499,6 +515,7 @@ json::object query_openapi(Aggregates aggregates) {
         if (a->history) add_history(paths, schemas, *a);
         if (a->upload != nullptr) add_content(paths, *a, collection);
     }
+    add_wait_limits(paths);
     return doc;
 }
 

@@ -78,18 +78,25 @@ struct ReaderOptions {
     StartOffsetFn start_offset = [](int) { return std::int64_t{0}; };
 };
 
-class LogReader {
+// How far the log reaches: enough for a service that never reads records to
+// tell a position that does not exist yet from one that is merely not
+// processed yet (the query service's read-your-writes waits).
+class LogEnds {
   public:
-    virtual ~LogReader() = default;
+    virtual ~LogEnds() = default;
     virtual int partition_count() const = 0;
+    // The next offset to be written, per partition: "caught up" means reaching these.
+    virtual Result<std::vector<std::int64_t>> end_offsets() = 0;
+};
+
+class LogReader : public LogEnds {
+  public:
     // Up to max_records records from the partitions this reader owns, each
     // partition in order; waits up to `timeout` when there is nothing new.
     virtual Result<std::vector<LogRecord>> poll(std::size_t max_records,
                                                 std::chrono::milliseconds timeout) = 0;
     // Deliver `partition` again from `offset` (after an apply that rolled back).
     virtual void seek(int partition, std::int64_t offset) = 0;
-    // The next offset to be written, per partition: "caught up" means reaching these.
-    virtual Result<std::vector<std::int64_t>> end_offsets() = 0;
     // Partitions currently owned (all of them for a standalone reader).
     virtual std::vector<int> owned_partitions() const = 0;
     // Where the reader stands in each owned partition: the next offset it

@@ -121,6 +121,29 @@ struct PartitionList {
     }
 };
 
+// A ListOffsets "latest" lookup for every partition in one request. Not
+// query_watermark_offsets(): before librdkafka 2.3 it ignores its timeout
+// and blocks until the partition leader is reachable again (#2588).
+Result<std::vector<std::int64_t>> end_offsets_of(RdKafka::KafkaConsumer& consumer,
+                                                 const std::string& topic, int partitions) {
+    PartitionList query;
+    for (int p = 0; p < partitions; ++p) query.add(topic, p, RdKafka::Topic::OFFSET_END);
+    const auto err = consumer.offsetsForTimes(query.items, kEndOffsetsTimeoutMs);
+    if (err != RdKafka::ERR_NO_ERROR) {
+        return unavailable("cannot read the kafka end offsets: " + RdKafka::err2str(err));
+    }
+    std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions), -1);
+    for (const auto* tp : query.items) {
+        if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) {
+            return unavailable("cannot read the kafka end offset of partition " +
+                               std::to_string(tp->partition()) + ": " +
+                               RdKafka::err2str(tp->err()));
+        }
+        ends[static_cast<std::size_t>(tp->partition())] = tp->offset();
+    }
+    return ends;
+}
+
 // ---------------------------------------------------------------------------
 // Writer
 
@@ -465,22 +488,7 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
     // query_watermark_offsets(): before librdkafka 2.3 it ignores its timeout
     // and blocks until the partition leader is reachable again (#2588).
     Result<std::vector<std::int64_t>> end_offsets() override {
-        PartitionList query;
-        for (int p = 0; p < partitions_; ++p) query.add(topic_, p, RdKafka::Topic::OFFSET_END);
-        const auto err = consumer_->offsetsForTimes(query.items, kEndOffsetsTimeoutMs);
-        if (err != RdKafka::ERR_NO_ERROR) {
-            return unavailable("cannot read the kafka end offsets: " + RdKafka::err2str(err));
-        }
-        std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions_), -1);
-        for (const auto* tp : query.items) {
-            if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) {
-                return unavailable("cannot read the kafka end offset of partition " +
-                                   std::to_string(tp->partition()) + ": " +
-                                   RdKafka::err2str(tp->err()));
-            }
-            ends[static_cast<std::size_t>(tp->partition())] = tp->offset();
-        }
-        return ends;
+        return end_offsets_of(*consumer_, topic_, partitions_);
     }
 
     std::map<int, std::int64_t> positions() override {
@@ -658,6 +666,45 @@ std::unique_ptr<LogWriter> open_kafka_writer(const KafkaConfig& config) {
 
 std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOptions options) {
     return std::make_unique<KafkaLogReader>(config, std::move(options));
+}
+
+namespace {
+
+// A consumer that is never assigned anything: it fetches no records, and
+// only answers ListOffsets lookups.
+class KafkaLogEnds final : public LogEnds {
+  public:
+    explicit KafkaLogEnds(const KafkaConfig& config) : topic_(config.topic) {
+        auto conf = base_conf(config, "cc-log-ends");
+        set(*conf, "group.id", "cc-ends-" + Uuid::random_v4().to_string());
+        set(*conf, "enable.auto.commit", "false");
+        std::string errstr;
+        consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+        if (!consumer_) throw std::runtime_error("cannot create kafka consumer: " + errstr);
+        partitions_ = fetch_partition_count(*consumer_, topic_);
+    }
+    ~KafkaLogEnds() override { consumer_->close(); }
+    KafkaLogEnds(const KafkaLogEnds&) = delete;
+    KafkaLogEnds& operator=(const KafkaLogEnds&) = delete;
+
+    int partition_count() const override { return partitions_; }
+
+    Result<std::vector<std::int64_t>> end_offsets() override {
+        // Transactional appends end with a commit marker, which takes an
+        // offset: "latest" is past it, never short of a record's offset.
+        return end_offsets_of(*consumer_, topic_, partitions_);
+    }
+
+  private:
+    std::string topic_;
+    int partitions_ = 0;
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+};
+
+}  // namespace
+
+std::unique_ptr<LogEnds> open_kafka_ends(const KafkaConfig& config) {
+    return std::make_unique<KafkaLogEnds>(config);
 }
 
 // ---------------------------------------------------------------------------

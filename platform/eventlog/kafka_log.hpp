@@ -21,6 +21,7 @@ struct KafkaConfig {
 // metadata cannot be fetched.
 std::unique_ptr<LogWriter> open_kafka_writer(const KafkaConfig& config);
 std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOptions options);
+std::unique_ptr<LogEnds> open_kafka_ends(const KafkaConfig& config);
 
 // librdkafka's mock cluster, hosted by this process: its brokers listen on
 // real loopback sockets that other processes can reach.

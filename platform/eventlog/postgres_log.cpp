@@ -127,6 +127,44 @@ class PostgresLogWriter final : public LogWriter {
     std::mutex mutex_;
 };
 
+// A partition no append has reached yet has no row: it ends at 0.
+std::vector<std::int64_t> end_offsets_of(pqxx::connection_base& connection, int partitions) {
+    pqxx::read_transaction tx(connection);
+    std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions), 0);
+    for (const auto& row : tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
+        const int p = row[0].as<int>();
+        if (p >= 0 && p < partitions) ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
+    }
+    return ends;
+}
+
+class PostgresLogEnds final : public LogEnds {
+  public:
+    explicit PostgresLogEnds(const PostgresLogConfig& config)
+        : conninfo_(config.conninfo), partitions_(config.partitions) {
+        if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
+    }
+
+    int partition_count() const override { return partitions_; }
+
+    Result<std::vector<std::int64_t>> end_offsets() override {
+        try {
+            if (!connection_ || !connection_->is_open()) {
+                connection_ = std::make_unique<pqxx::connection>(conninfo_);
+            }
+            return end_offsets_of(*connection_, partitions_);
+        } catch (const std::exception& e) {
+            connection_.reset();
+            return unavailable(e.what());
+        }
+    }
+
+  private:
+    std::string conninfo_;
+    int partitions_;
+    std::unique_ptr<pqxx::connection> connection_;
+};
+
 class Wakeup final : public pqxx::notification_receiver {
   public:
     explicit Wakeup(pqxx::connection_base& connection)
@@ -176,15 +214,7 @@ class PostgresLogReader final : public LogReader {
     Result<std::vector<std::int64_t>> end_offsets() override {
         try {
             if (!connection_ || !connection_->is_open()) connect();
-            pqxx::read_transaction tx(*connection_);
-            std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions_), 0);
-            for (const auto& row :
-                 tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
-                const int p = row[0].as<int>();
-                if (p >= 0 && p < partitions_)
-                    ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
-            }
-            return ends;
+            return end_offsets_of(*connection_, partitions_);
         } catch (const std::exception& e) {
             return unavailable(e.what());
         }
@@ -275,6 +305,10 @@ class PostgresLogReader final : public LogReader {
 
 std::unique_ptr<LogWriter> open_postgres_writer(const PostgresLogConfig& config) {
     return std::make_unique<PostgresLogWriter>(config);
+}
+
+std::unique_ptr<LogEnds> open_postgres_ends(const PostgresLogConfig& config) {
+    return std::make_unique<PostgresLogEnds>(config);
 }
 
 std::unique_ptr<LogReader> open_postgres_reader(const PostgresLogConfig& config,

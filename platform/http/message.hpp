@@ -3,6 +3,7 @@
 // Beast types, so only server.cpp pays for Beast's templates.
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,18 +26,33 @@ struct Request {
     std::string remote_ip;
     std::string request_id;  // X-Request-Id if sent (sanitised), else generated
     std::map<std::string, std::string> path_params;  // filled by the router
-    std::string route;    // the matched route's pattern, e.g. /v1/tenants/{tenant_id}; "" if none
-    auth::Caller caller;  // set once the bearer token is verified
+    std::string route;     // the matched route's pattern, e.g. /v1/tenants/{tenant_id}; "" if none
+    auth::Caller caller;   // set once the bearer token is verified
+    bool resumed = false;  // the handler runs again after its suspension ended
 
     std::optional<std::string> header(std::string_view lower_case_name) const;
     std::optional<std::string> query_param(std::string_view name) const;
     const std::string& param(const std::string& name) const { return path_params.at(name); }
 };
 
+struct Response;
+// Ends a suspension, exactly once, from any thread: nullopt runs the handler
+// again on a worker (with Request::resumed set), an answer is sent as is.
+using Resume = std::function<void(std::optional<Response>)>;
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Set by suspend(): the server hands it the request's Resume once the
+    // handler has returned, and frees the worker meanwhile.
+    std::function<void(Resume)> park;
+
+    // For a handler that must wait for something outside the service (the
+    // projector reaching a position): waiting on a worker would let a few
+    // slow requests stall every other one.
+    static Response suspend(std::function<void(Resume)> park);
+    bool suspended() const { return static_cast<bool>(park); }
 
     static Response json(int status, const boost::json::value& body);
     static Response empty(int status);

@@ -35,6 +35,8 @@ const char* title_for(ErrorKind kind) {
             return "Rule violated";
         case ErrorKind::too_large:
             return "Content too large";
+        case ErrorKind::too_many_requests:
+            return "Too many requests";
         case ErrorKind::unavailable:
             return "Service unavailable";
         case ErrorKind::internal:
@@ -81,6 +83,8 @@ int status_for(ErrorKind kind) {
             return 422;
         case ErrorKind::too_large:
             return 413;
+        case ErrorKind::too_many_requests:
+            return 429;
         case ErrorKind::unavailable:
             return 503;
         case ErrorKind::internal:
@@ -98,6 +102,12 @@ Response Response::json(int status, const boost::json::value& body) {
     r.status = status;
     r.body = boost::json::serialize(body);
     r.headers.emplace_back("Content-Type", "application/json");
+    return r;
+}
+
+Response Response::suspend(std::function<void(Resume)> park) {
+    Response r;
+    r.park = std::move(park);
     return r;
 }
 
@@ -128,7 +138,7 @@ Response Response::problem(const Error& error, const Request& request, int statu
     r.status = status;
     r.body = boost::json::serialize(body);
     r.headers.emplace_back("Content-Type", "application/problem+json");
-    if (status == 503) r.headers.emplace_back("Retry-After", "1");
+    if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
     if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"complexcare\"");
     return r;
 }

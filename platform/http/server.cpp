@@ -36,6 +36,7 @@ struct HttpMetrics {
     prometheus::Family<prometheus::Histogram>& duration;
     prometheus::Gauge& in_flight;
     prometheus::Gauge& queued;
+    prometheus::Gauge& suspended;
 
     static HttpMetrics& get() {
         static HttpMetrics metrics{
@@ -55,6 +56,12 @@ struct HttpMetrics {
             prometheus::BuildGauge()
                 .Name("http_requests_queued")
                 .Help("Requests read and waiting for a free worker thread")
+                .Register(obs::metrics_registry())
+                .Add({}),
+            prometheus::BuildGauge()
+                .Name("http_requests_suspended")
+                .Help("Requests waiting, without a worker, for something outside the service "
+                      "(a read for a position the projector has not reached)")
                 .Register(obs::metrics_registry())
                 .Add({}),
         };
@@ -277,22 +284,72 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         // The executor is taken here, on the strand, so the worker never
         // touches the stream. It counts as outstanding work: once stop() has
-        // closed the acceptor, a request out on a worker may be all the
-        // io_context has left, and its threads must not return before the
-        // answer is written.
+        // closed the acceptor, a request out on a worker (or suspended) may
+        // be all the io_context has left, and its threads must not return
+        // before the answer is written.
+        run_on_worker(
+            std::make_shared<Request>(std::move(request)),
+            asio::prefer(stream_.get_executor(), asio::execution::outstanding_work.tracked),
+            started, version, keep_alive);
+    }
+
+    using TrackedExecutor = decltype(asio::prefer(std::declval<beast::tcp_stream&>().get_executor(),
+                                                  asio::execution::outstanding_work.tracked));
+
+    // Runs the handler on a worker; its answer is written from this session's
+    // strand. Called on the strand, or by whoever ends a suspension.
+    void run_on_worker(std::shared_ptr<Request> request, TrackedExecutor executor,
+                       std::chrono::steady_clock::time_point started, unsigned version,
+                       bool keep_alive) {
         HttpMetrics::get().queued.Increment();
         asio::post(*server_.workers,
-                   [self = shared_from_this(),
-                    executor = asio::prefer(stream_.get_executor(),
-                                            asio::execution::outstanding_work.tracked),
+                   [self = shared_from_this(), executor = std::move(executor),
                     request = std::move(request), started, version, keep_alive]() mutable {
-                       Response response = self->handle(request, started);
-                       asio::post(executor, [self, response = std::move(response),
-                                             request_id = std::move(request.request_id), version,
-                                             keep_alive]() mutable {
-                           self->send(std::move(response), request_id, version, keep_alive);
-                       });
+                       Response response = self->handle(*request, started);
+                       if (response.suspended()) {
+                           return self->park(std::move(response), std::move(request),
+                                             std::move(executor), started, version, keep_alive);
+                       }
+                       self->send_from(executor, std::move(response), request->request_id, version,
+                                       keep_alive);
                    });
+    }
+
+    // The worker is free once this returns; the request waits, holding
+    // nothing but its memory, until the handler's park function resumes it.
+    void park(Response suspended, std::shared_ptr<Request> request, TrackedExecutor executor,
+              std::chrono::steady_clock::time_point started, unsigned version, bool keep_alive) {
+        HttpMetrics::get().suspended.Increment();
+        Resume resume = [self = shared_from_this(), request, executor, started, version,
+                         keep_alive](std::optional<Response> answer) mutable {
+            HttpMetrics::get().suspended.Decrement();
+            if (!answer) {
+                request->resumed = true;
+                return self->run_on_worker(std::move(request), std::move(executor), started,
+                                           version, keep_alive);
+            }
+            self->server_.finish(*request, *answer);
+            HttpMetrics::get().record(*request, *answer, started);
+            self->send_from(executor, std::move(*answer), request->request_id, version, keep_alive);
+        };
+        try {
+            suspended.park(std::move(resume));
+        } catch (const std::exception& e) {
+            // The park function never got to keep `resume`: answer here.
+            HttpMetrics::get().suspended.Decrement();
+            Response response = internal_error(*request, e);
+            server_.finish(*request, response);
+            HttpMetrics::get().record(*request, response, started);
+            send_from(executor, std::move(response), request->request_id, version, keep_alive);
+        }
+    }
+
+    void send_from(const TrackedExecutor& executor, Response response, std::string request_id,
+                   unsigned version, bool keep_alive) {
+        asio::post(executor, [self = shared_from_this(), response = std::move(response),
+                              request_id = std::move(request_id), version, keep_alive]() mutable {
+            self->send(std::move(response), request_id, version, keep_alive);
+        });
     }
 
     // On a worker thread: only the shared server state is touched here.
@@ -307,6 +364,7 @@ class Session : public std::enable_shared_from_this<Session> {
             response = internal_error(request, e);
         }
         metrics.in_flight.Decrement();
+        if (response.suspended()) return response;
         server_.finish(request, response);
         metrics.record(request, response, started);
         return response;

@@ -1,6 +1,7 @@
 #include "platform/http/service.hpp"
 
 #include "platform/config/env.hpp"
+#include "platform/observability/build_info.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 
@@ -87,8 +88,11 @@ void serve_until_signal(const ServiceConfig& config, const Router& router, Handl
     };
     Server server(config.server, std::move(handler), std::move(on_io_thread), std::move(add_cors));
     const auto port = server.start();
+    obs::publish_build_info(config.server.service_name);
     obs::info("listening", {{"host", config.server.host},
                             {"port", port},
+                            {"version", obs::build_info().version},
+                            {"commit", obs::build_info().commit},
                             {"workers", config.server.workers},
                             {"io_threads", config.server.io_threads},
                             {"cors_origins", config.cors.origins().size()}});

@@ -22,6 +22,7 @@
 #include "tests/support/openapi.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/prometheus.hpp"
 #include "tests/support/stack.hpp"
 
 namespace cc::e2e {
@@ -267,6 +268,58 @@ TEST_P(HttpEndToEnd, HealthAndMetricsNeedNoBody) {
     EXPECT_NE(http_request(stack().projector_port, "GET", "/metrics")
                   .body.find("projector_events_applied_total"),
               std::string::npos);
+}
+
+TEST_P(HttpEndToEnd, MetricsTellAppendsProjectorLagPoolsAndTheBuild) {
+    const auto a = "/v1/tenants/" + create_tenant(unique("metrics"));
+    auto created = command("POST", a + "/patients", R"({"first_name":"Ada","last_name":"Byron"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const auto position =
+        eventlog::Position::parse(std::string(created.json().at("position").as_string()));
+    ASSERT_TRUE(position);
+    ASSERT_EQ(query(a + "/patients?min_position=" + position->to_string()).status, 200);
+    const auto page = [&](int port) { return http_request(port, "GET", "/metrics").body; };
+
+    const auto commands = page(stack().command_port);
+    EXPECT_GE(testing::metric_sample(commands, "eventlog_append_duration_seconds_count",
+                                     {"outcome=\"ok\""})
+                  .value_or(0),
+              1);
+    EXPECT_GE(testing::metric_sample(commands, "eventlog_append_records_sum", {"outcome=\"ok\""})
+                  .value_or(0),
+              1);
+
+    const auto reads = page(stack().query_port);
+    EXPECT_GE(
+        testing::metric_sample(reads, "pg_pool_wait_seconds_count", {"pool=\"query\""}).value_or(0),
+        1);
+    EXPECT_GT(testing::metric_sample(reads, "pg_pool_capacity", {"pool=\"query\""}).value_or(0), 0);
+    EXPECT_TRUE(
+        testing::metric_sample(reads, "pg_pool_connections", {"pool=\"query\"", "state=\"idle\""}));
+
+    // The projector has applied the patient; its lag is published once a second.
+    const std::string partition = "partition=\"" + std::to_string(position->partition) + "\"";
+    std::string applied;
+    EXPECT_TRUE(testing::eventually([&] {
+        applied = page(stack().projector_port);
+        return testing::metric_sample(applied, "projector_lag_events", {partition}).has_value();
+    })) << applied;
+    EXPECT_GT(testing::metric_sample(applied, "projector_checkpoint", {partition}).value_or(0),
+              static_cast<double>(position->offset));
+    EXPECT_GE(testing::metric_sample(applied, "projector_event_delay_seconds_count").value_or(0),
+              1);
+    EXPECT_TRUE(testing::metric_sample(applied, "projector_lag_seconds", {partition}));
+
+    for (const auto& [port, service] : {std::pair{stack().command_port, "command-service"},
+                                        std::pair{stack().query_port, "query-service"},
+                                        std::pair{stack().projector_port, "projector"}}) {
+        const auto text = page(port);
+        EXPECT_EQ(testing::metric_sample(text, "complexcare_build_info",
+                                         {"service=\"" + std::string(service) + "\"", "commit=\""}),
+                  1.0)
+            << service;
+        EXPECT_EQ(text.find("commit=\"\""), std::string::npos) << "a commit is named";
+    }
 }
 
 std::string committed(const std::string& path) {

@@ -54,6 +54,13 @@ void Process::freeze() {
     ::waitpid(pid_, &status, WUNTRACED);
 }
 
+void Process::thaw() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    int status = 0;
+    ::waitpid(pid_, &status, WCONTINUED);
+}
+
 int Process::terminate() {
     if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);

@@ -18,6 +18,7 @@ class Process {
 
     void kill_hard();  // SIGKILL, as a crash
     void freeze();     // SIGSTOP, returning once it has stopped: nothing it does moves on
+    void thaw();       // SIGCONT: it goes on where it stopped
     int terminate();   // SIGTERM and wait; returns the exit status
     bool running();
     // How it ended, once running() has seen it end of its own accord.
