@@ -125,7 +125,10 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     std::int64_t next = stored;
     for (const auto& record : records) {
         if (record.offset < next) continue;  // already applied: a redelivery
-        if (record.offset > next) break;     // a gap would skip events: stop here
+        // The reader delivers a partition in order, so an offset past `next`
+        // means no record took the ones between: on Kafka, each
+        // transaction's commit marker takes an offset.
+        next = record.offset;
         auto park = [&](const std::string& reason, const events::Envelope* envelope) {
             tx.exec_params(
                 "INSERT INTO dead_letters (projection, topic, partition, \"offset\", event_id, "

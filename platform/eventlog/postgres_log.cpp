@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -13,6 +14,12 @@ namespace cc::eventlog {
 namespace {
 
 constexpr const char* kChannel = "event_log";
+// 5 parameters a row, well under PostgreSQL's 65535 per statement.
+constexpr std::size_t kRowsPerInsert = 1000;
+
+std::string placeholder(std::size_t n) {
+    return "$" + std::to_string(n);
+}
 
 Error unavailable(const std::string& detail) {
     return Error::make(ErrorKind::unavailable, "log-unavailable", detail);
@@ -99,12 +106,28 @@ class PostgresLogWriter final : public LogWriter {
                                  .as<std::int64_t>();
             std::vector<std::int64_t> offsets;
             std::int64_t offset = end - static_cast<std::int64_t>(records.size());
-            for (const auto& record : records) {
-                tx.exec_params(
-                    "INSERT INTO event_log (partition, \"offset\", key, headers, value) "
-                    "VALUES ($1, $2, $3, $4::jsonb, $5)",
-                    partition, offset, record.key, headers_json(record.headers), record.value);
-                offsets.push_back(offset++);
+            // Many rows per statement: a round trip per record is what made a
+            // large append (an import) slow.
+            for (std::size_t first = 0; first < records.size(); first += kRowsPerInsert) {
+                const auto rows = std::min(kRowsPerInsert, records.size() - first);
+                std::string sql =
+                    "INSERT INTO event_log (partition, \"offset\", key, headers, value) VALUES ";
+                std::vector<std::string> params;
+                params.reserve(rows * 5);
+                for (std::size_t i = 0; i < rows; ++i) {
+                    const auto& record = records[first + i];
+                    const auto n = params.size();
+                    sql += (i == 0 ? "(" : ", (") + placeholder(n + 1) + "::integer, " +
+                           placeholder(n + 2) + "::bigint, " + placeholder(n + 3) + ", " +
+                           placeholder(n + 4) + "::jsonb, " + placeholder(n + 5) + ")";
+                    params.push_back(std::to_string(partition));
+                    params.push_back(std::to_string(offset));
+                    params.push_back(record.key);
+                    params.push_back(headers_json(record.headers));
+                    params.push_back(record.value);
+                    offsets.push_back(offset++);
+                }
+                tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
             }
             tx.exec_params("SELECT pg_notify($1, $2)", std::string(kChannel),
                            std::to_string(partition));

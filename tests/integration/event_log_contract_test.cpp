@@ -100,6 +100,28 @@ TEST_P(EventLogContract, AppendsArePartitionOrderedWithGaplessOffsets) {
     EXPECT_EQ((*ends)[0], 0);
 }
 
+// An append of thousands (an import's batch) is one append like any other:
+// every record, in order, at consecutive offsets, with its headers.
+TEST_P(EventLogContract, ALargeAppendKeepsEveryRecordInOrder) {
+    constexpr int kCount = 2500;
+    auto writer = open_writer(config_);
+    ASSERT_TRUE(writer->append(2, records("k", 3)).ok());
+    const auto appended = writer->append(2, records("k", kCount, 3));
+    ASSERT_TRUE(appended.ok()) << appended.error().detail;
+    ASSERT_EQ(appended->size(), static_cast<std::size_t>(kCount));
+    EXPECT_EQ(appended->front(), 3);
+    EXPECT_EQ(appended->back(), kCount + 2);
+    auto reader = open_reader(config_, ReaderOptions{});
+    const auto got = read(*reader, kCount + 3);
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount + 3));
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].offset, static_cast<std::int64_t>(i));
+        EXPECT_EQ(got[i].value, "value-" + std::to_string(i));
+        ASSERT_EQ(got[i].headers.size(), 1u);
+        EXPECT_EQ(got[i].headers[0].value, "T" + std::to_string(i));
+    }
+}
+
 TEST_P(EventLogContract, AcknowledgedAppendIsReadableAfterTheWriterIsGone) {
     {
         auto writer = open_writer(config_);

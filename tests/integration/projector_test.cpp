@@ -189,6 +189,32 @@ TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action = 'TenantCreated'"), 1);
 }
 
+// Kafka's transactional appends leave an offset to each commit marker, which
+// a reader steps over: the records of a partition come with gaps, and none
+// of them may stall the partition.
+TEST_F(ProjectorTest, OffsetsTakenByNoRecordAreSteppedOver) {
+    const auto tenant = TenantId::generate();
+    const auto key = tenant.to_string();
+    const int partition = eventlog::partition_for(key, kPartitions);
+    const auto record = [&](std::int64_t offset, const events::Envelope& e) {
+        return eventlog::LogRecord{partition, offset, key, events::serialize(e), {}};
+    };
+    auto p = projector();
+    const auto result = p->apply_batch(
+        partition, {record(0, envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                                       {{"name", "T"}, {"slug", "gaps"}})),
+                    record(2, envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
+                                       {{"name", "After a marker"}})),
+                    record(4, envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 3,
+                                       {{"name", "After another"}}))});
+    EXPECT_EQ(result.applied, 3u);
+    EXPECT_EQ(result.next_offset, 5);
+    EXPECT_EQ(p->checkpoint(partition), 5);
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 'gaps' AND name = 'After another'"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE entity_id = '" + key + "'"), 3);
+}
+
 // The real binary, SIGKILLed while it has events to apply, then restarted:
 // in the end every event is applied exactly once.
 //
