@@ -196,6 +196,9 @@ TEST_F(ProjectorTest, OffsetsTakenByNoRecordAreSteppedOver) {
     const auto tenant = TenantId::generate();
     const auto key = tenant.to_string();
     const int partition = eventlog::partition_for(key, kPartitions);
+    const auto renamed = [](const char* from, const char* to) {
+        return boost::json::object{{"changes", {{"name", {{"old", from}, {"new", to}}}}}};
+    };
     const auto record = [&](std::int64_t offset, const events::Envelope& e) {
         return eventlog::LogRecord{partition, offset, key, events::serialize(e), {}};
     };
@@ -204,9 +207,9 @@ TEST_F(ProjectorTest, OffsetsTakenByNoRecordAreSteppedOver) {
         partition, {record(0, envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
                                        {{"name", "T"}, {"slug", "gaps"}})),
                     record(2, envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 2,
-                                       {{"name", "After a marker"}})),
+                                       renamed("T", "After a marker"))),
                     record(4, envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, 3,
-                                       {{"name", "After another"}}))});
+                                       renamed("After a marker", "After another")))});
     EXPECT_EQ(result.applied, 3u);
     EXPECT_EQ(result.next_offset, 5);
     EXPECT_EQ(p->checkpoint(partition), 5);
