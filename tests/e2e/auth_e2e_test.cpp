@@ -12,6 +12,9 @@
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/jwks_server.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/rsa_key.hpp"
 #include "tests/support/stack.hpp"
 
 namespace cc::e2e {
@@ -831,6 +834,32 @@ TEST_F(AuthMatrix, EnrollingAnotherTenantsUserAnswersLikeAMissingIdAndAppendsNot
     refused_like_a_missing_id(a, onboarded, token("a_admin"));
     EXPECT_EQ(enrol(b, onboarded, token("b_admin")).status, 201);
     refused_like_a_missing_id(a, onboarded, token("a_admin"));
+}
+
+// Issue 14 item 15: a service configured with CC_JWT_JWKS_URL takes RS256
+// tokens signed with its provider's published keys, beside the HS256 secret.
+TEST_F(AuthMatrix, RsaTokensAreVerifiedWithTheKeysOfTheConfiguredJwksUrl) {
+    auto& s = stack();
+    const auto key = testing::RsaKey::generate();
+    testing::JwksServer provider({key.jwk("provider-1")});
+    const int port = testing::free_port();
+    const auto reader =
+        s.start("query-service/query-service", port,
+                {{"CC_JWT_JWKS_URL", provider.url()}, {"CC_JWT_JWKS_REFRESH_SECONDS", "3600"}});
+    const auto read = [&](const std::string& token) {
+        return http_request(port, "GET", "/v1/users/" + users.at("a_carer"), "",
+                            {{"Authorization", "Bearer " + token}});
+    };
+    const auto carer = UserId(*Uuid::parse(users.at("a_carer")));
+    const auto own = read(key.token("provider-1", carer, s.auth_config));
+    EXPECT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(read(s.token_for(carer)).status, 200) << "HS256 tokens still pass";
+    for (const auto* kid : {"provider-2", "unknown"}) {
+        const auto refused = read(key.token(kid, carer, s.auth_config));
+        EXPECT_EQ(refused.status, 401) << kid;
+        EXPECT_EQ(refused.json().at("type"), "urn:complexcare:problem:token-invalid") << kid;
+    }
+    EXPECT_EQ(provider.fetches(), 1) << "unknown kids are refused without a fetch each";
 }
 
 TEST_F(AuthMatrix, DocumentsAreReadByCareStaffAndNotByFinance) {
