@@ -18,9 +18,14 @@ Error unauthorized(std::string type, std::string detail) {
     return Error::make(ErrorKind::unauthorized, std::move(type), std::move(detail));
 }
 
-// The header's "alg", read before any verification so that the key kind
-// follows from configuration, not from what the token asks for.
-std::optional<std::string> header_algorithm(std::string_view token) {
+struct Header {
+    std::string algorithm;
+    std::optional<std::string> kid;  // which of the issuer's keys signed it
+};
+
+// The header's "alg" and "kid", read before any verification so that the
+// key kind follows from configuration, not from what the token asks for.
+std::optional<Header> header_of(std::string_view token) {
     const auto dot = token.find('.');
     if (dot == std::string_view::npos) return std::nullopt;
     std::string decoded;
@@ -31,7 +36,9 @@ std::optional<std::string> header_algorithm(std::string_view token) {
     }
     auto header = json::parse_object(decoded);
     if (!header) return std::nullopt;
-    return json::string_at(*header, "alg");
+    auto algorithm = json::string_at(*header, "alg");
+    if (!algorithm) return std::nullopt;
+    return Header{std::move(*algorithm), json::string_at(*header, "kid")};
 }
 
 std::vector<std::string> split_pem_bundle(const std::string& text) {
@@ -61,8 +68,18 @@ AuthConfig AuthConfig::from_env() {
         text << in.rdbuf();
         config.rs256_public_keys = split_pem_bundle(text.str());
     }
-    if (config.hs256_secret.empty() && config.rs256_public_keys.empty()) {
-        throw std::invalid_argument("set CC_JWT_SECRET and/or CC_JWT_PUBLIC_KEYS_FILE");
+    config.jwks_url = config::env_or("CC_JWT_JWKS_URL", "");
+    if (!config.jwks_url.empty() && !is_trusted_key_url(config.jwks_url)) {
+        throw std::invalid_argument(
+            "CC_JWT_JWKS_URL must be https://, or http:// to a loopback host");
+    }
+    const auto refresh = config::env_int("CC_JWT_JWKS_REFRESH_SECONDS", 60);
+    if (refresh < 0) throw std::invalid_argument("CC_JWT_JWKS_REFRESH_SECONDS must be 0 or more");
+    config.jwks_refresh_interval = std::chrono::seconds(refresh);
+    if (config.hs256_secret.empty() && config.rs256_public_keys.empty() &&
+        config.jwks_url.empty()) {
+        throw std::invalid_argument(
+            "set CC_JWT_SECRET, CC_JWT_PUBLIC_KEYS_FILE and/or CC_JWT_JWKS_URL");
     }
     if (!config.hs256_secret.empty() && config.hs256_secret.size() < 32) {
         throw std::invalid_argument("CC_JWT_SECRET must be at least 32 characters");
@@ -82,7 +99,14 @@ AuthConfig AuthConfig::from_env() {
     return config;
 }
 
-TokenVerifier::TokenVerifier(AuthConfig config) : config_(std::move(config)) {}
+TokenVerifier::TokenVerifier(AuthConfig config, Fetch fetch) : config_(std::move(config)) {
+    if (config_.jwks_url.empty()) return;
+    // A provider that does not answer within this holds one worker, once
+    // per refresh interval at most.
+    constexpr std::chrono::seconds kFetchTimeout{5};
+    jwks_ = std::make_shared<JwksKeys>(config_.jwks_url, config_.jwks_refresh_interval,
+                                       fetch ? std::move(fetch) : http_fetch(kFetchTimeout));
+}
 
 bool TokenVerifier::is_configured_admin(const UserId& user) const {
     return std::find(config_.platform_admins.begin(), config_.platform_admins.end(), user) !=
@@ -101,14 +125,23 @@ Result<Claims> TokenVerifier::verify_header(const std::optional<std::string>& au
 }
 
 Result<Claims> TokenVerifier::verify(std::string_view token) const {
-    const auto algorithm = header_algorithm(token);
-    if (!algorithm) return unauthorized("token-malformed", "the token is not a JWT");
+    const auto header = header_of(token);
+    if (!header) return unauthorized("token-malformed", "the token is not a JWT");
+    const std::string& algorithm = header->algorithm;
 
     std::vector<std::string> keys;
-    if (*algorithm == "HS256" && !config_.hs256_secret.empty()) {
+    if (algorithm == "HS256" && !config_.hs256_secret.empty()) {
         keys.push_back(config_.hs256_secret);
-    } else if (*algorithm == "RS256") {
+    } else if (algorithm == "RS256") {
         keys = config_.rs256_public_keys;
+        if (jwks_) {
+            auto issued = jwks_->keys_for(header->kid);
+            keys.insert(keys.end(), issued.begin(), issued.end());
+            if (keys.empty()) {
+                return unauthorized("token-invalid",
+                                    "no key of the issuer matches the token's kid");
+            }
+        }
     }
     if (keys.empty()) return unauthorized("token-invalid", "the token's algorithm is not accepted");
 
@@ -119,7 +152,7 @@ Result<Claims> TokenVerifier::verify(std::string_view token) const {
         try {
             decoded =
                 jwt::decode(jwt::string_view(token.data(), token.size()),
-                            jwt::params::algorithms({*algorithm}), ec, jwt::params::secret(key),
+                            jwt::params::algorithms({algorithm}), ec, jwt::params::secret(key),
                             jwt::params::issuer(config_.issuer), jwt::params::aud(config_.audience),
                             jwt::params::leeway(config_.leeway_seconds), jwt::params::verify(true));
         } catch (const std::exception&) {

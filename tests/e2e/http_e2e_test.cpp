@@ -231,6 +231,84 @@ TEST_P(HttpEndToEnd, WriteModelIsRebuiltFromTheLogAfterACrash) {
     EXPECT_EQ(update.json().at("version").as_int64(), 2);
 }
 
+// Issue 14 item 16: colleagues are shown by their account's name, email and
+// avatar, read by a manager of the tenant; a deleted account shows none of them.
+TEST_P(HttpEndToEnd, MembersCarryTheirAccountsNameEmailAndAvatarUntilItIsDeleted) {
+    const auto tenant = "/v1/tenants/" + create_tenant(unique("colleagues"));
+    const auto user_of = [&](const std::string& body) {
+        const auto r = command("POST", "/v1/users", body);
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.status == 201 ? std::string(r.json().at("id").as_string()) : "";
+    };
+    const auto grant = [&](const std::string& user, const std::string& role) {
+        const auto r = command("PUT", tenant + "/members/" + user, R"({"role":")" + role + "\"}");
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.status == 201 ? std::string(r.json().at("position").as_string()) : "";
+    };
+    const auto jane_email = unique("jane") + "@example.org";
+    const auto jane =
+        user_of(R"({"email":")" + jane_email +
+                R"(","name":"Jane Doe","avatar_url":"https://cdn.example.org/j.png"})");
+    const auto manager = user_of(R"({"email":")" + unique("manager") + R"(@example.org"})");
+    grant(jane, "carer");
+    const auto granted = grant(manager, "manager");
+    const std::map<std::string, std::string> as_manager{
+        {"Authorization", "Bearer " + stack().token_for(UserId(*Uuid::parse(manager)))}};
+    const auto read = [&](const std::string& target, const std::string& position,
+                          std::map<std::string, std::string> headers = {}) {
+        headers.insert(as_manager.begin(), as_manager.end());
+        return http_request(stack().query_port, "GET", target + "?min_position=" + position, "",
+                            headers);
+    };
+
+    auto item = read(tenant + "/members/" + jane, granted);
+    ASSERT_EQ(item.status, 200) << item.body;
+    testing::expect_matches_openapi("query-service", "GET",
+                                    "/v1/tenants/{tenant_id}/members/{user_id}", item.status,
+                                    item.json());
+    EXPECT_EQ(item.json().at("user_id").as_string(), jane);
+    EXPECT_EQ(item.json().at("role").as_string(), "carer");
+    EXPECT_EQ(item.json().at("name").as_string(), "Jane Doe");
+    EXPECT_EQ(item.json().at("email").as_string(), jane_email);
+    EXPECT_EQ(item.json().at("avatar_url").as_string(), "https://cdn.example.org/j.png");
+    const auto etag = item.header("etag");
+    EXPECT_EQ(etag, "\"1\"") << "the membership's version, the If-Match of its commands";
+
+    const auto list = read(tenant + "/members", granted);
+    ASSERT_EQ(list.status, 200) << list.body;
+    testing::expect_matches_openapi("query-service", "GET", "/v1/tenants/{tenant_id}/members",
+                                    list.status, list.json());
+    std::map<std::string, boost::json::value> names;
+    const auto page = list.json();
+    for (const auto& member : page.at("items").as_array())
+        names[std::string(member.at("user_id").as_string())] = member.at("name");
+    EXPECT_EQ(names.at(jane), "Jane Doe");
+    EXPECT_TRUE(names.at(manager).is_null()) << "an account without a name";
+
+    // A renamed account shows at once, the membership's version unchanged:
+    // the item is never 304 on that version.
+    const auto renamed =
+        command("PATCH", "/v1/users/" + jane, R"({"name":"Jane Smith"})", {{"If-Match", "\"1\""}});
+    ASSERT_EQ(renamed.status, 200) << renamed.body;
+    item = read(tenant + "/members/" + jane, std::string(renamed.json().at("position").as_string()),
+                {{"If-None-Match", etag}});
+    ASSERT_EQ(item.status, 200) << item.body;
+    EXPECT_EQ(item.json().at("name").as_string(), "Jane Smith");
+    EXPECT_EQ(item.header("etag"), etag);
+
+    // A deleted account leaves the membership row and nothing of the person.
+    const auto deleted = command("DELETE", "/v1/users/" + jane);
+    ASSERT_EQ(deleted.status, 200) << deleted.body;
+    item =
+        read(tenant + "/members/" + jane, std::string(deleted.json().at("position").as_string()));
+    ASSERT_EQ(item.status, 200) << item.body;
+    testing::expect_matches_openapi("query-service", "GET",
+                                    "/v1/tenants/{tenant_id}/members/{user_id}", item.status,
+                                    item.json());
+    for (const auto* field : {"name", "email", "avatar_url"})
+        EXPECT_TRUE(item.json().at(field).is_null()) << field << ": " << item.body;
+}
+
 TEST_P(HttpEndToEnd, QueriesAnswer404ForUnknownIdsAndPaginateWithoutGapsOrRepeats) {
     EXPECT_EQ(query("/v1/tenants/" + Uuid::random_v4().to_string()).status, 404);
     EXPECT_EQ(query("/v1/tenants/not-a-uuid").status, 404);

@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <jwt/jwt.hpp>
 
 #include "platform/auth/permissions.hpp"
 #include "platform/auth/token.hpp"
+#include "tests/support/rsa_key.hpp"
 
 namespace cc::auth {
 namespace {
@@ -38,21 +37,8 @@ void standard(jwt::jwt_object& t, const UserId& sub) {
 }
 
 std::pair<std::string, std::string> rsa_key_pair() {
-    EVP_PKEY* key = EVP_RSA_gen(2048);
-    BIO* priv = BIO_new(BIO_s_mem());
-    BIO* pub = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(priv, key, nullptr, nullptr, 0, nullptr, nullptr);
-    PEM_write_bio_PUBKEY(pub, key);
-    auto read = [](BIO* bio) {
-        char* data = nullptr;
-        const long size = BIO_get_mem_data(bio, &data);
-        return std::string(data, static_cast<std::size_t>(size));
-    };
-    auto pair = std::pair{read(priv), read(pub)};
-    BIO_free(priv);
-    BIO_free(pub);
-    EVP_PKEY_free(key);
-    return pair;
+    auto key = testing::RsaKey::generate();
+    return {std::move(key.private_pem), std::move(key.public_pem)};
 }
 
 TEST(Token, MintedDevelopmentTokenVerifies) {
