@@ -15,12 +15,15 @@
 // A private PostgreSQL is started unless CC_DATABASE_URL names an empty
 // database (it is migrated first).
 #include <libpq-fe.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
@@ -54,8 +57,8 @@ double seconds_since(Clock::time_point start) {
 }
 
 // The aggregates whose rows the timed catch-up writes, and the COPY loads.
-const model::Aggregate* const kTimed[] = {&model::kPatient,    &model::kCarePlan,
-                                          &model::kMedication, &model::kAppointment,
+const model::Aggregate* const kTimed[] = {&model::kPatient,      &model::kCarePlan,
+                                          &model::kMedication,   &model::kAppointment,
                                           &model::kClinicalNote, &model::kTask};
 
 struct Staff {
@@ -98,9 +101,9 @@ class EventMaker {
     }
     void act(const Staff& s, const model::Aggregate& a, const std::string& id,
              std::string_view action, const std::string& body = "{}") {
-        record(s, aggregate::decide(model_, aggregate::Act{target(s, a, *Uuid::parse(id)),
-                                                           a.action(action), std::nullopt,
-                                                           parse(body)}));
+        record(s, aggregate::decide(model_,
+                                    aggregate::Act{target(s, a, *Uuid::parse(id)), a.action(action),
+                                                   std::nullopt, parse(body)}));
     }
 
     std::size_t size() const { return made_; }
@@ -147,9 +150,9 @@ std::vector<Staff> make_staff(EventMaker& maker, int tenants) {
     std::vector<Staff> out;
     for (int t = 0; t < tenants; ++t) {
         Staff s{TenantId::generate(), UserId::generate(), UserId::generate(), {}, {}};
-        maker.identity(model::kTenant.created, model::kTenant.name, s.tenant.uuid(), s.tenant,
-                       {{"name", "Agency " + std::to_string(t)},
-                        {"slug", "bench-" + s.tenant.to_string()}});
+        maker.identity(
+            model::kTenant.created, model::kTenant.name, s.tenant.uuid(), s.tenant,
+            {{"name", "Agency " + std::to_string(t)}, {"slug", "bench-" + s.tenant.to_string()}});
         for (const auto& user : {s.manager, s.carer_user}) {
             maker.identity(model::kUser.created, model::kUser.name, user.uuid(), kPlatformTenant,
                            {{"email", user.to_string() + "@bench.example.org"}, {"name", "Staff"}});
@@ -157,9 +160,9 @@ std::vector<Staff> make_staff(EventMaker& maker, int tenants) {
                            s.tenant, {{"user_id", user.to_string()}, {"role", "manager"}});
         }
         for (int c = 0; c < 8; ++c) {
-            s.carers.push_back(maker.create(
-                s, model::kCareProfessional,
-                R"({"first_name":"Carer","last_name":")" + std::to_string(c) + R"(","role":"Nurse"})"));
+            s.carers.push_back(maker.create(s, model::kCareProfessional,
+                                            R"({"first_name":"Carer","last_name":")" +
+                                                std::to_string(c) + R"(","role":"Nurse"})"));
         }
         s.category = maker.create(s, model::kClinicalNoteCategory, R"({"name":"General"})");
         out.push_back(std::move(s));
@@ -182,8 +185,8 @@ void make_care(EventMaker& maker, const std::vector<Staff>& staff, std::size_t e
     }
     const auto hour = [](int slot, int base_day) {
         char text[32];
-        std::snprintf(text, sizeof text, "2031-%02d-%02dT%02d:00:00Z", 1 + (base_day + slot / 24 / 28),
-                      1 + (slot / 24) % 28, slot % 24);
+        std::snprintf(text, sizeof text, "2031-%02d-%02dT%02d:00:00Z",
+                      1 + (base_day + slot / 24 / 28), 1 + (slot / 24) % 28, slot % 24);
         return std::string(text);
     };
     const auto half_past = [&](int slot, int base_day) {
@@ -202,20 +205,19 @@ void make_care(EventMaker& maker, const std::vector<Staff>& staff, std::size_t e
     }
     for (auto& p : patients) {
         const auto& s = *p.staff;
-        p.plan = maker.create(s, model::kCarePlan,
-                              R"({"patient_id":")" + p.id +
-                                  R"(","title":"Daily living","start_date":"2031-01-01"})");
+        p.plan = maker.create(
+            s, model::kCarePlan,
+            R"({"patient_id":")" + p.id + R"(","title":"Daily living","start_date":"2031-01-01"})");
         p.medication = maker.create(
             s, model::kMedication,
             R"({"patient_id":")" + p.id +
                 R"(","name":"Paracetamol","dosage":"500 mg","frequency":"four times daily",)"
                 R"("start_date":"2026-01-05"})");
-        p.visit = maker.create(
-            s, model::kAppointment,
-            R"({"patient_id":")" + p.id + R"(","care_professional_id":")" +
-                s.carers[static_cast<std::size_t>(p.slot) % s.carers.size()] +
-                R"(","start_time":")" + hour(p.slot, 0) + R"(","end_time":")" +
-                half_past(p.slot, 0) + R"(","location":"Home"})");
+        p.visit = maker.create(s, model::kAppointment,
+                               R"({"patient_id":")" + p.id + R"(","care_professional_id":")" +
+                                   s.carers[static_cast<std::size_t>(p.slot) % s.carers.size()] +
+                                   R"(","start_time":")" + hour(p.slot, 0) + R"(","end_time":")" +
+                                   half_past(p.slot, 0) + R"(","location":"Home"})");
         p.task = maker.create(s, model::kTask,
                               R"({"title":"Weekly weigh-in","patient_id":")" + p.id +
                                   R"(","due_date":"2031-07-01T17:00:00Z"})");
@@ -228,7 +230,8 @@ void make_care(EventMaker& maker, const std::vector<Staff>& staff, std::size_t e
                               R"({"patient_id":")" + p.id + R"(","care_professional_id":")" +
                                   s.carers[static_cast<std::size_t>(p.slot) % s.carers.size()] +
                                   R"(","note_date":"2026-01-01T09:00:00Z","content":"Settled",)"
-                                  R"("category_id":")" + s.category + "\"}");
+                                  R"("category_id":")" +
+                                  s.category + "\"}");
         maker.act(s, model::kTask, p.task, "assign",
                   R"({"assigned_to":")" + s.carer_user.to_string() + "\"}");
     }
@@ -265,6 +268,38 @@ void append(eventlog::LogWriter& writer, std::map<int, std::vector<eventlog::Out
     }
 }
 
+// Counts what the projector is handed: records read again after a wait or
+// a failed batch show up as more records than events.
+class CountingReader final : public eventlog::LogReader {
+  public:
+    explicit CountingReader(std::unique_ptr<eventlog::LogReader> inner)
+        : inner_(std::move(inner)) {}
+    Result<std::vector<eventlog::LogRecord>> poll(std::size_t max_records,
+                                                  std::chrono::milliseconds timeout) override {
+        auto records = inner_->poll(max_records, timeout);
+        if (records) {
+            ++polls;
+            delivered += records->size();
+        }
+        return records;
+    }
+    void seek(int partition, std::int64_t offset) override {
+        ++seeks;
+        inner_->seek(partition, offset);
+    }
+    std::vector<int> owned_partitions() const override { return inner_->owned_partitions(); }
+    std::map<int, std::int64_t> positions() override { return inner_->positions(); }
+    int partition_count() const override { return inner_->partition_count(); }
+    Result<std::vector<std::int64_t>> end_offsets() override { return inner_->end_offsets(); }
+
+    std::size_t polls = 0;
+    std::size_t delivered = 0;
+    std::size_t seeks = 0;
+
+  private:
+    std::unique_ptr<eventlog::LogReader> inner_;
+};
+
 // libpq directly: COPY text in and out, with nothing between.
 struct Pq {
     explicit Pq(const std::string& conninfo) : conn(PQconnectdb(conninfo.c_str())) {
@@ -278,6 +313,17 @@ struct Pq {
         PQclear(r);
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
             throw std::runtime_error(sql + ": " + PQerrorMessage(conn));
+    }
+    std::vector<std::string> column(const std::string& sql) {
+        PGresult* r = PQexec(conn, sql.c_str());
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            PQclear(r);
+            throw std::runtime_error(sql + ": " + PQerrorMessage(conn));
+        }
+        std::vector<std::string> out;
+        for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetvalue(r, i, 0));
+        PQclear(r);
+        return out;
     }
     std::string copy_out(const std::string& query) {
         PGresult* r = PQexec(conn, ("COPY (" + query + ") TO STDOUT").c_str());
@@ -310,16 +356,57 @@ struct Pq {
     PGconn* conn;
 };
 
+// CPU seconds a process has used, from /proc (0 when it is not on this
+// machine): on a busy machine, what each side costs apart from waiting.
+double cpu_seconds_of(long pid) {
+    std::FILE* stat = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+    if (stat == nullptr) return 0;
+    char text[1024] = {};
+    const auto n = std::fread(text, 1, sizeof text - 1, stat);
+    std::fclose(stat);
+    // utime and stime are fields 14 and 15; the name (2) may hold spaces.
+    const char* at = std::strrchr(text, ')');
+    if (n == 0 || at == nullptr) return 0;
+    unsigned long utime = 0, stime = 0;
+    if (std::sscanf(at + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                    &stime) != 2)
+        return 0;
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The server processes serving this database, but the one asking.
+double backends_cpu_seconds(const std::string& url) {
+    pqxx::connection c(url);
+    pqxx::nontransaction tx(c);
+    double total = 0;
+    for (const auto& row :
+         tx.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                 "pg_backend_pid()"))
+        total += cpu_seconds_of(row[0].as<long>());
+    return total;
+}
+
+double own_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 struct CopyFigures {
     std::size_t rows = 0;
     double seconds = 0;
+    double server_cpu_seconds = 0;
 };
 
 // The rows the timed catch-up wrote: its tables' rows, their entity_versions
 // and audit_logs rows.
-CopyFigures copy_same_rows(const std::string& url) {
+CopyFigures copy_same_rows(const std::string& url, bool with_foreign_keys) {
     std::string types;
-    for (const auto* a : kTimed) types += (types.empty() ? "'" : ", '") + std::string(a->name) + "'";
+    for (const auto* a : kTimed)
+        types += (types.empty() ? "'" : ", '") + std::string(a->name) + "'";
     std::vector<std::pair<std::string, std::string>> sources;  // (table, query)
     for (const auto* a : kTimed)
         sources.emplace_back(a->table, "SELECT * FROM " + std::string(a->table));
@@ -333,14 +420,28 @@ CopyFigures copy_same_rows(const std::string& url) {
     for (const auto& [table, query] : sources) {
         pq.exec("DROP TABLE IF EXISTS copy_" + table);
         pq.exec("CREATE TABLE copy_" + table + " (LIKE " + table + " INCLUDING ALL)");
+        // LIKE copies no foreign keys: what the projector's inserts check
+        // on top of COPY's work.
+        for (const auto& key : pq.column("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                                         "WHERE contype = 'f' AND conrelid = '" +
+                                         table + "'::regclass")) {
+            if (with_foreign_keys) pq.exec("ALTER TABLE copy_" + table + " ADD " + key);
+        }
         data.push_back(pq.copy_out(query));
-        figures.rows += static_cast<std::size_t>(std::count(data.back().begin(), data.back().end(), '\n'));
+        figures.rows +=
+            static_cast<std::size_t>(std::count(data.back().begin(), data.back().end(), '\n'));
     }
+    PGresult* backend = PQexec(pq.conn, "SELECT pg_backend_pid()");
+    const long pid = std::atol(PQgetvalue(backend, 0, 0));
+    PQclear(backend);
+    const double cpu_before = cpu_seconds_of(pid);
     const auto start = Clock::now();
     pq.exec("BEGIN");
-    for (std::size_t i = 0; i < sources.size(); ++i) pq.copy_in("copy_" + sources[i].first, data[i]);
+    for (std::size_t i = 0; i < sources.size(); ++i)
+        pq.copy_in("copy_" + sources[i].first, data[i]);
     pq.exec("COMMIT");
     figures.seconds = seconds_since(start);
+    figures.server_cpu_seconds = cpu_seconds_of(pid) - cpu_before;
     for (const auto& [table, query] : sources) pq.exec("DROP TABLE copy_" + table);
     return figures;
 }
@@ -367,10 +468,11 @@ int run(int argc, char** argv) {
 
     projector::Projector projector(projector::ProjectorOptions{
         .database_url = url, .topic = config.topic(), .batch_size = batch});
-    auto reader = eventlog::open_reader(
-        config, {.group = "bench", .start_offset = [&](int p) { return projector.checkpoint(p); }});
+    CountingReader reader(eventlog::open_reader(
+        config,
+        {.group = "bench", .start_offset = [&](int p) { return projector.checkpoint(p); }}));
     const auto catch_up = [&] {
-        if (const auto stopped = testing::catch_up(projector, *reader, std::chrono::seconds(3600));
+        if (const auto stopped = testing::catch_up(projector, reader, std::chrono::seconds(3600));
             !stopped.empty())
             throw std::runtime_error(stopped);
     };
@@ -388,22 +490,46 @@ int run(int argc, char** argv) {
     append(*writer, maker.take());
 
     std::fprintf(stderr, "catching up %zu events\n", timed);
+    const auto polls = reader.polls;
+    const auto delivered = reader.delivered;
+    const auto seeks = reader.seeks;
+    const double server_cpu_before = backends_cpu_seconds(url);
+    const double own_cpu_before = own_cpu_seconds();
     const auto start = Clock::now();
     catch_up();
     const double projector_seconds = seconds_since(start);
-    const double dead = static_cast<double>(testing::scalar(url, "SELECT count(*) FROM dead_letters"));
+    const double own_cpu = own_cpu_seconds() - own_cpu_before;
+    const double server_cpu = backends_cpu_seconds(url) - server_cpu_before;
+    const double dead =
+        static_cast<double>(testing::scalar(url, "SELECT count(*) FROM dead_letters"));
 
-    const auto copy = copy_same_rows(url);
+    const auto copy = copy_same_rows(url, false);
+    const auto checked_copy = copy_same_rows(url, true);
     const double projector_rate = static_cast<double>(timed) / projector_seconds;
-    const double copy_rate = static_cast<double>(timed) / copy.seconds;
+    const auto per_event = [&](double seconds) {
+        return seconds * 1e6 / static_cast<double>(timed);
+    };
     std::printf("events made by the deciders: %zu in %.2f s (plus %zu set-up events)\n", timed,
                 make_seconds, set_up);
-    std::printf("projector catch-up: %zu events in %.3f s = %.0f events/s "
-                "(batch %zu, %d partitions, %.0f dead letters)\n",
-                timed, projector_seconds, projector_rate, batch, partitions, dead);
-    std::printf("COPY of the same rows: %zu rows in %.3f s = %.0f events/s\n", copy.rows,
-                copy.seconds, copy_rate);
-    std::printf("ratio projector / COPY: %.2f\n", projector_rate / copy_rate);
+    std::printf(
+        "projector catch-up: %zu events in %.3f s = %.0f events/s "
+        "(batch %zu, %d partitions, %.0f dead letters)\n",
+        timed, projector_seconds, projector_rate, batch, partitions, dead);
+    std::printf("  records handed to it: %zu in %zu polls, %zu seeks\n",
+                reader.delivered - delivered, reader.polls - polls, reader.seeks - seeks);
+    std::printf("  CPU: projector %.3f s, its PostgreSQL backends %.3f s (%.1f us per event)\n",
+                own_cpu, server_cpu, per_event(own_cpu + server_cpu));
+    for (const auto* figures : {&copy, &checked_copy}) {
+        const double rate = static_cast<double>(timed) / figures->seconds;
+        std::printf(
+            "COPY of the same %zu rows into clones %s: %.3f s = %.0f events/s\n", figures->rows,
+            figures == &copy ? "(indexes, no foreign keys)" : "with the tables' foreign keys",
+            figures->seconds, rate);
+        std::printf("  CPU: its PostgreSQL backend %.3f s (%.1f us per event)\n",
+                    figures->server_cpu_seconds, per_event(figures->server_cpu_seconds));
+        std::printf("  ratio projector / this COPY: %.2f (in CPU: %.2f)\n", projector_rate / rate,
+                    figures->server_cpu_seconds / (own_cpu + server_cpu));
+    }
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "events/envelope.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
+#include "projector/projection/batch.hpp"
 #include "projector/projection/projection.hpp"
 
 namespace cc::projector {
@@ -17,6 +18,7 @@ struct ProjectorMetrics {
     prometheus::Counter& applied;
     prometheus::Counter& dead_lettered;
     prometheus::Counter& reference_waits;
+    prometheus::Counter& event_by_event;
     prometheus::Histogram& delay;
     prometheus::Family<prometheus::Gauge>& checkpoint;
     prometheus::Family<prometheus::Gauge>& lag_events;
@@ -36,6 +38,11 @@ struct ProjectorMetrics {
             prometheus::BuildCounter()
                 .Name("projector_reference_waits_total")
                 .Help("Batches stopped to wait for a row of another partition")
+                .Register(registry);
+        static auto& event_by_event_family =
+            prometheus::BuildCounter()
+                .Name("projector_batches_event_by_event_total")
+                .Help("Batches whose set-based statements failed, applied again event by event")
                 .Register(registry);
         static auto& delay_family =
             prometheus::BuildHistogram()
@@ -61,6 +68,7 @@ struct ProjectorMetrics {
             applied_family.Add({}),
             dead_family.Add({}),
             wait_family.Add({}),
+            event_by_event_family.Add({}),
             delay_family.Add(
                 {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                             0.1, 0.25, 0.5, 1, 5, 30}),
@@ -79,10 +87,6 @@ double seconds_since(Timestamp then) {
     return static_cast<double>(Timestamp::now().micros() - then.micros()) / 1e6;
 }
 
-void execute(pqxx::transaction_base& tx, const projection::Statement& statement) {
-    tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
-}
-
 // Errors that retrying cannot mend: the event is parked, the partition goes on.
 bool is_permanent(const pqxx::sql_error& e) {
     const std::string state = e.sqlstate();
@@ -92,6 +96,45 @@ bool is_permanent(const pqxx::sql_error& e) {
 }
 
 }  // namespace
+
+struct Projector::Decoded {
+    const eventlog::LogRecord* record;
+    std::optional<events::Envelope> envelope;
+    std::vector<projection::Statement> statements;
+    std::string unreadable;  // why it is parked; empty when it can be applied
+};
+
+Projector::Decoded Projector::decode(const eventlog::LogRecord& record) {
+    Decoded out{&record, {}, {}, {}};
+    auto envelope = events::parse_envelope(record.value);
+    if (!envelope) {
+        out.unreadable = envelope.error().detail;
+        return out;
+    }
+    out.envelope = std::move(*envelope);
+    auto statements = projection::project(*out.envelope);
+    if (!statements) {
+        out.unreadable = statements.error().detail;
+        return out;
+    }
+    out.statements = std::move(*statements);
+    return out;
+}
+
+// Prepared by its text: the same few statements run batch after batch. A
+// name defined again with the same text is a no-op in libpqxx, and a new
+// connection prepares it again on first use.
+const std::string& Projector::statement_name(pqxx::transaction_base& tx, const std::string& sql) {
+    const auto [named, added] = statement_names_.try_emplace(
+        sql, "cc_projector_" + std::to_string(statement_names_.size()));
+    tx.conn().prepare(named->second, sql);
+    return named->second;
+}
+
+pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& statement) {
+    return tx.exec_prepared(statement_name(tx, statement.sql),
+                            pqxx::prepare::make_dynamic_params(statement.params));
+}
 
 Projector::Projector(ProjectorOptions options)
     : options_(std::move(options)),
@@ -110,81 +153,19 @@ std::int64_t Projector::checkpoint(int partition) {
 }
 
 BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::LogRecord>& records) {
-    BatchResult result;
-    if (records.empty()) return result;
-    pqxx::work tx(*connection_);
-    // The checkpoint row is the batch's guard: a second projector on the same
-    // partition (a rebalance race) blocks here instead of applying twice.
-    const auto stored =
-        tx.exec_params(
-              "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
-              "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
-              "DO UPDATE SET updated_at = projection_checkpoints.updated_at RETURNING next_offset",
-              options_.projection, options_.topic, partition)[0][0]
-            .as<std::int64_t>();
-    std::int64_t next = stored;
-    for (const auto& record : records) {
-        if (record.offset < next) continue;  // already applied: a redelivery
-        // The reader delivers a partition in order, so an offset past `next`
-        // means no record took the ones between: on Kafka, each
-        // transaction's commit marker takes an offset.
-        next = record.offset;
-        auto park = [&](const std::string& reason, const events::Envelope* envelope) {
-            tx.exec_params(
-                "INSERT INTO dead_letters (projection, topic, partition, \"offset\", event_id, "
-                "event_type, reason, value) VALUES ($1, $2, $3, $4, $5::uuid, $6, $7, $8) "
-                "ON CONFLICT DO NOTHING",
-                options_.projection, options_.topic, partition, record.offset,
-                envelope ? std::optional(envelope->event_id.to_string()) : std::nullopt,
-                envelope ? std::optional(envelope->event_type) : std::nullopt, reason,
-                record.value);
-            obs::error("event parked in dead_letters",
-                       {{"partition", partition}, {"offset", record.offset}, {"reason", reason}});
-            ++result.dead_lettered;
-        };
-        auto envelope = events::parse_envelope(record.value);
-        if (!envelope) {
-            park(envelope.error().detail, nullptr);
-            ++next;
-            continue;
-        }
-        auto statements = projection::project(*envelope);
-        if (!statements) {
-            park(statements.error().detail, &*envelope);
-            ++next;
-            continue;
-        }
-        // A savepoint per event: a failing event is undone alone, and the
-        // events before it in the batch still commit.
-        tx.exec("SAVEPOINT event");
-        try {
-            for (const auto& statement : *statements) execute(tx, statement);
-            tx.exec("RELEASE SAVEPOINT event");
-            ++result.applied;
-            result.last_occurred_at = envelope->occurred_at;
-        } catch (const pqxx::foreign_key_violation&) {
-            // A row this event refers to lives in another partition that has
-            // not got there yet: keep what came before and wait.
-            tx.exec("ROLLBACK TO SAVEPOINT event");
-            result.waiting_for_reference = true;
-            break;
-        } catch (const pqxx::sql_error& e) {
-            if (!is_permanent(e)) throw;
-            tx.exec("ROLLBACK TO SAVEPOINT event");
-            park(std::string(e.sqlstate()) + ": " + e.what(), &*envelope);
-        }
-        ++next;
+    if (records.empty()) return {};
+    std::vector<Decoded> batch;
+    batch.reserve(records.size());
+    for (const auto& record : records) batch.push_back(decode(record));
+    auto applied = apply_decoded(partition, batch, true);
+    if (!applied) {
+        applied = apply_decoded(partition, batch, false);
+        applied->event_by_event = true;
     }
-    if (next != stored) {
-        tx.exec_params(
-            "UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
-            "WHERE projection = $1 AND topic = $2 AND partition = $3",
-            options_.projection, options_.topic, partition, next);
-    }
-    tx.commit();
-    result.next_offset = next;
+    const auto& result = *applied;
     auto& metrics = ProjectorMetrics::get();
-    metrics.checkpoint.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(next));
+    metrics.checkpoint.Add(ProjectorMetrics::of(partition))
+        .Set(static_cast<double>(result.next_offset));
     if (result.last_occurred_at) {
         // Commands arrive in bursts and batches apply them together: the
         // batch's newest event stands for it (one observation per batch).
@@ -194,6 +175,106 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     metrics.applied.Increment(static_cast<double>(result.applied));
     metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
     if (result.waiting_for_reference) metrics.reference_waits.Increment();
+    if (result.event_by_event) metrics.event_by_event.Increment();
+    return result;
+}
+
+std::optional<BatchResult> Projector::apply_decoded(int partition,
+                                                    const std::vector<Decoded>& batch,
+                                                    bool together) {
+    BatchResult result;
+    pqxx::work tx(*connection_);
+    // The checkpoint row is the batch's guard: a second projector on the same
+    // partition (a rebalance race) blocks here instead of applying twice.
+    const auto stored =
+        tx.exec_prepared(
+              statement_name(
+                  tx,
+                  "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
+                  "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
+                  "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
+                  "RETURNING next_offset"),
+              options_.projection, options_.topic, partition)[0][0]
+            .as<std::int64_t>();
+    const auto park = [&](const Decoded& event, const std::string& reason) {
+        const auto* envelope = event.envelope ? &*event.envelope : nullptr;
+        tx.exec_prepared(
+            statement_name(tx,
+                           "INSERT INTO dead_letters (projection, topic, partition, \"offset\", "
+                           "event_id, event_type, reason, value) VALUES ($1, $2, $3, $4, "
+                           "$5::uuid, $6, $7, $8) ON CONFLICT DO NOTHING"),
+            options_.projection, options_.topic, partition, event.record->offset,
+            envelope ? std::optional(envelope->event_id.to_string()) : std::nullopt,
+            envelope ? std::optional(envelope->event_type) : std::nullopt, reason,
+            event.record->value);
+        obs::error(
+            "event parked in dead_letters",
+            {{"partition", partition}, {"offset", event.record->offset}, {"reason", reason}});
+        ++result.dead_lettered;
+    };
+    if (together) {
+        std::vector<const projection::Statement*> statements;
+        for (const auto& event : batch) {
+            if (event.record->offset < stored) continue;
+            for (const auto& statement : event.statements) statements.push_back(&statement);
+        }
+        try {
+            for (const auto& statement : projection::plan(statements)) exec(tx, statement);
+        } catch (const pqxx::sql_error& e) {
+            tx.abort();
+            obs::info("batch applied again event by event",
+                      {{"partition", partition},
+                       {"events", static_cast<std::int64_t>(batch.size())},
+                       {"error", std::string(e.sqlstate()) + ": " + e.what()}});
+            return std::nullopt;
+        }
+    }
+    std::int64_t next = stored;
+    for (const auto& event : batch) {
+        if (event.record->offset < stored) continue;  // already applied: a redelivery
+        // The reader delivers a partition in order, so an offset past `next`
+        // means no record took the ones between: on Kafka, each
+        // transaction's commit marker takes an offset.
+        next = event.record->offset + 1;
+        if (!event.unreadable.empty()) {
+            park(event, event.unreadable);
+            continue;
+        }
+        if (!together) {
+            // A savepoint per event: a failing event is undone alone, and
+            // the events before it in the batch still commit.
+            tx.exec("SAVEPOINT event");
+            try {
+                std::vector<const projection::Statement*> statements;
+                for (const auto& statement : event.statements) statements.push_back(&statement);
+                for (const auto& statement : projection::plan(statements)) exec(tx, statement);
+                tx.exec("RELEASE SAVEPOINT event");
+            } catch (const pqxx::foreign_key_violation&) {
+                // A row this event refers to lives in another partition that
+                // has not got there yet: keep what came before and wait.
+                tx.exec("ROLLBACK TO SAVEPOINT event");
+                result.waiting_for_reference = true;
+                next = event.record->offset;
+                break;
+            } catch (const pqxx::sql_error& e) {
+                if (!is_permanent(e)) throw;
+                tx.exec("ROLLBACK TO SAVEPOINT event");
+                park(event, std::string(e.sqlstate()) + ": " + e.what());
+                continue;
+            }
+        }
+        ++result.applied;
+        result.last_occurred_at = event.envelope->occurred_at;
+    }
+    if (next != stored) {
+        tx.exec_prepared(
+            statement_name(tx,
+                           "UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
+                           "WHERE projection = $1 AND topic = $2 AND partition = $3"),
+            options_.projection, options_.topic, partition, next);
+    }
+    tx.commit();
+    result.next_offset = next;
     return result;
 }
 

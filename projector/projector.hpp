@@ -9,11 +9,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "platform/core/time.hpp"
 #include "platform/eventlog/event_log.hpp"
+#include "platform/pg/statement.hpp"
 
 #include <pqxx/connection>
+#include <pqxx/result>
+#include <pqxx/transaction_base>
 
 namespace cc::projector {
 
@@ -31,6 +36,9 @@ struct BatchResult {
     std::size_t applied = 0;
     std::size_t dead_lettered = 0;
     bool waiting_for_reference = false;
+    // A set-based statement failed, so the batch was applied again event
+    // by event, isolating the failing event.
+    bool event_by_event = false;
     std::int64_t next_offset = 0;               // the partition's checkpoint after the batch
     std::optional<Timestamp> last_occurred_at;  // of the last event applied
 };
@@ -58,6 +66,19 @@ class Projector {
   private:
     // projector_lag_events and projector_lag_seconds per owned partition.
     void publish_lag(eventlog::LogReader& reader);
+
+    struct Decoded;  // a record with its statements, or why it cannot be applied
+    static Decoded decode(const eventlog::LogRecord& record);
+    // In one transaction with the checkpoint: every event's statements
+    // merged into set-based ones (`together`; nullopt if one fails), or
+    // each event's alone under a savepoint, so that a failing one is
+    // parked or waited for while the others commit.
+    std::optional<BatchResult> apply_decoded(int partition, const std::vector<Decoded>& batch,
+                                             bool together);
+    // Runs SQL prepared on the connection under a name kept per text.
+    pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
+    const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql);
+    std::unordered_map<std::string, std::string> statement_names_;
 
     ProjectorOptions options_;
     std::unique_ptr<pqxx::connection> connection_;

@@ -19,6 +19,7 @@
 #include "model/aggregates/invoices.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
+#include "model/description.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
 #include "query-service/history.hpp"
@@ -469,6 +470,138 @@ TEST_F(CareProjectionTest, ADeletedFeatureTakesTheTenantsChoicesOfItWithIt) {
                     "'TenantFeatureSet', 'FeatureDeleted')"),
               3);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+}
+
+// Events on the same rows in one batch (created, updated, stepped through
+// their lifecycle, deleted; audit rows reading the old values; a feature
+// removed with the tenants' choices of it; a membership revoked and granted
+// again) leave exactly the rows, versions and audit rows that applying them
+// one at a time leaves.
+TEST_F(CareProjectionTest, ABatchLeavesExactlyWhatApplyingItsEventsOneByOneLeaves) {
+    const auto set_up_events = events();
+    patch(model::kPatient, patient_, 1, R"({"phone":"01632960001"})");
+    patch(model::kPatient, patient_, 2, R"({"phone":"01632960002","address":"1 High St"})");
+    const auto visit =
+        create(model::kAppointment,
+               R"({"patient_id":")" + patient_ + R"(","care_professional_id":")" + carer_ +
+                   R"(","start_time":"2031-07-01T09:00:00+01:00",)"
+                   R"("end_time":"2031-07-01T10:30:00+01:00","location":"Home"})");
+    act(model::kAppointment, visit, "confirm");
+    act(model::kAppointment, visit, "reschedule",
+        R"({"start_time":"2031-07-02T14:00:00Z","end_time":"2031-07-02T15:00:00Z"})");
+    patch(model::kAppointment, visit, 3, R"({"notes":"Key safe 1234"})");
+    act(model::kAppointment, visit, "cancel", R"({"reason":"Patient in hospital"})");
+    const auto plan =
+        create(model::kCarePlan,
+               R"({"patient_id":")" + patient_ + R"(","title":"Falls","start_date":"2031-07-01"})");
+    act(model::kCarePlan, plan, "activate");
+    patch(model::kCarePlan, plan, 2, R"({"title":"Falls prevention"})");
+    act(model::kCarePlan, plan, "review");
+    remove(model::kCarePlan, plan);
+    const auto category = create(model::kClinicalNoteCategory, R"({"name":"Skin"})");
+    const auto note =
+        create(model::kClinicalNote, R"({"patient_id":")" + patient_ +
+                                         R"(","care_professional_id":")" + carer_ +
+                                         R"(","note_date":"2026-01-01T09:00:00+01:00",)"
+                                         R"("content":"Red heel","category_id":")" +
+                                         category + "\"}");
+    act(model::kClinicalNote, note, "amend", R"({"content":"Red left heel","reason":"which"})");
+    act(model::kClinicalNote, note, "entered-in-error", R"({"reason":"wrong patient"})");
+    remove(model::kClinicalNoteCategory, category);
+    const auto invoice =
+        create(model::kInvoice, R"({"patient_id":")" + patient_ +
+                                    R"(","amount":"99.95","issue_date":"2026-01-02",)"
+                                    R"("due_date":"2026-02-01"})");
+    act(model::kInvoice, invoice, "issue");
+    act(model::kInvoice, invoice, "pay", R"({"paid_date":"2026-01-20"})");
+    remove(model::kPatient,
+           create(model::kPatient, R"({"first_name":"Brief","last_name":"Stay"})"));
+    const auto feature = Uuid::random_v4();
+    const aggregate::Target platform{
+        &model::kFeature, kPlatformTenant, feature, author_, now_, true};
+    record(aggregate::decide(model_,
+                             aggregate::Create{platform, body_of(R"({"name":"telehealth"})")}));
+    record(aggregate::decide(
+        model_, aggregate::Put{target(model::kTenantFeature, Uuid{}), Uuid::random_v4(),
+                               "telehealth", std::nullopt, body_of(R"({"is_enabled":false})")}));
+    record(aggregate::decide(model_, aggregate::Delete{platform, std::nullopt}));
+    const auto member = UserId::generate();
+    const auto membership = Uuid::random_v4();
+    const auto granted = [&](std::int64_t version, const char* role) {
+        auto e = identity_event(model::kMembership.created, model::kMembership.name, membership,
+                                tenant_, {{"user_id", member.to_string()}, {"role", role}});
+        e.aggregate_version = version;
+        return e;
+    };
+    record(identity_event(model::kUser.created, model::kUser.name, member.uuid(), kPlatformTenant,
+                          {{"email", member.to_string() + "@care.example.org"}}));
+    record(granted(1, "carer"));
+    auto revoked = identity_event(model::kMembership.deleted, model::kMembership.name, membership,
+                                  tenant_, {{"user_id", member.to_string()}});
+    revoked.aggregate_version = 2;
+    record(std::move(revoked));
+    record(granted(3, "manager"));
+
+    std::map<int, std::vector<eventlog::LogRecord>> log;
+    auto reader = eventlog::open_reader(config_, {});
+    ASSERT_TRUE(eventlog::read_to_end(*reader, [&](const eventlog::LogRecord& r) {
+                    log[r.partition].push_back(r);
+                    return Status{};
+                }).ok());
+    // Each partition from its checkpoint, `batch` records at a time, until
+    // every partition is through (a membership waits for its user's).
+    const auto apply_all = [&](const std::string& database, std::size_t batch) {
+        Projector p(ProjectorOptions{.database_url = database, .topic = "event_log"});
+        std::size_t together = 0;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (const auto& [partition, records] : log) {
+                const auto from = p.checkpoint(partition);
+                std::vector<eventlog::LogRecord> slice;
+                for (const auto& r : records) {
+                    if (r.offset >= from && slice.size() < batch) slice.push_back(r);
+                }
+                if (slice.empty()) continue;
+                const auto result = p.apply_batch(partition, slice);
+                EXPECT_TRUE(!result.event_by_event || result.waiting_for_reference)
+                    << "only a wait for a reference sends a batch back to one by one";
+                EXPECT_EQ(result.dead_lettered, 0u);
+                if (!result.event_by_event) together += result.applied;
+                moved = moved || result.next_offset > from;
+            }
+        }
+        return together;
+    };
+    const auto one_by_one = testing::postgres().create_database("care_one_by_one");
+    const auto batched = testing::postgres().create_database("care_batched");
+    apply_all(one_by_one, 1);
+    EXPECT_GE(apply_all(batched, 100000), static_cast<std::size_t>(events() - set_up_events))
+        << "the test's events went through in set-based statements";
+
+    const auto rows = [](const std::string& database, const std::string& sql) {
+        pqxx::connection c(database);
+        pqxx::read_transaction tx(c);
+        std::vector<std::string> out;
+        for (const auto& r : tx.exec(sql)) out.emplace_back(r[0].c_str());
+        return out;
+    };
+    // Every column of every row the projector wrote (the platform tenant is
+    // the migration's, with its own now()).
+    std::vector<std::string> tables{"entity_versions", "audit_logs"};
+    for (const auto* a : model::aggregates()) tables.emplace_back(a->table);
+    for (const auto& table : tables) {
+        const auto sql = "SELECT to_jsonb(t)::text FROM " + table +
+                         " t WHERE to_jsonb(t) ->> 'id' " + "IS DISTINCT FROM '" +
+                         kPlatformTenant.to_string() + "' ORDER BY 1";
+        const auto expected = rows(one_by_one, sql);
+        EXPECT_EQ(rows(batched, sql), expected) << table;
+        if (table == "audit_logs") {
+            EXPECT_EQ(expected.size(), static_cast<std::size_t>(events()));
+        }
+    }
+    const std::string checkpoints =
+        "SELECT partition || ':' || next_offset FROM projection_checkpoints ORDER BY 1";
+    EXPECT_EQ(rows(batched, checkpoints), rows(one_by_one, checkpoints));
 }
 
 }  // namespace
