@@ -448,7 +448,7 @@ CopyFigures copy_same_rows(const std::string& url, bool with_foreign_keys) {
 
 int run(int argc, char** argv) {
     const std::size_t events = argc > 1 ? std::stoul(argv[1]) : 60000;
-    const std::size_t batch = argc > 2 ? std::stoul(argv[2]) : 500;
+    const std::size_t batch = argc > 2 ? std::stoul(argv[2]) : 2000;
     const int partitions = argc > 3 ? std::stoi(argv[3]) : 4;
 
     std::string url;

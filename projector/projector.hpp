@@ -26,7 +26,7 @@ struct ProjectorOptions {
     std::string database_url;
     std::string projection = "main";  // checkpoint and dead-letter namespace
     std::string topic;                // the log's name in checkpoints
-    std::size_t batch_size = 500;
+    std::size_t batch_size = 2000;    // records per poll, shared among the partitions owned
     // How long a partition waits before retrying an event whose reference
     // (a user, a tenant) another partition has not projected yet.
     std::chrono::milliseconds reference_retry{200};
@@ -77,7 +77,8 @@ class Projector {
                                              bool together);
     // Runs SQL prepared on the connection under a name kept per text.
     pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
-    const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql);
+    const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql,
+                                      bool projection = false);
     std::unordered_map<std::string, std::string> statement_names_;
 
     ProjectorOptions options_;

@@ -196,15 +196,18 @@ Statement audit_row(const events::Envelope& event, const boost::json::object& ch
 Statement audit_row_from(const events::Envelope& event, const boost::json::object& changes,
                          const TableSpec& spec) {
     // Each change's old value is its column as the row holds it (only
-    // column names from the spec reach the SQL). A key that names no
-    // column of the spec (a reason, deleted_at) is looked up in the whole
-    // row, as a value.
+    // column names from the spec reach the SQL, and few enough for
+    // jsonb_build_object's 100 arguments). Any other key (a reason,
+    // deleted_at) is looked up in the whole row, as a value; the changes
+    // name payload keys, so a renamed column joins the row under its key.
+    constexpr std::size_t kMostColumns = 40;
     std::string columns;
     std::string listed;
+    std::size_t listed_count = 0;
     bool others = false;
     for (const auto& entry : changes) {
         const std::string_view key = entry.key();
-        if (!allowed(spec, key)) {
+        if (!allowed(spec, key) || listed_count == kMostColumns) {
             others = true;
             continue;
         }
@@ -213,14 +216,19 @@ Statement audit_row_from(const events::Envelope& event, const boost::json::objec
                    ", jsonb_build_object('old', to_jsonb(t." + std::string(column_of(spec, key)) +
                    "), 'new', v.details -> 'changes' -> " + literal + " -> 'new')";
         listed += std::string(listed.empty() ? "" : ", ") + literal;
+        ++listed_count;
     }
     std::string changed = "jsonb_build_object(" + columns + ")";
     if (others) {
-        changed =
-            "COALESCE((SELECT jsonb_object_agg(c.key, jsonb_build_object('old', to_jsonb(t) "
-            "-> c.key, 'new', c.value -> 'new')) FROM jsonb_each(v.details -> 'changes') c" +
-            (listed.empty() ? "" : " WHERE c.key NOT IN (" + listed + ")") + "), '{}'::jsonb) || " +
-            changed;
+        std::string row = "to_jsonb(t)";
+        for (const auto& renamed : spec.renamed) {
+            row = "(" + row + " || jsonb_build_object('" + std::string(renamed.key) + "', t." +
+                  std::string(renamed.column) + "))";
+        }
+        changed = "COALESCE((SELECT jsonb_object_agg(c.key, jsonb_build_object('old', " + row +
+                  " -> c.key, 'new', c.value -> 'new')) FROM jsonb_each(v.details -> 'changes') c" +
+                  (listed.empty() ? "" : " WHERE c.key NOT IN (" + listed + ")") +
+                  "), '{}'::jsonb) || " + changed;
     }
     auto s = audit_statement(event, changes);
     // The row is read by its id alone: the event's tenant owns it (the
