@@ -2,7 +2,9 @@
 
 #include <prometheus/counter.h>
 
+#include <functional>
 #include <pqxx/pqxx>
+#include <span>
 #include <thread>
 
 #include "events/envelope.hpp"
@@ -18,7 +20,7 @@ struct ProjectorMetrics {
     prometheus::Counter& applied;
     prometheus::Counter& dead_lettered;
     prometheus::Counter& reference_waits;
-    prometheus::Counter& event_by_event;
+    prometheus::Counter& split;
     prometheus::Histogram& delay;
     prometheus::Family<prometheus::Gauge>& checkpoint;
     prometheus::Family<prometheus::Gauge>& lag_events;
@@ -39,10 +41,10 @@ struct ProjectorMetrics {
                 .Name("projector_reference_waits_total")
                 .Help("Batches stopped to wait for a row of another partition")
                 .Register(registry);
-        static auto& event_by_event_family =
+        static auto& split_family =
             prometheus::BuildCounter()
-                .Name("projector_batches_event_by_event_total")
-                .Help("Batches whose set-based statements failed, applied again event by event")
+                .Name("projector_batches_split_total")
+                .Help("Batches whose set-based statements failed, split to isolate the event")
                 .Register(registry);
         static auto& delay_family =
             prometheus::BuildHistogram()
@@ -68,7 +70,7 @@ struct ProjectorMetrics {
             applied_family.Add({}),
             dead_family.Add({}),
             wait_family.Add({}),
-            event_by_event_family.Add({}),
+            split_family.Add({}),
             delay_family.Add(
                 {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                             0.1, 0.25, 0.5, 1, 5, 30}),
@@ -168,16 +170,38 @@ std::int64_t Projector::checkpoint(int partition) {
 }
 
 BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::LogRecord>& records) {
-    if (records.empty()) return {};
-    std::vector<Decoded> batch;
-    batch.reserve(records.size());
-    for (const auto& record : records) batch.push_back(decode(record));
-    auto applied = apply_decoded(partition, batch, true);
-    if (!applied) {
-        applied = apply_decoded(partition, batch, false);
-        applied->event_by_event = true;
+    BatchResult result;
+    if (records.empty()) return result;
+    std::span<const eventlog::LogRecord> rest(records);
+    // A partition that stopped to wait for a reference starts again with
+    // the waiting event alone: while the reference is still missing, each
+    // retry costs that event, not a failed attempt at the whole batch.
+    if (const auto waiting = waiting_at_.find(partition);
+        waiting != waiting_at_.end() && records.front().offset == waiting->second) {
+        result = *apply_decoded(partition, {decode(records.front())}, false);
+        rest = rest.subspan(1);
     }
-    const auto& result = *applied;
+    if (!result.waiting_for_reference && !rest.empty()) {
+        std::vector<Decoded> batch;
+        batch.reserve(rest.size());
+        for (const auto& record : rest) batch.push_back(decode(record));
+        auto applied = apply_decoded(partition, batch, true);
+        if (!applied) {
+            applied = apply_decoded(partition, batch, false);
+            applied->split = true;
+        }
+        result.applied += applied->applied;
+        result.dead_lettered += applied->dead_lettered;
+        result.waiting_for_reference = applied->waiting_for_reference;
+        result.split = applied->split;
+        result.next_offset = applied->next_offset;
+        if (applied->last_occurred_at) result.last_occurred_at = applied->last_occurred_at;
+    }
+    if (result.waiting_for_reference) {
+        waiting_at_[partition] = result.next_offset;
+    } else {
+        waiting_at_.erase(partition);
+    }
     auto& metrics = ProjectorMetrics::get();
     metrics.checkpoint.Add(ProjectorMetrics::of(partition))
         .Set(static_cast<double>(result.next_offset));
@@ -190,7 +214,7 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     metrics.applied.Increment(static_cast<double>(result.applied));
     metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
     if (result.waiting_for_reference) metrics.reference_waits.Increment();
-    if (result.event_by_event) metrics.event_by_event.Increment();
+    if (result.split) metrics.split.Increment();
     return result;
 }
 
@@ -211,6 +235,11 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
                   "RETURNING next_offset"),
               options_.projection, options_.topic, partition)[0][0]
             .as<std::int64_t>();
+    std::vector<const Decoded*> pending;  // the events not applied yet, in order
+    for (const auto& event : batch) {
+        if (event.record->offset >= stored) pending.push_back(&event);
+    }
+    std::int64_t next = stored;
     const auto park = [&](const Decoded& event, const std::string& reason) {
         const auto* envelope = event.envelope ? &*event.envelope : nullptr;
         tx.exec_prepared(
@@ -227,42 +256,75 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
             {{"partition", partition}, {"offset", event.record->offset}, {"reason", reason}});
         ++result.dead_lettered;
     };
-    if (together) {
+    // pending[from, to) in a few set-based statements.
+    const auto apply = [&](std::size_t from, std::size_t to) {
         std::vector<const projection::Statement*> statements;
-        for (const auto& event : batch) {
-            if (event.record->offset < stored) continue;
-            for (const auto& statement : event.statements) statements.push_back(&statement);
+        for (auto i = from; i < to; ++i) {
+            for (const auto& statement : pending[i]->statements) statements.push_back(&statement);
         }
+        for (const auto& statement : projection::plan(statements)) exec(tx, statement);
+    };
+    // Once pending[from, to) is applied: the unreadable among them parked.
+    const auto applied = [&](std::size_t from, std::size_t to) {
+        for (auto i = from; i < to; ++i) {
+            const auto& event = *pending[i];
+            // The reader delivers a partition in order, so an offset past
+            // `next` means no record took the ones between: on Kafka, each
+            // transaction's commit marker takes an offset.
+            next = event.record->offset + 1;
+            if (!event.unreadable.empty()) {
+                park(event, event.unreadable);
+                continue;
+            }
+            ++result.applied;
+            result.last_occurred_at = event.envelope->occurred_at;
+        }
+    };
+    if (together) {
         try {
-            for (const auto& statement : projection::plan(statements)) exec(tx, statement);
+            apply(0, pending.size());
         } catch (const pqxx::sql_error& e) {
             tx.abort();
-            obs::info("batch applied again event by event",
+            obs::info("batch split to isolate a failing event",
                       {{"partition", partition},
-                       {"events", static_cast<std::int64_t>(batch.size())},
+                       {"events", static_cast<std::int64_t>(pending.size())},
                        {"error", std::string(e.sqlstate()) + ": " + e.what()}});
             return std::nullopt;
         }
-    }
-    std::int64_t next = stored;
-    for (const auto& event : batch) {
-        if (event.record->offset < stored) continue;  // already applied: a redelivery
-        // The reader delivers a partition in order, so an offset past `next`
-        // means no record took the ones between: on Kafka, each
-        // transaction's commit marker takes an offset.
-        next = event.record->offset + 1;
-        if (!event.unreadable.empty()) {
-            park(event, event.unreadable);
-            continue;
-        }
-        if (!together) {
-            // A savepoint per event: a failing event is undone alone, and
-            // the events before it in the batch still commit.
+        applied(0, pending.size());
+    } else {
+        // Halves until the failing event stands alone, each part under a
+        // savepoint: the events before it commit in sets, it is parked or
+        // waited for, and the partition goes on after it unless it waits.
+        // False once the partition waits.
+        std::function<bool(std::size_t, std::size_t, bool)> isolate =
+            [&](std::size_t from, std::size_t to, bool failed) -> bool {
+            if (to - from > 1) {
+                if (!failed) {
+                    tx.exec("SAVEPOINT part");
+                    try {
+                        apply(from, to);
+                        tx.exec("RELEASE SAVEPOINT part");
+                        applied(from, to);
+                        return true;
+                    } catch (const pqxx::sql_error&) {
+                        tx.exec("ROLLBACK TO SAVEPOINT part");
+                        tx.exec("RELEASE SAVEPOINT part");
+                    }
+                }
+                const auto middle = from + (to - from) / 2;
+                return isolate(from, middle, false) && isolate(middle, to, false);
+            }
+            if (from == to) return true;
+            const auto& event = *pending[from];
+            if (!event.unreadable.empty()) {
+                applied(from, to);
+                return true;
+            }
+            // A savepoint per event: a failing event is undone alone.
             tx.exec("SAVEPOINT event");
             try {
-                std::vector<const projection::Statement*> statements;
-                for (const auto& statement : event.statements) statements.push_back(&statement);
-                for (const auto& statement : projection::plan(statements)) exec(tx, statement);
+                apply(from, to);
                 tx.exec("RELEASE SAVEPOINT event");
             } catch (const pqxx::foreign_key_violation&) {
                 // A row this event refers to lives in another partition that
@@ -270,16 +332,20 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
                 tx.exec("ROLLBACK TO SAVEPOINT event");
                 result.waiting_for_reference = true;
                 next = event.record->offset;
-                break;
+                return false;
             } catch (const pqxx::sql_error& e) {
                 if (!is_permanent(e)) throw;
                 tx.exec("ROLLBACK TO SAVEPOINT event");
+                next = event.record->offset + 1;
                 park(event, std::string(e.sqlstate()) + ": " + e.what());
-                continue;
+                return true;
             }
-        }
-        ++result.applied;
-        result.last_occurred_at = event.envelope->occurred_at;
+            applied(from, to);
+            return true;
+        };
+        // Split at once when the whole batch is known to fail; a batch of
+        // one (a waiting event tried again) is tried as it is.
+        isolate(0, pending.size(), pending.size() > 1);
     }
     if (next != stored) {
         tx.exec_prepared(

@@ -36,9 +36,9 @@ struct BatchResult {
     std::size_t applied = 0;
     std::size_t dead_lettered = 0;
     bool waiting_for_reference = false;
-    // A set-based statement failed, so the batch was applied again event
-    // by event, isolating the failing event.
-    bool event_by_event = false;
+    // A set-based statement failed, so the batch was applied again in
+    // halves until the failing event stood alone.
+    bool split = false;
     std::int64_t next_offset = 0;               // the partition's checkpoint after the batch
     std::optional<Timestamp> last_occurred_at;  // of the last event applied
 };
@@ -71,7 +71,7 @@ class Projector {
     static Decoded decode(const eventlog::LogRecord& record);
     // In one transaction with the checkpoint: every event's statements
     // merged into set-based ones (`together`; nullopt if one fails), or
-    // each event's alone under a savepoint, so that a failing one is
+    // the batch halved under savepoints down to the failing event, which is
     // parked or waited for while the others commit.
     std::optional<BatchResult> apply_decoded(int partition, const std::vector<Decoded>& batch,
                                              bool together);
@@ -80,6 +80,8 @@ class Projector {
     const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql,
                                       bool projection = false);
     std::unordered_map<std::string, std::string> statement_names_;
+    // The offset each partition stopped at to wait for a reference.
+    std::map<int, std::int64_t> waiting_at_;
 
     ProjectorOptions options_;
     std::unique_ptr<pqxx::connection> connection_;

@@ -253,7 +253,7 @@ TEST_F(ProjectorTest, AFailingEventInABatchIsIsolatedAndTheOthersCommit) {
     };
     auto p = projector();
     const auto result = p->apply_batch(partition, batch);
-    EXPECT_TRUE(result.event_by_event);
+    EXPECT_TRUE(result.split);
     EXPECT_EQ(result.applied, 3u);
     EXPECT_EQ(result.dead_lettered, 1u);
     EXPECT_TRUE(result.waiting_for_reference);
@@ -268,8 +268,16 @@ TEST_F(ProjectorTest, AFailingEventInABatchIsIsolatedAndTheOthersCommit) {
               1);
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 3) << "one per applied event, no more";
 
+    // Delivered again while the user is still missing, the waiting event is
+    // tried alone, not the whole batch again.
+    const auto still = p->apply_batch(partition, {batch.begin() + 4, batch.end()});
+    EXPECT_TRUE(still.waiting_for_reference);
+    EXPECT_FALSE(still.split);
+    EXPECT_EQ(still.applied, 0u);
+    EXPECT_EQ(still.next_offset, 4);
+
     // The user arrives from its partition: the rest of the batch, delivered
-    // again from the checkpoint, now goes through in one piece.
+    // again from the checkpoint, now goes through.
     const auto registered = p->apply_batch(
         1, {{1,
              0,
@@ -279,7 +287,7 @@ TEST_F(ProjectorTest, AFailingEventInABatchIsIsolatedAndTheOthersCommit) {
              {}}});
     EXPECT_EQ(registered.applied, 1u);
     const auto rest = p->apply_batch(partition, {batch.begin() + 4, batch.end()});
-    EXPECT_FALSE(rest.event_by_event);
+    EXPECT_FALSE(rest.split);
     EXPECT_EQ(rest.applied, 2u);
     EXPECT_EQ(rest.next_offset, 6);
     EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'carer'"), 1);
