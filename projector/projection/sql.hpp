@@ -6,7 +6,6 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
-
 #include <optional>
 #include <span>
 #include <string>
@@ -49,16 +48,17 @@ struct Renamed {
     std::string_view column;
 };
 
-// How a table's rows are written from events. `columns` are the payload
-// keys an event may set, each its column unless `renamed` says otherwise;
-// anything else in a payload is refused, and column names reach SQL only
-// from these lists.
 // A column whose value names a row of another table (a foreign key).
 struct Reference {
     std::string_view key;    // the payload key
     std::string_view table;  // the table of the row it names
 };
 
+// How a table's rows are written from events. `columns` are the payload
+// keys an event may set, each its column unless `renamed` says otherwise;
+// anything else in a payload is refused, and column names reach SQL only
+// from these lists. `references` are its foreign keys: a batch writes the
+// rows they name before the rows that name them.
 struct TableSpec {
     std::string_view table;
     std::span<const std::string_view> columns;
