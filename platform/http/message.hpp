@@ -3,8 +3,11 @@
 // Beast types, so only server.cpp pays for Beast's templates.
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,13 +36,29 @@ struct Request {
     const std::string& param(const std::string& name) const { return path_params.at(name); }
 };
 
+// A body too large to hold in memory, pulled a piece at a time as the
+// connection takes it. The server calls `read` on a worker thread (it may
+// block), never two at once. It must yield exactly `size()` bytes; an error,
+// or an end before them, aborts the connection, so the client sees fewer
+// bytes than the Content-Length it was promised, never a wrong byte.
+class BodySource {
+  public:
+    virtual ~BodySource() = default;
+    virtual std::uint64_t size() const = 0;
+    // Up to out.size() bytes, at least one while any remain.
+    virtual Result<std::size_t> read(std::span<char> out) = 0;
+};
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Instead of `body`: the server writes the source's bytes as it reads them.
+    std::shared_ptr<BodySource> streamed;
 
     static Response json(int status, const boost::json::value& body);
     static Response empty(int status);
+    static Response stream(int status, std::shared_ptr<BodySource> source);
     // RFC 9457 application/problem+json.
     // `status` overrides the status the error kind maps to (405 from the router).
     static Response problem(const Error& error, const Request& request, int status = 0);
