@@ -8,7 +8,7 @@
 #include "command-service/documents/upload_route.hpp"
 #include "command-service/overdue_scheduler.hpp"
 #include "model/contracts/contracts.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -29,7 +29,8 @@ int main() {
         };
         config.server.largest_body_limit =
             command::body_limit_for("POST", "/v1/tenants/x/documents", uploads, default_limit);
-        blob::DirectoryStore blobs(blob::blob_dir_from_env());
+        const auto blobs = blob::blob_store_from_env();
+        obs::info("blob store", {{"store", blobs.description}});
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         // Opening the writer fences any older instance before we read the log.
@@ -53,7 +54,7 @@ int main() {
         http::add_operational_routes(
             router, [&bus] { return bus.ready(); }, contracts::command_openapi_text());
         command::add_aggregate_routes(router, bus);
-        command::add_upload_routes(router, bus, blobs, uploads);
+        command::add_upload_routes(router, bus, *blobs.store, uploads);
         // A route the published contract lacks is a bug: refuse to start.
         const auto undocumented = contracts::undocumented_routes(
             contracts::command_openapi(model::aggregates()), router.routes());

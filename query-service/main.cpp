@@ -2,7 +2,7 @@
 #include <exception>
 
 #include "model/contracts/contracts.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -43,9 +43,11 @@ int main() {
         query::add_identity_routes(router, api, access);
         query::add_aggregate_routes(router, api, access);
         query::add_feature_routes(router, api, access);
-        // Read-only use of the command service's blob directory (CC_BLOB_DIR).
-        blob::DirectoryStore blobs(blob::blob_dir_from_env());
-        query::add_content_routes(router, api, access, blobs);
+        // Reads only: the command service's blob store (CC_BLOB_BACKEND).
+        const auto blobs = blob::blob_store_from_env();
+        obs::info("blob store", {{"store", blobs.description}});
+        const auto content = query::ContentConfig::from_env();
+        query::add_content_routes(router, api, access, *blobs.store, content);
         // A route the published contract lacks is a bug: refuse to start.
         const auto openapi = contracts::query_openapi(model::aggregates());
         const auto undocumented = contracts::undocumented_routes(openapi, router.routes());
