@@ -176,16 +176,18 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
 
     int partition_count() const override { return partitions_; }
 
-    Result<std::vector<std::int64_t>> append(int partition,
-                                             std::span<const OutgoingRecord> records) override {
-        if (partition < 0 || partition >= partitions_) {
-            return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+    Result<std::vector<std::vector<std::int64_t>>> append_all(
+        std::span<const PartitionRecords> parts) override {
+        for (const auto& part : parts) {
+            if (part.partition < 0 || part.partition >= partitions_) {
+                return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+            }
         }
         std::lock_guard lock(mutex_);
         try {
             const auto started = std::chrono::steady_clock::now();
             deadline_ = started + kAppendBudget;
-            auto result = append_locked(partition, records);
+            auto result = append_locked(parts);
             // A message the broker refused leaves a gap in the idempotent
             // producer's sequence numbers, and librdkafka only repairs it (by
             // bumping the epoch) when the *next* transaction fails and is
@@ -195,7 +197,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
             // must stay bounded.
             if (!result.ok() && aborted_ && !fenced_ &&
                 std::chrono::steady_clock::now() - started < kRetryWindow) {
-                result = append_locked(partition, records);
+                result = append_locked(parts);
             }
             return result;
         } catch (const std::exception& e) {
@@ -240,47 +242,55 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         delivery.offset = message.offset();
     }
 
-    Result<std::vector<std::int64_t>> append_locked(int partition,
-                                                    std::span<const OutgoingRecord> records) {
+    Result<std::vector<std::vector<std::int64_t>>> append_locked(
+        std::span<const PartitionRecords> parts) {
         if (auto failure = check_fatal()) return *failure;
         if (auto failure = settle_previous_transaction()) return *failure;
         aborted_ = false;
-        if (records.empty()) return std::vector<std::int64_t>{};
-        if (records.size() > 0xffffffffu) return unavailable("batch too large");
+        std::size_t total = 0;
+        for (const auto& part : parts) total += part.records.size();
+        std::vector<std::vector<std::int64_t>> offsets(parts.size());
+        if (total == 0) return offsets;
+        if (total > 0xffffffffu) return unavailable("batch too large");
 
         if (ErrorPtr error{producer_->begin_transaction()}) {
             return transaction_failure("begin_transaction", *error);
         }
 
         ++generation_;
-        deliveries_.assign(records.size(), Delivery{});
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            const auto& record = records[i];
-            std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
-            for (const auto& h : record.headers) {
-                headers->add(h.key, h.value.data(), h.value.size());
+        deliveries_.assign(total, Delivery{});
+        std::uint32_t index = 0;
+        for (const auto& part : parts) {
+            for (const auto& record : part.records) {
+                std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+                for (const auto& h : record.headers) {
+                    headers->add(h.key, h.value.data(), h.value.size());
+                }
+                const auto err = producer_->produce(
+                    topic_, part.partition, RdKafka::Producer::RK_MSG_COPY,
+                    const_cast<char*>(record.value.data()), record.value.size(), record.key.data(),
+                    record.key.size(), 0, headers.get(), opaque_for(generation_, index++));
+                if (err != RdKafka::ERR_NO_ERROR) return abort_after(err, "produce");
+                // librdkafka owns the headers once produce succeeded.
+                headers.release();
             }
-            const auto err =
-                producer_->produce(topic_, partition, RdKafka::Producer::RK_MSG_COPY,
-                                   const_cast<char*>(record.value.data()), record.value.size(),
-                                   record.key.data(), record.key.size(), 0, headers.get(),
-                                   opaque_for(generation_, static_cast<std::uint32_t>(i)));
-            if (err != RdKafka::ERR_NO_ERROR) return abort_after(err, "produce");
-            // librdkafka owns the headers once produce succeeded.
-            headers.release();
         }
 
         const auto flushed = producer_->flush(call_timeout_ms());
-        std::vector<std::int64_t> offsets;
-        offsets.reserve(records.size());
-        for (const auto& delivery : deliveries_) {
-            if (!delivery.done) {
-                return abort_after(
-                    flushed != RdKafka::ERR_NO_ERROR ? flushed : RdKafka::ERR__TIMED_OUT,
-                    "delivery");
+        auto delivery = deliveries_.begin();
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            offsets[i].reserve(parts[i].records.size());
+            for (std::size_t r = 0; r < parts[i].records.size(); ++r, ++delivery) {
+                if (!delivery->done) {
+                    return abort_after(
+                        flushed != RdKafka::ERR_NO_ERROR ? flushed : RdKafka::ERR__TIMED_OUT,
+                        "delivery");
+                }
+                if (delivery->err != RdKafka::ERR_NO_ERROR) {
+                    return abort_after(delivery->err, "delivery");
+                }
+                offsets[i].push_back(delivery->offset);
             }
-            if (delivery.err != RdKafka::ERR_NO_ERROR) return abort_after(delivery.err, "delivery");
-            offsets.push_back(delivery.offset);
         }
 
         if (ErrorPtr error{producer_->commit_transaction(call_timeout_ms())}) {
@@ -723,6 +733,14 @@ struct KafkaMockCluster::Impl {
     std::unique_ptr<rd_kafka_t, HandleDeleter> handle;
     std::unique_ptr<rd_kafka_mock_cluster_t, ClusterDeleter> cluster;
 };
+
+void KafkaMockCluster::set_brokers_down(bool down) {
+    if (down) {
+        rd_kafka_mock_broker_set_down(impl_->cluster.get(), -1);
+    } else {
+        rd_kafka_mock_broker_set_up(impl_->cluster.get(), -1);
+    }
+}
 
 KafkaMockCluster::KafkaMockCluster(int brokers, const std::string& topic, int partitions)
     : impl_(std::make_unique<Impl>()) {

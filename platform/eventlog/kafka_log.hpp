@@ -33,6 +33,9 @@ class KafkaMockCluster {
     KafkaMockCluster& operator=(const KafkaMockCluster&) = delete;
 
     const std::string& bootstrap_servers() const { return bootstraps_; }
+    // Takes every broker down (connections dropped, none accepted) or up
+    // again: a test holds the log's appends in flight with it.
+    void set_brokers_down(bool down);
 
   private:
     struct Impl;
