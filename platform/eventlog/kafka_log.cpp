@@ -734,12 +734,17 @@ struct KafkaMockCluster::Impl {
     std::unique_ptr<rd_kafka_mock_cluster_t, ClusterDeleter> cluster;
 };
 
-void KafkaMockCluster::set_brokers_down(bool down) {
-    if (down) {
-        rd_kafka_mock_broker_set_down(impl_->cluster.get(), -1);
-    } else {
-        rd_kafka_mock_broker_set_up(impl_->cluster.get(), -1);
+void KafkaMockCluster::hold_transactions(bool held) {
+    constexpr std::int16_t kAddPartitionsToTxn = 24;  // the Kafka protocol's API key
+    if (!held) {
+        rd_kafka_mock_clear_request_errors(impl_->cluster.get(), kAddPartitionsToTxn);
+        return;
     }
+    // Retried every retry.backoff.ms (100 ms): enough for minutes.
+    const std::vector<rd_kafka_resp_err_t> retriable(
+        10'000, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+    rd_kafka_mock_push_request_errors_array(impl_->cluster.get(), kAddPartitionsToTxn,
+                                            retriable.size(), retriable.data());
 }
 
 KafkaMockCluster::KafkaMockCluster(int brokers, const std::string& topic, int partitions)

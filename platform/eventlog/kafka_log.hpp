@@ -33,9 +33,10 @@ class KafkaMockCluster {
     KafkaMockCluster& operator=(const KafkaMockCluster&) = delete;
 
     const std::string& bootstrap_servers() const { return bootstraps_; }
-    // Takes every broker down (connections dropped, none accepted) or up
-    // again: a test holds the log's appends in flight with it.
-    void set_brokers_down(bool down);
+    // Holds every transaction's append in flight until released: the
+    // coordinator answers AddPartitionsToTxn with a retriable error, which
+    // the producer retries. A test lines commands up behind one append.
+    void hold_transactions(bool held);
 
   private:
     struct Impl;

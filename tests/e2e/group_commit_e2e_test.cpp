@@ -5,7 +5,8 @@
 // of it in the write model.
 //
 // A test lines commands up deterministically: it holds the log's appends
-// (a row lock the PostgreSQL writer needs, or the mock Kafka brokers down),
+// (a row lock the PostgreSQL writer needs, or the mock Kafka coordinator
+// refusing to add partitions to a transaction, retriably),
 // sends one command whose append then waits, sends the others, and waits
 // until the command service reports them all decided and waiting
 // (command_bus_commands_awaiting_append) before letting the appends go.
@@ -34,7 +35,7 @@ class GroupCommitEndToEnd : public testing::BackendTest {
       public:
         explicit AppendsHeld(testing::Stack& stack) : stack_(stack) {
             if (stack.cluster) {
-                stack.cluster->set_brokers_down(true);
+                stack.cluster->hold_transactions(true);
                 return;
             }
             // The writer reads its epoch FOR SHARE first in every append.
@@ -44,7 +45,7 @@ class GroupCommitEndToEnd : public testing::BackendTest {
         }
         ~AppendsHeld() { release(); }
         void release() {
-            if (stack_.cluster) stack_.cluster->set_brokers_down(false);
+            if (stack_.cluster) stack_.cluster->hold_transactions(false);
             if (lock_) lock_->commit();
             lock_.reset();
         }
