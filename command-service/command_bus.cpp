@@ -32,13 +32,10 @@ prometheus::Gauge& commands_awaiting_append() {
 
 }  // namespace
 
-struct CommandBus::Waiter {
-    std::optional<Result<CommandOutcome>> answer;
-};
-
 struct CommandBus::Batch {
     struct Member {
-        std::shared_ptr<Waiter> waiter;
+        // Set outside the bus's lock: the handler waiting on it wakes alone.
+        std::promise<Result<CommandOutcome>> answer;
         // The answer of a command that appends nothing, decided against
         // effects still pending; empty for one whose events are here.
         std::optional<Result<CommandOutcome>> decided;
@@ -207,19 +204,18 @@ bool CommandBus::pending() const {
 }
 
 Result<CommandOutcome> CommandBus::wait(std::unique_lock<std::mutex>& lock,
-                                        std::shared_ptr<Waiter> waiter) {
+                                        std::future<Result<CommandOutcome>> answer) {
     commands_awaiting_append().Increment();
     batch_filled_.notify_one();
-    batch_settled_.wait(lock, [&] { return waiter->answer.has_value(); });
-    return std::move(*waiter->answer);
+    lock.unlock();
+    return answer.get();
 }
 
 Result<CommandOutcome> CommandBus::answer_after_pending(std::unique_lock<std::mutex>& lock,
                                                         Result<CommandOutcome> answer) {
     if (!pending()) return answer;
-    auto waiter = std::make_shared<Waiter>();
-    filling_->members.push_back(Batch::Member{waiter, std::move(answer), {}, 0, 0});
-    return wait(lock, std::move(waiter));
+    auto& member = filling_->members.emplace_back(Batch::Member{{}, std::move(answer), {}, 0, 0});
+    return wait(lock, member.answer.get_future());
 }
 
 Result<CommandOutcome> CommandBus::submit(
@@ -292,10 +288,9 @@ Result<CommandOutcome> CommandBus::submit(
         keys_in_flight_.insert(*key);
         batch.keys.push_back(*key);
     }
-    auto waiter = std::make_shared<Waiter>();
-    batch.members.push_back(
-        Batch::Member{waiter, std::nullopt, std::move(outcome), part, records.size() - 1});
-    return wait(lock, std::move(waiter));
+    auto& member = batch.members.emplace_back(
+        Batch::Member{{}, std::nullopt, std::move(outcome), part, records.size() - 1});
+    return wait(lock, member.answer.get_future());
 }
 
 void CommandBus::commit_batches() {
@@ -315,7 +310,9 @@ void CommandBus::commit_batches() {
                                      : writer_->append_all(parts);
         lock.lock();
         appending_ = false;
-        std::size_t answered = batch->members.size();
+        // Answered once the lock is released, each in its own thread's time.
+        std::vector<std::pair<std::promise<Result<CommandOutcome>>, Result<CommandOutcome>>>
+            answers;
         if (offsets) {
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 const auto& appended = (*offsets)[i];
@@ -330,12 +327,12 @@ void CommandBus::commit_batches() {
             }
             for (auto& member : batch->members) {
                 if (member.decided) {
-                    member.waiter->answer = std::move(member.decided);
+                    answers.emplace_back(std::move(member.answer), std::move(*member.decided));
                     continue;
                 }
                 member.outcome.position = eventlog::Position{batch->partitions[member.part],
                                                              (*offsets)[member.part][member.last]};
-                member.waiter->answer = std::move(member.outcome);
+                answers.emplace_back(std::move(member.answer), std::move(member.outcome));
             }
         } else {
             // The batch filling behind this one was decided against its
@@ -355,15 +352,19 @@ void CommandBus::commit_batches() {
                                          {"commands", batch->members.size()},
                                          {"commands_behind", filling_->members.size()}});
             for (auto* failed : {batch.get(), filling_.get()}) {
-                for (auto& member : failed->members) member.waiter->answer = error;
+                for (auto& member : failed->members) {
+                    answers.emplace_back(std::move(member.answer), error);
+                }
             }
-            answered += filling_->members.size();
             for (const auto& key : filling_->keys) keys_in_flight_.erase(key);
             filling_ = std::make_unique<Batch>();
         }
         for (const auto& key : batch->keys) keys_in_flight_.erase(key);
-        commands_awaiting_append().Decrement(static_cast<double>(answered));
+        commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
+        lock.unlock();
+        for (auto& [promise, answer] : answers) promise.set_value(std::move(answer));
+        lock.lock();
     }
 }
 

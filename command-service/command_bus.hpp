@@ -5,6 +5,7 @@
 // are durable.
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -149,7 +150,6 @@ class CommandBus {
 
   private:
     struct Batch;
-    struct Waiter;
 
     Result<CommandOutcome> submit(
         const RequestContext& context, const TenantId& scope,
@@ -159,7 +159,9 @@ class CommandBus {
     // for them, and fails if they do.
     Result<CommandOutcome> answer_after_pending(std::unique_lock<std::mutex>& lock,
                                                 Result<CommandOutcome> answer);
-    Result<CommandOutcome> wait(std::unique_lock<std::mutex>& lock, std::shared_ptr<Waiter> waiter);
+    // Hands the committer its work and waits, without the lock, for the answer.
+    Result<CommandOutcome> wait(std::unique_lock<std::mutex>& lock,
+                                std::future<Result<CommandOutcome>> answer);
     bool pending() const;
     void commit_batches();
     Status catch_up_locked();
@@ -179,7 +181,8 @@ class CommandBus {
     std::unique_ptr<Batch> filling_;
     bool appending_ = false;
     // Idempotency-Keys whose command is in a batch not yet durable: a retry
-    // waits for it, then is answered from the index (or decided afresh).
+    // waits for it (batch_settled_), then is answered from the index (or
+    // decided afresh).
     std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
     bool stopping_ = false;
     std::condition_variable batch_filled_;
