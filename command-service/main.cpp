@@ -14,10 +14,17 @@
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
 
+namespace {
+constexpr int kCommandWorkers = 64;
+}  // namespace
+
 int main() {
     using namespace cc;
     http::block_shutdown_signals();
-    auto config = http::ServiceConfig::from_env("command-service", 8081);
+    // A handler waits for its command's batch to be durable, holding its
+    // worker: the workers bound how many commands one append can carry, so
+    // this service has many (they are idle while they wait).
+    auto config = http::ServiceConfig::from_env("command-service", 8081, kCommandWorkers);
     if (!obs::configure_logging("command-service", config.log_level)) return 2;
     try {
         const auto uploads = command::UploadConfig::from_env();

@@ -84,7 +84,10 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
 }
 
 void Stack::start_command_service() {
-    command = start("command-service/command-service", command_port);
+    // Its own default rather than the others' CC_HTTP_THREADS: a handler
+    // waits for its batch, so the workers bound how many commands one
+    // append carries (and concurrency tests line up more than 4).
+    command = start("command-service/command-service", command_port, {{"CC_HTTP_WORKERS", "32"}});
 }
 
 std::int64_t Stack::log_size() {
