@@ -409,7 +409,13 @@ TEST_P(DocumentsEndToEnd, LargeFilesStreamInBoundedMemory) {
     const auto grown = peak_kib(pid) - before;
     std::cout << "query-service peak RSS grew " << grown << " KiB serving " << kLarge / 1024
               << " KiB four times (" << testing::stack_name(GetParam()) << ")\n";
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine: resident memory
+    // then grows with every buffer the transfer used, whatever it holds.
+    std::cout << "(not compared: AddressSanitizer build)\n";
+#else
     EXPECT_LT(grown, 3 * 1024) << "KiB: a download must not hold the file in memory";
+#endif
 }
 
 // Bytes that change between the check and the send (a disk going bad, a
