@@ -18,7 +18,7 @@
 #include "cli/seed/plan.hpp"
 #include "cli/seed/run.hpp"
 #include "platform/auth/token.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/eventlog/kafka_log.hpp"
@@ -40,8 +40,9 @@ constexpr const char* kUsage =
     "              of CC_PLATFORM_ADMINS), --tenants 1, --carers 20, --patients 50,\n"
     "              --days 14, --tasks 40, --seed 1, --slug demo-care, --connections 8,\n"
     "              --plain true for progress lines instead of a bar); signs with CC_JWT_SECRET\n"
-    "  blobs gc    remove the stored files (CC_BLOB_DIR) that no document in the log's\n"
-    "              history names, once older than --min-age (1h; 0s for none);\n"
+    "  blobs gc    remove the stored files (CC_BLOB_BACKEND: CC_BLOB_DIR or CC_S3_*) that no\n"
+    "              document in the log's history names, once older than --min-age (1h;\n"
+    "              0s for none);\n"
     "              --dry-run true lists them only\n";
 
 // --name value pairs; anything else is an error.
@@ -132,9 +133,9 @@ int blobs_gc(const std::map<std::string, std::string>& flags) {
     options.min_age =
         min_age == "0" || min_age == "0s" ? std::chrono::seconds(0) : parse_ttl(min_age);
     options.dry_run = flag(flags, "dry-run", "false") == "true";
-    cc::blob::DirectoryStore store(cc::blob::blob_dir_from_env());
+    const auto blobs = cc::blob::blob_store_from_env();
     auto reader = cc::eventlog::open_reader(cc::eventlog::log_config_from_env(url), {});
-    auto report = cc::cli::collect_garbage(store, *reader, options);
+    auto report = cc::cli::collect_garbage(*blobs.store, *reader, options);
     if (!report) {
         std::cerr << "blobs gc: " << report.error().detail << "\n";
         return 1;

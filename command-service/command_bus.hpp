@@ -1,10 +1,18 @@
 #pragma once
 // The write side's single writer: it owns the write model (folded from the
 // log), serialises decisions, wraps their events in envelopes and appends
-// them. A command is answered only once its events are durable.
+// them in batches (group commit). A command is answered only once its events
+// are durable.
+#include <condition_variable>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "command-service/aggregate/commands.hpp"
@@ -43,30 +51,46 @@ TenantId tenant_scope(const Command& command) {
     }
 }
 
+// Group commit: commands are decided one at a time, in arrival order, each
+// against the effects of every command decided before it (uniqueness across
+// the tenant and the platform, versions), which the write model holds
+// tentatively until they are durable. Their events queue in one batch; one
+// committer thread appends a batch at a time, all of it in one atomic append
+// (LogWriter::append_all: one PostgreSQL or Kafka transaction, whatever
+// partitions it spans), while the next batch fills. Each command is answered
+// once its batch is durable. Deciding is in-memory work of microseconds under
+// the bus's lock; the append, which is what takes time, is outside it.
+//
+// A failed append fails every command of its batch and of the batch filling
+// behind it (they were decided against its effects), puts the write model
+// back as the log has it, and re-reads the log's tail before the next
+// decision (a failure may leave the outcome unknown). Answers decided against
+// effects not yet durable (a 409 against a tentative holder, a no-op) wait
+// for those effects too, and fail with them.
 class CommandBus {
   public:
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                std::unique_ptr<eventlog::LogReader> reader);
+    // Lets the batches under way finish, then stops the committer.
+    ~CommandBus();
+    CommandBus(const CommandBus&) = delete;
+    CommandBus& operator=(const CommandBus&) = delete;
 
     // Folds every record up to the log's current end into the write model.
     Status catch_up();
 
     // Authorises, answers a retried Idempotency-Key from the index, decides
-    // and appends, all against one state under one lock. authorize() and
-    // decide() are found next to each command type (its module's folder).
+    // and appends, all against one state. authorize() and decide() are found
+    // next to each command type (its module's folder).
     template <class Command>
     Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return std::move(status).error();
-        }
-        if (!context.by_server) {
-            if (auto allowed = authorize(model_, context.caller, command); !allowed) {
-                return std::move(allowed).error();
-            }
-        }
-        if (auto prior = replay(context, tenant_scope(command))) return std::move(*prior);
-        return commit(decide(model_, command), context);
+        return submit(
+            context, tenant_scope(command),
+            [&](const WriteModel& model) -> Status {
+                if (context.by_server) return {};
+                return authorize(model, context.caller, command);
+            },
+            [&](const WriteModel& model) { return decide(model, command); });
     }
 
     // The checks execute() makes before it appends, without appending: what
@@ -125,8 +149,22 @@ class CommandBus {
     }
 
   private:
+    struct Batch;
+
+    Result<CommandOutcome> submit(
+        const RequestContext& context, const TenantId& scope,
+        const std::function<Status(const WriteModel&)>& authorise,
+        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on);
+    // An answer decided against effects that may not be durable yet waits
+    // for them, and fails if they do.
+    Result<CommandOutcome> answer_after_pending(std::unique_lock<std::mutex>& lock,
+                                                Result<CommandOutcome> answer);
+    // Hands the committer its work and waits, without the lock, for the answer.
+    Result<CommandOutcome> wait(std::unique_lock<std::mutex>& lock,
+                                std::future<Result<CommandOutcome>> answer);
+    bool pending() const;
+    void commit_batches();
     Status catch_up_locked();
-    Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
     void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
@@ -139,7 +177,18 @@ class CommandBus {
     std::vector<std::int64_t> applied_;
     bool needs_catch_up_ = true;
     bool fenced_ = false;
+    // The batch filling, and whether the one before it is being appended.
+    std::unique_ptr<Batch> filling_;
+    bool appending_ = false;
+    // Idempotency-Keys whose command is in a batch not yet durable: a retry
+    // waits for it (batch_settled_), then is answered from the index (or
+    // decided afresh).
+    std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
+    bool stopping_ = false;
+    std::condition_variable batch_filled_;
+    std::condition_variable batch_settled_;
     mutable std::mutex mutex_;
+    std::thread committer_;
 };
 
 // The partition key: the tenant for tenant-scoped events, the aggregate itself

@@ -2,7 +2,7 @@
 #include <exception>
 
 #include "model/contracts/contracts.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -14,6 +14,7 @@
 #include "query-service/documents/content.hpp"
 #include "query-service/features/feature_queries.hpp"
 #include "query-service/identity/identity_queries.hpp"
+#include "query-service/parameters.hpp"
 #include "query-service/read_api.hpp"
 
 int main() {
@@ -42,12 +43,14 @@ int main() {
         query::add_identity_routes(router, api, access);
         query::add_aggregate_routes(router, api, access);
         query::add_feature_routes(router, api, access);
-        // Read-only use of the command service's blob directory (CC_BLOB_DIR).
-        blob::DirectoryStore blobs(blob::blob_dir_from_env());
-        query::add_content_routes(router, api, access, blobs);
+        // Reads only: the command service's blob store (CC_BLOB_BACKEND).
+        const auto blobs = blob::blob_store_from_env();
+        obs::info("blob store", {{"store", blobs.description}});
+        const auto content = query::ContentConfig::from_env();
+        query::add_content_routes(router, api, access, *blobs.store, content);
         // A route the published contract lacks is a bug: refuse to start.
-        const auto undocumented = contracts::undocumented_routes(
-            contracts::query_openapi(model::aggregates()), router.routes());
+        const auto openapi = contracts::query_openapi(model::aggregates());
+        const auto undocumented = contracts::undocumented_routes(openapi, router.routes());
         if (!undocumented.empty()) {
             obs::error("routes missing from openapi/query-service.json",
                        {{"route", undocumented.front()}});
@@ -58,11 +61,14 @@ int main() {
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),
             [log_config] { return eventlog::open_ends(log_config); },
             query::ConsistencyOptions::from_env());
-        // Authentication first: an unauthenticated request never waits.
+        // Authentication first: an unauthenticated request never waits. A
+        // parameter the contract does not declare is refused before any wait.
         http::serve_until_signal(
             config, router,
-            http::authenticated(query::read_your_writes(http::dispatch_to(router), progress),
-                                verifier),
+            http::authenticated(
+                query::known_parameters_only(
+                    query::read_your_writes(http::dispatch_to(router), progress), router, openapi),
+                verifier),
             [&progress] { progress.stop(); });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});

@@ -18,4 +18,12 @@ std::optional<UserId> Registrations::registrar_of(const UserId& user) const {
     return it->second;
 }
 
+void Registrations::restore(const UserId& user, const std::optional<UserId>& registrar) {
+    if (registrar) {
+        registrars_.insert_or_assign(user.uuid(), *registrar);
+    } else {
+        registrars_.erase(user.uuid());
+    }
+}
+
 }  // namespace cc::identity

@@ -16,6 +16,9 @@ class Registrations {
     // nullopt for an unknown account, or one no user registered (a platform
     // operator configured at start-up).
     std::optional<UserId> registrar_of(const UserId& user) const;
+    // Sets (or, with nullopt, forgets) who registered `user`: undoes a
+    // registration that never became durable.
+    void restore(const UserId& user, const std::optional<UserId>& registrar);
 
   private:
     std::unordered_map<Uuid, UserId> registrars_;

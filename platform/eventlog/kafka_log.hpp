@@ -33,6 +33,10 @@ class KafkaMockCluster {
     KafkaMockCluster& operator=(const KafkaMockCluster&) = delete;
 
     const std::string& bootstrap_servers() const { return bootstraps_; }
+    // Holds every transaction's append in flight until released: the
+    // coordinator answers AddPartitionsToTxn with a retriable error, which
+    // the producer retries. A test lines commands up behind one append.
+    void hold_transactions(bool held);
 
   private:
     struct Impl;

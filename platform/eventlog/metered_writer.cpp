@@ -45,16 +45,18 @@ class MeteredWriter final : public LogWriter {
 
     int partition_count() const override { return inner_->partition_count(); }
 
-    Result<std::vector<std::int64_t>> append(int partition,
-                                             std::span<const OutgoingRecord> records) override {
+    Result<std::vector<std::vector<std::int64_t>>> append_all(
+        std::span<const PartitionRecords> parts) override {
         const auto started = std::chrono::steady_clock::now();
-        auto offsets = inner_->append(partition, records);
+        auto offsets = inner_->append_all(parts);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         const char* outcome = offsets                                   ? "ok"
                               : offsets.error().type == "writer-fenced" ? "fenced"
                                                                         : "failed";
-        AppendMetrics::get().record(outcome, seconds, records.size());
+        std::size_t records = 0;
+        for (const auto& part : parts) records += part.records.size();
+        AppendMetrics::get().record(outcome, seconds, records);
         return offsets;
     }
 

@@ -82,11 +82,20 @@ class PostgresLogWriter final : public LogWriter {
 
     int partition_count() const override { return partitions_; }
 
-    Result<std::vector<std::int64_t>> append(int partition,
-                                             std::span<const OutgoingRecord> records) override {
-        if (partition < 0 || partition >= partitions_) {
-            return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+    Result<std::vector<std::vector<std::int64_t>>> append_all(
+        std::span<const PartitionRecords> parts) override {
+        std::vector<std::int64_t> partitions, counts;
+        std::size_t total = 0;
+        for (const auto& part : parts) {
+            if (part.partition < 0 || part.partition >= partitions_) {
+                return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+            }
+            partitions.push_back(part.partition);
+            counts.push_back(static_cast<std::int64_t>(part.records.size()));
+            total += part.records.size();
         }
+        std::vector<std::vector<std::int64_t>> offsets(parts.size());
+        if (total == 0) return offsets;
         std::lock_guard lock(mutex_);
         try {
             if (!connection_) connection_ = std::make_unique<pqxx::connection>(conninfo_);
@@ -99,38 +108,58 @@ class PostgresLogWriter final : public LogWriter {
                 return Error::make(ErrorKind::unavailable, "writer-fenced",
                                    "a newer writer has opened the log; this writer is fenced");
             }
-            const auto end = tx.exec_params(
-                                   "UPDATE event_log_partitions SET next_offset = next_offset + $2 "
-                                   "WHERE partition = $1 RETURNING next_offset",
-                                   partition, static_cast<std::int64_t>(records.size()))[0][0]
-                                 .as<std::int64_t>();
-            std::vector<std::int64_t> offsets;
-            std::int64_t offset = end - static_cast<std::int64_t>(records.size());
+            // Every partition's offsets in one statement: a batch costs the
+            // same round trips whatever number of partitions it touches. A
+            // partition named twice takes both counts, in order.
+            std::map<int, std::int64_t> next;
+            for (const auto& row : tx.exec_params(
+                     "UPDATE event_log_partitions p SET next_offset = p.next_offset + c.n "
+                     "FROM (SELECT partition, sum(n)::bigint AS n FROM unnest($1::int[], "
+                     "$2::bigint[]) AS u(partition, n) GROUP BY partition) c "
+                     "WHERE p.partition = c.partition RETURNING p.partition, p.next_offset",
+                     pg_array(partitions), pg_array(counts))) {
+                next[row[0].as<int>()] = row[1].as<std::int64_t>();
+            }
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                next[parts[i].partition] -= static_cast<std::int64_t>(parts[i].records.size());
+            }
             // Many rows per statement: a round trip per record is what made a
             // large append (an import) slow.
-            for (std::size_t first = 0; first < records.size(); first += kRowsPerInsert) {
-                const auto rows = std::min(kRowsPerInsert, records.size() - first);
-                std::string sql =
-                    "INSERT INTO event_log (partition, \"offset\", key, headers, value) VALUES ";
-                std::vector<std::string> params;
-                params.reserve(rows * 5);
-                for (std::size_t i = 0; i < rows; ++i) {
-                    const auto& record = records[first + i];
+            std::string sql;
+            std::vector<std::string> params;
+            std::size_t rows = 0;
+            const auto flush = [&] {
+                if (rows == 0) return;
+                tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+                sql.clear();
+                params.clear();
+                rows = 0;
+            };
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                const auto partition = parts[i].partition;
+                for (const auto& record : parts[i].records) {
+                    if (rows == kRowsPerInsert) flush();
                     const auto n = params.size();
-                    sql += (i == 0 ? "(" : ", (") + placeholder(n + 1) + "::integer, " +
-                           placeholder(n + 2) + "::bigint, " + placeholder(n + 3) + ", " +
-                           placeholder(n + 4) + "::jsonb, " + placeholder(n + 5) + ")";
+                    sql += rows == 0
+                               ? "INSERT INTO event_log (partition, \"offset\", key, headers, "
+                                 "value) VALUES ("
+                               : ", (";
+                    sql += placeholder(n + 1) + "::integer, " + placeholder(n + 2) + "::bigint, " +
+                           placeholder(n + 3) + ", " + placeholder(n + 4) + "::jsonb, " +
+                           placeholder(n + 5) + ")";
+                    const auto offset = next[partition]++;
                     params.push_back(std::to_string(partition));
                     params.push_back(std::to_string(offset));
                     params.push_back(record.key);
                     params.push_back(headers_json(record.headers));
                     params.push_back(record.value);
-                    offsets.push_back(offset++);
+                    offsets[i].push_back(offset);
+                    ++rows;
                 }
-                tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
             }
-            tx.exec_params("SELECT pg_notify($1, $2)", std::string(kChannel),
-                           std::to_string(partition));
+            flush();
+            tx.exec_params("SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p",
+                           std::string(kChannel), pg_array(partitions));
             tx.commit();
             return offsets;
         } catch (const pqxx::in_doubt_error& e) {

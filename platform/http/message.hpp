@@ -4,8 +4,11 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,10 +43,25 @@ struct Response;
 // again on a worker (with Request::resumed set), an answer is sent as is.
 using Resume = std::function<void(std::optional<Response>)>;
 
+// A body too large to hold in memory, pulled a piece at a time as the
+// connection takes it. The server calls `read` on a worker thread (it may
+// block), never two at once. It must yield exactly `size()` bytes; an error,
+// or an end before them, aborts the connection, so the client sees fewer
+// bytes than the Content-Length it was promised, never a wrong byte.
+class BodySource {
+  public:
+    virtual ~BodySource() = default;
+    virtual std::uint64_t size() const = 0;
+    // Up to out.size() bytes, at least one while any remain.
+    virtual Result<std::size_t> read(std::span<char> out) = 0;
+};
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Instead of `body`: the server writes the source's bytes as it reads them.
+    std::shared_ptr<BodySource> streamed;
     // Set by suspend(): the server hands it the request's Resume once the
     // handler has returned, and frees the worker meanwhile.
     std::function<void(Resume)> park;
@@ -53,9 +71,9 @@ struct Response {
     // slow requests stall every other one.
     static Response suspend(std::function<void(Resume)> park);
     bool suspended() const { return static_cast<bool>(park); }
-
     static Response json(int status, const boost::json::value& body);
     static Response empty(int status);
+    static Response stream(int status, std::shared_ptr<BodySource> source);
     // RFC 9457 application/problem+json.
     // `status` overrides the status the error kind maps to (405 from the router).
     static Response problem(const Error& error, const Request& request, int status = 0);

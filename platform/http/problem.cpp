@@ -117,6 +117,13 @@ Response Response::empty(int status) {
     return r;
 }
 
+Response Response::stream(int status, std::shared_ptr<BodySource> source) {
+    Response response;
+    response.status = status;
+    response.streamed = std::move(source);
+    return response;
+}
+
 Response Response::problem(const Error& error, const Request& request, int status_override) {
     const int status = status_override != 0 ? status_override : status_for(error.kind);
     boost::json::object body{

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
@@ -158,6 +159,8 @@ bool is_ordinary_disconnect(beast::error_code ec) {
 constexpr std::size_t kMaxTarget = 8 * 1024;
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::uint32_t kParserHeaderLimit = 64 * 1024;
+// What a streamed body holds in memory at once, per connection.
+constexpr std::size_t kStreamChunk = 64 * 1024;
 
 // "GET / HTTP/2.0": a well-formed request line of a version this server
 // does not speak (505), unlike "GET /a b HTTP/1.1", which is malformed (400).
@@ -177,6 +180,37 @@ std::size_t header_bytes(const bhttp::request<bhttp::string_body>& in) {
     std::size_t n = 0;
     for (const auto& field : in) n += field.name_string().size() + field.value().size() + 4;
     return n;
+}
+
+struct HeaderRefusal {
+    int status;
+    const char* type;
+    const char* detail;
+};
+
+// What the header alone shows to be unanswerable.
+std::optional<HeaderRefusal> refusal_of_header(const bhttp::request<bhttp::string_body>& in) {
+    // Beast reads any HTTP/d.d; this server speaks 1.0 and 1.1.
+    if (in.version() != 10 && in.version() != 11) {
+        return HeaderRefusal{505, "http-version-not-supported",
+                             "only HTTP/1.1 and HTTP/1.0 are served"};
+    }
+    // The parser's own limit is generous, so that a long target can be
+    // told from many headers.
+    if (in.target().size() > kMaxTarget) {
+        return HeaderRefusal{414, "uri-too-long", "the request target is too long"};
+    }
+    if (header_bytes(in) > kMaxHeaderBytes) {
+        return HeaderRefusal{431, "headers-too-large", "the request headers are too large"};
+    }
+    return std::nullopt;
+}
+
+// RFC 9110 §10.1.1; an HTTP/1.0 client cannot be waiting for a 100.
+bool expects_continue(const bhttp::request<bhttp::string_body>& in) {
+    if (in.version() < 11) return false;
+    const auto it = in.find(bhttp::field::expect);
+    return it != in.end() && beast::iequals(it->value(), "100-continue");
 }
 
 // What every session shares with the server that owns it.
@@ -234,6 +268,12 @@ class Session : public std::enable_shared_from_this<Session> {
         if (ec) return on_read_failed(ec);
         const auto& options = server_.options;
         const auto& header = parser_->get();
+        // Refused from the header alone: its body is never read (and a
+        // client waiting on `Expect: 100-continue` never sends it).
+        if (auto refusal = refusal_of_header(header)) {
+            return refuse({}, refusal->status, refusal->type, refusal->detail,
+                          to_request(parser_->get(), remote_ip_));
+        }
         const std::size_t limit =
             options.body_limit_for ? options.body_limit_for(header.method_string(), header.target())
                                    : options.body_limit;
@@ -241,6 +281,20 @@ class Session : public std::enable_shared_from_this<Session> {
             return on_read_failed(bhttp::error::body_limit);
         }
         parser_->body_limit(limit);  // what a chunked body may add up to
+        if (expects_continue(header) && !parser_->is_done()) {
+            // The header is accepted: now the client may send the body.
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            return asio::async_write(
+                stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                    if (write_ec) return self->on_read_failed(write_ec);
+                    self->read_body();
+                });
+        }
+        read_body();
+    }
+
+    void read_body() {
         bhttp::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
@@ -253,21 +307,6 @@ class Session : public std::enable_shared_from_this<Session> {
         const unsigned version = in.version();
         const bool keep_alive = in.keep_alive();
         head_ = in.method() == bhttp::verb::head;
-        // Beast reads any HTTP/d.d; this server speaks 1.0 and 1.1.
-        if (version != 10 && version != 11) {
-            return refuse({}, 505, "http-version-not-supported",
-                          "only HTTP/1.1 and HTTP/1.0 are served", std::move(request));
-        }
-        // The parser's own limit is generous, so that a long target can be
-        // told from many headers.
-        if (in.target().size() > kMaxTarget) {
-            return refuse({}, 414, "uri-too-long", "the request target is too long",
-                          std::move(request));
-        }
-        if (header_bytes(in) > kMaxHeaderBytes) {
-            return refuse({}, 431, "headers-too-large", "the request headers are too large",
-                          std::move(request));
-        }
         ++server_.unanswered;
         if (server_.inline_handler) {
             std::optional<Response> response;
@@ -417,15 +456,17 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void send(Response response, const std::string& request_id, unsigned version, bool keep_alive) {
+        keep_alive = keep_alive && !server_.stopping.load();
+        if (response.streamed && !head_) {
+            return send_streamed(std::move(response), request_id, version, keep_alive);
+        }
         auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
             static_cast<bhttp::status>(response.status), version);
-        out->set(bhttp::field::server, server_.options.service_name);
-        out->set("X-Request-Id", request_id);
-        for (auto& [name, value] : response.headers) out->set(name, value);
-        out->keep_alive(keep_alive && !server_.stopping.load());
+        set_header(*out, response, request_id, keep_alive);
         if (head_) {
             // The headers GET would send, its Content-Length included, and no body.
-            out->content_length(response.body.size());
+            out->content_length(response.streamed ? response.streamed->size()
+                                                  : response.body.size());
         } else {
             out->body() = std::move(response.body);
             out->prepare_payload();
@@ -436,6 +477,120 @@ class Session : public std::enable_shared_from_this<Session> {
         bhttp::async_write(stream_, *out,
                            beast::bind_front_handler(&Session::on_write, shared_from_this(),
                                                      out->keep_alive(), request_id));
+    }
+
+    template <class Body>
+    void set_header(bhttp::response<Body>& out, const Response& response,
+                    const std::string& request_id, bool keep_alive) const {
+        out.set(bhttp::field::server, server_.options.service_name);
+        out.set("X-Request-Id", request_id);
+        for (const auto& [name, value] : response.headers) out.set(name, value);
+        out.keep_alive(keep_alive);
+    }
+
+    // A streamed body goes out a chunk at a time through one buffer: each
+    // chunk is read on a worker (a read may block), then written from the
+    // strand, then the next is read. Memory stays at one chunk however
+    // large the body, and a slow client holds no worker while it reads.
+    struct Streaming {
+        std::shared_ptr<BodySource> source;
+        std::uint64_t remaining = 0;
+        std::unique_ptr<char[]> chunk = std::make_unique<char[]>(kStreamChunk);
+        bhttp::response<bhttp::buffer_body> message;
+        std::optional<bhttp::response_serializer<bhttp::buffer_body>> serializer;
+        std::string request_id;
+    };
+
+    void send_streamed(Response response, const std::string& request_id, unsigned version,
+                       bool keep_alive) {
+        streaming_ = std::make_unique<Streaming>();
+        auto& s = *streaming_;
+        s.source = std::move(response.streamed);
+        s.remaining = s.source->size();
+        s.request_id = request_id;
+        s.message.result(static_cast<bhttp::status>(response.status));
+        s.message.version(version);
+        set_header(s.message, response, request_id, keep_alive);
+        s.message.content_length(s.remaining);
+        s.message.body().data = nullptr;
+        s.message.body().more = s.remaining > 0;
+        s.serializer.emplace(s.message);
+        stream_.expires_after(std::chrono::seconds(30));
+        bhttp::async_write_header(
+            stream_, *s.serializer,
+            beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+    }
+
+    void on_streamed(beast::error_code ec, std::size_t) {
+        auto& s = *streaming_;
+        // The serializer has written all it was given and wants the next chunk.
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec) {
+            log_failure(is_ordinary_disconnect(ec) ? obs::Level::debug : obs::Level::warn,
+                        "write failed", ec, s.request_id);
+            return abort_stream();
+        }
+        if (s.remaining > 0) return pull_chunk();
+        if (!s.serializer->is_done()) {
+            return bhttp::async_write(
+                stream_, *s.serializer,
+                beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+        }
+        const bool keep_alive = s.message.keep_alive();
+        const std::string request_id = std::move(s.request_id);
+        streaming_.reset();
+        on_write(keep_alive, request_id, {}, 0);
+    }
+
+    void pull_chunk() {
+        // Nothing on the strand touches the streaming state until the
+        // chunk is posted back, so the worker may fill it.
+        asio::post(*server_.workers,
+                   [self = shared_from_this(),
+                    executor = asio::prefer(stream_.get_executor(),
+                                            asio::execution::outstanding_work.tracked)]() mutable {
+                       auto& s = *self->streaming_;
+                       const auto wanted = static_cast<std::size_t>(
+                           std::min<std::uint64_t>(s.remaining, kStreamChunk));
+                       Result<std::size_t> read = std::size_t{0};
+                       try {
+                           read = s.source->read({s.chunk.get(), wanted});
+                       } catch (const std::exception& e) {
+                           read = Error::make(ErrorKind::internal, "internal-error", e.what());
+                       }
+                       asio::post(executor, [self, read = std::move(read), wanted]() mutable {
+                           self->on_chunk(std::move(read), wanted);
+                       });
+                   });
+    }
+
+    void on_chunk(Result<std::size_t> read, std::size_t wanted) {
+        auto& s = *streaming_;
+        if (!read || *read == 0 || *read > wanted) {
+            boost::json::object fields{
+                {"request_id", s.request_id},
+                {"bytes_left", static_cast<std::int64_t>(s.remaining)},
+                {"error", !read ? read.error().detail : "the body ended before its length"}};
+            obs::error("streamed response aborted", std::move(fields));
+            return abort_stream();
+        }
+        s.remaining -= *read;
+        s.message.body().data = s.chunk.get();
+        s.message.body().size = *read;
+        s.message.body().more = s.remaining > 0;
+        stream_.expires_after(std::chrono::seconds(30));
+        bhttp::async_write(stream_, *s.serializer,
+                           beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+    }
+
+    // The answer cannot be completed: the connection goes, so the client
+    // sees fewer bytes than the Content-Length it was promised.
+    void abort_stream() {
+        --server_.unanswered;
+        streaming_.reset();
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.socket().close(ec);
     }
 
     void on_write(bool keep_alive, const std::string& request_id, beast::error_code ec,
@@ -468,6 +623,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<void> response_;
+    std::unique_ptr<Streaming> streaming_;
     bool head_ = false;  // the request being answered is a HEAD
     ServerContext& server_;
     std::string remote_ip_;

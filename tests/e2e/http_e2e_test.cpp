@@ -407,6 +407,45 @@ std::string committed(const std::string& path) {
     return text.str();
 }
 
+// An ignored parameter would quietly answer something else than was asked
+// (current data for an `as_of`, everything for a misspelt filter).
+TEST_P(HttpEndToEnd, EveryReadRefusesAQueryParameterItDoesNotDeclare) {
+    if (GetParam() == Backend::kafka)
+        GTEST_SKIP() << "the read side is the same; one log is enough";
+    const auto document = boost::json::parse(committed("openapi/query-service.json"));
+    int walked = 0;
+    for (const auto& [path, item] : document.at("paths").as_object()) {
+        if (!path.starts_with("/v1/") || !item.as_object().contains("get")) continue;
+        // Checked before the route's access rules: any ids will do.
+        std::string target(path);
+        for (auto open = target.find('{'); open != std::string::npos; open = target.find('{')) {
+            target.replace(open, target.find('}', open) - open + 1, Uuid::random_v4().to_string());
+        }
+        const auto refused =
+            http_request(stack().query_port, "GET", target + "?as_of=2026-01-01T00:00:00Z", "",
+                         {{"Authorization", "Bearer " + stack().admin_token}});
+        ASSERT_EQ(refused.status, 400) << path << ": " << refused.body;
+        EXPECT_EQ(refused.json().at("type").as_string(),
+                  "urn:complexcare:problem:unknown-query-parameter")
+            << path;
+        EXPECT_EQ(refused.json().at("errors").at(0).at("field").as_string(), "as_of") << path;
+        testing::expect_matches_openapi("query-service", "GET", std::string(path), 400,
+                                        refused.json());
+        ++walked;
+    }
+    EXPECT_GT(walked, 30) << "every read of the contract";
+
+    const auto a = "/v1/tenants/" + create_tenant(unique("params"));
+    auto created = command("POST", a + "/patients", R"({"first_name":"Ada","last_name":"King"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string position(created.json().at("position").as_string());
+    EXPECT_EQ(query(a + "/patients?limit=1&min_position=" + position).status, 200)
+        << "declared parameters are read as before";
+    auto misspelt = query(a + "/patients?last_nam=King&min_position=" + position);
+    EXPECT_EQ(misspelt.status, 400) << misspelt.body;
+    EXPECT_EQ(misspelt.json().at("errors").at(0).at("field").as_string(), "last_nam");
+}
+
 TEST_P(HttpEndToEnd, OpenApiDocumentsAreTheCommittedFilesAndNeedNoToken) {
     for (const auto& [port, file] :
          {std::pair{stack().command_port, "openapi/command-service.json"},

@@ -3,26 +3,32 @@
 // PostgreSQL log, into the documented tables with one audit row per event.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <limits>
 #include <pqxx/pqxx>
 
 #include "command-service/aggregate/commands.hpp"
+#include "command-service/documents/upload.hpp"
 #include "command-service/write_model.hpp"
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/clinical.hpp"
 #include "model/aggregates/compliance.hpp"
+#include "model/aggregates/documents.hpp"
 #include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/invoices.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
 #include "model/description.hpp"
+#include "platform/blob/blob_store.hpp"
+#include "platform/core/hash.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "query-service/aggregate/described_resource.hpp"
 #include "query-service/history.hpp"
 #include "query-service/resource.hpp"
 #include "tests/support/catch_up.hpp"
@@ -104,6 +110,20 @@ class CareProjectionTest : public ::testing::Test {
     std::string create(const model::Aggregate& a, const std::string& body) {
         const auto id = Uuid::random_v4();
         record(aggregate::decide(model_, aggregate::Create{target(a, id), body_of(body)}));
+        return id.to_string();
+    }
+    // A document as the upload route files it: what the server found out
+    // about the bytes (key, type, size) beside the caller's metadata.
+    std::string upload(const std::string& bytes, const std::string& declared_type,
+                       const std::string& metadata) {
+        const documents::UploadRequest request{bytes, declared_type, body_of(metadata)};
+        auto file = documents::examine(request, documents::kDefaultMaxBytes);
+        EXPECT_TRUE(file.ok()) << file.error().detail;
+        const auto id = Uuid::random_v4();
+        record(aggregate::decide(
+            model_,
+            aggregate::Create{target(model::kDocument, id), body_of(metadata),
+                              documents::computed_fields(*model::kDocument.upload, *file)}));
         return id.to_string();
     }
     void patch(const model::Aggregate& a, const std::string& id, std::int64_t version,
@@ -445,6 +465,88 @@ TEST_F(CareProjectionTest, InvoicesKeepExactAmountsTheirNumberAndPayment) {
               (std::vector<std::string>{"paid", "1234.50", "INV-000001", "2026-01-20"}));
     EXPECT_EQ(audit_actions(invoice),
               (std::vector<std::string>{"InvoiceRaised", "InvoiceIssued", "InvoicePaid"}));
+}
+
+// A document's row holds the server's findings about its bytes and the
+// caller's metadata; its tags are a text[] that the query service's tag
+// filter reads through the GIN index, live documents only.
+TEST_F(CareProjectionTest, DocumentsKeepTheirFileTheirTagsAndAnAuditRowPerEvent) {
+    const std::string letter = "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+    const auto gp_letter = upload(letter, "application/pdf",
+                                  R"({"name":"GP letter","patient_id":")" + patient_ +
+                                      R"(","category":"post","tags":["gp"]})");
+    const auto consent = upload("Consent to share, signed", "text/plain",
+                                R"({"name":"Consent","tags":["consent","signed"]})");
+    const auto withdrawn =
+        upload("An old GP note", "text/plain", R"({"name":"Old note","tags":["gp"]})");
+    patch(model::kDocument, gp_letter, 1,
+          R"({"category":"correspondence","tags":["gp","signed, dated"]})");
+    remove(model::kDocument, withdrawn);
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+
+    const auto key = blob::key_for_digest(sha256_hex(letter));
+    EXPECT_EQ(row("SELECT name, file_path, file_type, file_size::text, patient_id::text, "
+                  "uploaded_by::text, category, tags::text, deleted_at IS NULL "
+                  "FROM documents WHERE id = $1::uuid",
+                  gp_letter),
+              (std::vector<std::string>{"GP letter", key, "pdf", std::to_string(letter.size()),
+                                        patient_, author_.to_string(), "correspondence",
+                                        R"({gp,"signed, dated"})", "t"}));
+    EXPECT_EQ(row("SELECT deleted_at IS NOT NULL, file_path FROM documents WHERE id = $1::uuid",
+                  withdrawn),
+              (std::vector<std::string>{"t", blob::key_for_digest(sha256_hex("An old GP note"))}))
+        << "a soft delete keeps the key: gc must not take the blob";
+    EXPECT_EQ(audit_actions(gp_letter),
+              (std::vector<std::string>{"DocumentUploaded", "DocumentUpdated"}));
+    EXPECT_EQ(audit_actions(withdrawn),
+              (std::vector<std::string>{"DocumentUploaded", "DocumentDeleted"}));
+    const auto uploaded = audit_details(gp_letter, "DocumentUploaded");
+    EXPECT_EQ(uploaded.at("changes").at("file_path").at("new"), boost::json::value(key))
+        << uploaded;
+    const auto updated = audit_details(gp_letter, "DocumentUpdated");
+    EXPECT_EQ(updated.at("changes").at("tags"),
+              (boost::json::value{{"old", {"gp"}}, {"new", {"gp", "signed, dated"}}}))
+        << updated;
+
+    // The query service's list SQL for ?tag=: live documents holding the whole tag.
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    const auto tagged = [&](const std::string& tag) {
+        query::ListRequest request;
+        request.tenant_id = tenant_.to_string();
+        request.filters = {{"tag", tag}};
+        const auto s = query::list_statement(query::resource_of(model::kDocument), request);
+        std::vector<std::string> ids;
+        for (const auto& r : tx.exec_params(s.sql, pqxx::prepare::make_dynamic_params(s.params)))
+            ids.emplace_back(boost::json::parse(r[0].c_str()).at("id").as_string());
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    EXPECT_EQ(tagged("gp"), std::vector<std::string>{gp_letter}) << "not the deleted one";
+    EXPECT_EQ(tagged("signed, dated"), std::vector<std::string>{gp_letter});
+    EXPECT_EQ(tagged("consent"), std::vector<std::string>{consent});
+    EXPECT_EQ(tagged("signed"), std::vector<std::string>{consent})
+        << "a tag matches whole: \"signed\" is not \"signed, dated\"";
+
+    // The plan the filter gets once a tenant has many documents: the GIN
+    // index (rows made here and rolled back, statistics taken on them).
+    tx.exec(
+        "INSERT INTO documents (tenant_id, name, file_path, file_type, file_size, tags) "
+        "SELECT '" +
+        tenant_.to_string() +
+        "', 'bulk ' || i, 'sha256/00/' || i, 'txt', 1, "
+        "ARRAY['bulk-' || (i % 50)] FROM generate_series(1, 5000) AS i");
+    tx.exec("ANALYZE documents");
+    query::ListRequest request;
+    request.tenant_id = tenant_.to_string();
+    request.filters = {{"tag", "gp"}};
+    const auto s = query::list_statement(query::resource_of(model::kDocument), request);
+    std::string plan;
+    for (const auto& r :
+         tx.exec_params("EXPLAIN " + s.sql, pqxx::prepare::make_dynamic_params(s.params)))
+        plan += std::string(r[0].c_str()) + "\n";
+    EXPECT_NE(plan.find("idx_documents_tags"), std::string::npos) << plan;
 }
 
 // A feature's row has no deleted_at: its deletion removes it, and first the
