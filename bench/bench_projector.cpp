@@ -77,16 +77,7 @@ class EventMaker {
 
     void identity(std::string_view type, std::string_view aggregate, const Uuid& id,
                   const TenantId& tenant, boost::json::object payload) {
-        events::Envelope e;
-        e.event_id = EventId::generate();
-        e.event_type = std::string(type);
-        e.tenant_id = tenant;
-        e.aggregate_type = std::string(aggregate);
-        e.aggregate_id = id;
-        e.aggregate_version = 1;
-        e.occurred_at = Timestamp::now();
-        e.payload = std::move(payload);
-        keep(std::move(e));
+        keep(testing::envelope_of(type, aggregate, id, tenant, 1, std::move(payload)));
     }
 
     std::string create(const Staff& s, const model::Aggregate& a, const std::string& body) {

@@ -12,12 +12,11 @@ bool PositionWaits::reached(const eventlog::Position& position) const {
 Admission PositionWaits::add(const eventlog::Position& position, const std::string& caller,
                              Clock::time_point deadline, Done done) {
     if (waits_.size() >= limits_.total) return Admission::total_limit;
-    auto& mine = per_caller_[caller];
-    if (mine >= limits_.per_caller) {
-        if (mine == 0) per_caller_.erase(caller);
+    const auto held = per_caller_.find(caller);
+    if ((held == per_caller_.end() ? 0 : held->second) >= limits_.per_caller) {
         return Admission::caller_limit;
     }
-    ++mine;
+    ++per_caller_[caller];
     waits_.push_back(Wait{position, caller, deadline, std::move(done)});
     return Admission::admitted;
 }
@@ -43,14 +42,6 @@ std::vector<PositionWaits::Ended> PositionWaits::expire(Clock::time_point now) {
 
 std::vector<PositionWaits::Ended> PositionWaits::end_all(WaitOutcome outcome) {
     return remove_if([outcome](const Wait&) { return std::optional(outcome); });
-}
-
-std::optional<PositionWaits::Clock::time_point> PositionWaits::next_deadline() const {
-    std::optional<Clock::time_point> first;
-    for (const auto& wait : waits_) {
-        if (!first || wait.deadline < *first) first = wait.deadline;
-    }
-    return first;
 }
 
 std::vector<PositionWaits::Ended> PositionWaits::remove_if(

@@ -49,7 +49,6 @@ class PositionWaits {
     std::vector<Ended> expire(Clock::time_point now);
     std::vector<Ended> end_all(WaitOutcome outcome);
 
-    std::optional<Clock::time_point> next_deadline() const;
     std::size_t size() const { return waits_.size(); }
     bool empty() const { return waits_.empty(); }
 

@@ -71,8 +71,27 @@ class GroupCommitEndToEnd : public testing::BackendTest {
     // Sends each body as a new patient of `tenant` at once, one thread each,
     // and returns once all of them are decided and waiting for the log.
     // (A deque: growing it moves no answer a thread is writing.)
+    // Commands sent on threads of their own, their answers in the order sent.
+    struct InFlight {
+        std::deque<HttpResponse> answers;
+        std::vector<std::thread> threads;
+        ~InFlight() { join(); }  // also when an assertion ends the test early
+        void join() {
+            for (auto& t : threads) t.join();
+            threads.clear();
+        }
+    };
+    // A tenant whose partition has seen a command already, so the next
+    // ones are not its first append.
+    std::string warm_tenant() {
+        auto tenant = new_tenant("Batch", "batch-" + unique_suffix());
+        EXPECT_EQ(command("POST", tenant + "/patients", patient("Warm")).status, 201);
+        return tenant;
+    }
     void send_patients(const std::string& tenant, const std::vector<std::string>& bodies,
-                       std::deque<HttpResponse>& answers, std::vector<std::thread>& threads) {
+                       InFlight& sent) {
+        auto& answers = sent.answers;
+        auto& threads = sent.threads;
         const double waiting = awaiting_append();
         for (const auto& body : bodies) {
             auto* answer = &answers.emplace_back();
@@ -94,19 +113,18 @@ class GroupCommitEndToEnd : public testing::BackendTest {
 };
 
 TEST_P(GroupCommitEndToEnd, CommandsThatArriveTogetherShareOneAppendWithConsecutivePositions) {
-    const auto tenant = new_tenant("Batch", "batch-" + unique_suffix());
-    ASSERT_EQ(command("POST", tenant + "/patients", patient("Warm")).status, 201);
-    std::deque<HttpResponse> answers;
-    std::vector<std::thread> threads;
+    const auto tenant = warm_tenant();
+    InFlight sent;
+    auto& answers = sent.answers;
     AppendsHeld held(stack());
-    send_patients(tenant, {patient("First")}, answers, threads);
+    send_patients(tenant, {patient("First")}, sent);
     std::vector<std::string> bodies;
     constexpr int kCommands = 10;
     for (int i = 0; i < kCommands; ++i) bodies.push_back(patient("P" + std::to_string(i)));
-    send_patients(tenant, bodies, answers, threads);
+    send_patients(tenant, bodies, sent);
     const double appends_before = appends();
     held.release();
-    for (auto& t : threads) t.join();
+    sent.join();
 
     std::set<std::int64_t> offsets;
     for (std::size_t i = 1; i < answers.size(); ++i) {
@@ -125,16 +143,14 @@ TEST_P(GroupCommitEndToEnd, CommandsThatArriveTogetherShareOneAppendWithConsecut
 }
 
 TEST_P(GroupCommitEndToEnd, TwoCreatesOfOneUniqueKeyInOneBatchGiveOneCreatedAndOneConflict) {
-    const auto tenant = new_tenant("Batch", "batch-" + unique_suffix());
-    ASSERT_EQ(command("POST", tenant + "/patients", patient("Warm")).status, 201);
-    std::deque<HttpResponse> answers;
-    std::vector<std::thread> threads;
+    const auto tenant = warm_tenant();
+    InFlight sent;
+    auto& answers = sent.answers;
     AppendsHeld held(stack());
-    send_patients(tenant, {patient("First")}, answers, threads);
-    send_patients(tenant, {patient("Ada", "9434765919"), patient("Grace", "943 476 5919")}, answers,
-                  threads);
+    send_patients(tenant, {patient("First")}, sent);
+    send_patients(tenant, {patient("Ada", "9434765919"), patient("Grace", "943 476 5919")}, sent);
     held.release();
-    for (auto& t : threads) t.join();
+    sent.join();
 
     EXPECT_EQ(answers[0].status, 201);
     std::multiset<int> statuses{answers[1].status, answers[2].status};
@@ -148,8 +164,7 @@ TEST_P(GroupCommitEndToEnd, AFailedAppendFailsItsWholeBatchAndLeavesNoTrace) {
     if (GetParam() == eventlog::Backend::kafka) {
         GTEST_SKIP() << "the mock cluster cannot refuse one record of a transaction";
     }
-    const auto tenant = new_tenant("Batch", "batch-" + unique_suffix());
-    ASSERT_EQ(command("POST", tenant + "/patients", patient("Warm")).status, 201);
+    const auto tenant = warm_tenant();
     pqxx::connection owner(stack().database_url);
     pqxx::nontransaction(owner).exec(
         "CREATE FUNCTION refuse_poisoned_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -159,10 +174,10 @@ TEST_P(GroupCommitEndToEnd, AFailedAppendFailsItsWholeBatchAndLeavesNoTrace) {
         "EXECUTE FUNCTION refuse_poisoned_event()");
     const auto before = stack().log_size();
 
-    std::deque<HttpResponse> answers;
-    std::vector<std::thread> threads;
+    InFlight sent;
+    auto& answers = sent.answers;
     AppendsHeld held(stack());
-    send_patients(tenant, {patient("First")}, answers, threads);
+    send_patients(tenant, {patient("First")}, sent);
     // Its batch is being appended (not filling still, which the next
     // commands would join): the writer waits for the lock the test holds.
     ASSERT_TRUE(testing::eventually([&] {
@@ -175,9 +190,9 @@ TEST_P(GroupCommitEndToEnd, AFailedAppendFailsItsWholeBatchAndLeavesNoTrace) {
     send_patients(
         tenant,
         {patient("Ada", "9434765919"), patient("poisoned-batch"), patient("Grace", "4010232137")},
-        answers, threads);
+        sent);
     held.release();
-    for (auto& t : threads) t.join();
+    sent.join();
     pqxx::nontransaction(owner).exec(
         "DROP TRIGGER refuse_poisoned ON event_log; DROP FUNCTION refuse_poisoned_event()");
 

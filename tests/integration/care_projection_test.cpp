@@ -63,19 +63,11 @@ class CareProjectionTest : public ::testing::Test {
                         R"({"first_name":"Mary","last_name":"Seacole","role":"Nurse"})");
     }
 
+    // The identity core's events (no described decider here) at version 1.
     static events::Envelope identity_event(std::string_view type, std::string_view aggregate,
                                            const Uuid& id, const TenantId& tenant,
                                            boost::json::object payload) {
-        events::Envelope e;
-        e.event_id = EventId::generate();
-        e.event_type = std::string(type);
-        e.tenant_id = tenant;
-        e.aggregate_type = std::string(aggregate);
-        e.aggregate_id = id;
-        e.aggregate_version = 1;
-        e.occurred_at = Timestamp::now();
-        e.payload = std::move(payload);
-        return e;
+        return testing::envelope_of(type, aggregate, id, tenant, 1, std::move(payload));
     }
 
     // Appends under the command service's key and folds into the write model.

@@ -10,6 +10,7 @@
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
 #include "tests/support/catch_up.hpp"
+#include "tests/support/envelope_of.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -21,19 +22,12 @@ namespace {
 using namespace std::chrono_literals;
 constexpr int kPartitions = 4;
 
-events::Envelope envelope(std::string type, std::string aggregate, Uuid id, TenantId tenant,
-                          std::int64_t version, boost::json::object payload) {
-    events::Envelope e;
-    e.event_id = EventId::generate();
-    e.event_type = std::move(type);
-    e.tenant_id = tenant;
-    e.aggregate_type = std::move(aggregate);
-    e.aggregate_id = id;
-    e.aggregate_version = version;
-    e.occurred_at = Timestamp::now();
+// As the command bus would append it, from a client of the test's own.
+events::Envelope envelope(std::string_view type, std::string_view aggregate, Uuid id,
+                          TenantId tenant, std::int64_t version, boost::json::object payload) {
+    auto e = testing::envelope_of(type, aggregate, id, tenant, version, std::move(payload));
     e.request.ip = "10.1.2.3";
     e.request.user_agent = "projector-test";
-    e.payload = std::move(payload);
     return e;
 }
 

@@ -5,6 +5,8 @@
 #include "events/catalogue.hpp"
 #include "events/envelope.hpp"
 
+#include <string_view>
+
 namespace cc::testing {
 
 inline events::Envelope envelope_of(const domain::PendingEvent& pending) {
@@ -21,6 +23,15 @@ inline events::Envelope envelope_of(const domain::PendingEvent& pending) {
     e.occurred_at = Timestamp::now();
     e.payload = pending.payload;
     return e;
+}
+
+// An event no decider here makes (the identity core's, a newer producer's),
+// wrapped the same way.
+inline events::Envelope envelope_of(std::string_view type, std::string_view aggregate,
+                                    const Uuid& id, const TenantId& tenant, std::int64_t version,
+                                    boost::json::object payload) {
+    return envelope_of(domain::PendingEvent{std::string(type), std::string(aggregate), id, version,
+                                            tenant, std::move(payload)});
 }
 
 }  // namespace cc::testing
