@@ -34,6 +34,23 @@ std::optional<std::string> header_algorithm(std::string_view token) {
     return json::string_at(*header, "alg");
 }
 
+// A compact JWS is three base64url parts joined by dots (RFC 7515 §7.1),
+// unpadded. Anything else is refused before cpp-jwt reads it: its base64
+// decoder indexes a 256-entry table with each char as a size_t, so a byte
+// over 0x7F reads far outside the table (found by fuzz/jwt.cpp).
+bool is_compact_jws(std::string_view token) {
+    int dots = 0;
+    for (const char c : token) {
+        if (c == '.') {
+            ++dots;
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    return dots == 2;
+}
+
 std::vector<std::string> split_pem_bundle(const std::string& text) {
     std::vector<std::string> keys;
     const std::string end_marker = "-----END PUBLIC KEY-----";
@@ -101,6 +118,7 @@ Result<Claims> TokenVerifier::verify_header(const std::optional<std::string>& au
 }
 
 Result<Claims> TokenVerifier::verify(std::string_view token) const {
+    if (!is_compact_jws(token)) return unauthorized("token-malformed", "the token is not a JWT");
     const auto algorithm = header_algorithm(token);
     if (!algorithm) return unauthorized("token-malformed", "the token is not a JWT");
 
