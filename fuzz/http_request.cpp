@@ -65,9 +65,11 @@ void check_if_match(const Request& request) {
     if (!version || !*version) return;
     const auto header = request.header("if-match").value_or("");
     const auto tag = "\"" + std::to_string(**version) + "\"";
-    const auto at = header.find(tag);
-    require(at != std::string::npos && (at < 2 || header.substr(at - 2, 2) != "W/"),
-            "If-Match yields a version it names as a strong tag", header);
+    bool strong = false;
+    for (auto at = header.find(tag); at != std::string::npos; at = header.find(tag, at + 1)) {
+        strong = strong || at < 2 || header.substr(at - 2, 2) != "W/";
+    }
+    require(strong, "If-Match yields a version it names as a strong tag", header);
 }
 
 Response command(Request& request) {

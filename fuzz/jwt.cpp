@@ -67,11 +67,34 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
+// A key pair for this target alone, fixed so that a crash found with mode 4
+// replays (1024 bits: signing is most of that mode's time).
+constexpr const char* kPrivateKey =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIICdwIBADANBgkqhkiG9w0BAQEFAASCAmEwggJdAgEAAoGBANLb8xP661RyA3rB\n"
+    "ESmcmaEVRK/oQq3wTtdn7RIbkPyH1OG+wcLUyafByzLvGWPgM/syZkd2fRDa69vV\n"
+    "3fDGYQV6WeTHb1hACCXDzfvI8g37ChozDA4oKG3rfw0vJ9h1qG3xrJumrNacrrXP\n"
+    "rat0P9ME5olkLQX7q6d9nclCooSHAgMBAAECgYBP0uhgxfrUyxy6GeDPafNW4eBQ\n"
+    "35JumqyeKz+6PSlUEG/szfQ4N6nnkhvEunNYNgY3sEq7/wU1nkrvvDT6837Cja6I\n"
+    "tOdwGb2EOMMUeT/sDRiYj98qNj2nTmp4DjqfzoV8FnhSny9VqG2BHHBww067jF4U\n"
+    "7nD7GNdM9KbMP6qRsQJBAPsyM2fhHCuPGPvcNFnN5B7YiSmzH77IZG4Roye08DRR\n"
+    "MGV27KBo6j2mPOZrT1CB+QsYZqK7XZBHIJJCUgqQq/MCQQDW5ESvUMSPU/H91Z4d\n"
+    "pG2+rR9yTyYItqzZt7j6e140HrBu9otZNIpJahGVRZuu3Bijduk8QTUVALVvb4Py\n"
+    "eU4dAkBORIIH5/gjCl86eo5FPQXLJqT2PT2y8DV6pjwz7wi5BGMT+k4YXRg/RUDM\n"
+    "ersn1peGgX/ZTJAGmGLpr4hoilNJAkEAosvB4RMOJgsRbByWMZys62QaS638gWNq\n"
+    "5XGS+GfXwSJyxU2P2d+818s8UNqwC7OAEu512YkI3sVvrmFME7ikXQJBAIWhr93N\n"
+    "hJMMCbFzLUo4aYvBm5A9MQ5yrxoY2h9z0RlOHBeYG/Pkelc/9BwhIAeCrqcjK2pf\n"
+    "5HPSoxG6SfbkUvw=\n"
+    "-----END PRIVATE KEY-----\n";
+
 struct Keys {
-    EVP_PKEY* pair = EVP_RSA_gen(1024);
+    EVP_PKEY* pair = nullptr;
     std::string public_pem;
 
     Keys() {
+        BIO* in = BIO_new_mem_buf(kPrivateKey, -1);
+        pair = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+        BIO_free(in);
         BIO* bio = BIO_new(BIO_s_mem());
         PEM_write_bio_PUBKEY(bio, pair);
         char* data = nullptr;
