@@ -53,7 +53,7 @@ struct World {
     std::map<std::string, Uuid, std::less<>> items;  // a live item of each aggregate
     std::int64_t offset = 0;
     Samples samples;
-    std::string problems;  // aggregates whose sample item was refused
+    std::string problems;                // aggregates whose sample item was refused
     std::vector<std::string> envelopes;  // the events it was built from, as written
 
     aggregate::Target target(const model::Aggregate& a, const Uuid& id) const {
@@ -100,16 +100,16 @@ struct World {
             if (it == items.end()) return std::nullopt;
             return it->second;
         };
-        fold(decide(model, identity::register_user(
-                               kCaller, {samples.body(model::kUser.fields, live)})),
+        fold(decide(model,
+                    identity::register_user(kCaller, {samples.body(model::kUser.fields, live)})),
              "user");
-        fold(decide(model, identity::create_tenant(
-                               kTenant, {samples.body(model::kTenant.fields, live)})),
+        fold(decide(model,
+                    identity::create_tenant(kTenant, {samples.body(model::kTenant.fields, live)})),
              "tenant");
         fold(decide(model, identity::put_membership(
-                               kTenant, kCaller, *MembershipId::parse("7e1a0000-0000-4000-8000-000000000003"),
-                               std::nullopt,
-                               {boost::json::object{{"role", "admin"}}})),
+                               kTenant, kCaller,
+                               *MembershipId::parse("7e1a0000-0000-4000-8000-000000000003"),
+                               std::nullopt, {boost::json::object{{"role", "admin"}}})),
              "membership");
         int n = 0;
         for (const auto* a : model::aggregates()) {
@@ -120,8 +120,11 @@ struct World {
             const auto id = *Uuid::parse(text);
             auto body = samples.body(a->fields, live);
             if (!a->put_by.empty()) {
-                aggregate::Put put{target(*a, *live(a->field(a->put_by)->references)), id, {},
-                                   std::nullopt, {std::move(body)}};
+                aggregate::Put put{target(*a, *live(a->field(a->put_by)->references)),
+                                   id,
+                                   {},
+                                   std::nullopt,
+                                   {std::move(body)}};
                 if (!a->put_key.empty()) put.key = samples.key_of(*a);
                 fold(decide(model, put), a->name);
                 continue;
@@ -272,8 +275,9 @@ void write_seeds(const std::filesystem::path& folder) {
             return nullptr;
         }();
         if (first != nullptr) {
-            write(*a, "patch",
-                  json::serialize(boost::json::object{{first->name, w.samples.value(*first, live)}}));
+            write(
+                *a, "patch",
+                json::serialize(boost::json::object{{first->name, w.samples.value(*first, live)}}));
         }
         for (const auto& action : a->actions) {
             if (action.by_server) continue;
@@ -337,15 +341,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_validation(*a, a->fields, false, *body);
         const auto* by = a->field(a->put_by);
         const auto named = w.items.find(by->references);
-        aggregate::Put put{
-            w.target(*a, named != w.items.end() ? named->second : kCaller.uuid()), kNewItem, {},
-            std::nullopt, std::move(*body)};
+        aggregate::Put put{w.target(*a, named != w.items.end() ? named->second : kCaller.uuid()),
+                           kNewItem,
+                           {},
+                           std::nullopt,
+                           std::move(*body)};
         if (!a->put_key.empty()) put.key = w.samples.key_of(*a);
         check_events(decide(w.model, put));
     } else if (const auto* action = a->action(step)) {
         check_validation(*a, action->inputs, false, *body);
-        check_events(decide(w.model, aggregate::Act{w.target(*a, id), action, std::nullopt,
-                                                    std::move(*body)}));
+        check_events(decide(
+            w.model, aggregate::Act{w.target(*a, id), action, std::nullopt, std::move(*body)}));
     }
     return 0;
 }

@@ -18,9 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::require(!parsed, "an envelope naming a key twice is refused");
     }
     if (!parsed) {
-        fuzz::require(parsed.error().kind == ErrorKind::malformed &&
-                          parsed.error().type == "malformed-event",
-                      "a refused envelope is a malformed-event error", parsed.error().type);
+        fuzz::require(
+            parsed.error().kind == ErrorKind::malformed && parsed.error().type == "malformed-event",
+            "a refused envelope is a malformed-event error", parsed.error().type);
         return 0;
     }
     const auto& envelope = *parsed;

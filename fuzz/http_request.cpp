@@ -86,8 +86,7 @@ Response read(Request& request) {
         const auto condition = http::parse_tag_list(*none_match);
         if (!condition) {
             return Response::problem(
-                Error::make(ErrorKind::malformed, "bad-if-none-match", "not entity tags"),
-                request);
+                Error::make(ErrorKind::malformed, "bad-if-none-match", "not entity tags"), request);
         }
         if (http::none_match_fails(*condition, {false, "7"})) return Response::empty(304);
     }
@@ -108,8 +107,8 @@ Response content(Request& request) {
 
 Response upload(Request& request) {
     const auto body = std::string_view(request.body);
-    const auto read = documents::read_upload(request.header("content-type").value_or(""), body,
-                                             request.query);
+    const auto read =
+        documents::read_upload(request.header("content-type").value_or(""), body, request.query);
     if (!read) return Response::problem(read.error(), request);
     require(read->bytes.data() >= body.data() &&
                 read->bytes.data() + read->bytes.size() <= body.data() + body.size(),
@@ -207,7 +206,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             auto response = http::Response::problem(
                 Error::make(ErrorKind::malformed, outcome.refusal->type, outcome.refusal->detail),
                 request, outcome.refusal->status);
-            http::merge_headers(response.headers, s.cors.response_headers(request.header("origin")));
+            http::merge_headers(response.headers,
+                                s.cors.response_headers(request.header("origin")));
             check_answer(request, response);
             return 0;
         }

@@ -112,8 +112,7 @@ struct Keys {
         std::string signature;
         if (EVP_DigestSignInit(context, nullptr, EVP_sha256(), nullptr, pair) == 1 &&
             EVP_DigestSign(context, nullptr, &length,
-                           reinterpret_cast<const unsigned char*>(data.data()),
-                           data.size()) == 1) {
+                           reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1) {
             signature.resize(length);
             EVP_DigestSign(context, reinterpret_cast<unsigned char*>(signature.data()), &length,
                            reinterpret_cast<const unsigned char*>(data.data()), data.size());
@@ -127,8 +126,7 @@ struct Keys {
         const bool ok =
             EVP_DigestVerifyInit(context, nullptr, EVP_sha256(), nullptr, pair) == 1 &&
             EVP_DigestVerify(context, reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(),
-                             reinterpret_cast<const unsigned char*>(data.data()),
+                             signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
                              data.size()) == 1;
         EVP_MD_CTX_free(context);
         return ok;
@@ -179,8 +177,8 @@ std::optional<std::string> decode(std::string_view text) {
 void check_accepted(std::string_view token, const auth::Claims& claims) {
     const auto first = token.find('.');
     const auto last = token.rfind('.');
-    require(first != std::string_view::npos && first != last,
-            "an accepted token has three parts", token);
+    require(first != std::string_view::npos && first != last, "an accepted token has three parts",
+            token);
     const auto signed_part = token.substr(0, last);
     const auto signature = token.substr(last + 1);
     const auto header = decode(token.substr(0, first));
@@ -253,11 +251,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto claims = verifier().verify_header("Bearer " + token);
     if (!claims) {
         const auto& type = claims.error().type;
-        require(claims.error().kind == ErrorKind::unauthorized &&
-                    (type == "token-malformed" || type == "token-invalid" ||
-                     type == "token-expired" || type == "token-not-yet-valid" ||
-                     type == "token-missing"),
-                "a refused token is a 401 with a stable type", type);
+        require(
+            claims.error().kind == ErrorKind::unauthorized &&
+                (type == "token-malformed" || type == "token-invalid" || type == "token-expired" ||
+                 type == "token-not-yet-valid" || type == "token-missing"),
+            "a refused token is a 401 with a stable type", type);
         return 0;
     }
     require(mode != 2 && mode != 3, "a token signed with another key is never accepted", token);

@@ -91,9 +91,10 @@ std::string Samples::key_of(const model::Aggregate& aggregate) const {
 }
 
 boost::json::object Samples::computed(const model::Upload& upload) const {
-    return {{upload.key, "sha256/5e/5e0d8f1f0b8c5a8e7e2b7b0f3d7c9a1e4f6b2d8c0a9e7f5d3b1c9e7a5f3d1b9c"},
-            {upload.type, "application/pdf"},
-            {upload.size, 8}};
+    return {
+        {upload.key, "sha256/5e/5e0d8f1f0b8c5a8e7e2b7b0f3d7c9a1e4f6b2d8c0a9e7f5d3b1c9e7a5f3d1b9c"},
+        {upload.type, "application/pdf"},
+        {upload.size, 8}};
 }
 
 }  // namespace cc::fuzz

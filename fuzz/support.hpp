@@ -18,8 +18,8 @@ namespace cc::fuzz {
 [[noreturn]] inline void fail(const char* property, std::string_view detail = {}) {
     std::fprintf(stderr, "property failed: %s\n", property);
     if (!detail.empty()) {
-        std::fprintf(stderr, "  %.*s\n", static_cast<int>(std::min<std::size_t>(detail.size(), 2000)),
-                     detail.data());
+        std::fprintf(stderr, "  %.*s\n",
+                     static_cast<int>(std::min<std::size_t>(detail.size(), 2000)), detail.data());
     }
     std::abort();
 }

@@ -72,9 +72,9 @@ void prepare(RequestParser& parser, const ServerOptions& options) {
 
 beast::error_code after_header(RequestParser& parser, const ServerOptions& options) {
     const auto& header = parser.get();
-    const std::size_t limit =
-        options.body_limit_for ? options.body_limit_for(header.method_string(), header.target())
-                               : options.body_limit;
+    const std::size_t limit = options.body_limit_for
+                                  ? options.body_limit_for(header.method_string(), header.target())
+                                  : options.body_limit;
     if (const auto length = parser.content_length(); length && *length > limit) {
         return bhttp::error::body_limit;
     }
@@ -146,7 +146,8 @@ namespace {
 // feeds the parser until `done` holds, as http::read_header and http::read do.
 class Feed {
   public:
-    Feed(std::string_view bytes, std::size_t chunk) : rest_(bytes), chunk_(std::max<std::size_t>(chunk, 1)) {}
+    Feed(std::string_view bytes, std::size_t chunk)
+        : rest_(bytes), chunk_(std::max<std::size_t>(chunk, 1)) {}
 
     template <class Done>
     beast::error_code until(RequestParser& parser, Done done) {

@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include "platform/http/request_reader.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
-#include "platform/http/request_reader.hpp"
 
 namespace cc::http {
 namespace {
@@ -235,9 +235,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // The parser cannot go on after these: answer, then close the connection.
     void refuse(beast::error_code ec, const Refusal& refusal, Request request) {
         log_failure(obs::Level::warn, "request refused", ec, request.request_id);
-        Response response = Response::problem(
-            Error::make(ErrorKind::malformed, refusal.type, refusal.detail), request,
-            refusal.status);
+        Response response =
+            Response::problem(Error::make(ErrorKind::malformed, refusal.type, refusal.detail),
+                              request, refusal.status);
         server_.finish(request, response);
         ++server_.unanswered;
         head_ = false;

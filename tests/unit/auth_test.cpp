@@ -200,8 +200,8 @@ TEST(Token, TimeClaimsMustBeNumericDatesAndClaimsNamedOnce) {
         return unsigned_part + "." +
                base64url(std::string(reinterpret_cast<const char*>(mac), length));
     };
-    const std::string base = R"("iss":"complexcare","aud":"complexcare-api","sub":")" +
-                             user.to_string() + "\"";
+    const std::string base =
+        R"("iss":"complexcare","aud":"complexcare-api","sub":")" + user.to_string() + "\"";
     const TokenVerifier verifier(config());
     ASSERT_TRUE(verifier.verify(signed_with("{" + base + R"(,"exp":4102444800})")).ok());
     for (const auto* time : {R"("exp":4.1e52)", R"("exp":-1)", R"("exp":"4102444800")",
@@ -220,9 +220,8 @@ TEST(Token, AnythingButThreeBase64UrlPartsIsMalformed) {
     const TokenVerifier verifier(config());
     const auto good = mint_hs256(config(), UserId::generate(), 60s);
     ASSERT_TRUE(verifier.verify(good).ok());
-    for (const std::string bad : {"\xff\xff." + good.substr(good.find('.') + 1),
-                                  good + "=", good + ".x", good.substr(0, good.rfind('.')),
-                                  " " + good}) {
+    for (const std::string& bad : {"\xff\xff." + good.substr(good.find('.') + 1), good + "=",
+                                   good + ".x", good.substr(0, good.rfind('.')), " " + good}) {
         const auto refused = verifier.verify(bad);
         ASSERT_FALSE(refused.ok()) << bad;
         EXPECT_EQ(refused.error().type, "token-malformed") << bad;

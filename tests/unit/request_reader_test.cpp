@@ -63,7 +63,8 @@ TEST(RequestReader, RefusesWhatItCannotServeWithTheRightStatus) {
 }
 
 TEST(RequestReader, ACutShortRequestClosesWithoutAnAnswer) {
-    for (const std::string bytes : {"", "GET / HTTP/1.1\r\nHost:", "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"}) {
+    for (const std::string bytes :
+         {"", "GET / HTTP/1.1\r\nHost:", "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"}) {
         const auto outcome = read_request(bytes, options());
         EXPECT_FALSE(outcome.request);
         EXPECT_FALSE(outcome.refusal);
@@ -91,9 +92,10 @@ TEST(Text, ValidUtf8KeepsWellFormedTextAndReplacesTheRest) {
     EXPECT_EQ(valid_utf8("plain \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
               "plain \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
     const std::string replacement = "\xEF\xBF\xBD";
-    EXPECT_EQ(valid_utf8("\xC0\xAF"), replacement + replacement);  // overlong '/'
+    EXPECT_EQ(valid_utf8("\xC0\xAF"), replacement + replacement);                    // overlong '/'
     EXPECT_EQ(valid_utf8("\xED\xA0\x80"), replacement + replacement + replacement);  // surrogate
-    EXPECT_EQ(valid_utf8("\xF4\x90\x80\x80"), replacement + replacement + replacement + replacement);
+    EXPECT_EQ(valid_utf8("\xF4\x90\x80\x80"),
+              replacement + replacement + replacement + replacement);
     EXPECT_EQ(valid_utf8("a\xE2\x82"), "a" + replacement + replacement);  // cut short
 }
 
