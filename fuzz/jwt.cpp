@@ -207,7 +207,8 @@ void check_accepted(std::string_view token, const auth::Claims& claims) {
             "an accepted token has an exp not past", *payload);
     require(json::string_at(*claims_json, "iss") == "complexcare",
             "an accepted token names the configured issuer", *payload);
-    require(json::string_at(*claims_json, "sub") == claims.subject.to_string(),
+    // A UUID reads in either case (RFC 9562 §4): the subject is the id it names.
+    require(UserId::parse(json::string_at(*claims_json, "sub").value_or("")) == claims.subject,
             "an accepted token's subject is its sub", *payload);
     if (claims.platform_admin && !verifier().is_configured_admin(claims.subject)) {
         const auto* flag = json::find(*claims_json, "complexcare_platform_admin");
