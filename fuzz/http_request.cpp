@@ -101,7 +101,13 @@ Response content(Request& request) {
         return Response::empty(206).with_header("Content-Range",
                                                 http::content_range(range.range, kContentSize));
     }
-    if (range.kind == http::RangeKind::unsatisfiable) return Response::empty(416);
+    if (range.kind == http::RangeKind::unsatisfiable) {
+        // As query-service/documents/content.cpp answers it.
+        return Response::problem(Error::make(ErrorKind::malformed, "range-not-satisfiable",
+                                             "the range is outside the file"),
+                                 request, 416)
+            .with_header("Content-Range", "bytes */" + std::to_string(kContentSize));
+    }
     return Response::empty(200);
 }
 
