@@ -4,6 +4,7 @@
 //   complexcare token --user ID [--ttl 1h] [--platform-admin true]
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
+//   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,11 +13,12 @@
 #include <string>
 
 #include "cli/blobs.hpp"
+#include "cli/log_transfer.hpp"
 #include "cli/progress.hpp"
 #include "cli/seed/plan.hpp"
 #include "cli/seed/run.hpp"
 #include "platform/auth/token.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/eventlog/kafka_log.hpp"
@@ -38,8 +40,9 @@ constexpr const char* kUsage =
     "              of CC_PLATFORM_ADMINS), --tenants 1, --carers 20, --patients 50,\n"
     "              --days 14, --tasks 40, --seed 1, --slug demo-care, --connections 8,\n"
     "              --plain true for progress lines instead of a bar); signs with CC_JWT_SECRET\n"
-    "  blobs gc    remove the stored files (CC_BLOB_DIR) that no document in the log's\n"
-    "              history names, once older than --min-age (1h; 0s for none);\n"
+    "  blobs gc    remove the stored files (CC_BLOB_BACKEND: CC_BLOB_DIR or CC_S3_*) that no\n"
+    "              document in the log's history names, once older than --min-age (1h;\n"
+    "              0s for none);\n"
     "              --dry-run true lists them only\n";
 
 // --name value pairs; anything else is an error.
@@ -58,10 +61,13 @@ std::string flag(const std::map<std::string, std::string>& flags, const std::str
     return it == flags.end() ? fallback : it->second;
 }
 
+std::string database_url() {
+    return cc::config::env_or("CC_DATABASE_URL",
+                              "postgresql://postgres@127.0.0.1:5432/complexcare");
+}
+
 int migrate(const std::map<std::string, std::string>& flags) {
-    const auto url = flag(
-        flags, "database-url",
-        cc::config::env_or("CC_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/complexcare"));
+    const auto url = flag(flags, "database-url", database_url());
     const auto dir = flag(flags, "dir", cc::config::env_or("CC_MIGRATIONS_DIR", "migrations"));
     auto report = cc::pg::migrate(url, dir);
     if (!report) {
@@ -121,16 +127,15 @@ int token(const std::map<std::string, std::string>& flags) {
 }
 
 int blobs_gc(const std::map<std::string, std::string>& flags) {
-    const auto url =
-        cc::config::env_or("CC_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/complexcare");
+    const auto url = database_url();
     cc::cli::GcOptions options;
     const auto min_age = flag(flags, "min-age", "1h");
     options.min_age =
         min_age == "0" || min_age == "0s" ? std::chrono::seconds(0) : parse_ttl(min_age);
     options.dry_run = flag(flags, "dry-run", "false") == "true";
-    cc::blob::DirectoryStore store(cc::blob::blob_dir_from_env());
+    const auto blobs = cc::blob::blob_store_from_env();
     auto reader = cc::eventlog::open_reader(cc::eventlog::log_config_from_env(url), {});
-    auto report = cc::cli::collect_garbage(store, *reader, options);
+    auto report = cc::cli::collect_garbage(*blobs.store, *reader, options);
     if (!report) {
         std::cerr << "blobs gc: " << report.error().detail << "\n";
         return 1;
@@ -211,6 +216,64 @@ int seed(const std::map<std::string, std::string>& flags) {
     return 0;
 }
 
+std::string backend_name(const cc::eventlog::LogConfig& config) {
+    return config.backend == cc::eventlog::Backend::kafka ? "kafka" : "postgres";
+}
+
+void print_rate(const char* done, const cc::cli::TransferReport& report) {
+    const double seconds = report.elapsed.count();
+    std::printf("%s %lld records (%.1f MB) in %.2f s: %.0f records/s\n", done,
+                static_cast<long long>(report.records), static_cast<double>(report.bytes) / 1e6,
+                seconds, static_cast<double>(report.records) / std::max(seconds, 1e-9));
+}
+
+int log_export(const std::map<std::string, std::string>& flags) {
+    const auto out = flag(flags, "out", "");
+    if (out.empty()) {
+        std::cerr << "log export: --out FILE is required\n";
+        return 2;
+    }
+    const auto config = cc::eventlog::log_config_from_env(database_url());
+    auto reader = cc::eventlog::open_reader(config, {});
+    auto report = cc::cli::export_log(*reader, config.topic(), backend_name(config), out);
+    if (!report) {
+        std::cerr << "log export: " << report.error().detail << "\n";
+        return 1;
+    }
+    print_rate(("exported to " + out + ":").c_str(), *report);
+    return 0;
+}
+
+int log_import(const std::map<std::string, std::string>& flags) {
+    const auto in = flag(flags, "in", "");
+    const auto offsets = flag(flags, "offsets", "preserve");
+    if (in.empty() || (offsets != "preserve" && offsets != "renumber")) {
+        std::cerr << "log import: --in FILE is required; --offsets is preserve or renumber\n";
+        return 2;
+    }
+    cc::cli::ImportOptions options;
+    options.offsets =
+        offsets == "preserve" ? cc::cli::OffsetPolicy::preserve : cc::cli::OffsetPolicy::renumber;
+    options.batch = static_cast<std::size_t>(count_flag(flags, "batch", 500, 100000));
+    if (options.batch == 0) {
+        std::cerr << "log import: --batch must be at least 1\n";
+        return 2;
+    }
+    const auto config = cc::eventlog::log_config_from_env(database_url());
+    auto writer = cc::eventlog::open_writer(config);
+    auto target = cc::eventlog::open_reader(config, {});
+    auto report = cc::cli::import_log(in, *writer, *target, options);
+    if (!report) {
+        std::cerr << "log import: " << report.error().detail << "\n";
+        return 1;
+    }
+    print_rate(
+        ("imported into the " + backend_name(config) + " log " + config.topic() + " and read back:")
+            .c_str(),
+        *report);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,11 +282,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string command = argv[1];
-    // "blobs gc" is a command of two words; the flags follow it.
-    const bool two_words = command == "blobs";
+    // "blobs gc" and "log export|import" are commands of two words; the flags follow.
+    const bool two_words = command == "blobs" || command == "log";
+    const std::string second = argc >= 3 ? argv[2] : "";
+    const bool known_second =
+        command == "blobs" ? second == "gc" : second == "export" || second == "import";
     std::map<std::string, std::string> flags;
-    if ((two_words && (argc < 3 || std::string(argv[2]) != "gc")) ||
-        !parse_flags(argc, argv, flags, two_words ? 3 : 2)) {
+    if ((two_words && !known_second) || !parse_flags(argc, argv, flags, two_words ? 3 : 2)) {
         std::cerr << kUsage;
         return 2;
     }
@@ -233,6 +298,7 @@ int main(int argc, char** argv) {
         if (command == "token") return token(flags);
         if (command == "seed") return seed(flags);
         if (command == "blobs") return blobs_gc(flags);
+        if (command == "log") return second == "export" ? log_export(flags) : log_import(flags);
     } catch (const std::exception& e) {
         std::cerr << command << ": " << e.what() << "\n";
         return 1;

@@ -7,6 +7,7 @@
 #include "events/catalogue.hpp"
 
 #include "platform/observability/logger.hpp"
+#include "platform/observability/metrics.hpp"
 
 namespace cc::command {
 
@@ -15,22 +16,79 @@ std::string partition_key(const domain::PendingEvent& event) {
                                               : event.tenant_id.to_string();
 }
 
+namespace {
+
+// Commands decided and waiting for their batch to be durable (those of the
+// batch being appended and of the one filling behind it): under load, how
+// many commands one append carries.
+prometheus::Gauge& commands_awaiting_append() {
+    static auto& gauge = prometheus::BuildGauge()
+                             .Name("command_bus_commands_awaiting_append")
+                             .Help("Commands decided and waiting for their batch to be durable")
+                             .Register(obs::metrics_registry())
+                             .Add({});
+    return gauge;
+}
+
+}  // namespace
+
+struct CommandBus::Batch {
+    struct Member {
+        // Set outside the bus's lock: the handler waiting on it wakes alone.
+        std::promise<Result<CommandOutcome>> answer;
+        // The answer of a command that appends nothing, decided against
+        // effects still pending; empty for one whose events are here.
+        std::optional<Result<CommandOutcome>> decided;
+        CommandOutcome outcome;
+        std::size_t part = 0;  // its events' index in `parts`
+        std::size_t last = 0;  // its last event's index in that part
+    };
+    struct Event {
+        std::size_t part;
+        std::size_t index;
+        events::Envelope envelope;
+    };
+    std::vector<Member> members;
+    std::vector<int> partitions;  // per part
+    std::vector<std::vector<eventlog::OutgoingRecord>> parts;
+    std::vector<Event> events;                   // in decision order
+    std::vector<WriteModel::Replaced> replaced;  // in decision order
+    std::vector<std::tuple<UserId, TenantId, std::string>> keys;
+
+    std::size_t part_for(int partition) {
+        for (std::size_t i = 0; i < partitions.size(); ++i)
+            if (partitions[i] == partition) return i;
+        partitions.push_back(partition);
+        parts.emplace_back();
+        return parts.size() - 1;
+    }
+};
+
 CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                        std::unique_ptr<eventlog::LogReader> reader,
                        std::chrono::milliseconds log_wait)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
       applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
-      log_wait_(log_wait) {}
+      log_wait_(log_wait),
+      filling_(std::make_unique<Batch>()) {
+    commands_awaiting_append();
+    committer_ = std::thread([this] { commit_batches(); });
+}
+
+CommandBus::~CommandBus() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    batch_filled_.notify_all();
+    committer_.join();
+}
 
 Result<CommandBus::Lock> CommandBus::lock_caught_up() {
-    const auto deadline = std::chrono::steady_clock::now() + log_wait_;
-    Lock lock(mutex_, std::defer_lock);
-    if (!lock.try_lock_until(deadline)) {
-        return Error::make(ErrorKind::unavailable, "log-unavailable",
-                           "the log is slow to answer or out of reach; retry shortly");
-    }
+    Lock lock(mutex_);
     if (needs_catch_up_) {
+        const auto deadline = std::chrono::steady_clock::now() + log_wait_;
         if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
     }
     return lock;
@@ -42,9 +100,12 @@ Status CommandBus::catch_up() {
 }
 
 Status CommandBus::register_operators(const std::vector<UserId>& operators) {
-    std::lock_guard lock(mutex_);
     for (const auto& id : operators) {
-        if (identity::user_record(model_, id) != nullptr) continue;
+        if (read([&](const WriteModel& model) {
+                return identity::user_record(model, id) != nullptr;
+            })) {
+            continue;
+        }
         RequestContext context;
         context.caller = auth::Caller{id, true};
         context.request.user_agent = "complexcare command-service (operator bootstrap)";
@@ -52,7 +113,9 @@ Status CommandBus::register_operators(const std::vector<UserId>& operators) {
             id, json::Body{{{"email", id.to_string() + "@operators.complexcare.invalid"},
                             {"name", "Platform operator"}},
                            {}});
-        auto outcome = commit(decide(model_, command), context);
+        auto outcome = submit(
+            context, kPlatformTenant, [](const WriteModel&) { return Status{}; },
+            [&](const WriteModel& model) { return decide(model, command); });
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});
     }
@@ -60,16 +123,21 @@ Status CommandBus::register_operators(const std::vector<UserId>& operators) {
 }
 
 Status CommandBus::register_builtin_features() {
-    std::lock_guard lock(mutex_);
     for (const auto& feature : model::builtin_features()) {
-        if (aggregate::feature_named(model_, feature.name)) continue;
+        if (read([&](const WriteModel& model) {
+                return aggregate::feature_named(model, feature.name).has_value();
+            })) {
+            continue;
+        }
         RequestContext context;
         context.by_server = true;
         context.request.user_agent = "complexcare command-service (built-in features)";
         const aggregate::Create command{
             {&model::kFeature, kPlatformTenant, Uuid::random_v4(), {}, Timestamp::now()},
             json::Body{{{"name", feature.name}, {"description", feature.description}}, {}}};
-        auto outcome = commit(decide(model_, command), context);
+        auto outcome = submit(
+            context, kPlatformTenant, [](const WriteModel&) { return Status{}; },
+            [&](const WriteModel& model) { return decide(model, command); });
         if (!outcome) return std::move(outcome).error();
         obs::info("registered built-in feature", {{"feature", std::string(feature.name)}});
     }
@@ -154,61 +222,174 @@ std::optional<Result<CommandOutcome>> CommandBus::replay(const RequestContext& c
     return Result<CommandOutcome>(std::move(outcome));
 }
 
-Result<CommandOutcome> CommandBus::commit(Result<domain::Decision> decision,
-                                          const RequestContext& context) {
-    if (!decision) return std::move(decision).error();
+bool CommandBus::pending() const {
+    return appending_ || !filling_->members.empty();
+}
+
+Result<CommandOutcome> CommandBus::wait(std::unique_lock<std::mutex>& lock,
+                                        std::future<Result<CommandOutcome>> answer) {
+    commands_awaiting_append().Increment();
+    batch_filled_.notify_one();
+    lock.unlock();
+    return answer.get();
+}
+
+Result<CommandOutcome> CommandBus::answer_after_pending(std::unique_lock<std::mutex>& lock,
+                                                        Result<CommandOutcome> answer) {
+    if (!pending()) return answer;
+    auto& member = filling_->members.emplace_back(Batch::Member{{}, std::move(answer), {}, 0, 0});
+    return wait(lock, member.answer.get_future());
+}
+
+Result<CommandOutcome> CommandBus::submit(
+    const RequestContext& context, const TenantId& scope,
+    const std::function<Status(const WriteModel&)>& authorise,
+    const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on) {
+    std::unique_lock lock(mutex_);
+    std::optional<std::tuple<UserId, TenantId, std::string>> key;
+    if (context.request.idempotency_key) {
+        key.emplace(context.caller.user, scope, *context.request.idempotency_key);
+    }
+    for (;;) {
+        // A failed append left nothing pending: the model is re-read first.
+        if (needs_catch_up_) {
+            const auto deadline = std::chrono::steady_clock::now() + log_wait_;
+            if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
+        }
+        if (auto allowed = authorise(model_); !allowed) {
+            return answer_after_pending(lock, std::move(allowed).error());
+        }
+        // A retry of a command still being appended: its answer is known
+        // once its batch is settled (or, if that failed, it is decided anew).
+        if (!key || !keys_in_flight_.contains(*key)) break;
+        batch_settled_.wait(lock, [&] { return !keys_in_flight_.contains(*key); });
+    }
+    if (auto prior = replay(context, scope)) return std::move(*prior);
+
+    auto decision = decide_on(model_);
+    if (!decision) return answer_after_pending(lock, std::move(decision).error());
     CommandOutcome outcome{decision->aggregate_id, decision->version, std::nullopt, {}, false};
-    if (decision->events.empty()) return outcome;
+    if (decision->events.empty()) return answer_after_pending(lock, std::move(outcome));
     if (fenced_) {
         return Error::make(ErrorKind::unavailable, "writer-fenced",
                            "another command-service instance now owns the log");
     }
 
+    auto& batch = *filling_;
     const auto now = Timestamp::now();
-    std::vector<events::Envelope> envelopes;
-    std::vector<eventlog::OutgoingRecord> records;
-    const std::string key = partition_key(decision->events.front());
-    for (auto& pending : decision->events) {
+    const std::string partition_by = partition_key(decision->events.front());
+    const auto part =
+        batch.part_for(eventlog::partition_for(partition_by, writer_->partition_count()));
+    auto& records = batch.parts[part];
+    for (auto& pending_event : decision->events) {
         events::Envelope e;
         e.event_id = EventId::generate();
-        e.event_type = pending.event_type;
+        e.event_type = pending_event.event_type;
         // What producers write today; a decider can only emit catalogued types.
-        const auto* info = events::find_event_type(pending.event_type);
+        const auto* info = events::find_event_type(pending_event.event_type);
         e.schema_version = info ? info->schema_version : 1;
-        e.tenant_id = pending.tenant_id;
-        e.aggregate_type = pending.aggregate_type;
-        e.aggregate_id = pending.aggregate_id;
-        e.aggregate_version = pending.aggregate_version;
+        e.tenant_id = pending_event.tenant_id;
+        e.aggregate_type = pending_event.aggregate_type;
+        e.aggregate_id = pending_event.aggregate_id;
+        e.aggregate_version = pending_event.aggregate_version;
         e.occurred_at = now;
         e.actor = context.by_server ? std::nullopt : std::optional(context.caller.user);
         e.request = context.request;
         e.correlation_id = context.correlation_id;
-        e.payload = std::move(pending.payload);
+        e.payload = std::move(pending_event.payload);
         records.push_back(eventlog::OutgoingRecord{
-            key,
+            partition_by,
             events::serialize(e),
             {{std::string(events::kHeaderEventType), e.event_type},
              {std::string(events::kHeaderTenantId), e.tenant_id.to_string()},
              {std::string(events::kHeaderSchemaVersion), std::to_string(e.schema_version)}}});
         outcome.event_types.push_back(e.event_type);
-        envelopes.push_back(std::move(e));
+        // The next decision sees this one's effects, as if it were durable.
+        batch.replaced.push_back(model_.apply_tentatively(e));
+        batch.events.push_back(Batch::Event{part, records.size() - 1, std::move(e)});
     }
+    if (key) {
+        keys_in_flight_.insert(*key);
+        batch.keys.push_back(*key);
+    }
+    auto& member = batch.members.emplace_back(
+        Batch::Member{{}, std::nullopt, std::move(outcome), part, records.size() - 1});
+    return wait(lock, member.answer.get_future());
+}
 
-    const int partition = eventlog::partition_for(key, writer_->partition_count());
-    auto offsets = writer_->append(partition, records);
-    if (!offsets) {
-        // The outcome may be unknown (a commit that timed out): re-read the
-        // log before the next decision rather than trust the model.
-        needs_catch_up_ = true;
-        if (offsets.error().type == "writer-fenced") fenced_ = true;
-        obs::error("append failed", {{"error", offsets.error().detail}});
-        return std::move(offsets).error();
+void CommandBus::commit_batches() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        batch_filled_.wait(lock, [&] { return stopping_ || !filling_->members.empty(); });
+        if (filling_->members.empty()) return;
+        const auto batch = std::exchange(filling_, std::make_unique<Batch>());
+        appending_ = true;
+        lock.unlock();
+        std::vector<eventlog::PartitionRecords> parts;
+        for (std::size_t i = 0; i < batch->parts.size(); ++i) {
+            parts.push_back({batch->partitions[i], batch->parts[i]});
+        }
+        auto offsets = parts.empty() ? Result<std::vector<std::vector<std::int64_t>>>(
+                                           std::vector<std::vector<std::int64_t>>{})
+                                     : writer_->append_all(parts);
+        lock.lock();
+        appending_ = false;
+        // Answered once the lock is released, each in its own thread's time.
+        std::vector<std::pair<std::promise<Result<CommandOutcome>>, Result<CommandOutcome>>>
+            answers;
+        if (offsets) {
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                const auto& appended = (*offsets)[i];
+                if (!appended.empty()) {
+                    applied_[static_cast<std::size_t>(parts[i].partition)] = appended.back() + 1;
+                }
+            }
+            for (const auto& event : batch->events) {
+                model_.settle(event.envelope,
+                              eventlog::Position{batch->partitions[event.part],
+                                                 (*offsets)[event.part][event.index]});
+            }
+            for (auto& member : batch->members) {
+                if (member.decided) {
+                    answers.emplace_back(std::move(member.answer), std::move(*member.decided));
+                    continue;
+                }
+                member.outcome.position = eventlog::Position{batch->partitions[member.part],
+                                                             (*offsets)[member.part][member.last]};
+                answers.emplace_back(std::move(member.answer), std::move(member.outcome));
+            }
+        } else {
+            // The batch filling behind this one was decided against its
+            // effects: both fail, undone newest first. The outcome may be
+            // unknown (a commit that timed out): the log's tail is re-read
+            // before the next decision rather than the model trusted.
+            const auto& error = offsets.error();
+            for (auto it = filling_->replaced.rbegin(); it != filling_->replaced.rend(); ++it) {
+                model_.undo(*it);
+            }
+            for (auto it = batch->replaced.rbegin(); it != batch->replaced.rend(); ++it) {
+                model_.undo(*it);
+            }
+            needs_catch_up_ = true;
+            if (error.type == "writer-fenced") fenced_ = true;
+            obs::error("append failed", {{"error", error.detail},
+                                         {"commands", batch->members.size()},
+                                         {"commands_behind", filling_->members.size()}});
+            for (auto* failed : {batch.get(), filling_.get()}) {
+                for (auto& member : failed->members) {
+                    answers.emplace_back(std::move(member.answer), error);
+                }
+            }
+            for (const auto& key : filling_->keys) keys_in_flight_.erase(key);
+            filling_ = std::make_unique<Batch>();
+        }
+        for (const auto& key : batch->keys) keys_in_flight_.erase(key);
+        commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
+        batch_settled_.notify_all();
+        lock.unlock();
+        for (auto& [promise, answer] : answers) promise.set_value(std::move(answer));
+        lock.lock();
     }
-    for (std::size_t i = 0; i < envelopes.size(); ++i) {
-        apply(eventlog::LogRecord{partition, (*offsets)[i], key, {}, {}}, envelopes[i]);
-    }
-    outcome.position = eventlog::Position{partition, offsets->back()};
-    return outcome;
 }
 
 }  // namespace cc::command

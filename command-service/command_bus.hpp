@@ -1,11 +1,19 @@
 #pragma once
 // The write side's single writer: it owns the write model (folded from the
 // log), serialises decisions, wraps their events in envelopes and appends
-// them. A command is answered only once its events are durable.
+// them in batches (group commit). A command is answered only once its events
+// are durable.
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "command-service/aggregate/commands.hpp"
@@ -44,33 +52,51 @@ TenantId tenant_scope(const Command& command) {
     }
 }
 
+// Group commit: commands are decided one at a time, in arrival order, each
+// against the effects of every command decided before it (uniqueness across
+// the tenant and the platform, versions), which the write model holds
+// tentatively until they are durable. Their events queue in one batch; one
+// committer thread appends a batch at a time, all of it in one atomic append
+// (LogWriter::append_all: one PostgreSQL or Kafka transaction, whatever
+// partitions it spans), while the next batch fills. Each command is answered
+// once its batch is durable. Deciding is in-memory work of microseconds under
+// the bus's lock; the append, which is what takes time, is outside it.
+//
+// A failed append fails every command of its batch and of the batch filling
+// behind it (they were decided against its effects), puts the write model
+// back as the log has it, and re-reads the log's tail before the next
+// decision (a failure may leave the outcome unknown). Answers decided against
+// effects not yet durable (a 409 against a tentative holder, a no-op) wait
+// for those effects too, and fail with them.
 class CommandBus {
   public:
     // `log_wait` bounds what a command waits for the log beyond its own
-    // append (CC_LOG_TIMEOUT_MS): another command's append holding the
-    // decision lock, and the catch-up after a failed append. Past it the
-    // command is answered 503, so no answer waits on a log that is gone.
+    // append (CC_LOG_TIMEOUT_MS): the catch-up after a failed append, which
+    // holds the decision lock. Past it the command is answered 503, so no
+    // answer waits on a log that is gone.
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                std::unique_ptr<eventlog::LogReader> reader,
                std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000));
+    // Lets the batches under way finish, then stops the committer.
+    ~CommandBus();
+    CommandBus(const CommandBus&) = delete;
+    CommandBus& operator=(const CommandBus&) = delete;
 
     // Folds every record up to the log's current end into the write model.
     Status catch_up();
 
     // Authorises, answers a retried Idempotency-Key from the index, decides
-    // and appends, all against one state under one lock. authorize() and
-    // decide() are found next to each command type (its module's folder).
+    // and appends, all against one state. authorize() and decide() are found
+    // next to each command type (its module's folder).
     template <class Command>
     Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
-        auto lock = lock_caught_up();
-        if (!lock) return std::move(lock).error();
-        if (!context.by_server) {
-            if (auto allowed = authorize(model_, context.caller, command); !allowed) {
-                return std::move(allowed).error();
-            }
-        }
-        if (auto prior = replay(context, tenant_scope(command))) return std::move(*prior);
-        return commit(decide(model_, command), context);
+        return submit(
+            context, tenant_scope(command),
+            [&](const WriteModel& model) -> Status {
+                if (context.by_server) return {};
+                return authorize(model, context.caller, command);
+            },
+            [&](const WriteModel& model) { return decide(model, command); });
     }
 
     // The checks execute() makes before it appends, without appending: what
@@ -114,7 +140,7 @@ class CommandBus {
     Status register_builtin_features();
 
     // Caught up with the log and not fenced; catches up first when a failed
-    // append left the model behind (bounded by the log adapter's timeouts).
+    // append left the model behind (bounded by log_wait).
     bool ready();
 
     // Reads the write model under the decision lock, e.g. to choose the
@@ -127,15 +153,29 @@ class CommandBus {
     }
 
   private:
-    using Lock = std::unique_lock<std::timed_mutex>;
+    struct Batch;
+
+    Result<CommandOutcome> submit(
+        const RequestContext& context, const TenantId& scope,
+        const std::function<Status(const WriteModel&)>& authorise,
+        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on);
+    // An answer decided against effects that may not be durable yet waits
+    // for them, and fails if they do.
+    Result<CommandOutcome> answer_after_pending(std::unique_lock<std::mutex>& lock,
+                                                Result<CommandOutcome> answer);
+    // Hands the committer its work and waits, without the lock, for the answer.
+    Result<CommandOutcome> wait(std::unique_lock<std::mutex>& lock,
+                                std::future<Result<CommandOutcome>> answer);
+    bool pending() const;
+    void commit_batches();
+    using Lock = std::unique_lock<std::mutex>;
     // The decision lock, once the model has caught up with the log after a
-    // failed append; an error (503) when either takes longer than log_wait_.
+    // failed append; an error (503) when the catch-up takes longer than log_wait_.
     Result<Lock> lock_caught_up();
     // Folds the log into the model up to its current end, or until
     // `deadline` (a partial catch-up is kept: the next one goes on from there).
     Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
                                std::chrono::steady_clock::time_point::max());
-    Result<CommandOutcome> commit(Result<domain::Decision> decision, const RequestContext& context);
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
     void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
@@ -149,7 +189,18 @@ class CommandBus {
     bool needs_catch_up_ = true;
     bool fenced_ = false;
     std::chrono::milliseconds log_wait_;
-    mutable std::timed_mutex mutex_;
+    // The batch filling, and whether the one before it is being appended.
+    std::unique_ptr<Batch> filling_;
+    bool appending_ = false;
+    // Idempotency-Keys whose command is in a batch not yet durable: a retry
+    // waits for it (batch_settled_), then is answered from the index (or
+    // decided afresh).
+    std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
+    bool stopping_ = false;
+    std::condition_variable batch_filled_;
+    std::condition_variable batch_settled_;
+    mutable std::mutex mutex_;
+    std::thread committer_;
 };
 
 // The partition key: the tenant for tenant-scoped events, the aggregate itself

@@ -8,16 +8,23 @@
 #include "command-service/documents/upload_route.hpp"
 #include "command-service/overdue_scheduler.hpp"
 #include "model/contracts/contracts.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
 
+namespace {
+constexpr int kCommandWorkers = 64;
+}  // namespace
+
 int main() {
     using namespace cc;
     http::block_shutdown_signals();
-    auto config = http::ServiceConfig::from_env("command-service", 8081);
+    // A handler waits for its command's batch to be durable, holding its
+    // worker: the workers bound how many commands one append can carry, so
+    // this service has many (they are idle while they wait).
+    auto config = http::ServiceConfig::from_env("command-service", 8081, kCommandWorkers);
     if (!obs::configure_logging("command-service", config.log_level)) return 2;
     try {
         const auto uploads = command::UploadConfig::from_env();
@@ -29,7 +36,8 @@ int main() {
         };
         config.server.largest_body_limit =
             command::body_limit_for("POST", "/v1/tenants/x/documents", uploads, default_limit);
-        blob::DirectoryStore blobs(blob::blob_dir_from_env());
+        const auto blobs = blob::blob_store_from_env();
+        obs::info("blob store", {{"store", blobs.description}});
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         // Opening the writer fences any older instance before we read the log.
@@ -53,7 +61,7 @@ int main() {
         http::add_operational_routes(
             router, [&bus] { return bus.ready(); }, contracts::command_openapi_text());
         command::add_aggregate_routes(router, bus);
-        command::add_upload_routes(router, bus, blobs, uploads);
+        command::add_upload_routes(router, bus, *blobs.store, uploads);
         // A route the published contract lacks is a bug: refuse to start.
         const auto undocumented = contracts::undocumented_routes(
             contracts::command_openapi(model::aggregates()), router.routes());

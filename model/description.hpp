@@ -129,6 +129,11 @@ enum class Policy : std::uint8_t {
     // a role in the row's tenant, or a platform administrator: platform
     // administration of a tenant's settings (its features), not its records
     tenant_role_or_platform_admin,
+    // a platform administrator, or a role in the row's tenant for a user the
+    // caller already shares a tenant with (or registered, while the user
+    // belongs to none): anyone else's account is answered as missing, so
+    // enrolment cannot probe which user ids exist (a membership's grant)
+    enrolment,
 };
 
 struct Policies {

@@ -20,7 +20,7 @@ int main() {
             .database_url = config.database_url,
             .projection = config::env_or("CC_PROJECTION", "main"),
             .topic = log_config.topic(),
-            .batch_size = static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 500)),
+            .batch_size = static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 2000)),
         });
         auto reader = eventlog::open_reader(
             log_config, eventlog::ReaderOptions{

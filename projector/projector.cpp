@@ -2,13 +2,16 @@
 
 #include <prometheus/counter.h>
 
+#include <functional>
 #include <optional>
 #include <pqxx/pqxx>
+#include <span>
 #include <thread>
 
 #include "events/envelope.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
+#include "projector/projection/batch.hpp"
 #include "projector/projection/projection.hpp"
 
 namespace cc::projector {
@@ -18,6 +21,11 @@ struct ProjectorMetrics {
     prometheus::Counter& applied;
     prometheus::Counter& dead_lettered;
     prometheus::Counter& reference_waits;
+    prometheus::Counter& split;
+    prometheus::Histogram& delay;
+    prometheus::Family<prometheus::Gauge>& checkpoint;
+    prometheus::Family<prometheus::Gauge>& lag_events;
+    prometheus::Family<prometheus::Gauge>& lag_seconds;
 
     static ProjectorMetrics& get() {
         auto& registry = obs::metrics_registry();
@@ -34,14 +42,52 @@ struct ProjectorMetrics {
                 .Name("projector_reference_waits_total")
                 .Help("Batches stopped to wait for a row of another partition")
                 .Register(registry);
-        static ProjectorMetrics metrics{applied_family.Add({}), dead_family.Add({}),
-                                        wait_family.Add({})};
+        static auto& split_family =
+            prometheus::BuildCounter()
+                .Name("projector_batches_split_total")
+                .Help("Batches whose set-based statements failed, split to isolate the event")
+                .Register(registry);
+        static auto& delay_family =
+            prometheus::BuildHistogram()
+                .Name("projector_event_delay_seconds")
+                .Help("From an event's occurred_at to its commit in the projections")
+                .Register(registry);
+        static auto& checkpoint_family = prometheus::BuildGauge()
+                                             .Name("projector_checkpoint")
+                                             .Help("Next offset to apply, per partition")
+                                             .Register(registry);
+        static auto& lag_family = prometheus::BuildGauge()
+                                      .Name("projector_lag_events")
+                                      .Help("Events in the log not applied yet, per partition")
+                                      .Register(registry);
+        static auto& lag_seconds_family =
+            prometheus::BuildGauge()
+                .Name("projector_lag_seconds")
+                .Help(
+                    "How stale the partition's projection is: 0 when caught up, else the age "
+                    "of the last event applied")
+                .Register(registry);
+        static ProjectorMetrics metrics{
+            applied_family.Add({}),
+            dead_family.Add({}),
+            wait_family.Add({}),
+            split_family.Add({}),
+            delay_family.Add(
+                {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                            0.1, 0.25, 0.5, 1, 5, 30}),
+            checkpoint_family,
+            lag_family,
+            lag_seconds_family};
         return metrics;
+    }
+
+    static prometheus::Labels of(int partition) {
+        return {{"partition", std::to_string(partition)}};
     }
 };
 
-void execute(pqxx::transaction_base& tx, const projection::Statement& statement) {
-    tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+double seconds_since(Timestamp then) {
+    return static_cast<double>(Timestamp::now().micros() - then.micros()) / 1e6;
 }
 
 // Errors that retrying cannot mend: the event is parked, the partition goes on.
@@ -53,6 +99,60 @@ bool is_permanent(const pqxx::sql_error& e) {
 }
 
 }  // namespace
+
+struct Projector::Decoded {
+    const eventlog::LogRecord* record;
+    std::optional<events::Envelope> envelope;
+    std::vector<projection::Statement> statements;
+    std::string unreadable;  // why it is parked; empty when it can be applied
+};
+
+Projector::Decoded Projector::decode(const eventlog::LogRecord& record) {
+    Decoded out{&record, {}, {}, {}};
+    auto envelope = events::parse_envelope(record.value);
+    if (!envelope) {
+        out.unreadable = envelope.error().detail;
+        return out;
+    }
+    out.envelope = std::move(*envelope);
+    auto statements = projection::project(*out.envelope);
+    if (!statements) {
+        out.unreadable = statements.error().detail;
+        return out;
+    }
+    out.statements = std::move(*statements);
+    return out;
+}
+
+// Prepared by its text: the same few statements run batch after batch. A
+// name defined again with the same text is a no-op in libpqxx, and a new
+// connection prepares it again on first use. The number of texts is
+// bounded by the described tables and the sets of columns updates change;
+// past kMostPrepared projection texts (sets of columns are many in
+// theory) the rest run unprepared ("" here), so the server keeps no
+// unbounded set of plans. The runtime's own few are always prepared.
+constexpr std::size_t kMostPrepared = 256;
+
+const std::string& Projector::statement_name(pqxx::transaction_base& tx, const std::string& sql,
+                                             bool projection) {
+    static const std::string unnamed;
+    auto named = statement_names_.find(sql);
+    if (named == statement_names_.end()) {
+        if (projection && statement_names_.size() >= kMostPrepared) return unnamed;
+        named =
+            statement_names_.emplace(sql, "cc_projector_" + std::to_string(statement_names_.size()))
+                .first;
+    }
+    tx.conn().prepare(named->second, sql);
+    return named->second;
+}
+
+pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& statement) {
+    const auto params = pqxx::prepare::make_dynamic_params(statement.params);
+    const auto& name = statement_name(tx, statement.sql, true);
+    if (name.empty()) return tx.exec_params(statement.sql, params);
+    return tx.exec_prepared(name, params);
+}
 
 Projector::Projector(ProjectorOptions options)
     : options_(std::move(options)),
@@ -84,77 +184,190 @@ std::int64_t Projector::checkpoint(int partition) {
 BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::LogRecord>& records) {
     BatchResult result;
     if (records.empty()) return result;
+    std::span<const eventlog::LogRecord> rest(records);
+    // A partition that stopped to wait for a reference starts again with
+    // the waiting event alone: while the reference is still missing, each
+    // retry costs that event, not a failed attempt at the whole batch.
+    if (const auto waiting = waiting_at_.find(partition);
+        waiting != waiting_at_.end() && records.front().offset == waiting->second) {
+        result = *apply_decoded(partition, {decode(records.front())}, false);
+        rest = rest.subspan(1);
+    }
+    if (!result.waiting_for_reference && !rest.empty()) {
+        std::vector<Decoded> batch;
+        batch.reserve(rest.size());
+        for (const auto& record : rest) batch.push_back(decode(record));
+        auto applied = apply_decoded(partition, batch, true);
+        if (!applied) {
+            applied = apply_decoded(partition, batch, false);
+            applied->split = true;
+        }
+        result.applied += applied->applied;
+        result.dead_lettered += applied->dead_lettered;
+        result.waiting_for_reference = applied->waiting_for_reference;
+        result.split = applied->split;
+        result.next_offset = applied->next_offset;
+        if (applied->last_occurred_at) result.last_occurred_at = applied->last_occurred_at;
+    }
+    if (result.waiting_for_reference) {
+        waiting_at_[partition] = result.next_offset;
+    } else {
+        waiting_at_.erase(partition);
+    }
+    auto& metrics = ProjectorMetrics::get();
+    metrics.checkpoint.Add(ProjectorMetrics::of(partition))
+        .Set(static_cast<double>(result.next_offset));
+    if (result.last_occurred_at) {
+        // Commands arrive in bursts and batches apply them together: the
+        // batch's newest event stands for it (one observation per batch).
+        metrics.delay.Observe(seconds_since(*result.last_occurred_at));
+        last_occurred_at_[partition] = *result.last_occurred_at;
+    }
+    metrics.applied.Increment(static_cast<double>(result.applied));
+    metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
+    if (result.waiting_for_reference) metrics.reference_waits.Increment();
+    if (result.split) metrics.split.Increment();
+    return result;
+}
+
+std::optional<BatchResult> Projector::apply_decoded(int partition,
+                                                    const std::vector<Decoded>& batch,
+                                                    bool together) {
+    BatchResult result;
     pqxx::work tx(open(connection_));
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
     const auto stored =
-        tx.exec_params(
-              "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
-              "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
-              "DO UPDATE SET updated_at = projection_checkpoints.updated_at RETURNING next_offset",
+        tx.exec_prepared(
+              statement_name(
+                  tx,
+                  "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
+                  "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
+                  "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
+                  "RETURNING next_offset"),
               options_.projection, options_.topic, partition)[0][0]
             .as<std::int64_t>();
+    std::vector<const Decoded*> pending;  // the events not applied yet, in order
+    for (const auto& event : batch) {
+        if (event.record->offset >= stored) pending.push_back(&event);
+    }
     std::int64_t next = stored;
-    for (const auto& record : records) {
-        if (record.offset < next) continue;  // already applied: a redelivery
-        if (record.offset > next) break;     // a gap would skip events: stop here
-        auto park = [&](const std::string& reason, const events::Envelope* envelope) {
-            tx.exec_params(
-                "INSERT INTO dead_letters (projection, topic, partition, \"offset\", event_id, "
-                "event_type, reason, value) VALUES ($1, $2, $3, $4, $5::uuid, $6, $7, $8) "
-                "ON CONFLICT DO NOTHING",
-                options_.projection, options_.topic, partition, record.offset,
-                envelope ? std::optional(envelope->event_id.to_string()) : std::nullopt,
-                envelope ? std::optional(envelope->event_type) : std::nullopt, reason,
-                record.value);
-            obs::error("event parked in dead_letters",
-                       {{"partition", partition}, {"offset", record.offset}, {"reason", reason}});
-            ++result.dead_lettered;
-        };
-        auto envelope = events::parse_envelope(record.value);
-        if (!envelope) {
-            park(envelope.error().detail, nullptr);
-            ++next;
-            continue;
+    const auto park = [&](const Decoded& event, const std::string& reason) {
+        const auto* envelope = event.envelope ? &*event.envelope : nullptr;
+        tx.exec_prepared(
+            statement_name(tx,
+                           "INSERT INTO dead_letters (projection, topic, partition, \"offset\", "
+                           "event_id, event_type, reason, value) VALUES ($1, $2, $3, $4, "
+                           "$5::uuid, $6, $7, $8) ON CONFLICT DO NOTHING"),
+            options_.projection, options_.topic, partition, event.record->offset,
+            envelope ? std::optional(envelope->event_id.to_string()) : std::nullopt,
+            envelope ? std::optional(envelope->event_type) : std::nullopt, reason,
+            event.record->value);
+        obs::error(
+            "event parked in dead_letters",
+            {{"partition", partition}, {"offset", event.record->offset}, {"reason", reason}});
+        ++result.dead_lettered;
+    };
+    // pending[from, to) in a few set-based statements.
+    const auto apply = [&](std::size_t from, std::size_t to) {
+        std::vector<const projection::Statement*> statements;
+        for (auto i = from; i < to; ++i) {
+            for (const auto& statement : pending[i]->statements) statements.push_back(&statement);
         }
-        auto statements = projection::project(*envelope);
-        if (!statements) {
-            park(statements.error().detail, &*envelope);
-            ++next;
-            continue;
-        }
-        // A savepoint per event: a failing event is undone alone, and the
-        // events before it in the batch still commit.
-        tx.exec("SAVEPOINT event");
-        try {
-            for (const auto& statement : *statements) execute(tx, statement);
-            tx.exec("RELEASE SAVEPOINT event");
+        for (const auto& statement : projection::plan(statements)) exec(tx, statement);
+    };
+    // Once pending[from, to) is applied: the unreadable among them parked.
+    const auto applied = [&](std::size_t from, std::size_t to) {
+        for (auto i = from; i < to; ++i) {
+            const auto& event = *pending[i];
+            // The reader delivers a partition in order, so an offset past
+            // `next` means no record took the ones between: on Kafka, each
+            // transaction's commit marker takes an offset.
+            next = event.record->offset + 1;
+            if (!event.unreadable.empty()) {
+                park(event, event.unreadable);
+                continue;
+            }
             ++result.applied;
-        } catch (const pqxx::foreign_key_violation&) {
-            // A row this event refers to lives in another partition that has
-            // not got there yet: keep what came before and wait.
-            tx.exec("ROLLBACK TO SAVEPOINT event");
-            result.waiting_for_reference = true;
-            break;
-        } catch (const pqxx::sql_error& e) {
-            if (!is_permanent(e)) throw;
-            tx.exec("ROLLBACK TO SAVEPOINT event");
-            park(std::string(e.sqlstate()) + ": " + e.what(), &*envelope);
+            result.last_occurred_at = event.envelope->occurred_at;
         }
-        ++next;
+    };
+    if (together) {
+        try {
+            apply(0, pending.size());
+        } catch (const pqxx::sql_error& e) {
+            tx.abort();
+            obs::info("batch split to isolate a failing event",
+                      {{"partition", partition},
+                       {"events", static_cast<std::int64_t>(pending.size())},
+                       {"error", std::string(e.sqlstate()) + ": " + e.what()}});
+            return std::nullopt;
+        }
+        applied(0, pending.size());
+    } else {
+        // Halves until the failing event stands alone, each part under a
+        // savepoint: the events before it commit in sets, it is parked or
+        // waited for, and the partition goes on after it unless it waits.
+        // False once the partition waits.
+        std::function<bool(std::size_t, std::size_t, bool)> isolate =
+            [&](std::size_t from, std::size_t to, bool failed) -> bool {
+            if (to - from > 1) {
+                if (!failed) {
+                    tx.exec("SAVEPOINT part");
+                    try {
+                        apply(from, to);
+                        tx.exec("RELEASE SAVEPOINT part");
+                        applied(from, to);
+                        return true;
+                    } catch (const pqxx::sql_error&) {
+                        tx.exec("ROLLBACK TO SAVEPOINT part");
+                        tx.exec("RELEASE SAVEPOINT part");
+                    }
+                }
+                const auto middle = from + (to - from) / 2;
+                return isolate(from, middle, false) && isolate(middle, to, false);
+            }
+            if (from == to) return true;
+            const auto& event = *pending[from];
+            if (!event.unreadable.empty()) {
+                applied(from, to);
+                return true;
+            }
+            // A savepoint per event: a failing event is undone alone.
+            tx.exec("SAVEPOINT event");
+            try {
+                apply(from, to);
+                tx.exec("RELEASE SAVEPOINT event");
+            } catch (const pqxx::foreign_key_violation&) {
+                // A row this event refers to lives in another partition that
+                // has not got there yet: keep what came before and wait.
+                tx.exec("ROLLBACK TO SAVEPOINT event");
+                result.waiting_for_reference = true;
+                next = event.record->offset;
+                return false;
+            } catch (const pqxx::sql_error& e) {
+                if (!is_permanent(e)) throw;
+                tx.exec("ROLLBACK TO SAVEPOINT event");
+                next = event.record->offset + 1;
+                park(event, std::string(e.sqlstate()) + ": " + e.what());
+                return true;
+            }
+            applied(from, to);
+            return true;
+        };
+        // Split at once when the whole batch is known to fail; a batch of
+        // one (a waiting event tried again) is tried as it is.
+        isolate(0, pending.size(), pending.size() > 1);
     }
     if (next != stored) {
-        tx.exec_params(
-            "UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
-            "WHERE projection = $1 AND topic = $2 AND partition = $3",
+        tx.exec_prepared(
+            statement_name(tx,
+                           "UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
+                           "WHERE projection = $1 AND topic = $2 AND partition = $3"),
             options_.projection, options_.topic, partition, next);
     }
     tx.commit();
     result.next_offset = next;
-    auto& metrics = ProjectorMetrics::get();
-    metrics.applied.Increment(static_cast<double>(result.applied));
-    metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
-    if (result.waiting_for_reference) metrics.reference_waits.Increment();
     return result;
 }
 
@@ -215,6 +428,7 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
         }
         healthy_ = failure.empty();
         owns_partitions_ = !reader.owned_partitions().empty();
+        publish_lag(reader);
         if (failure.empty()) {
             if (retry != kFirstRetry) obs::warn("projector rounds succeed again after failures");
             retry = kFirstRetry;
@@ -231,6 +445,27 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         retry = std::min(retry * 2, kLongestRetry);
+    }
+}
+
+// At most once a second: the log's ends cost a query (PostgreSQL) or a
+// ListOffsets request (Kafka).
+void Projector::publish_lag(eventlog::LogReader& reader) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_lag_check_) return;
+    next_lag_check_ = now + std::chrono::seconds(1);
+    const auto ends = reader.end_offsets();
+    if (!ends) return;
+    auto& metrics = ProjectorMetrics::get();
+    for (const auto& [partition, next] : reader.positions()) {
+        if (partition < 0 || static_cast<std::size_t>(partition) >= ends->size()) continue;
+        const auto behind =
+            std::max<std::int64_t>(0, (*ends)[static_cast<std::size_t>(partition)] - next);
+        metrics.lag_events.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(behind));
+        const auto last = last_occurred_at_.find(partition);
+        metrics.lag_seconds.Add(ProjectorMetrics::of(partition))
+            .Set(behind == 0 || last == last_occurred_at_.end() ? 0.0
+                                                                : seconds_since(last->second));
     }
 }
 

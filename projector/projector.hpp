@@ -7,11 +7,18 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "platform/core/time.hpp"
 #include "platform/eventlog/event_log.hpp"
+#include "platform/pg/statement.hpp"
 
 #include <pqxx/connection>
+#include <pqxx/result>
+#include <pqxx/transaction_base>
 
 namespace cc::projector {
 
@@ -19,7 +26,7 @@ struct ProjectorOptions {
     std::string database_url;
     std::string projection = "main";  // checkpoint and dead-letter namespace
     std::string topic;                // the log's name in checkpoints
-    std::size_t batch_size = 500;
+    std::size_t batch_size = 2000;    // records per poll, shared among the partitions owned
     // How long a partition waits before retrying an event whose reference
     // (a user, a tenant) another partition has not projected yet.
     std::chrono::milliseconds reference_retry{200};
@@ -29,7 +36,11 @@ struct BatchResult {
     std::size_t applied = 0;
     std::size_t dead_lettered = 0;
     bool waiting_for_reference = false;
-    std::int64_t next_offset = 0;  // the partition's checkpoint after the batch
+    // A set-based statement failed, so the batch was applied again in
+    // halves until the failing event stood alone.
+    bool split = false;
+    std::int64_t next_offset = 0;               // the partition's checkpoint after the batch
+    std::optional<Timestamp> last_occurred_at;  // of the last event applied
 };
 
 class Projector {
@@ -55,10 +66,31 @@ class Projector {
   private:
     pqxx::connection& open(std::unique_ptr<pqxx::connection>& connection);
 
+    // projector_lag_events and projector_lag_seconds per owned partition.
+    void publish_lag(eventlog::LogReader& reader);
+
+    struct Decoded;  // a record with its statements, or why it cannot be applied
+    static Decoded decode(const eventlog::LogRecord& record);
+    // In one transaction with the checkpoint: every event's statements
+    // merged into set-based ones (`together`; nullopt if one fails), or
+    // the batch halved under savepoints down to the failing event, which is
+    // parked or waited for while the others commit.
+    std::optional<BatchResult> apply_decoded(int partition, const std::vector<Decoded>& batch,
+                                             bool together);
+    // Runs SQL prepared on the connection under a name kept per text.
+    pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
+    const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql,
+                                      bool projection = false);
+    std::unordered_map<std::string, std::string> statement_names_;
+    // The offset each partition stopped at to wait for a reference.
+    std::map<int, std::int64_t> waiting_at_;
+
     ProjectorOptions options_;
     std::unique_ptr<pqxx::connection> connection_;
     std::unique_ptr<pqxx::connection> checkpoint_connection_;
     std::map<int, std::chrono::steady_clock::time_point> waiting_until_;
+    std::map<int, Timestamp> last_occurred_at_;
+    std::chrono::steady_clock::time_point next_lag_check_{};
     std::atomic<bool> healthy_{true};
     std::atomic<bool> owns_partitions_{false};
 };

@@ -1,35 +1,78 @@
 #pragma once
 // Read-your-writes: a command answers with the position of its last event;
-// a query that passes it (?min_position=<p>:<o> or X-Min-Position) waits,
-// bounded, until the projector has applied that position, and answers 503
-// with Retry-After past the bound: never stale data silently.
+// a query that passes it (?min_position=<p>:<o> or X-Min-Position) is
+// answered once the projector has applied that position, or 503 with
+// Retry-After past a bound: never stale data silently. Waiting holds no
+// worker: the request is suspended and one watcher thread polls the
+// projector's checkpoints while anyone waits. A position the log has not
+// reached (or a partition it lacks) is 400 at once, and a caller may hold
+// only a few waits at a time (429).
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "platform/eventlog/event_log.hpp"
 #include "platform/http/router.hpp"
 #include "platform/pg/pool.hpp"
+#include "query-service/position_waits.hpp"
 
 namespace cc::query {
 
+struct ConsistencyOptions {
+    std::chrono::milliseconds timeout{3000};  // CC_CONSISTENCY_TIMEOUT_MS
+    WaitLimits limits;                        // CC_MAX_WAITS_PER_CALLER, CC_MAX_WAITS
+    // How often the watcher reads the checkpoints while anyone waits.
+    std::chrono::milliseconds poll_interval{2};
+
+    static ConsistencyOptions from_env();
+};
+
 class ProjectionProgress {
   public:
-    ProjectionProgress(pg::ConnectionPool& pool, std::string projection, std::string topic,
-                       std::chrono::milliseconds timeout)
-        : pool_(pool),
-          projection_(std::move(projection)),
-          topic_(std::move(topic)),
-          timeout_(timeout) {}
+    using OpenEnds = std::function<std::unique_ptr<eventlog::LogEnds>()>;
 
-    Status wait_for(const eventlog::Position& position);
+    ProjectionProgress(pg::ConnectionPool& pool, std::string projection, std::string topic,
+                       OpenEnds open_ends, ConsistencyOptions options);
+    ~ProjectionProgress();
+    ProjectionProgress(const ProjectionProgress&) = delete;
+    ProjectionProgress& operator=(const ProjectionProgress&) = delete;
+
+    // On a worker: true once applied, false while the log has the position
+    // but the projector has not applied it (or the log cannot tell); an
+    // error (400) for a partition or offset the log does not have.
+    Result<bool> check(const eventlog::Position& position);
+    // `done` runs once, on the watcher thread, unless admission is refused.
+    Admission wait(const eventlog::Position& position, const std::string& caller,
+                   PositionWaits::Done done);
+    // Ends every wait (503) and the watcher; later waits end at once.
+    void stop();
 
   private:
-    bool applied(const eventlog::Position& position);
+    Status within_log(const eventlog::Position& position);
+    void watch();
+    void run(std::vector<PositionWaits::Ended> ended);
 
     pg::ConnectionPool& pool_;
     std::string projection_;
     std::string topic_;
-    std::chrono::milliseconds timeout_;
+    OpenEnds open_ends_;
+    ConsistencyOptions options_;
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    PositionWaits waits_;
+    bool stopping_ = false;
+
+    std::mutex ends_mutex_;  // the LogEnds handle is not thread-safe
+    std::unique_ptr<eventlog::LogEnds> ends_;
+    std::vector<std::int64_t> known_ends_;
+
+    std::unique_ptr<pqxx::connection> watcher_connection_;
+    std::thread watcher_;
 };
 
 http::Handler read_your_writes(http::Handler inner, ProjectionProgress& progress);

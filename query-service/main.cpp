@@ -3,7 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "model/contracts/contracts.hpp"
-#include "platform/blob/directory_store.hpp"
+#include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
@@ -15,6 +15,7 @@
 #include "query-service/documents/content.hpp"
 #include "query-service/features/feature_queries.hpp"
 #include "query-service/identity/identity_queries.hpp"
+#include "query-service/parameters.hpp"
 #include "query-service/read_api.hpp"
 
 int main() {
@@ -24,7 +25,7 @@ int main() {
     if (!obs::configure_logging("query-service", config.log_level)) return 2;
     try {
         pg::ConnectionPool pool(config.database_url,
-                                static_cast<std::size_t>(config.server.workers));
+                                static_cast<std::size_t>(config.server.workers), "query");
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         query::ReadApi api(pool);
         query::Access access(pool);
@@ -46,12 +47,14 @@ int main() {
         query::add_identity_routes(router, api, access);
         query::add_aggregate_routes(router, api, access);
         query::add_feature_routes(router, api, access);
-        // Read-only use of the command service's blob directory (CC_BLOB_DIR).
-        blob::DirectoryStore blobs(blob::blob_dir_from_env());
-        query::add_content_routes(router, api, access, blobs);
+        // Reads only: the command service's blob store (CC_BLOB_BACKEND).
+        const auto blobs = blob::blob_store_from_env();
+        obs::info("blob store", {{"store", blobs.description}});
+        const auto content = query::ContentConfig::from_env();
+        query::add_content_routes(router, api, access, *blobs.store, content);
         // A route the published contract lacks is a bug: refuse to start.
-        const auto undocumented = contracts::undocumented_routes(
-            contracts::query_openapi(model::aggregates()), router.routes());
+        const auto openapi = contracts::query_openapi(model::aggregates());
+        const auto undocumented = contracts::undocumented_routes(openapi, router.routes());
         if (!undocumented.empty()) {
             obs::error("routes missing from openapi/query-service.json",
                        {{"route", undocumented.front()}});
@@ -60,13 +63,17 @@ int main() {
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         query::ProjectionProgress progress(
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),
-            std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000)));
-        // Authentication first: an unauthenticated request never waits.
+            [log_config] { return eventlog::open_ends(log_config); },
+            query::ConsistencyOptions::from_env());
+        // Authentication first: an unauthenticated request never waits. A
+        // parameter the contract does not declare is refused before any wait.
         http::serve_until_signal(
             config, router,
-            http::authenticated(query::database_outages_answered(
-                                    query::read_your_writes(http::dispatch_to(router), progress)),
-                                verifier));
+            http::authenticated(
+                query::database_outages_answered(query::known_parameters_only(
+                    query::read_your_writes(http::dispatch_to(router), progress), router, openapi)),
+                verifier),
+            [&progress] { progress.stop(); });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

@@ -170,8 +170,10 @@ http::Response ReadApi::item(const http::Request& request, const Resource& resou
     const auto version = rows[0][1].as<std::string>();
     const std::string etag = "\"" + version + "\"";
     // Weak comparison (RFC 9110 §13.1.2): W/"3", "*" and lists match too. An
-    // unreadable header is ignored, as a cache would ignore it.
-    if (auto none_match = request.header("if-none-match")) {
+    // unreadable header is ignored, as a cache would ignore it. An item
+    // showing joined rows (a member's account) changes without its version,
+    // which stays the If-Match of its own commands: it is never 304.
+    if (auto none_match = request.header("if-none-match"); none_match && resource.joins.empty()) {
         const auto condition = http::parse_tag_list(*none_match);
         if (condition && http::none_match_fails(*condition, {false, version})) {
             return http::Response::empty(304).with_header("ETag", etag);

@@ -11,17 +11,17 @@ std::string select_list(const Resource& r) {
     std::string out;
     for (const auto& column : r.columns) {
         if (!out.empty()) out += ", ";
-        const std::string name(column.name);
+        const std::string name = std::string(column.from) + "." + std::string(column.name);
         const std::string key(column.as.empty() ? column.name : column.as);
         switch (column.render) {
             case Render::timestamp:
-                out += "cc_rfc3339(t." + name + ") AS " + key;
+                out += "cc_rfc3339(" + name + ") AS " + key;
                 break;
             case Render::decimal:
-                out += "t." + name + "::text AS " + key;
+                out += name + "::text AS " + key;
                 break;
             case Render::plain:
-                out += "t." + name + (key == name ? "" : " AS " + key);
+                out += name + (key == column.name ? "" : " AS " + key);
                 break;
         }
     }
@@ -30,8 +30,8 @@ std::string select_list(const Resource& r) {
 
 std::string from_clause(const Resource& r) {
     return " FROM " + std::string(r.table) + " t LEFT JOIN entity_versions v ON v.entity_type = '" +
-           std::string(r.entity_type) + "' AND v.entity_id = t.id WHERE " +
-           (r.soft_delete ? "t.deleted_at IS NULL" : "TRUE") +
+           std::string(r.entity_type) + "' AND v.entity_id = t.id " + std::string(r.joins) +
+           " WHERE " + (r.soft_delete ? "t.deleted_at IS NULL" : "TRUE") +
            (r.extra_condition.empty() ? "" : " AND " + std::string(r.extra_condition));
 }
 

@@ -24,6 +24,9 @@ struct Column {
     // The JSON key when it is not the column's name (a policy's
     // policy_version, whose column `version` would meet the entity version).
     std::string_view as = {};
+    // The alias of the table it is read from: "t" the resource's own row,
+    // others a row of Resource::joins (a member's account).
+    std::string_view from = "t";
 };
 
 struct Filter {
@@ -49,6 +52,9 @@ struct Resource {
     std::string_view key_column = "id";
     std::span<const Filter> filters = {};
     std::string_view extra_condition = {};  // fixed SQL, e.g. excluding the platform tenant
+    // Fixed SQL joined to the row `t` for columns read from elsewhere
+    // ("LEFT JOIN users u ON ..."); it must add at most one row per row.
+    std::string_view joins = {};
     // Columns a ?q= search matches by case-insensitive prefix (any of them).
     std::span<const std::string_view> search_columns = {};
     // Keyset order (sort_column, key) when set; by the key alone otherwise.

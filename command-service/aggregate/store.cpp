@@ -193,6 +193,23 @@ void Store::apply(const events::Envelope& e) {
     index(e.aggregate_id, record, /*add=*/true);
 }
 
+void Store::restore(const Uuid& id, const std::optional<Record>& previous) {
+    auto it = records_.find(id);
+    if (it != records_.end()) {
+        index(id, it->second, /*add=*/false);
+        if (!previous) {
+            records_.erase(it);
+            return;
+        }
+        it->second = *previous;
+    } else if (previous) {
+        it = records_.emplace(id, *previous).first;
+    } else {
+        return;
+    }
+    index(id, it->second, /*add=*/true);
+}
+
 const Record* Store::find(const TenantId& tenant, const Uuid& id) const {
     auto it = records_.find(id);
     return it == records_.end() || it->second.tenant != tenant ? nullptr : &it->second;

@@ -42,6 +42,9 @@ class Store {
 
     // Folds one event of this aggregate in (others are ignored).
     void apply(const events::Envelope& event);
+    // Puts an entity back as it was (nullopt: absent), uniqueness indexes
+    // included: undoes, in reverse order, events that never became durable.
+    void restore(const Uuid& id, const std::optional<Record>& previous);
 
     // nullptr when missing or of another tenant: another tenant's entity is
     // indistinguishable from none.

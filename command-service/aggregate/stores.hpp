@@ -1,5 +1,6 @@
 #pragma once
 // One Store per described aggregate: every write model fact lives in one.
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,20 @@ class Stores {
         return nullptr;
     }
     std::span<const Store> all() const { return stores_; }
+
+    // An entity as an event of `aggregate` would find it (nullopt: absent),
+    // and putting it back: what undoes an event that never became durable.
+    std::optional<Record> record_of(std::string_view aggregate, const Uuid& id) const {
+        const auto* store = of(aggregate);
+        if (store == nullptr) return std::nullopt;
+        const auto it = store->records().find(id);
+        return it == store->records().end() ? std::nullopt : std::optional(it->second);
+    }
+    void restore(std::string_view aggregate, const Uuid& id,
+                 const std::optional<Record>& previous) {
+        for (auto& store : stores_)
+            if (store.description().name == aggregate) store.restore(id, previous);
+    }
 
   private:
     std::vector<Store> stores_;

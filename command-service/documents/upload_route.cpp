@@ -1,31 +1,15 @@
 #include "command-service/documents/upload_route.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "command-service/aggregate/routes.hpp"
 #include "command-service/api.hpp"
 #include "command-service/documents/upload.hpp"
 #include "platform/config/env.hpp"
+#include "platform/config/test_hold.hpp"
 #include "platform/core/hash.hpp"
 #include "platform/observability/logger.hpp"
 
 namespace cc::command {
 namespace {
-
-// The test hook: tell the test which blob was written, then never return
-// (the test kills the process).
-void hold_after_blob_write(const UploadConfig& config, const std::string& key) {
-    if (config.written_fifo.empty()) return;
-    const int out = ::open(config.written_fifo.c_str(), O_WRONLY | O_CLOEXEC);
-    if (out < 0) return;
-    const std::string line = key + "\n";
-    (void)!::write(out, line.data(), line.size());
-    ::close(out);
-    // Blocks until a writer opens the FIFO, which the test never does.
-    const int in = ::open(config.written_fifo.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in >= 0) ::close(in);
-}
 
 http::Response upload(CommandBus& bus, blob::BlobStore& store, const UploadConfig& config,
                       const model::Aggregate& a, http::Request& r) {
@@ -70,7 +54,8 @@ http::Response upload(CommandBus& bus, blob::BlobStore& store, const UploadConfi
     obs::info("blob stored", {{"key", file->key},
                               {"bytes", static_cast<std::int64_t>(file->size)},
                               {"request_id", r.request_id}});
-    hold_after_blob_write(config, file->key);
+    // The test hook: says which blob was written, then waits for the kill.
+    config::hold_at(config.written_fifo, file->key);
     return answer(bus.execute(command, context), r, 201);
 }
 

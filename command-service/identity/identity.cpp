@@ -129,6 +129,23 @@ Status may_see(const WriteModel& m, const Caller& caller, const aggregate::Targe
     return require_tenant_action(m, caller, t.tenant, t.aggregate->permissions.read);
 }
 
+// Whether the user already belongs to a tenant the caller is a member of,
+// or is the caller's own registration that belongs to no tenant yet: what a
+// tenant role may enrol without revealing that any other account exists.
+bool may_enrol(const WriteModel& m, const UserId& caller, const UserId& user) {
+    if (!live(user_record(m, user))) return false;
+    const auto& store = memberships(m);
+    const auto id = user.to_string();
+    bool belongs_anywhere = false;
+    for (const auto& [_, membership] : store.records()) {
+        if (!live(&membership) || store.kept(membership, "user_id") != id) continue;
+        if (!role_in(m, membership.tenant, user)) continue;  // its tenant is deleted
+        if (role_in(m, membership.tenant, caller)) return true;
+        belongs_anywhere = true;
+    }
+    return !belongs_anywhere && m.registrations.registrar_of(user) == caller;
+}
+
 }  // namespace
 
 Status check_policy(const WriteModel& m, const Caller& caller, const aggregate::Target& t,
@@ -148,6 +165,13 @@ Status check_policy(const WriteModel& m, const Caller& caller, const aggregate::
         case model::Policy::tenant_role_or_platform_admin:
             if (caller.platform_admin) return require_live_caller(m, caller);
             return require_tenant_action(m, caller, t.tenant, roles);
+        case model::Policy::enrolment: {
+            if (caller.platform_admin) return require_live_caller(m, caller);
+            if (auto s = require_tenant_action(m, caller, t.tenant, roles); !s) return s;
+            // Exactly the answer a user id that names no account gets.
+            if (!may_enrol(m, caller.user, UserId(t.id))) return domain::not_found("user");
+            return {};
+        }
         case model::Policy::registrar:
             if (auto s = require_live_caller(m, caller); !s) return s;
             if (caller.platform_admin ||

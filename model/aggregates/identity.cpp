@@ -160,7 +160,7 @@ constexpr Aggregate kMembershipDescription{
                     .create = {"admin"},
                     .update = {"admin"},
                     .remove = {"admin"}},
-    .policies = {.create = Policy::tenant_role_or_platform_admin,
+    .policies = {.create = Policy::enrolment,
                  .update = Policy::tenant_role_or_platform_admin,
                  .remove = Policy::tenant_role_or_platform_admin},
     .filters = kMembershipFilters,
@@ -173,5 +173,10 @@ constexpr Aggregate kMembershipDescription{
 const Aggregate& kTenant = kTenantDescription;
 const Aggregate& kUser = kUserDescription;
 const Aggregate& kMembership = kMembershipDescription;
+
+namespace {
+constexpr std::string_view kMemberAccount[] = {"name", "email", "avatar_url"};
+}  // namespace
+const std::span<const std::string_view> kMemberAccountFields = kMemberAccount;
 
 }  // namespace cc::model

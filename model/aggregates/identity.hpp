@@ -11,4 +11,8 @@ extern const Aggregate& kTenant;
 extern const Aggregate& kUser;
 extern const Aggregate& kMembership;
 
+// The fields of a member's account (users) that a membership is read with,
+// so front ends show colleagues by name: null once the account is deleted.
+extern const std::span<const std::string_view> kMemberAccountFields;
+
 }  // namespace cc::model

@@ -9,6 +9,7 @@
 // Pure: no Beast, Kafka or libpqxx.
 #include <boost/json/object.hpp>
 
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +53,12 @@ const std::string& query_openapi_text();
 std::vector<std::string> undocumented_routes(
     const boost::json::object& openapi,
     std::span<const std::pair<std::string, std::string>> routes);
+
+// The names of the query parameters the operation `method` (any case)
+// `pattern` declares, its components' $refs resolved; empty when it
+// declares none or does not exist.
+std::set<std::string> query_parameters(const boost::json::object& openapi, std::string_view method,
+                                       const std::string& pattern);
 
 // --- README permission table ---
 // Rows of platform/auth's matrix (the identity core), then read, create,

@@ -37,6 +37,9 @@ const char* problem_description(int status) {
             return "The Range does not overlap the content; Content-Range gives its size.";
         case 428:
             return "If-Match is required: send the version you read.";
+        case 429:
+            return "The caller already waits for as many min_positions as it may "
+                   "(CC_MAX_WAITS_PER_CALLER): retry after Retry-After.";
         case 500:
             return "An unexpected error: for a download, the stored bytes no longer match "
                    "their SHA-256 (logged as corruption).";
@@ -56,7 +59,7 @@ json::object problem_headers(int status) {
     json::object headers;
     if (status == 401)
         headers["WWW-Authenticate"] = header("Bearer realm=\"complexcare\".", {{"type", "string"}});
-    if (status == 503)
+    if (status == 503 || status == 429)
         headers["Retry-After"] = header("Seconds to wait before retrying.", {{"type", "integer"}});
     return headers;
 }
@@ -183,8 +186,11 @@ json::object shared_parameters() {
          {{"name", "min_position"},
           {"in", "query"},
           {"description",
-           "Read your writes: a command's position; the answer waits (bounded) until the "
-           "projection has applied it, or is 503 projection-lagging."},
+           "Read your writes: a command's position; the answer waits (bounded, without "
+           "holding a worker) until the projection has applied it, or is 503 "
+           "projection-lagging. A position the log has not reached, or a partition it "
+           "lacks, is 400 at once (position-beyond-log, unknown-partition); a caller "
+           "holds at most CC_MAX_WAITS_PER_CALLER waits (429 too-many-waits)."},
           {"schema", {{"type", "string"}, {"pattern", kPositionPattern}}}}},
         {"XMinPosition",
          {{"name", "X-Min-Position"},

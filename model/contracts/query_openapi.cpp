@@ -1,6 +1,7 @@
 // The query service's OpenAPI document: the identity core's reads and the
 // audit trail, then a list and an item for every described aggregate (as
 // query-service/aggregate/resources.cpp registers them).
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/aggregates/features.hpp"
@@ -106,6 +107,21 @@ json::object with_parameters(json::object operation, json::array parameters) {
     for (auto& p : read_parameters()) parameters.push_back(p);
     operation["parameters"] = std::move(parameters);
     return operation;
+}
+
+// A read that takes min_position may be told it waits for too many (429).
+void add_wait_limits(json::object& paths) {
+    const json::value min_position = parameter_ref("MinPosition");
+    for (auto& [path, item] : paths) {
+        for (auto& [method, operation] : item.as_object()) {
+            auto* parameters = operation.as_object().if_contains("parameters");
+            auto* responses = operation.as_object().if_contains("responses");
+            if (parameters == nullptr || responses == nullptr) continue;
+            const auto& list = parameters->as_array();
+            if (std::find(list.begin(), list.end(), min_position) == list.end()) continue;
+            add_problems(responses->as_object(), {429});
+        }
+    }
 }
 
 json::object list_answers(std::string_view list, std::initializer_list<int> problems) {
@@ -264,6 +280,36 @@ void add_feature_reads(json::object& paths, json::object& schemas) {
         list_answers("TenantFeatureStateList", {400, 401, 403, 404, 503});
 }
 
+// A member is read with their account's fields (query-service/identity):
+// null once the account is deleted. Its version and ETag stay the
+// membership's, the If-Match of its commands, so the item, whose account
+// may change under the same version, never answers 304.
+void add_member_account(json::object& paths, json::object& schemas) {
+    auto& membership = schemas["Membership"].as_object();
+    auto& properties = membership["properties"].as_object();
+    auto& required = membership["required"].as_array();
+    for (const auto name : model::kMemberAccountFields) {
+        const auto& field = *model::kUser.field(name);
+        auto schema = stored_schema(model::kUser, field);
+        if (!stored_nullable(field)) make_nullable(schema);
+        schema["description"] = field_description(model::kUser, field) +
+                                " The member's account; null once the account is deleted.";
+        properties[name] = std::move(schema);
+        required.emplace_back(name);
+    }
+    auto& item = paths["/v1/tenants/{tenant_id}/members/{user_id}"].as_object()["get"].as_object();
+    json::object responses;  // object::erase would move the last answer into its place
+    for (const auto& answer : item["responses"].as_object()) {
+        if (answer.key() != "304") responses[answer.key()] = answer.value();
+    }
+    item["responses"] = std::move(responses);
+    auto& parameters = item["parameters"].as_array();
+    const auto if_none_match = parameter_ref("IfNoneMatch");
+    for (auto it = parameters.begin(); it != parameters.end();) {
+        it = *it == if_none_match ? parameters.erase(it) : it + 1;
+    }
+}
+
 void add_identity_reads(json::object& paths, json::object& schemas) {
     using model::kMembership;
     using model::kTenant;
@@ -286,6 +332,7 @@ void add_identity_reads(json::object& paths, json::object& schemas) {
     add_reads(paths, kMembership, "/v1/tenants/{tenant_id}/members", {parameter_ref("TenantId")},
               members, members, {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503},
               {path_id(kMembership.id_param, "The member's user (users.id).")});
+    add_member_account(paths, schemas);
     add_audit_logs(paths, schemas);
 }
 
@@ -499,6 +546,7 @@ json::object query_openapi(Aggregates aggregates) {
         if (a->history) add_history(paths, schemas, *a);
         if (a->upload != nullptr) add_content(paths, *a, collection);
     }
+    add_wait_limits(paths);
     return doc;
 }
 

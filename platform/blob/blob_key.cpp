@@ -12,6 +12,15 @@ bool is_hex(std::string_view text) {
     return true;
 }
 
+bool is_plain_name(std::string_view part) {
+    if (part.empty() || part == "." || part == "..") return false;
+    for (char c : part) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::string key_for_digest(std::string_view sha256_hex) {
@@ -29,6 +38,14 @@ std::optional<std::string> digest_of(std::string_view key) {
         return std::nullopt;
     }
     return std::string(digest);
+}
+
+bool is_store_name(std::string_view key) {
+    if (key.substr(0, kPrefix.size()) != kPrefix) return false;
+    const auto rest = key.substr(kPrefix.size());
+    const auto slash = rest.find('/');
+    return slash != std::string_view::npos && is_plain_name(rest.substr(0, slash)) &&
+           is_plain_name(rest.substr(slash + 1));
 }
 
 }  // namespace cc::blob

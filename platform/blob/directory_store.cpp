@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "platform/config/env.hpp"
 #include "platform/core/uuid.hpp"
@@ -26,6 +28,7 @@ class Fd {
     Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
     bool valid() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
     // close() reports write-back errors that a silent destructor would lose.
     int release_and_close() {
         const int rc = ::close(fd_);
@@ -66,14 +69,20 @@ Status make_dirs(const fs::path& root, const fs::path& dir) {
     return {};
 }
 
+// Reads `size` bytes from where the descriptor stands.
 class FileReader final : public BlobReader {
   public:
-    FileReader(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+    FileReader(int fd, std::uint64_t size) : fd_(fd), size_(size), left_(size) {}
     std::uint64_t size() const override { return size_; }
     Result<std::size_t> read(std::span<char> out) override {
+        const auto wanted = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), left_));
+        if (wanted == 0) return std::size_t{0};
         for (;;) {
-            const auto n = ::read(fd_.get(), out.data(), out.size());
-            if (n >= 0) return static_cast<std::size_t>(n);
+            const auto n = ::read(fd_.get(), out.data(), wanted);
+            if (n >= 0) {
+                left_ -= static_cast<std::uint64_t>(n);
+                return static_cast<std::size_t>(n);
+            }
             if (errno != EINTR) return io_error("read", errno);
         }
     }
@@ -81,16 +90,8 @@ class FileReader final : public BlobReader {
   private:
     Fd fd_;
     std::uint64_t size_;
+    std::uint64_t left_;
 };
-
-bool safe_name(std::string_view part) {
-    if (part.empty() || part == "." || part == "..") return false;
-    for (char c : part) {
-        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -101,18 +102,7 @@ fs::path blob_dir_from_env() {
 }
 
 Result<fs::path> DirectoryStore::path_of(std::string_view key) const {
-    // Keys from list() may name a leftover temporary: any plain name in a
-    // fan-out directory, never a path that climbs out.
-    int parts = 0;
-    std::size_t start = 0;
-    bool ok = key.substr(0, 7) == "sha256/";
-    while (ok && start <= key.size()) {
-        const auto end = std::min(key.find('/', start), key.size());
-        ok = safe_name(key.substr(start, end - start));
-        ++parts;
-        start = end + 1;
-    }
-    if (!ok || parts != 3) {
+    if (!is_store_name(key)) {
         return Error::make(ErrorKind::malformed, "bad-blob-key",
                            "not a blob key: " + std::string(key));
     }
@@ -162,24 +152,27 @@ Status DirectoryStore::put(std::string_view key, std::string_view bytes) {
     return fsync_dir(dir);
 }
 
-Result<std::unique_ptr<BlobReader>> DirectoryStore::open(std::string_view key) {
+Result<std::unique_ptr<BlobReader>> DirectoryStore::open_range(std::string_view key,
+                                                               std::uint64_t first,
+                                                               std::uint64_t length) {
     auto path = path_of(key);
     if (!path) return std::move(path).error();
-    const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    Fd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
         if (errno == ENOENT) {
             return Error::make(ErrorKind::not_found, "blob-missing", "no blob " + std::string(key));
         }
         return io_error("open " + path->string(), errno);
     }
     struct stat info {};
-    if (::fstat(fd, &info) != 0) {
-        const int error_number = errno;
-        ::close(fd);
-        return io_error("stat " + path->string(), error_number);
+    if (::fstat(fd.get(), &info) != 0) return io_error("stat " + path->string(), errno);
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    const auto start = std::min(first, size);
+    if (start > 0 && ::lseek(fd.get(), static_cast<off_t>(start), SEEK_SET) < 0) {
+        return io_error("seek " + path->string(), errno);
     }
     return std::unique_ptr<BlobReader>(
-        std::make_unique<FileReader>(fd, static_cast<std::uint64_t>(info.st_size)));
+        std::make_unique<FileReader>(fd.release(), std::min(length, size - start)));
 }
 
 Result<std::vector<BlobInfo>> DirectoryStore::list() {

@@ -14,7 +14,8 @@ class DirectoryStore final : public BlobStore {
     explicit DirectoryStore(std::filesystem::path root);
 
     Status put(std::string_view key, std::string_view bytes) override;
-    Result<std::unique_ptr<BlobReader>> open(std::string_view key) override;
+    Result<std::unique_ptr<BlobReader>> open_range(std::string_view key, std::uint64_t first,
+                                                   std::uint64_t length) override;
     Result<std::vector<BlobInfo>> list() override;
     Status remove(std::string_view key) override;
 

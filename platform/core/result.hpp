@@ -21,6 +21,7 @@ enum class ErrorKind {
     unsupported_media_type,  // 415: a body in a format the endpoint does not read
     rule_violated,           // 422: a domain rule refuses the change
     too_large,               // 413: the content is over a configured limit
+    too_many_requests,       // 429: a per-caller limit is reached; retry later
     unavailable,             // 503: the log or database cannot be reached, writer fenced
     internal,                // 500
 };

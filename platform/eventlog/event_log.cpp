@@ -28,6 +28,14 @@ int partition_for(std::string_view key, int partition_count) {
     return static_cast<int>(hash % static_cast<std::uint32_t>(partition_count));
 }
 
+Result<std::vector<std::int64_t>> LogWriter::append(int partition,
+                                                    std::span<const OutgoingRecord> records) {
+    const PartitionRecords part{partition, records};
+    auto offsets = append_all({&part, 1});
+    if (!offsets) return std::move(offsets).error();
+    return std::move(offsets->front());
+}
+
 Status read_to_end(LogReader& reader, const std::function<Status(const LogRecord&)>& each) {
     auto ends = reader.end_offsets();
     if (!ends) return std::move(ends).error();

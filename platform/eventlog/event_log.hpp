@@ -55,15 +55,28 @@ struct Position {
 // partition count), so a log exported from one imports into the other unchanged.
 int partition_for(std::string_view key, int partition_count);
 
+// One partition's share of an append.
+struct PartitionRecords {
+    int partition = 0;
+    std::span<const OutgoingRecord> records;
+};
+
 class LogWriter {
   public:
     virtual ~LogWriter() = default;
     virtual int partition_count() const = 0;
-    // Appends all records to one partition, atomically and in order. On success
-    // they are durable and the result holds each record's offset. Fails with
-    // ErrorKind::unavailable and type "writer-fenced" once a newer writer exists.
-    virtual Result<std::vector<std::int64_t>> append(int partition,
-                                                     std::span<const OutgoingRecord> records) = 0;
+    // Appends every part atomically, all or nothing (one PostgreSQL
+    // transaction, one Kafka transaction), each part's records in order in
+    // its partition. On success they are durable and the result holds, per
+    // part, each record's offset. Fails with ErrorKind::unavailable and type
+    // "writer-fenced" once a newer writer exists. What group commit needs:
+    // the commands of a batch may span partitions (a user, then a membership
+    // of that user), and none may be durable without those decided before it.
+    virtual Result<std::vector<std::vector<std::int64_t>>> append_all(
+        std::span<const PartitionRecords> parts) = 0;
+    // All records to one partition, atomically and in order.
+    Result<std::vector<std::int64_t>> append(int partition,
+                                             std::span<const OutgoingRecord> records);
 };
 
 // Where a reader starts a partition it has just been given.
@@ -78,18 +91,25 @@ struct ReaderOptions {
     StartOffsetFn start_offset = [](int) { return std::int64_t{0}; };
 };
 
-class LogReader {
+// How far the log reaches: enough for a service that never reads records to
+// tell a position that does not exist yet from one that is merely not
+// processed yet (the query service's read-your-writes waits).
+class LogEnds {
   public:
-    virtual ~LogReader() = default;
+    virtual ~LogEnds() = default;
     virtual int partition_count() const = 0;
+    // The next offset to be written, per partition: "caught up" means reaching these.
+    virtual Result<std::vector<std::int64_t>> end_offsets() = 0;
+};
+
+class LogReader : public LogEnds {
+  public:
     // Up to max_records records from the partitions this reader owns, each
     // partition in order; waits up to `timeout` when there is nothing new.
     virtual Result<std::vector<LogRecord>> poll(std::size_t max_records,
                                                 std::chrono::milliseconds timeout) = 0;
     // Deliver `partition` again from `offset` (after an apply that rolled back).
     virtual void seek(int partition, std::int64_t offset) = 0;
-    // The next offset to be written, per partition: "caught up" means reaching these.
-    virtual Result<std::vector<std::int64_t>> end_offsets() = 0;
     // Partitions currently owned (all of them for a standalone reader).
     virtual std::vector<int> owned_partitions() const = 0;
     // Where the reader stands in each owned partition: the next offset it

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "platform/config/env.hpp"
+#include "platform/eventlog/metered_writer.hpp"
 
 namespace cc::eventlog {
 
@@ -27,14 +28,19 @@ LogConfig log_config_from_env(const std::string& database_url) {
 }
 
 std::unique_ptr<LogWriter> open_writer(const LogConfig& config) {
-    if (config.backend == Backend::kafka) return open_kafka_writer(config.kafka);
-    return open_postgres_writer(config.postgres);
+    if (config.backend == Backend::kafka) return with_metrics(open_kafka_writer(config.kafka));
+    return with_metrics(open_postgres_writer(config.postgres));
 }
 
 std::unique_ptr<LogReader> open_reader(const LogConfig& config, ReaderOptions options) {
     if (config.backend == Backend::kafka)
         return open_kafka_reader(config.kafka, std::move(options));
     return open_postgres_reader(config.postgres, std::move(options));
+}
+
+std::unique_ptr<LogEnds> open_ends(const LogConfig& config) {
+    if (config.backend == Backend::kafka) return open_kafka_ends(config.kafka);
+    return open_postgres_ends(config.postgres);
 }
 
 }  // namespace cc::eventlog

@@ -31,5 +31,9 @@ LogConfig log_config_from_env(const std::string& database_url);
 
 std::unique_ptr<LogWriter> open_writer(const LogConfig& config);
 std::unique_ptr<LogReader> open_reader(const LogConfig& config, ReaderOptions options);
+// Reads no records and holds no partition: one lookup per end_offsets() call.
+// Throws when the log cannot be reached (a Kafka topic's partition count is
+// metadata).
+std::unique_ptr<LogEnds> open_ends(const LogConfig& config);
 
 }  // namespace cc::eventlog

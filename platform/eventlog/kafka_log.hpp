@@ -26,6 +26,7 @@ struct KafkaConfig {
 // metadata cannot be fetched.
 std::unique_ptr<LogWriter> open_kafka_writer(const KafkaConfig& config);
 std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOptions options);
+std::unique_ptr<LogEnds> open_kafka_ends(const KafkaConfig& config);
 
 // librdkafka's mock cluster, hosted by this process: its brokers listen on
 // real loopback sockets that other processes can reach.
@@ -41,6 +42,10 @@ class KafkaMockCluster {
     // cluster, as the fault tests make it), or lets them be reached again.
     // Throws std::runtime_error when the mock refuses.
     void set_brokers_up(bool up);
+    // Holds every transaction's append in flight until released: the
+    // coordinator answers AddPartitionsToTxn with a retriable error, which
+    // the producer retries. A test lines commands up behind one append.
+    void hold_transactions(bool held);
 
   private:
     struct Impl;

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -13,6 +14,12 @@ namespace cc::eventlog {
 namespace {
 
 constexpr const char* kChannel = "event_log";
+// 5 parameters a row, well under PostgreSQL's 65535 per statement.
+constexpr std::size_t kRowsPerInsert = 1000;
+
+std::string placeholder(std::size_t n) {
+    return "$" + std::to_string(n);
+}
 
 Error unavailable(const std::string& detail) {
     return Error::make(ErrorKind::unavailable, "log-unavailable", detail);
@@ -75,11 +82,20 @@ class PostgresLogWriter final : public LogWriter {
 
     int partition_count() const override { return partitions_; }
 
-    Result<std::vector<std::int64_t>> append(int partition,
-                                             std::span<const OutgoingRecord> records) override {
-        if (partition < 0 || partition >= partitions_) {
-            return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+    Result<std::vector<std::vector<std::int64_t>>> append_all(
+        std::span<const PartitionRecords> parts) override {
+        std::vector<std::int64_t> partitions, counts;
+        std::size_t total = 0;
+        for (const auto& part : parts) {
+            if (part.partition < 0 || part.partition >= partitions_) {
+                return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+            }
+            partitions.push_back(part.partition);
+            counts.push_back(static_cast<std::int64_t>(part.records.size()));
+            total += part.records.size();
         }
+        std::vector<std::vector<std::int64_t>> offsets(parts.size());
+        if (total == 0) return offsets;
         std::lock_guard lock(mutex_);
         try {
             if (!connection_) connection_ = std::make_unique<pqxx::connection>(conninfo_);
@@ -92,22 +108,58 @@ class PostgresLogWriter final : public LogWriter {
                 return Error::make(ErrorKind::unavailable, "writer-fenced",
                                    "a newer writer has opened the log; this writer is fenced");
             }
-            const auto end = tx.exec_params(
-                                   "UPDATE event_log_partitions SET next_offset = next_offset + $2 "
-                                   "WHERE partition = $1 RETURNING next_offset",
-                                   partition, static_cast<std::int64_t>(records.size()))[0][0]
-                                 .as<std::int64_t>();
-            std::vector<std::int64_t> offsets;
-            std::int64_t offset = end - static_cast<std::int64_t>(records.size());
-            for (const auto& record : records) {
-                tx.exec_params(
-                    "INSERT INTO event_log (partition, \"offset\", key, headers, value) "
-                    "VALUES ($1, $2, $3, $4::jsonb, $5)",
-                    partition, offset, record.key, headers_json(record.headers), record.value);
-                offsets.push_back(offset++);
+            // Every partition's offsets in one statement: a batch costs the
+            // same round trips whatever number of partitions it touches. A
+            // partition named twice takes both counts, in order.
+            std::map<int, std::int64_t> next;
+            for (const auto& row : tx.exec_params(
+                     "UPDATE event_log_partitions p SET next_offset = p.next_offset + c.n "
+                     "FROM (SELECT partition, sum(n)::bigint AS n FROM unnest($1::int[], "
+                     "$2::bigint[]) AS u(partition, n) GROUP BY partition) c "
+                     "WHERE p.partition = c.partition RETURNING p.partition, p.next_offset",
+                     pg_array(partitions), pg_array(counts))) {
+                next[row[0].as<int>()] = row[1].as<std::int64_t>();
             }
-            tx.exec_params("SELECT pg_notify($1, $2)", std::string(kChannel),
-                           std::to_string(partition));
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                next[parts[i].partition] -= static_cast<std::int64_t>(parts[i].records.size());
+            }
+            // Many rows per statement: a round trip per record is what made a
+            // large append (an import) slow.
+            std::string sql;
+            std::vector<std::string> params;
+            std::size_t rows = 0;
+            const auto flush = [&] {
+                if (rows == 0) return;
+                tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+                sql.clear();
+                params.clear();
+                rows = 0;
+            };
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                const auto partition = parts[i].partition;
+                for (const auto& record : parts[i].records) {
+                    if (rows == kRowsPerInsert) flush();
+                    const auto n = params.size();
+                    sql += rows == 0
+                               ? "INSERT INTO event_log (partition, \"offset\", key, headers, "
+                                 "value) VALUES ("
+                               : ", (";
+                    sql += placeholder(n + 1) + "::integer, " + placeholder(n + 2) + "::bigint, " +
+                           placeholder(n + 3) + ", " + placeholder(n + 4) + "::jsonb, " +
+                           placeholder(n + 5) + ")";
+                    const auto offset = next[partition]++;
+                    params.push_back(std::to_string(partition));
+                    params.push_back(std::to_string(offset));
+                    params.push_back(record.key);
+                    params.push_back(headers_json(record.headers));
+                    params.push_back(record.value);
+                    offsets[i].push_back(offset);
+                    ++rows;
+                }
+            }
+            flush();
+            tx.exec_params("SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p",
+                           std::string(kChannel), pg_array(partitions));
             tx.commit();
             return offsets;
         } catch (const pqxx::in_doubt_error& e) {
@@ -125,6 +177,44 @@ class PostgresLogWriter final : public LogWriter {
     int partitions_;
     std::int64_t epoch_ = 0;
     std::mutex mutex_;
+};
+
+// A partition no append has reached yet has no row: it ends at 0.
+std::vector<std::int64_t> end_offsets_of(pqxx::connection_base& connection, int partitions) {
+    pqxx::read_transaction tx(connection);
+    std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions), 0);
+    for (const auto& row : tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
+        const int p = row[0].as<int>();
+        if (p >= 0 && p < partitions) ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
+    }
+    return ends;
+}
+
+class PostgresLogEnds final : public LogEnds {
+  public:
+    explicit PostgresLogEnds(const PostgresLogConfig& config)
+        : conninfo_(config.conninfo), partitions_(config.partitions) {
+        if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
+    }
+
+    int partition_count() const override { return partitions_; }
+
+    Result<std::vector<std::int64_t>> end_offsets() override {
+        try {
+            if (!connection_ || !connection_->is_open()) {
+                connection_ = std::make_unique<pqxx::connection>(conninfo_);
+            }
+            return end_offsets_of(*connection_, partitions_);
+        } catch (const std::exception& e) {
+            connection_.reset();
+            return unavailable(e.what());
+        }
+    }
+
+  private:
+    std::string conninfo_;
+    int partitions_;
+    std::unique_ptr<pqxx::connection> connection_;
 };
 
 class Wakeup final : public pqxx::notification_receiver {
@@ -176,15 +266,7 @@ class PostgresLogReader final : public LogReader {
     Result<std::vector<std::int64_t>> end_offsets() override {
         try {
             if (!connection_ || !connection_->is_open()) connect();
-            pqxx::read_transaction tx(*connection_);
-            std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions_), 0);
-            for (const auto& row :
-                 tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
-                const int p = row[0].as<int>();
-                if (p >= 0 && p < partitions_)
-                    ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
-            }
-            return ends;
+            return end_offsets_of(*connection_, partitions_);
         } catch (const std::exception& e) {
             return unavailable(e.what());
         }
@@ -275,6 +357,10 @@ class PostgresLogReader final : public LogReader {
 
 std::unique_ptr<LogWriter> open_postgres_writer(const PostgresLogConfig& config) {
     return std::make_unique<PostgresLogWriter>(config);
+}
+
+std::unique_ptr<LogEnds> open_postgres_ends(const PostgresLogConfig& config) {
+    return std::make_unique<PostgresLogEnds>(config);
 }
 
 std::unique_ptr<LogReader> open_postgres_reader(const PostgresLogConfig& config,

@@ -21,5 +21,6 @@ struct PostgresLogConfig {
 std::unique_ptr<LogWriter> open_postgres_writer(const PostgresLogConfig& config);
 std::unique_ptr<LogReader> open_postgres_reader(const PostgresLogConfig& config,
                                                 ReaderOptions options);
+std::unique_ptr<LogEnds> open_postgres_ends(const PostgresLogConfig& config);
 
 }  // namespace cc::eventlog

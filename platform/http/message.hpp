@@ -3,8 +3,12 @@
 // Beast types, so only server.cpp pays for Beast's templates.
 #include <boost/json/value.hpp>
 
+#include <functional>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,21 +29,51 @@ struct Request {
     std::string remote_ip;
     std::string request_id;  // X-Request-Id if sent (sanitised), else generated
     std::map<std::string, std::string> path_params;  // filled by the router
-    std::string route;    // the matched route's pattern, e.g. /v1/tenants/{tenant_id}; "" if none
-    auth::Caller caller;  // set once the bearer token is verified
+    std::string route;     // the matched route's pattern, e.g. /v1/tenants/{tenant_id}; "" if none
+    auth::Caller caller;   // set once the bearer token is verified
+    bool resumed = false;  // the handler runs again after its suspension ended
 
     std::optional<std::string> header(std::string_view lower_case_name) const;
     std::optional<std::string> query_param(std::string_view name) const;
     const std::string& param(const std::string& name) const { return path_params.at(name); }
 };
 
+struct Response;
+// Ends a suspension, exactly once, from any thread: nullopt runs the handler
+// again on a worker (with Request::resumed set), an answer is sent as is.
+using Resume = std::function<void(std::optional<Response>)>;
+
+// A body too large to hold in memory, pulled a piece at a time as the
+// connection takes it. The server calls `read` on a worker thread (it may
+// block), never two at once. It must yield exactly `size()` bytes; an error,
+// or an end before them, aborts the connection, so the client sees fewer
+// bytes than the Content-Length it was promised, never a wrong byte.
+class BodySource {
+  public:
+    virtual ~BodySource() = default;
+    virtual std::uint64_t size() const = 0;
+    // Up to out.size() bytes, at least one while any remain.
+    virtual Result<std::size_t> read(std::span<char> out) = 0;
+};
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Instead of `body`: the server writes the source's bytes as it reads them.
+    std::shared_ptr<BodySource> streamed;
+    // Set by suspend(): the server hands it the request's Resume once the
+    // handler has returned, and frees the worker meanwhile.
+    std::function<void(Resume)> park;
 
+    // For a handler that must wait for something outside the service (the
+    // projector reaching a position): waiting on a worker would let a few
+    // slow requests stall every other one.
+    static Response suspend(std::function<void(Resume)> park);
+    bool suspended() const { return static_cast<bool>(park); }
     static Response json(int status, const boost::json::value& body);
     static Response empty(int status);
+    static Response stream(int status, std::shared_ptr<BodySource> source);
     // RFC 9457 application/problem+json.
     // `status` overrides the status the error kind maps to (405 from the router).
     static Response problem(const Error& error, const Request& request, int status = 0);

@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "platform/core/text.hpp"
 #include "platform/http/message.hpp"
 
 namespace cc::http {
@@ -35,6 +36,8 @@ const char* title_for(ErrorKind kind) {
             return "Rule violated";
         case ErrorKind::too_large:
             return "Content too large";
+        case ErrorKind::too_many_requests:
+            return "Too many requests";
         case ErrorKind::unavailable:
             return "Service unavailable";
         case ErrorKind::internal:
@@ -81,6 +84,8 @@ int status_for(ErrorKind kind) {
             return 422;
         case ErrorKind::too_large:
             return 413;
+        case ErrorKind::too_many_requests:
+            return 429;
         case ErrorKind::unavailable:
             return 503;
         case ErrorKind::internal:
@@ -101,10 +106,23 @@ Response Response::json(int status, const boost::json::value& body) {
     return r;
 }
 
+Response Response::suspend(std::function<void(Resume)> park) {
+    Response r;
+    r.park = std::move(park);
+    return r;
+}
+
 Response Response::empty(int status) {
     Response r;
     r.status = status;
     return r;
+}
+
+Response Response::stream(int status, std::shared_ptr<BodySource> source) {
+    Response response;
+    response.status = status;
+    response.streamed = std::move(source);
+    return response;
 }
 
 Response Response::problem(const Error& error, const Request& request, int status_override) {
@@ -113,14 +131,17 @@ Response Response::problem(const Error& error, const Request& request, int statu
         {"type", problem_type_uri(error.type.empty() ? lower(title_for(error.kind)) : error.type)},
         {"title", title_for(error.kind)},
         {"status", status},
-        {"detail", error.detail},
-        {"instance", request.path},
+        // Both may repeat what the client sent, which need not be UTF-8.
+        {"detail", valid_utf8(error.detail)},
+        {"instance", valid_utf8(request.path)},
         {"request_id", request.request_id},
     };
     if (!error.fields.empty()) {
         boost::json::array errors;
         for (const auto& f : error.fields) {
-            errors.push_back({{"field", f.field}, {"code", f.code}, {"message", f.message}});
+            errors.push_back({{"field", valid_utf8(f.field)},
+                              {"code", f.code},
+                              {"message", valid_utf8(f.message)}});
         }
         body["errors"] = std::move(errors);
     }
@@ -128,7 +149,7 @@ Response Response::problem(const Error& error, const Request& request, int statu
     r.status = status;
     r.body = boost::json::serialize(body);
     r.headers.emplace_back("Content-Type", "application/problem+json");
-    if (status == 503) r.headers.emplace_back("Retry-After", "1");
+    if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
     if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"complexcare\"");
     return r;
 }

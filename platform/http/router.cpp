@@ -88,6 +88,15 @@ Response Router::dispatch(Request& request) const {
         request);
 }
 
+std::optional<std::string> Router::route_for(const std::string& method,
+                                             const std::string& path) const {
+    const auto segments = split_path(path);
+    for (const auto& route : routes_) {
+        if (serves(route.method, method) && match(route, segments)) return route.pattern;
+    }
+    return std::nullopt;
+}
+
 std::vector<std::string> Router::methods_for(const std::string& path) const {
     const auto segments = split_path(path);
     std::vector<std::string> found;

@@ -19,6 +19,9 @@ class Router {
   public:
     void add(std::string method, std::string pattern, Handler handler);
     Response dispatch(Request& request) const;
+    // The pattern of the route that serves `method` (HEAD as GET) on
+    // `path`, or nullopt when dispatch would answer 404 or 405.
+    std::optional<std::string> route_for(const std::string& method, const std::string& path) const;
     // The methods routed for a path, in registration order: what a CORS
     // preflight may announce. Empty for an unknown path.
     std::vector<std::string> methods_for(const std::string& path) const;

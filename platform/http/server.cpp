@@ -7,9 +7,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "platform/core/uuid.hpp"
+#include "platform/http/request_reader.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 
@@ -36,6 +36,7 @@ struct HttpMetrics {
     prometheus::Family<prometheus::Histogram>& duration;
     prometheus::Gauge& in_flight;
     prometheus::Gauge& queued;
+    prometheus::Gauge& suspended;
 
     static HttpMetrics& get() {
         static HttpMetrics metrics{
@@ -55,6 +56,12 @@ struct HttpMetrics {
             prometheus::BuildGauge()
                 .Name("http_requests_queued")
                 .Help("Requests read and waiting for a free worker thread")
+                .Register(obs::metrics_registry())
+                .Add({}),
+            prometheus::BuildGauge()
+                .Name("http_requests_suspended")
+                .Help("Requests waiting, without a worker, for something outside the service "
+                      "(a read for a position the projector has not reached)")
                 .Register(obs::metrics_registry())
                 .Add({}),
         };
@@ -91,44 +98,6 @@ struct HttpMetrics {
     }
 };
 
-// A client-supplied request id is echoed only when it is short and plain, so
-// it cannot inject anything into logs or headers.
-std::string sanitise_request_id(std::string_view id) {
-    if (id.empty() || id.size() > 64) return {};
-    for (char c : id) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-            return {};
-        }
-    }
-    return std::string(id);
-}
-
-// Takes the body rather than copy it: an upload's may be tens of megabytes.
-Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& remote_ip) {
-    Request out;
-    out.method = std::string(in.method_string());
-    out.target = std::string(in.target());
-    out.remote_ip = remote_ip;
-    out.body = std::move(in.body());
-    for (const auto& field : in) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    auto url = boost::urls::parse_origin_form(out.target);
-    if (url) {
-        out.path = url->path();
-        for (const auto& param : url->params()) {
-            out.query.emplace(param.key, param.has_value ? param.value : std::string());
-        }
-    } else {
-        out.path = out.target.substr(0, out.target.find('?'));
-    }
-    out.request_id = sanitise_request_id(out.header("x-request-id").value_or(""));
-    if (out.request_id.empty()) out.request_id = Uuid::random_v4().to_string();
-    return out;
-}
-
 Response internal_error(const Request& request, const std::exception& e) {
     obs::error("unhandled exception in handler",
                {{"error", e.what()}, {"request_id", request.request_id}});
@@ -137,39 +106,14 @@ Response internal_error(const Request& request, const std::exception& e) {
         request);
 }
 
-// A peer that goes away or idles out is ordinary; anything else on a
-// connection (a malformed request, a failing socket) deserves a warning.
-bool is_ordinary_disconnect(beast::error_code ec) {
-    return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-           ec == beast::error::timeout || ec == asio::error::eof ||
-           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-           ec == asio::error::operation_aborted;
-}
+// What a streamed body holds in memory at once, per connection.
+constexpr std::size_t kStreamChunk = 64 * 1024;
 
-// A target longer than this gets 414, header fields together longer than
-// this 431; beyond the parser's limit, 431 whatever the cause.
-constexpr std::size_t kMaxTarget = 8 * 1024;
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::uint32_t kParserHeaderLimit = 64 * 1024;
-
-// "GET / HTTP/2.0": a well-formed request line of a version this server
-// does not speak (505), unlike "GET /a b HTTP/1.1", which is malformed (400).
-bool names_another_version(std::string_view raw) {
-    const auto line = raw.substr(0, raw.find("\r\n"));
-    const auto first = line.find(' ');
-    const auto last = line.rfind(' ');
-    if (first == std::string_view::npos || first == last) return false;
-    if (line.find(' ', first + 1) != last) return false;
-    const auto version = line.substr(last + 1);
-    return version.size() == 8 && version.starts_with("HTTP/") &&
-           std::isdigit(static_cast<unsigned char>(version[5])) && version[6] == '.' &&
-           std::isdigit(static_cast<unsigned char>(version[7]));
-}
-
-std::size_t header_bytes(const bhttp::request<bhttp::string_body>& in) {
-    std::size_t n = 0;
-    for (const auto& field : in) n += field.name_string().size() + field.value().size() + 4;
-    return n;
+// RFC 9110 §10.1.1; an HTTP/1.0 client cannot be waiting for a 100.
+bool expects_continue(const bhttp::request<bhttp::string_body>& in) {
+    if (in.version() < 11) return false;
+    const auto it = in.find(bhttp::field::expect);
+    return it != in.end() && beast::iequals(it->value(), "100-continue");
 }
 
 // What every session shares with the server that owns it.
@@ -211,12 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The header first: the body's limit depends on the route.
     void read() {
         parser_.emplace();
-        const auto& options = server_.options;
-        // The parser refuses a Content-Length over its limit as it reads the
-        // header, before a route is known: start from the largest any
-        // route allows and narrow it once the target is known.
-        parser_->body_limit(std::max(options.body_limit, options.largest_body_limit));
-        parser_->header_limit(kParserHeaderLimit);
+        prepare(*parser_, server_.options);
         stream_.expires_after(std::chrono::seconds(30));
         bhttp::async_read_header(
             stream_, buffer_, *parser_,
@@ -225,15 +164,26 @@ class Session : public std::enable_shared_from_this<Session> {
 
     void on_header(beast::error_code ec, std::size_t) {
         if (ec) return on_read_failed(ec);
-        const auto& options = server_.options;
-        const auto& header = parser_->get();
-        const std::size_t limit =
-            options.body_limit_for ? options.body_limit_for(header.method_string(), header.target())
-                                   : options.body_limit;
-        if (const auto length = parser_->content_length(); length && *length > limit) {
-            return on_read_failed(bhttp::error::body_limit);
+        // Refused from the header alone: its body is never read (and a
+        // client waiting on `Expect: 100-continue` never sends it).
+        if (auto refusal = refusal_of(parser_->get())) {
+            return refuse({}, *refusal, to_request(parser_->get(), remote_ip_));
         }
-        parser_->body_limit(limit);  // what a chunked body may add up to
+        if (ec = after_header(*parser_, server_.options); ec) return on_read_failed(ec);
+        if (expects_continue(parser_->get()) && !parser_->is_done()) {
+            // The header is accepted: now the client may send the body.
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            return asio::async_write(
+                stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                    if (write_ec) return self->on_read_failed(write_ec);
+                    self->read_body();
+                });
+        }
+        read_body();
+    }
+
+    void read_body() {
         bhttp::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
     }
@@ -246,21 +196,6 @@ class Session : public std::enable_shared_from_this<Session> {
         const unsigned version = in.version();
         const bool keep_alive = in.keep_alive();
         head_ = in.method() == bhttp::verb::head;
-        // Beast reads any HTTP/d.d; this server speaks 1.0 and 1.1.
-        if (version != 10 && version != 11) {
-            return refuse({}, 505, "http-version-not-supported",
-                          "only HTTP/1.1 and HTTP/1.0 are served", std::move(request));
-        }
-        // The parser's own limit is generous, so that a long target can be
-        // told from many headers.
-        if (in.target().size() > kMaxTarget) {
-            return refuse({}, 414, "uri-too-long", "the request target is too long",
-                          std::move(request));
-        }
-        if (header_bytes(in) > kMaxHeaderBytes) {
-            return refuse({}, 431, "headers-too-large", "the request headers are too large",
-                          std::move(request));
-        }
         ++server_.unanswered;
         if (server_.inline_handler) {
             std::optional<Response> response;
@@ -277,22 +212,72 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         // The executor is taken here, on the strand, so the worker never
         // touches the stream. It counts as outstanding work: once stop() has
-        // closed the acceptor, a request out on a worker may be all the
-        // io_context has left, and its threads must not return before the
-        // answer is written.
+        // closed the acceptor, a request out on a worker (or suspended) may
+        // be all the io_context has left, and its threads must not return
+        // before the answer is written.
+        run_on_worker(
+            std::make_shared<Request>(std::move(request)),
+            asio::prefer(stream_.get_executor(), asio::execution::outstanding_work.tracked),
+            started, version, keep_alive);
+    }
+
+    using TrackedExecutor = decltype(asio::prefer(std::declval<beast::tcp_stream&>().get_executor(),
+                                                  asio::execution::outstanding_work.tracked));
+
+    // Runs the handler on a worker; its answer is written from this session's
+    // strand. Called on the strand, or by whoever ends a suspension.
+    void run_on_worker(std::shared_ptr<Request> request, TrackedExecutor executor,
+                       std::chrono::steady_clock::time_point started, unsigned version,
+                       bool keep_alive) {
         HttpMetrics::get().queued.Increment();
         asio::post(*server_.workers,
-                   [self = shared_from_this(),
-                    executor = asio::prefer(stream_.get_executor(),
-                                            asio::execution::outstanding_work.tracked),
+                   [self = shared_from_this(), executor = std::move(executor),
                     request = std::move(request), started, version, keep_alive]() mutable {
-                       Response response = self->handle(request, started);
-                       asio::post(executor, [self, response = std::move(response),
-                                             request_id = std::move(request.request_id), version,
-                                             keep_alive]() mutable {
-                           self->send(std::move(response), request_id, version, keep_alive);
-                       });
+                       Response response = self->handle(*request, started);
+                       if (response.suspended()) {
+                           return self->park(std::move(response), std::move(request),
+                                             std::move(executor), started, version, keep_alive);
+                       }
+                       self->send_from(executor, std::move(response), request->request_id, version,
+                                       keep_alive);
                    });
+    }
+
+    // The worker is free once this returns; the request waits, holding
+    // nothing but its memory, until the handler's park function resumes it.
+    void park(Response suspended, std::shared_ptr<Request> request, TrackedExecutor executor,
+              std::chrono::steady_clock::time_point started, unsigned version, bool keep_alive) {
+        HttpMetrics::get().suspended.Increment();
+        Resume resume = [self = shared_from_this(), request, executor, started, version,
+                         keep_alive](std::optional<Response> answer) mutable {
+            HttpMetrics::get().suspended.Decrement();
+            if (!answer) {
+                request->resumed = true;
+                return self->run_on_worker(std::move(request), std::move(executor), started,
+                                           version, keep_alive);
+            }
+            self->server_.finish(*request, *answer);
+            HttpMetrics::get().record(*request, *answer, started);
+            self->send_from(executor, std::move(*answer), request->request_id, version, keep_alive);
+        };
+        try {
+            suspended.park(std::move(resume));
+        } catch (const std::exception& e) {
+            // The park function never got to keep `resume`: answer here.
+            HttpMetrics::get().suspended.Decrement();
+            Response response = internal_error(*request, e);
+            server_.finish(*request, response);
+            HttpMetrics::get().record(*request, response, started);
+            send_from(executor, std::move(response), request->request_id, version, keep_alive);
+        }
+    }
+
+    void send_from(const TrackedExecutor& executor, Response response, std::string request_id,
+                   unsigned version, bool keep_alive) {
+        asio::post(executor, [self = shared_from_this(), response = std::move(response),
+                              request_id = std::move(request_id), version, keep_alive]() mutable {
+            self->send(std::move(response), request_id, version, keep_alive);
+        });
     }
 
     // On a worker thread: only the shared server state is touched here.
@@ -307,6 +292,7 @@ class Session : public std::enable_shared_from_this<Session> {
             response = internal_error(request, e);
         }
         metrics.in_flight.Decrement();
+        if (response.suspended()) return response;
         server_.finish(request, response);
         metrics.record(request, response, started);
         return response;
@@ -320,24 +306,10 @@ class Session : public std::enable_shared_from_this<Session> {
         Request request = to_request(parser_->get(), remote_ip_);
         request.body.clear();
         request.body.shrink_to_fit();
-        if (ec == bhttp::error::body_limit) {
-            return refuse(ec, 413, "payload-too-large", "the request body is too large",
-                          std::move(request));
-        }
-        if (ec == bhttp::error::header_limit) {
-            return refuse(ec, 431, "headers-too-large", "the request headers are too large",
-                          std::move(request));
-        }
-        if (ec == bhttp::error::bad_version &&
-            names_another_version(std::string_view(static_cast<const char*>(buffer_.data().data()),
-                                                   buffer_.size()))) {
-            return refuse(ec, 505, "http-version-not-supported",
-                          "only HTTP/1.1 and HTTP/1.0 are served", std::move(request));
-        }
-        if (!is_ordinary_disconnect(ec) &&
-            ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-            return refuse(ec, 400, "malformed-request", "the request is not valid HTTP/1.1",
-                          std::move(request));
+        const auto unread =
+            std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        if (const auto refusal = refusal_of(ec, unread)) {
+            return refuse(ec, *refusal, std::move(request));
         }
         // A generated id would name nothing the client ever sees.
         const bool client_id = parser_->get().count("X-Request-Id") != 0;
@@ -347,11 +319,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     // The parser cannot go on after these: answer, then close the connection.
-    void refuse(beast::error_code ec, int status, const char* type, const char* detail,
-                Request request) {
+    void refuse(beast::error_code ec, const Refusal& refusal, Request request) {
         log_failure(obs::Level::warn, "request refused", ec, request.request_id);
         Response response =
-            Response::problem(Error::make(ErrorKind::malformed, type, detail), request, status);
+            Response::problem(Error::make(ErrorKind::malformed, refusal.type, refusal.detail),
+                              request, refusal.status);
         server_.finish(request, response);
         ++server_.unanswered;
         head_ = false;
@@ -359,15 +331,17 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void send(Response response, const std::string& request_id, unsigned version, bool keep_alive) {
+        keep_alive = keep_alive && !server_.stopping.load();
+        if (response.streamed && !head_) {
+            return send_streamed(std::move(response), request_id, version, keep_alive);
+        }
         auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
             static_cast<bhttp::status>(response.status), version);
-        out->set(bhttp::field::server, server_.options.service_name);
-        out->set("X-Request-Id", request_id);
-        for (auto& [name, value] : response.headers) out->set(name, value);
-        out->keep_alive(keep_alive && !server_.stopping.load());
+        set_header(*out, response, request_id, keep_alive);
         if (head_) {
             // The headers GET would send, its Content-Length included, and no body.
-            out->content_length(response.body.size());
+            out->content_length(response.streamed ? response.streamed->size()
+                                                  : response.body.size());
         } else {
             out->body() = std::move(response.body);
             out->prepare_payload();
@@ -378,6 +352,120 @@ class Session : public std::enable_shared_from_this<Session> {
         bhttp::async_write(stream_, *out,
                            beast::bind_front_handler(&Session::on_write, shared_from_this(),
                                                      out->keep_alive(), request_id));
+    }
+
+    template <class Body>
+    void set_header(bhttp::response<Body>& out, const Response& response,
+                    const std::string& request_id, bool keep_alive) const {
+        out.set(bhttp::field::server, server_.options.service_name);
+        out.set("X-Request-Id", request_id);
+        for (const auto& [name, value] : response.headers) out.set(name, value);
+        out.keep_alive(keep_alive);
+    }
+
+    // A streamed body goes out a chunk at a time through one buffer: each
+    // chunk is read on a worker (a read may block), then written from the
+    // strand, then the next is read. Memory stays at one chunk however
+    // large the body, and a slow client holds no worker while it reads.
+    struct Streaming {
+        std::shared_ptr<BodySource> source;
+        std::uint64_t remaining = 0;
+        std::unique_ptr<char[]> chunk = std::make_unique<char[]>(kStreamChunk);
+        bhttp::response<bhttp::buffer_body> message;
+        std::optional<bhttp::response_serializer<bhttp::buffer_body>> serializer;
+        std::string request_id;
+    };
+
+    void send_streamed(Response response, const std::string& request_id, unsigned version,
+                       bool keep_alive) {
+        streaming_ = std::make_unique<Streaming>();
+        auto& s = *streaming_;
+        s.source = std::move(response.streamed);
+        s.remaining = s.source->size();
+        s.request_id = request_id;
+        s.message.result(static_cast<bhttp::status>(response.status));
+        s.message.version(version);
+        set_header(s.message, response, request_id, keep_alive);
+        s.message.content_length(s.remaining);
+        s.message.body().data = nullptr;
+        s.message.body().more = s.remaining > 0;
+        s.serializer.emplace(s.message);
+        stream_.expires_after(std::chrono::seconds(30));
+        bhttp::async_write_header(
+            stream_, *s.serializer,
+            beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+    }
+
+    void on_streamed(beast::error_code ec, std::size_t) {
+        auto& s = *streaming_;
+        // The serializer has written all it was given and wants the next chunk.
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec) {
+            log_failure(is_ordinary_disconnect(ec) ? obs::Level::debug : obs::Level::warn,
+                        "write failed", ec, s.request_id);
+            return abort_stream();
+        }
+        if (s.remaining > 0) return pull_chunk();
+        if (!s.serializer->is_done()) {
+            return bhttp::async_write(
+                stream_, *s.serializer,
+                beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+        }
+        const bool keep_alive = s.message.keep_alive();
+        const std::string request_id = std::move(s.request_id);
+        streaming_.reset();
+        on_write(keep_alive, request_id, {}, 0);
+    }
+
+    void pull_chunk() {
+        // Nothing on the strand touches the streaming state until the
+        // chunk is posted back, so the worker may fill it.
+        asio::post(*server_.workers,
+                   [self = shared_from_this(),
+                    executor = asio::prefer(stream_.get_executor(),
+                                            asio::execution::outstanding_work.tracked)]() mutable {
+                       auto& s = *self->streaming_;
+                       const auto wanted = static_cast<std::size_t>(
+                           std::min<std::uint64_t>(s.remaining, kStreamChunk));
+                       Result<std::size_t> read = std::size_t{0};
+                       try {
+                           read = s.source->read({s.chunk.get(), wanted});
+                       } catch (const std::exception& e) {
+                           read = Error::make(ErrorKind::internal, "internal-error", e.what());
+                       }
+                       asio::post(executor, [self, read = std::move(read), wanted]() mutable {
+                           self->on_chunk(std::move(read), wanted);
+                       });
+                   });
+    }
+
+    void on_chunk(Result<std::size_t> read, std::size_t wanted) {
+        auto& s = *streaming_;
+        if (!read || *read == 0 || *read > wanted) {
+            boost::json::object fields{
+                {"request_id", s.request_id},
+                {"bytes_left", static_cast<std::int64_t>(s.remaining)},
+                {"error", !read ? read.error().detail : "the body ended before its length"}};
+            obs::error("streamed response aborted", std::move(fields));
+            return abort_stream();
+        }
+        s.remaining -= *read;
+        s.message.body().data = s.chunk.get();
+        s.message.body().size = *read;
+        s.message.body().more = s.remaining > 0;
+        stream_.expires_after(std::chrono::seconds(30));
+        bhttp::async_write(stream_, *s.serializer,
+                           beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+    }
+
+    // The answer cannot be completed: the connection goes, so the client
+    // sees fewer bytes than the Content-Length it was promised.
+    void abort_stream() {
+        --server_.unanswered;
+        streaming_.reset();
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.socket().close(ec);
     }
 
     void on_write(bool keep_alive, const std::string& request_id, beast::error_code ec,
@@ -410,6 +498,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<void> response_;
+    std::unique_ptr<Streaming> streaming_;
     bool head_ = false;  // the request being answered is a HEAD
     ServerContext& server_;
     std::string remote_ip_;

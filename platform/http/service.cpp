@@ -1,12 +1,14 @@
 #include "platform/http/service.hpp"
 
 #include "platform/config/env.hpp"
+#include "platform/observability/build_info.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 
 namespace cc::http {
 
-ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint16_t default_port) {
+ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint16_t default_port,
+                                      int default_workers) {
     ServiceConfig config;
     config.database_url =
         config::env_or("CC_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/complexcare");
@@ -14,7 +16,7 @@ ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint
     config.server.host = config::env_or("CC_HTTP_HOST", "127.0.0.1");
     config.server.port = static_cast<std::uint16_t>(config::env_int("CC_HTTP_PORT", default_port));
     config.server.workers =
-        config::env_int("CC_HTTP_WORKERS", config::env_int("CC_HTTP_THREADS", 8));
+        config::env_int("CC_HTTP_WORKERS", config::env_int("CC_HTTP_THREADS", default_workers));
     config.server.io_threads = config::env_int("CC_HTTP_IO_THREADS", 2);
     config.cors = CorsPolicy::parse(config::env_or("CC_CORS_ORIGINS", ""));
     config.log_level = config::env_or("CC_LOG_LEVEL", "info");
@@ -87,8 +89,11 @@ void serve_until_signal(const ServiceConfig& config, const Router& router, Handl
     };
     Server server(config.server, std::move(handler), std::move(on_io_thread), std::move(add_cors));
     const auto port = server.start();
+    obs::publish_build_info(config.server.service_name);
     obs::info("listening", {{"host", config.server.host},
                             {"port", port},
+                            {"version", obs::build_info().version},
+                            {"commit", obs::build_info().commit},
                             {"workers", config.server.workers},
                             {"io_threads", config.server.io_threads},
                             {"cors_origins", config.cors.origins().size()}});

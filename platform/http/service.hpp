@@ -19,8 +19,10 @@ struct ServiceConfig {
     std::string log_level;
 
     // CC_DATABASE_URL, CC_HTTP_HOST, CC_HTTP_PORT, CC_HTTP_WORKERS (or the older
-    // CC_HTTP_THREADS), CC_HTTP_IO_THREADS, CC_CORS_ORIGINS, CC_LOG_LEVEL.
-    static ServiceConfig from_env(const std::string& service_name, std::uint16_t default_port);
+    // CC_HTTP_THREADS; `default_workers` when neither is set),
+    // CC_HTTP_IO_THREADS, CC_CORS_ORIGINS, CC_LOG_LEVEL.
+    static ServiceConfig from_env(const std::string& service_name, std::uint16_t default_port,
+                                  int default_workers = 8);
 };
 
 // `openapi`, when given, is served at /openapi.json (the service's OpenAPI

@@ -1,6 +1,9 @@
 #pragma once
 // A fixed-size pool of libpqxx connections. Connections open lazily and a
 // lease that saw a broken connection is discarded instead of returned.
+// Metrics, labelled by the pool's name: pg_pool_capacity,
+// pg_pool_connections{state="idle"|"in_use"} and the pg_pool_wait_seconds
+// histogram (how long acquire() took: a pool too small shows here first).
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -14,7 +17,7 @@ namespace cc::pg {
 
 class ConnectionPool {
   public:
-    ConnectionPool(std::string conninfo, std::size_t size);
+    ConnectionPool(std::string conninfo, std::size_t size, const std::string& name = "default");
     ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -42,7 +45,9 @@ class ConnectionPool {
     const std::string& conninfo() const { return conninfo_; }
 
   private:
+    struct Metrics;
     void release(std::unique_ptr<pqxx::connection> connection);
+    void publish_locked();
 
     std::string conninfo_;
     std::size_t size_;
@@ -50,6 +55,7 @@ class ConnectionPool {
     std::vector<std::unique_ptr<pqxx::connection>> idle_;
     std::mutex mutex_;
     std::condition_variable available_;
+    std::unique_ptr<Metrics> metrics_;
 };
 
 }  // namespace cc::pg

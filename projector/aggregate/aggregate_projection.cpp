@@ -5,31 +5,46 @@
 #include <map>
 #include <vector>
 
+#include "model/aggregates/identity.hpp"
 #include "model/description.hpp"
 #include "projector/projection/entity.hpp"
 
 namespace cc::projection::aggregate {
 namespace {
 
+// The table a reference field's value names a row of.
+std::string_view referenced_table(const model::Field& field) {
+    if (field.references == model::kTenantMember) return model::kUser.table;
+    return model::find_aggregate(field.references)->table;
+}
+
 // A table's writable columns, from its description: its fields, and
-// tenant_id for tenant-scoped rows. Built once per aggregate.
+// tenant_id for tenant-scoped rows; and which of them name rows of other
+// tables. Built once per aggregate.
 const TableSpec& table_of(const model::Aggregate& a) {
     struct Owned {
         std::vector<std::string_view> columns;
         std::vector<Renamed> renamed;
+        std::vector<Reference> references;
         TableSpec spec;
     };
     static const auto tables = [] {
         std::map<std::string_view, Owned> out;
         for (const auto* described : model::aggregates()) {
             auto& owned = out[described->name];
-            if (described->scope == model::Scope::tenant) owned.columns.push_back("tenant_id");
+            if (described->scope == model::Scope::tenant) {
+                owned.columns.push_back("tenant_id");
+                owned.references.push_back({"tenant_id", model::kTenant.table});
+            }
             for (const auto& field : described->fields) {
                 owned.columns.push_back(field.name);
                 if (field.column_name() != field.name)
                     owned.renamed.push_back({field.name, field.column_name()});
+                if (field.type == model::FieldType::reference)
+                    owned.references.push_back({field.name, referenced_table(field)});
             }
-            owned.spec = TableSpec{described->table, owned.columns, owned.renamed};
+            owned.spec =
+                TableSpec{described->table, owned.columns, owned.renamed, owned.references};
         }
         return out;
     }();
@@ -69,15 +84,16 @@ Result<Projected> acted(const model::Aggregate& a, const model::Action& action,
 // of other tables that refer to it (the tenants' choices of a feature).
 Projected removed(const model::Aggregate& a, const events::Envelope& e) {
     Projected out;
+    const auto row = row_key(a.table, e.aggregate_id.to_string());
     for (const auto* other : model::aggregates()) {
         for (const auto& field : other->fields) {
             if (field.type == model::FieldType::reference && field.references == a.name) {
                 out.statements.push_back(
-                    delete_rows(other->table, field.column_name(), e.aggregate_id));
+                    delete_rows(other->table, field.column_name(), e.aggregate_id, row));
             }
         }
     }
-    out.statements.push_back(delete_rows(a.table, "id", e.aggregate_id));
+    out.statements.push_back(delete_rows(a.table, "id", e.aggregate_id, row));
     out.changes = {{"removed", boost::json::object{{"old", false}, {"new", true}}}};
     return out;
 }

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kMembershipColumns{"user_id", "tenant_id", "role",
                                                              "is_primary"};
-constexpr TableSpec kMemberships{"user_tenants", kMembershipColumns};
+constexpr Reference kMembershipReferences[] = {{"user_id", "users"}, {"tenant_id", "tenants"}};
+constexpr TableSpec kMemberships{"user_tenants", kMembershipColumns, {}, kMembershipReferences};
 
 // A grant inserts the row, or revives a revoked one: UNIQUE(user_id,
 // tenant_id) keeps one row per pair for good.

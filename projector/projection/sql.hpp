@@ -1,9 +1,11 @@
 #pragma once
 // Projection SQL as values: a projection turns an event into statements, and
-// the projector runtime executes them. Pure: no libpqxx here, so projections
-// are unit-tested without a database.
+// the projector runtime executes them, a batch's statements of one shape
+// together (batch.hpp). Pure: no libpqxx here, so projections are
+// unit-tested without a database.
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -16,7 +18,28 @@
 
 namespace cc::projection {
 
-using Statement = pg::Statement;
+// One row of a set-based statement: `sql` takes each parameter as an array
+// ($1::uuid[], ...) and unnest()s them into rows `v`; `row` is this
+// statement's element of each array. Statements with the same `sql` are
+// applied as one, each giving its row.
+struct Statement {
+    std::string sql;
+    std::vector<std::optional<std::string>> row;  // nullopt is NULL
+    // Keys (row_key) of the rows it changes, and of the rows it needs as
+    // the batch's earlier events left them (the rows its foreign keys name,
+    // the row an audit row reads its old values from): what orders it
+    // against the other statements of a batch.
+    std::vector<std::uint64_t> writes;
+    std::vector<std::uint64_t> reads;
+    // Set when a later statement with the same value makes this one moot
+    // (an upsert whose last value stands): a batch runs only the last.
+    std::string last_wins;
+};
+
+// The key of a row in Statement::writes and reads: a hash of its table and
+// id. Two rows may rarely share one, which only orders their statements as
+// if they were one row.
+std::uint64_t row_key(std::string_view table, std::string_view id);
 
 // A payload key written to a column of another name: a policy's
 // policy_version is the documented policies.version.
@@ -25,14 +48,22 @@ struct Renamed {
     std::string_view column;
 };
 
+// A column whose value names a row of another table (a foreign key).
+struct Reference {
+    std::string_view key;    // the payload key
+    std::string_view table;  // the table of the row it names
+};
+
 // How a table's rows are written from events. `columns` are the payload
 // keys an event may set, each its column unless `renamed` says otherwise;
 // anything else in a payload is refused, and column names reach SQL only
-// from these lists.
+// from these lists. `references` are its foreign keys: a batch writes the
+// rows they name before the rows that name them.
 struct TableSpec {
     std::string_view table;
     std::span<const std::string_view> columns;
     std::span<const Renamed> renamed = {};
+    std::span<const Reference> references = {};
 };
 
 // The column a payload key is written to.
@@ -48,7 +79,9 @@ Result<Statement> update_row(const TableSpec& spec, const events::Envelope& even
 // Soft delete: deleted_at = updated_at = occurred_at.
 Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped);
 // DELETE FROM table WHERE column = id: rows of tables without deleted_at.
-Statement delete_rows(std::string_view table, std::string_view column, const Uuid& id);
+// `removes` is the key of the row whose removal this is part of.
+Statement delete_rows(std::string_view table, std::string_view column, const Uuid& id,
+                      std::uint64_t removes);
 
 // One audit_logs row per event: id = event id, details = what changed.
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes);
@@ -58,7 +91,8 @@ Statement audit_row_from(const events::Envelope& event, const boost::json::objec
                          const TableSpec& spec);
 // updated_at only: a step that changes no column still moves the row on.
 Statement touch_row(const TableSpec& spec, const events::Envelope& event, bool tenant_scoped);
-// entity_versions: the aggregate's version for ETag and item "version".
+// entity_versions: the aggregate's version for ETag and item "version";
+// nothing a projection writes reads it, so a batch writes only the last.
 Statement version_row(const events::Envelope& event);
 
 // {"col": {"old": null, "new": v}} for every column of a created row.

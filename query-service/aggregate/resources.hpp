@@ -4,14 +4,11 @@
 #include "model/description.hpp"
 #include "platform/http/router.hpp"
 #include "query-service/access.hpp"
+#include "query-service/aggregate/described_resource.hpp"
 #include "query-service/read_api.hpp"
 #include "query-service/resource.hpp"
 
 namespace cc::query {
-
-// The resource of a described aggregate: id, tenant_id (when tenant-scoped),
-// its fields, created_at and updated_at. Built once, lives for the process.
-const Resource& resource_of(const model::Aggregate& aggregate);
 
 // GET /v1/tenants/{tenant_id}/<collection>[/{id}] for every tenant-scoped
 // aggregate on the generic commands, behind its read permission.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <vector>
 
 #include "model/aggregates/identity.hpp"
 #include "platform/core/time.hpp"
@@ -28,10 +29,26 @@ const Resource& tenants() {
 const Resource& users() {
     return resource_of(model::kUser);
 }
+// A member is read with their account's name, email and avatar: what
+// colleagues know them by. A deleted account is not joined, so it shows
+// none of them: its personal data stays out of the tenant's lists, and what
+// DESIGN.md's erasure leaves (a tombstone address derived from the id) is
+// no one's to show.
 const Resource& memberships() {
+    static const std::vector<Column> columns = [] {
+        const auto own = resource_of(model::kMembership).columns;
+        std::vector<Column> all(own.begin(), own.end());
+        for (const auto field : model::kMemberAccountFields) {
+            all.push_back(
+                {.name = model::kUser.field(field)->column_name(), .as = field, .from = "u"});
+        }
+        return all;
+    }();
     static const Resource resource = [] {
         Resource r = resource_of(model::kMembership);
         r.key_column = "user_id";
+        r.columns = columns;
+        r.joins = "LEFT JOIN users u ON u.id = t.user_id AND u.deleted_at IS NULL";
         return r;
     }();
     return resource;

@@ -12,6 +12,9 @@
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/jwks_server.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/rsa_key.hpp"
 #include "tests/support/stack.hpp"
 
 namespace cc::e2e {
@@ -775,6 +778,88 @@ TEST_F(AuthMatrix, PermittedRolesSucceedAndTheirActionsAreAttributed) {
     const auto audit_json = audit.json();
     ASSERT_FALSE(audit_json.at("items").as_array().empty());
     EXPECT_EQ(audit_json.at("items").as_array()[0].at("user_id").as_string(), users.at("a_admin"));
+}
+
+// Issue 14 item 2: a tenant admin cannot learn which user ids exist by
+// enrolling them. Only accounts the admin already shares a tenant with (or
+// registered, before they belong anywhere) can be enrolled; any other is
+// answered exactly as an id that names no one, and nothing is appended.
+TEST_F(AuthMatrix, EnrollingAnotherTenantsUserAnswersLikeAMissingIdAndAppendsNothing) {
+    auto& s = stack();
+    const std::string a = "/v1/tenants/" + tenant_a;
+    const std::string b = "/v1/tenants/" + tenant_b;
+    const auto enrol = [&](const std::string& tenant, const std::string& user,
+                           const std::string& who,
+                           const std::string& body = R"({"role":"carer"})") {
+        return call(s, Service::command, "PUT", tenant + "/members/" + user, body, who);
+    };
+    // What a client sees of a refusal, less what names the request itself.
+    const auto seen = [](const HttpResponse& r) {
+        auto body = r.json().as_object();
+        body.erase("instance");
+        body.erase("request_id");
+        return std::tuple{r.status, r.header("content-type"), boost::json::serialize(body)};
+    };
+    const auto refused_like_a_missing_id = [&](const std::string& tenant, const std::string& user,
+                                               const std::string& who) {
+        const auto missing = Uuid::random_v4().to_string();
+        for (const auto* body : {R"({"role":"carer"})", R"({"role":"superuser"})", "{}"}) {
+            const auto before = s.log_size();
+            const auto foreign = enrol(tenant, user, who, body);
+            const auto unknown = enrol(tenant, missing, who, body);
+            EXPECT_EQ(foreign.status, 404) << body << ": " << foreign.body;
+            EXPECT_EQ(foreign.json().at("type"), "urn:complexcare:problem:not-found");
+            EXPECT_EQ(seen(foreign), seen(unknown)) << body;
+            EXPECT_EQ(s.log_size(), before) << "a refused enrolment appends nothing";
+        }
+    };
+    const auto x = create(s, "/v1/users", R"({"email":"enrol-x@auth.example.org"})");
+    put(s, tenant_a, x, "viewer");
+
+    // B's admin shares no tenant with A's viewer.
+    refused_like_a_missing_id(b, x, token("b_admin"));
+    // A platform administrator enrols anyone.
+    EXPECT_EQ(enrol(b, x, s.admin_token).status, 201);
+
+    // A's admin, made admin of a third tenant, enrols A's members there, not B's.
+    const auto tenant_c = create(s, "/v1/tenants", R"({"name":"C","slug":"auth-c"})");
+    const std::string c = "/v1/tenants/" + tenant_c;
+    put(s, tenant_c, users.at("a_admin"), "admin");
+    EXPECT_EQ(enrol(c, users.at("a_carer"), token("a_admin")).status, 201);
+    refused_like_a_missing_id(c, users.at("b_admin"), token("a_admin"));
+
+    // An admin onboards the account they registered; another tenant's admin cannot.
+    const auto onboarded = id_of(call(s, Service::command, "POST", "/v1/users",
+                                      R"({"email":"enrol-z@auth.example.org"})", token("b_admin")));
+    refused_like_a_missing_id(a, onboarded, token("a_admin"));
+    EXPECT_EQ(enrol(b, onboarded, token("b_admin")).status, 201);
+    refused_like_a_missing_id(a, onboarded, token("a_admin"));
+}
+
+// Issue 14 item 15: a service configured with CC_JWT_JWKS_URL takes RS256
+// tokens signed with its provider's published keys, beside the HS256 secret.
+TEST_F(AuthMatrix, RsaTokensAreVerifiedWithTheKeysOfTheConfiguredJwksUrl) {
+    auto& s = stack();
+    const auto key = testing::RsaKey::generate();
+    testing::JwksServer provider({key.jwk("provider-1")});
+    const int port = testing::free_port();
+    const auto reader =
+        s.start("query-service/query-service", port,
+                {{"CC_JWT_JWKS_URL", provider.url()}, {"CC_JWT_JWKS_REFRESH_SECONDS", "3600"}});
+    const auto read = [&](const std::string& token) {
+        return http_request(port, "GET", "/v1/users/" + users.at("a_carer"), "",
+                            {{"Authorization", "Bearer " + token}});
+    };
+    const auto carer = UserId(*Uuid::parse(users.at("a_carer")));
+    const auto own = read(key.token("provider-1", carer, s.auth_config));
+    EXPECT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(read(s.token_for(carer)).status, 200) << "HS256 tokens still pass";
+    for (const auto* kid : {"provider-2", "unknown"}) {
+        const auto refused = read(key.token(kid, carer, s.auth_config));
+        EXPECT_EQ(refused.status, 401) << kid;
+        EXPECT_EQ(refused.json().at("type"), "urn:complexcare:problem:token-invalid") << kid;
+    }
+    EXPECT_EQ(provider.fetches(), 1) << "unknown kids are refused without a fetch each";
 }
 
 TEST_F(AuthMatrix, DocumentsAreReadByCareStaffAndNotByFinance) {

@@ -128,10 +128,24 @@ TEST_P(CareEndToEnd, ReadYourWritesAnswersTheNewRowAtOnceOr503PastTheBound) {
     EXPECT_EQ(reread.json().at("last_name").as_string(), "Seacole-Grant");
     EXPECT_EQ(reread.header("etag"), "\"2\"");
 
+    // No command ever answered a position the log has not reached: no wait.
     auto never = query(a + "/patients/" + id + "?min_position=0:999999999");
-    EXPECT_EQ(never.status, 503);
-    EXPECT_EQ(never.header("retry-after"), "1");
+    EXPECT_EQ(never.status, 400) << never.body;
+    EXPECT_EQ(never.json().at("type").as_string(), "urn:complexcare:problem:position-beyond-log");
     EXPECT_EQ(query(a + "/patients?min_position=banana").status, 400);
+
+    // A position the log has and the (frozen) projector has not applied:
+    // 503 past the bound (CC_CONSISTENCY_TIMEOUT_MS), never the stale row.
+    stack().projector->freeze();
+    auto renamed = command("PATCH", a + "/patients/" + id, R"({"last_name":"Seacole-Later"})",
+                           {{"If-Match", "\"2\""}});
+    auto lagging = query(a + "/patients/" + id +
+                         "?min_position=" + std::string(renamed.json().at("position").as_string()));
+    stack().projector->thaw();
+    ASSERT_EQ(renamed.status, 200) << renamed.body;
+    EXPECT_EQ(lagging.status, 503) << lagging.body;
+    EXPECT_EQ(lagging.header("retry-after"), "1");
+    EXPECT_EQ(lagging.json().at("type").as_string(), "urn:complexcare:problem:projection-lagging");
 }
 
 TEST_P(CareEndToEnd, ListsSearchFilterAndPaginateWithoutGapsOrRepeats) {

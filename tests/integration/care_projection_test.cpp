@@ -3,24 +3,32 @@
 // PostgreSQL log, into the documented tables with one audit row per event.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <limits>
 #include <pqxx/pqxx>
 
 #include "command-service/aggregate/commands.hpp"
+#include "command-service/documents/upload.hpp"
 #include "command-service/write_model.hpp"
 #include "model/aggregates/appointments.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/care_plans.hpp"
 #include "model/aggregates/clinical.hpp"
 #include "model/aggregates/compliance.hpp"
+#include "model/aggregates/documents.hpp"
 #include "model/aggregates/features.hpp"
 #include "model/aggregates/identity.hpp"
 #include "model/aggregates/invoices.hpp"
 #include "model/aggregates/medications.hpp"
 #include "model/aggregates/tasks.hpp"
+#include "model/description.hpp"
+#include "platform/blob/blob_store.hpp"
+#include "platform/core/hash.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "query-service/aggregate/described_resource.hpp"
 #include "query-service/history.hpp"
 #include "query-service/resource.hpp"
 #include "tests/support/catch_up.hpp"
@@ -55,19 +63,11 @@ class CareProjectionTest : public ::testing::Test {
                         R"({"first_name":"Mary","last_name":"Seacole","role":"Nurse"})");
     }
 
+    // The identity core's events (no described decider here) at version 1.
     static events::Envelope identity_event(std::string_view type, std::string_view aggregate,
                                            const Uuid& id, const TenantId& tenant,
                                            boost::json::object payload) {
-        events::Envelope e;
-        e.event_id = EventId::generate();
-        e.event_type = std::string(type);
-        e.tenant_id = tenant;
-        e.aggregate_type = std::string(aggregate);
-        e.aggregate_id = id;
-        e.aggregate_version = 1;
-        e.occurred_at = Timestamp::now();
-        e.payload = std::move(payload);
-        return e;
+        return testing::envelope_of(type, aggregate, id, tenant, 1, std::move(payload));
     }
 
     // Appends under the command service's key and folds into the write model.
@@ -102,6 +102,20 @@ class CareProjectionTest : public ::testing::Test {
     std::string create(const model::Aggregate& a, const std::string& body) {
         const auto id = Uuid::random_v4();
         record(aggregate::decide(model_, aggregate::Create{target(a, id), body_of(body)}));
+        return id.to_string();
+    }
+    // A document as the upload route files it: what the server found out
+    // about the bytes (key, type, size) beside the caller's metadata.
+    std::string upload(const std::string& bytes, const std::string& declared_type,
+                       const std::string& metadata) {
+        const documents::UploadRequest request{bytes, declared_type, body_of(metadata)};
+        auto file = documents::examine(request, documents::kDefaultMaxBytes);
+        EXPECT_TRUE(file.ok()) << file.error().detail;
+        const auto id = Uuid::random_v4();
+        record(aggregate::decide(
+            model_,
+            aggregate::Create{target(model::kDocument, id), body_of(metadata),
+                              documents::computed_fields(*model::kDocument.upload, *file)}));
         return id.to_string();
     }
     void patch(const model::Aggregate& a, const std::string& id, std::int64_t version,
@@ -445,6 +459,88 @@ TEST_F(CareProjectionTest, InvoicesKeepExactAmountsTheirNumberAndPayment) {
               (std::vector<std::string>{"InvoiceRaised", "InvoiceIssued", "InvoicePaid"}));
 }
 
+// A document's row holds the server's findings about its bytes and the
+// caller's metadata; its tags are a text[] that the query service's tag
+// filter reads through the GIN index, live documents only.
+TEST_F(CareProjectionTest, DocumentsKeepTheirFileTheirTagsAndAnAuditRowPerEvent) {
+    const std::string letter = "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+    const auto gp_letter = upload(letter, "application/pdf",
+                                  R"({"name":"GP letter","patient_id":")" + patient_ +
+                                      R"(","category":"post","tags":["gp"]})");
+    const auto consent = upload("Consent to share, signed", "text/plain",
+                                R"({"name":"Consent","tags":["consent","signed"]})");
+    const auto withdrawn =
+        upload("An old GP note", "text/plain", R"({"name":"Old note","tags":["gp"]})");
+    patch(model::kDocument, gp_letter, 1,
+          R"({"category":"correspondence","tags":["gp","signed, dated"]})");
+    remove(model::kDocument, withdrawn);
+    project();
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+
+    const auto key = blob::key_for_digest(sha256_hex(letter));
+    EXPECT_EQ(row("SELECT name, file_path, file_type, file_size::text, patient_id::text, "
+                  "uploaded_by::text, category, tags::text, deleted_at IS NULL "
+                  "FROM documents WHERE id = $1::uuid",
+                  gp_letter),
+              (std::vector<std::string>{"GP letter", key, "pdf", std::to_string(letter.size()),
+                                        patient_, author_.to_string(), "correspondence",
+                                        R"({gp,"signed, dated"})", "t"}));
+    EXPECT_EQ(row("SELECT deleted_at IS NOT NULL, file_path FROM documents WHERE id = $1::uuid",
+                  withdrawn),
+              (std::vector<std::string>{"t", blob::key_for_digest(sha256_hex("An old GP note"))}))
+        << "a soft delete keeps the key: gc must not take the blob";
+    EXPECT_EQ(audit_actions(gp_letter),
+              (std::vector<std::string>{"DocumentUploaded", "DocumentUpdated"}));
+    EXPECT_EQ(audit_actions(withdrawn),
+              (std::vector<std::string>{"DocumentUploaded", "DocumentDeleted"}));
+    const auto uploaded = audit_details(gp_letter, "DocumentUploaded");
+    EXPECT_EQ(uploaded.at("changes").at("file_path").at("new"), boost::json::value(key))
+        << uploaded;
+    const auto updated = audit_details(gp_letter, "DocumentUpdated");
+    EXPECT_EQ(updated.at("changes").at("tags"),
+              (boost::json::value{{"old", {"gp"}}, {"new", {"gp", "signed, dated"}}}))
+        << updated;
+
+    // The query service's list SQL for ?tag=: live documents holding the whole tag.
+    pqxx::connection c(url_);
+    pqxx::work tx(c);
+    const auto tagged = [&](const std::string& tag) {
+        query::ListRequest request;
+        request.tenant_id = tenant_.to_string();
+        request.filters = {{"tag", tag}};
+        const auto s = query::list_statement(query::resource_of(model::kDocument), request);
+        std::vector<std::string> ids;
+        for (const auto& r : tx.exec_params(s.sql, pqxx::prepare::make_dynamic_params(s.params)))
+            ids.emplace_back(boost::json::parse(r[0].c_str()).at("id").as_string());
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    EXPECT_EQ(tagged("gp"), std::vector<std::string>{gp_letter}) << "not the deleted one";
+    EXPECT_EQ(tagged("signed, dated"), std::vector<std::string>{gp_letter});
+    EXPECT_EQ(tagged("consent"), std::vector<std::string>{consent});
+    EXPECT_EQ(tagged("signed"), std::vector<std::string>{consent})
+        << "a tag matches whole: \"signed\" is not \"signed, dated\"";
+
+    // The plan the filter gets once a tenant has many documents: the GIN
+    // index (rows made here and rolled back, statistics taken on them).
+    tx.exec(
+        "INSERT INTO documents (tenant_id, name, file_path, file_type, file_size, tags) "
+        "SELECT '" +
+        tenant_.to_string() +
+        "', 'bulk ' || i, 'sha256/00/' || i, 'txt', 1, "
+        "ARRAY['bulk-' || (i % 50)] FROM generate_series(1, 5000) AS i");
+    tx.exec("ANALYZE documents");
+    query::ListRequest request;
+    request.tenant_id = tenant_.to_string();
+    request.filters = {{"tag", "gp"}};
+    const auto s = query::list_statement(query::resource_of(model::kDocument), request);
+    std::string plan;
+    for (const auto& r :
+         tx.exec_params("EXPLAIN " + s.sql, pqxx::prepare::make_dynamic_params(s.params)))
+        plan += std::string(r[0].c_str()) + "\n";
+    EXPECT_NE(plan.find("idx_documents_tags"), std::string::npos) << plan;
+}
+
 // A feature's row has no deleted_at: its deletion removes it, and first the
 // tenants' choices of it, while the audit trail keeps every step.
 TEST_F(CareProjectionTest, ADeletedFeatureTakesTheTenantsChoicesOfItWithIt) {
@@ -469,6 +565,162 @@ TEST_F(CareProjectionTest, ADeletedFeatureTakesTheTenantsChoicesOfItWithIt) {
                     "'TenantFeatureSet', 'FeatureDeleted')"),
               3);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+}
+
+// Events on the same rows in one batch (created, updated, stepped through
+// their lifecycle, deleted; audit rows reading the old values; a feature
+// removed with the tenants' choices of it; a membership revoked and granted
+// again) leave exactly the rows, versions and audit rows that applying them
+// one at a time leaves.
+TEST_F(CareProjectionTest, ABatchLeavesExactlyWhatApplyingItsEventsOneByOneLeaves) {
+    // The set-up's events (users in other partitions than their
+    // memberships) are projected first, in both databases alike.
+    const auto set_up_ends = eventlog::open_ends(config_)->end_offsets();
+    ASSERT_TRUE(set_up_ends.ok());
+    const auto set_up_events = events();
+    patch(model::kPatient, patient_, 1, R"({"phone":"01632960001"})");
+    patch(model::kPatient, patient_, 2, R"({"phone":"01632960002","address":"1 High St"})");
+    const auto visit =
+        create(model::kAppointment,
+               R"({"patient_id":")" + patient_ + R"(","care_professional_id":")" + carer_ +
+                   R"(","start_time":"2031-07-01T09:00:00+01:00",)"
+                   R"("end_time":"2031-07-01T10:30:00+01:00","location":"Home"})");
+    act(model::kAppointment, visit, "confirm");
+    act(model::kAppointment, visit, "reschedule",
+        R"({"start_time":"2031-07-02T14:00:00Z","end_time":"2031-07-02T15:00:00Z"})");
+    patch(model::kAppointment, visit, 3, R"({"notes":"Key safe 1234"})");
+    act(model::kAppointment, visit, "cancel", R"({"reason":"Patient in hospital"})");
+    const auto plan =
+        create(model::kCarePlan,
+               R"({"patient_id":")" + patient_ + R"(","title":"Falls","start_date":"2031-07-01"})");
+    act(model::kCarePlan, plan, "activate");
+    patch(model::kCarePlan, plan, 2, R"({"title":"Falls prevention"})");
+    act(model::kCarePlan, plan, "review");
+    remove(model::kCarePlan, plan);
+    const auto category = create(model::kClinicalNoteCategory, R"({"name":"Skin"})");
+    const auto note =
+        create(model::kClinicalNote, R"({"patient_id":")" + patient_ +
+                                         R"(","care_professional_id":")" + carer_ +
+                                         R"(","note_date":"2026-01-01T09:00:00+01:00",)"
+                                         R"("content":"Red heel","category_id":")" +
+                                         category + "\"}");
+    act(model::kClinicalNote, note, "amend", R"({"content":"Red left heel","reason":"which"})");
+    act(model::kClinicalNote, note, "entered-in-error", R"({"reason":"wrong patient"})");
+    remove(model::kClinicalNoteCategory, category);
+    const auto invoice =
+        create(model::kInvoice, R"({"patient_id":")" + patient_ +
+                                    R"(","amount":"99.95","issue_date":"2026-01-02",)"
+                                    R"("due_date":"2026-02-01"})");
+    act(model::kInvoice, invoice, "issue");
+    act(model::kInvoice, invoice, "pay", R"({"paid_date":"2026-01-20"})");
+    remove(model::kPatient,
+           create(model::kPatient, R"({"first_name":"Brief","last_name":"Stay"})"));
+    // A feature's events are filed under its own id: in the tenant's
+    // partition here, so that its removal follows the tenant's choice of it
+    // in one partition's order.
+    auto feature = Uuid::random_v4();
+    while (eventlog::partition_for(feature.to_string(), kPartitions) !=
+           eventlog::partition_for(tenant_.to_string(), kPartitions)) {
+        feature = Uuid::random_v4();
+    }
+    const aggregate::Target platform{
+        &model::kFeature, kPlatformTenant, feature, author_, now_, true};
+    record(aggregate::decide(model_,
+                             aggregate::Create{platform, body_of(R"({"name":"telehealth"})")}));
+    record(aggregate::decide(
+        model_, aggregate::Put{target(model::kTenantFeature, Uuid{}), Uuid::random_v4(),
+                               "telehealth", std::nullopt, body_of(R"({"is_enabled":false})")}));
+    record(aggregate::decide(model_, aggregate::Delete{platform, std::nullopt}));
+    // In the tenant's partition: none of the test's events waits for another.
+    auto member = UserId::generate();
+    while (eventlog::partition_for(member.to_string(), kPartitions) !=
+           eventlog::partition_for(tenant_.to_string(), kPartitions)) {
+        member = UserId::generate();
+    }
+    const auto membership = Uuid::random_v4();
+    const auto granted = [&](std::int64_t version, const char* role) {
+        auto e = identity_event(model::kMembership.created, model::kMembership.name, membership,
+                                tenant_, {{"user_id", member.to_string()}, {"role", role}});
+        e.aggregate_version = version;
+        return e;
+    };
+    record(identity_event(model::kUser.created, model::kUser.name, member.uuid(), kPlatformTenant,
+                          {{"email", member.to_string() + "@care.example.org"}}));
+    record(granted(1, "carer"));
+    auto revoked = identity_event(model::kMembership.deleted, model::kMembership.name, membership,
+                                  tenant_, {{"user_id", member.to_string()}});
+    revoked.aggregate_version = 2;
+    record(std::move(revoked));
+    record(granted(3, "manager"));
+
+    std::map<int, std::vector<eventlog::LogRecord>> log;
+    auto reader = eventlog::open_reader(config_, {});
+    ASSERT_TRUE(eventlog::read_to_end(*reader, [&](const eventlog::LogRecord& r) {
+                    log[r.partition].push_back(r);
+                    return Status{};
+                }).ok());
+    // Each partition from its checkpoint, `batch` records at a time, up to
+    // `ends` (none: the log's end), until every partition is through (a
+    // membership waits for its user's). Returns the events applied in
+    // batches that went through unsplit.
+    const auto apply_all = [&](Projector& p, std::size_t batch,
+                               const std::vector<std::int64_t>* ends) {
+        std::size_t unsplit = 0;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (const auto& [partition, records] : log) {
+                const auto from = p.checkpoint(partition);
+                const auto end = ends ? (*ends)[static_cast<std::size_t>(partition)]
+                                      : std::numeric_limits<std::int64_t>::max();
+                std::vector<eventlog::LogRecord> slice;
+                for (const auto& r : records) {
+                    if (r.offset >= from && r.offset < end && slice.size() < batch)
+                        slice.push_back(r);
+                }
+                if (slice.empty()) continue;
+                const auto result = p.apply_batch(partition, slice);
+                EXPECT_EQ(result.dead_lettered, 0u);
+                if (!result.split) unsplit += result.applied;
+                moved = moved || result.next_offset > from;
+            }
+        }
+        return unsplit;
+    };
+    const auto one_by_one = testing::postgres().create_database("care_one_by_one");
+    const auto batched = testing::postgres().create_database("care_batched");
+    Projector first(ProjectorOptions{.database_url = one_by_one, .topic = "event_log"});
+    apply_all(first, 1, &*set_up_ends);
+    apply_all(first, 1, nullptr);
+    Projector second(ProjectorOptions{.database_url = batched, .topic = "event_log"});
+    apply_all(second, 100000, &*set_up_ends);
+    EXPECT_EQ(apply_all(second, 100000, nullptr),
+              static_cast<std::size_t>(events() - set_up_events))
+        << "the test's events went through in one batch, unsplit";
+
+    const auto rows = [](const std::string& database, const std::string& sql) {
+        pqxx::connection c(database);
+        pqxx::read_transaction tx(c);
+        std::vector<std::string> out;
+        for (const auto& r : tx.exec(sql)) out.emplace_back(r[0].c_str());
+        return out;
+    };
+    // Every column of every row the projector wrote (the platform tenant is
+    // the migration's, with its own now()).
+    std::vector<std::string> tables{"entity_versions", "audit_logs"};
+    for (const auto* a : model::aggregates()) tables.emplace_back(a->table);
+    for (const auto& table : tables) {
+        const auto sql = "SELECT to_jsonb(t)::text FROM " + table +
+                         " t WHERE to_jsonb(t) ->> 'id' " + "IS DISTINCT FROM '" +
+                         kPlatformTenant.to_string() + "' ORDER BY 1";
+        const auto expected = rows(one_by_one, sql);
+        EXPECT_EQ(rows(batched, sql), expected) << table;
+        if (table == "audit_logs") {
+            EXPECT_EQ(expected.size(), static_cast<std::size_t>(events()));
+        }
+    }
+    const std::string checkpoints =
+        "SELECT partition || ':' || next_offset FROM projection_checkpoints ORDER BY 1";
+    EXPECT_EQ(rows(batched, checkpoints), rows(one_by_one, checkpoints));
 }
 
 }  // namespace

@@ -100,6 +100,72 @@ TEST_P(EventLogContract, AppendsArePartitionOrderedWithGaplessOffsets) {
     EXPECT_EQ((*ends)[0], 0);
 }
 
+// An append of thousands (an import's batch) is one append like any other:
+// every record, in order, at consecutive offsets, with its headers.
+TEST_P(EventLogContract, ALargeAppendKeepsEveryRecordInOrder) {
+    constexpr int kCount = 2500;
+    auto writer = open_writer(config_);
+    ASSERT_TRUE(writer->append(2, records("k", 3)).ok());
+    const auto appended = writer->append(2, records("k", kCount, 3));
+    ASSERT_TRUE(appended.ok()) << appended.error().detail;
+    ASSERT_EQ(appended->size(), static_cast<std::size_t>(kCount));
+    EXPECT_EQ(appended->front(), 3);
+    EXPECT_EQ(appended->back(), kCount + 2);
+    auto reader = open_reader(config_, ReaderOptions{});
+    const auto got = read(*reader, kCount + 3);
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount + 3));
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].offset, static_cast<std::int64_t>(i));
+        EXPECT_EQ(got[i].value, "value-" + std::to_string(i));
+        ASSERT_EQ(got[i].headers.size(), 1u);
+        EXPECT_EQ(got[i].headers[0].value, "T" + std::to_string(i));
+    }
+}
+
+// Group commit appends a batch of commands spanning partitions as one unit.
+TEST_P(EventLogContract, AnAppendAcrossPartitionsIsOneUnitInEachPartitionsOrder) {
+    auto writer = open_writer(config_);
+    ASSERT_TRUE(writer->append(1, records("k", 2)).ok());
+    const auto first = records("k", 2, 2);
+    const auto other = records("k", 1, 4);
+    const auto again = records("k", 1, 5);
+    const std::vector<PartitionRecords> parts{{1, first}, {3, other}, {1, again}};
+    const auto appended = writer->append_all(parts);
+    ASSERT_TRUE(appended.ok()) << appended.error().detail;
+    EXPECT_EQ(*appended, (std::vector<std::vector<std::int64_t>>{{2, 3}, {0}, {4}}));
+    auto reader = open_reader(config_, ReaderOptions{});
+    const auto got = read(*reader, 6);
+    ASSERT_EQ(got.size(), 6u);
+    std::vector<std::string> partition_one;
+    for (const auto& record : got) {
+        if (record.partition == 1) partition_one.push_back(record.value);
+        if (record.partition == 3) {
+            EXPECT_EQ(record.value, "value-4");
+        }
+    }
+    EXPECT_EQ(partition_one,
+              (std::vector<std::string>{"value-0", "value-1", "value-2", "value-3", "value-5"}));
+}
+
+TEST_P(EventLogContract, AnAppendAcrossPartitionsThatFailsLeavesNothingInAny) {
+    if (GetParam() == Backend::kafka) {
+        GTEST_SKIP() << "the mock cluster refuses no single record of a transaction";
+    }
+    auto writer = open_writer(config_);
+    auto refused = records("k", 1, 1);
+    refused[0].value = "value-\xff";  // not UTF-8: the database refuses it
+    const auto good = records("k", 1);
+    const std::vector<PartitionRecords> parts{{0, good}, {2, refused}};
+    ASSERT_FALSE(writer->append_all(parts).ok());
+    auto reader = open_reader(config_, ReaderOptions{});
+    const auto ends = reader->end_offsets();
+    ASSERT_TRUE(ends.ok());
+    EXPECT_EQ(*ends, std::vector<std::int64_t>(kPartitions, 0));
+    const auto next = writer->append(0, good);
+    ASSERT_TRUE(next.ok()) << next.error().detail;
+    EXPECT_EQ(next->front(), 0);
+}
+
 TEST_P(EventLogContract, AcknowledgedAppendIsReadableAfterTheWriterIsGone) {
     {
         auto writer = open_writer(config_);

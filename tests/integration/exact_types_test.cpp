@@ -9,7 +9,7 @@
 #include <random>
 
 #include "model/validate.hpp"
-#include "projector/projection/sql.hpp"
+#include "projector/projection/batch.hpp"
 #include "query-service/resource.hpp"
 #include "tests/support/postgres_server.hpp"
 
@@ -18,7 +18,9 @@ namespace {
 
 using namespace std::string_literals;
 
-void run(pqxx::work& tx, const pg::Statement& s) {
+void run(pqxx::work& tx, const projection::Statement& row) {
+    const projection::Statement* rows[] = {&row};
+    const auto s = projection::merge(rows);
     tx.exec_params(s.sql, pqxx::prepare::make_dynamic_params(s.params));
 }
 

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <string>
@@ -18,7 +19,7 @@
 
 namespace cc::testing {
 
-class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
+class BackendTest : public ::testing::TestWithParam<StackKind> {
   protected:
     static void TearDownTestSuite() { stacks().clear(); }
     Stack& stack() { return stack_for(GetParam()); }
@@ -33,8 +34,9 @@ class BackendTest : public ::testing::TestWithParam<eventlog::Backend> {
     // stack serves every test of a suite.
     std::string unique_suffix() {
         static std::atomic<int> n{0};
-        return std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" +
-               backend_name(GetParam());
+        auto stack = stack_name(GetParam());
+        std::replace(stack.begin(), stack.end(), '_', '-');
+        return std::to_string(::getpid()) + "-" + std::to_string(++n) + "-" + stack;
     }
     // A tenant of the test's own, by the platform operator: "/v1/tenants/<id>".
     std::string new_tenant(const std::string& name, const std::string& slug) {

@@ -10,25 +10,10 @@
 
 #include "command-service/write_model.hpp"
 #include "events/catalogue.hpp"
+#include "tests/support/envelope_of.hpp"
 #include "tests/support/event_contract.hpp"
 
 namespace cc::testing {
-
-inline events::Envelope envelope_of(const domain::PendingEvent& pending) {
-    events::Envelope e;
-    e.event_id = EventId::generate();
-    e.event_type = pending.event_type;
-    if (const auto* info = events::find_event_type(pending.event_type)) {
-        e.schema_version = info->schema_version;
-    }
-    e.tenant_id = pending.tenant_id;
-    e.aggregate_type = pending.aggregate_type;
-    e.aggregate_id = pending.aggregate_id;
-    e.aggregate_version = pending.aggregate_version;
-    e.occurred_at = Timestamp::now();
-    e.payload = pending.payload;
-    return e;
-}
 
 // One test failure at `where` for each event of `decision` that breaks the
 // event schemas, listing every violation.

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -122,6 +123,39 @@ HttpResponse http_request(int port, const std::string& method, const std::string
     }
     response.body = raw.substr(head_end + 4);
     return response;
+}
+
+RawConnection::RawConnection(int port) : fd_(connect_loopback(port)) {
+    timeval guard{20, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
+}
+
+RawConnection::~RawConnection() {
+    ::close(fd_);
+}
+
+void RawConnection::send(const std::string& bytes) {
+    send_all(fd_, bytes);
+}
+
+std::string RawConnection::read_header() {
+    char buffer[8192];
+    for (;;) {
+        if (const auto end = pending_.find("\r\n\r\n"); end != std::string::npos) {
+            auto header = pending_.substr(0, end + 4);
+            pending_.erase(0, end + 4);
+            return header;
+        }
+        const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n <= 0) return {};
+        pending_.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+std::string RawConnection::read_to_end() {
+    auto out = std::move(pending_);
+    pending_.clear();
+    return out + receive_all(fd_);
 }
 
 bool wait_until_ready(int port, const std::string& path, int timeout_ms) {

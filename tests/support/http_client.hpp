@@ -35,6 +35,28 @@ struct NoAnswer : std::runtime_error {
 // server wrote back before it closed the connection ("" for nothing).
 std::string raw_exchange(int port, const std::string& bytes);
 
+// A connection a test drives a step at a time (a client that sends
+// `Expect: 100-continue`, then its body only once the server says so).
+// Reads give up after 20 s, a guard against a hang, not a wait.
+class RawConnection {
+  public:
+    explicit RawConnection(int port);
+    ~RawConnection();
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+
+    void send(const std::string& bytes);
+    // The next response's status line and header fields, up to and with the
+    // blank line ("" when the server closed first or sent nothing).
+    std::string read_header();
+    // Whatever else arrives until the server closes the connection.
+    std::string read_to_end();
+
+  private:
+    int fd_;
+    std::string pending_;  // read past the last header returned
+};
+
 // Polls GET path until it answers 200 or the deadline passes.
 bool wait_until_ready(int port, const std::string& path, int timeout_ms);
 

@@ -113,6 +113,9 @@ long scalar(const std::string& database_url, const std::string& sql) {
 std::string migrations_dir() {
     return std::string(CC_SOURCE_DIR) + "/migrations";
 }
+std::string pg_tool(const std::string& name) {
+    return std::string(kPgBin) + "/" + name;
+}
 std::string binary(const std::string& relative) {
     return std::string(CC_BINARY_DIR) + "/" + relative;
 }

@@ -33,6 +33,8 @@ PostgresServer& postgres();
 std::string migrations_dir();
 // Path of a built binary, e.g. binary("command-service/command-service").
 std::string binary(const std::string& relative);
+// Path of a PostgreSQL program of the server's version, e.g. pg_tool("pg_dump").
+std::string pg_tool(const std::string& name);
 
 int free_port();
 // The first column of the first row of `sql`, as a number (a count).

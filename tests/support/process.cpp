@@ -14,7 +14,11 @@ extern char** environ;
 namespace cc::testing {
 
 Process::Process(const std::string& path, const std::map<std::string, std::string>& env,
-                 const std::string& log_file) {
+                 const std::string& log_file, const std::vector<std::string>& args) {
+    // Built before the fork: the child only execs.
+    std::vector<char*> argv{const_cast<char*>(path.c_str())};
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -30,7 +34,7 @@ Process::Process(const std::string& path, const std::map<std::string, std::strin
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execl(path.c_str(), path.c_str(), static_cast<char*>(nullptr));
+        ::execv(path.c_str(), argv.data());
         ::_exit(127);
     }
 }
@@ -54,6 +58,13 @@ void Process::freeze() {
     ::waitpid(pid_, &status, WUNTRACED);
 }
 
+void Process::thaw() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    int status = 0;
+    ::waitpid(pid_, &status, WCONTINUED);
+}
+
 int Process::terminate() {
     if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);
@@ -61,6 +72,15 @@ int Process::terminate() {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int Process::wait() {
+    if (pid_ <= 0) return exit_status_.value_or(-1);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return *exit_status_;
 }
 
 bool Process::running() {

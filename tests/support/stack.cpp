@@ -17,10 +17,19 @@ std::string backend_name(Backend b) {
     return b == Backend::postgres ? "postgres" : "kafka";
 }
 
-Stack::Stack(Backend backend, const std::map<std::string, std::string>& settings) {
+std::string stack_name(const StackKind& kind) {
+    return backend_name(kind.log) + (kind.blobs == BlobBackend::s3 ? "_s3" : "");
+}
+
+void PrintTo(const StackKind& kind, std::ostream* out) {
+    *out << stack_name(kind);
+}
+
+Stack::Stack(StackKind kind, const std::map<std::string, std::string>& settings) {
+    const Backend backend = kind.log;
     auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
     admin_token = auth::mint_hs256(auth_config, admin, std::chrono::hours(1));
-    database_url = postgres().create_database("e2e_" + backend_name(backend));
+    database_url = postgres().create_database("e2e_" + stack_name(kind));
     log.backend = backend;
     log.postgres = {database_url, 4};
     env = {{"CC_DATABASE_URL", database_url},
@@ -40,6 +49,10 @@ Stack::Stack(Backend backend, const std::map<std::string, std::string>& settings
     blob_dir = "/tmp/cc-e2e-blobs-" + backend_name(backend) + "-" + std::to_string(::getpid());
     std::filesystem::remove_all(blob_dir);
     env["CC_BLOB_DIR"] = blob_dir;
+    if (kind.blobs == BlobBackend::s3) {
+        s3 = std::make_unique<S3Server>();
+        for (auto& [name, value] : s3->env()) env[name] = value;
+    }
     for (const auto& [name, value] : settings) env[name] = value;
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
@@ -75,7 +88,10 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
 }
 
 void Stack::start_command_service() {
-    command = start("command-service/command-service", command_port);
+    // Its own default rather than the others' CC_HTTP_THREADS: a handler
+    // waits for its batch, so the workers bound how many commands one
+    // append carries (and concurrency tests line up more than 4).
+    command = start("command-service/command-service", command_port, {{"CC_HTTP_WORKERS", "32"}});
 }
 
 std::int64_t Stack::log_size() {
@@ -137,14 +153,29 @@ std::string Stack::token_for_target(const std::string& target) {
     return admin_of ? token_for(*admin_of) : admin_token;
 }
 
-std::map<Backend, std::unique_ptr<Stack>>& stacks() {
-    static std::map<Backend, std::unique_ptr<Stack>> all;
+std::filesystem::path Stack::blob_file(const std::string& key) const {
+    return s3 ? s3->object_file(key) : std::filesystem::path(blob_dir) / key;
+}
+
+std::size_t Stack::stored_blobs() const {
+    if (s3) return s3->objects();
+    std::size_t count = 0;
+    std::error_code ec;
+    const auto top = std::filesystem::path(blob_dir) / "sha256";
+    if (!std::filesystem::exists(top, ec)) return 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(top))
+        if (entry.is_regular_file()) ++count;
+    return count;
+}
+
+std::map<std::pair<Backend, BlobBackend>, std::unique_ptr<Stack>>& stacks() {
+    static std::map<std::pair<Backend, BlobBackend>, std::unique_ptr<Stack>> all;
     return all;
 }
 
-Stack& stack_for(Backend backend) {
-    auto& s = stacks()[backend];
-    if (!s) s = std::make_unique<Stack>(backend);
+Stack& stack_for(const StackKind& kind) {
+    auto& s = stacks()[{kind.log, kind.blobs}];
+    if (!s) s = std::make_unique<Stack>(kind);
     return *s;
 }
 

@@ -2,6 +2,7 @@
 // The three services as real processes against a fresh database, on one log
 // backend (the mock Kafka cluster is hosted by the test process).
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,15 +11,32 @@
 #include "platform/auth/token.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/s3_server.hpp"
 
 namespace cc::testing {
 
 std::string backend_name(eventlog::Backend b);
 
+enum class BlobBackend { directory, s3 };
+
+// What a stack runs on: a log backend and a blob store. Made from a log
+// backend alone (blobs in a directory) and read as one, so the suites that
+// only vary the log need not know of blobs.
+struct StackKind {
+    StackKind(eventlog::Backend log_backend,  // NOLINT: implicit by design
+              BlobBackend blob_backend = BlobBackend::directory)
+        : log(log_backend), blobs(blob_backend) {}
+    operator eventlog::Backend() const { return log; }  // NOLINT
+    eventlog::Backend log;
+    BlobBackend blobs;
+};
+// "postgres", "kafka", "postgres_s3": a test name's last part.
+std::string stack_name(const StackKind& kind);
+void PrintTo(const StackKind& kind, std::ostream* out);
+
 struct Stack {
     // `settings` add to or replace the services' environment (below).
-    explicit Stack(eventlog::Backend backend,
-                   const std::map<std::string, std::string>& settings = {});
+    explicit Stack(StackKind kind, const std::map<std::string, std::string>& settings = {});
 
     // `overrides` replace entries of `env` for this process only. Returns
     // once /readyz answers 200, or at once when `wait_ready` is false.
@@ -50,6 +68,12 @@ struct Stack {
     std::map<std::string, std::string> env;
     static constexpr std::size_t document_max_bytes = 65536;  // CC_DOCUMENT_MAX_BYTES
     std::string blob_dir;                                     // CC_BLOB_DIR
+    std::unique_ptr<S3Server> s3;                             // with CC_BLOB_BACKEND=s3
+    // The file that holds a blob's bytes, in the directory or in s3rver's
+    // store: a test damages, removes or restores it there.
+    std::filesystem::path blob_file(const std::string& key) const;
+    // Blobs stored, temporaries included.
+    std::size_t stored_blobs() const;
     static constexpr const char* cors_origins = "https://app.example.org,http://localhost:5173";
     std::unique_ptr<eventlog::KafkaMockCluster> cluster;
     int command_port = 0, query_port = 0, projector_port = 0;
@@ -60,8 +84,8 @@ struct Stack {
     std::map<std::string, std::optional<UserId>> tenant_admins_;
 };
 
-// One stack per backend, shared by the tests of a binary.
-std::map<eventlog::Backend, std::unique_ptr<Stack>>& stacks();
-Stack& stack_for(eventlog::Backend backend);
+// One stack per kind, shared by the tests of a binary.
+std::map<std::pair<eventlog::Backend, BlobBackend>, std::unique_ptr<Stack>>& stacks();
+Stack& stack_for(const StackKind& kind);
 
 }  // namespace cc::testing

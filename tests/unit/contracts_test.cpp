@@ -409,6 +409,21 @@ TEST(OpenApi, UndocumentedRoutesAreNamed) {
         (std::vector<std::string>{"POST /v1/tenants/{tenant_id}/patients", "GET /v1/nowhere"}));
 }
 
+TEST(OpenApi, QueryParametersAreTheOperationsOwnWithRefsResolved) {
+    const auto doc = query_openapi(model::aggregates());
+    const auto patients = query_parameters(doc, "GET", "/v1/tenants/{tenant_id}/patients");
+    for (const char* name : {"limit", "cursor", "min_position", "q"}) {
+        EXPECT_TRUE(patients.contains(name)) << name;
+    }
+    EXPECT_FALSE(patients.contains("tenant_id")) << "a path parameter";
+    EXPECT_FALSE(patients.contains("X-Min-Position")) << "a header";
+    EXPECT_FALSE(patients.contains("as_of"));
+    const auto item = query_parameters(doc, "get", "/v1/tenants/{tenant_id}/patients/{patient_id}");
+    EXPECT_TRUE(item.contains("min_position"));
+    EXPECT_FALSE(item.contains("limit")) << "an item is not a page";
+    EXPECT_TRUE(query_parameters(doc, "GET", "/v1/nowhere").empty());
+}
+
 TEST(Permissions, TableRowsComeFromTheMatrixAndTheDescriptions) {
     const auto table = permissions_table(kWithInvoice);
     EXPECT_NE(table.find("| read memberships | ✓ | ✓ | | | | ✓ | |"), std::string::npos) << table;

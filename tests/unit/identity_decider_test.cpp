@@ -226,6 +226,35 @@ class AuthorizeTest : public ::testing::Test {
                                          tenant, carer, MembershipId::generate(), std::nullopt,
                                          {boost::json::parse(R"({"role":"carer"})").as_object()})));
     }
+    void grant(const TenantId& in, const UserId& user, const std::string& role) {
+        testing::fold(
+            model,
+            *decide(model, identity::put_membership(
+                               in, user, MembershipId::generate(), std::nullopt,
+                               {boost::json::parse(R"({"role":")" + role + "\"}").as_object()})));
+    }
+    TenantId new_tenant() {
+        const auto id = TenantId::generate();
+        testing::fold(model,
+                      *decide(model, identity::create_tenant(
+                                         id, {boost::json::parse(R"({"name":"T","slug":"t-)" +
+                                                                 id.to_string() + "\"}")
+                                                  .as_object()})));
+        return id;
+    }
+    // An account registered by `registrar`, as the command bus records it.
+    UserId registered_by(const UserId& registrar) {
+        const auto id = UserId::generate();
+        const auto decision = decide(
+            model,
+            identity::register_user(
+                id, {boost::json::parse(R"({"email":")" + id.to_string() + R"(@example.org"})")
+                         .as_object()}));
+        auto event = testing::envelope_of(decision->events.at(0));
+        event.actor = registrar;
+        model.apply(event, eventlog::Position{1, ++registrations});
+        return id;
+    }
     // nullopt when the caller may issue the command, else the refusal's kind.
     std::optional<ErrorKind> refused(const auth::Caller& caller, const auto& command) {
         auto status = authorize(model, caller, command);
@@ -235,12 +264,51 @@ class AuthorizeTest : public ::testing::Test {
     command::WriteModel model;
     TenantId tenant;
     UserId admin, carer, outsider;
+    std::int64_t registrations = 0;
 };
+
+TEST_F(AuthorizeTest, EnrolmentNeedsASharedTenantOrTheCallersOwnRegistration) {
+    const auto put = [&](const UserId& user) {
+        return identity::put_membership(tenant, user, MembershipId::generate(), std::nullopt, {});
+    };
+    const auto other = new_tenant();
+    grant(other, outsider, "viewer");
+    // Another tenant's member and an id that names no one get the same refusal.
+    const auto foreign = authorize(model, {admin, false}, put(outsider));
+    const auto unknown = authorize(model, {admin, false}, put(UserId::generate()));
+    ASSERT_FALSE(foreign.ok());
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_EQ(foreign.error().kind, ErrorKind::not_found);
+    EXPECT_EQ(foreign.error().type, unknown.error().type);
+    EXPECT_EQ(foreign.error().detail, unknown.error().detail);
+    EXPECT_EQ(refused({outsider, true}, put(outsider)), std::nullopt) << "a platform admin";
+
+    // Once the admin is a member of the outsider's tenant, any role there, they share it.
+    grant(other, admin, "viewer");
+    EXPECT_EQ(refused({admin, false}, put(outsider)), std::nullopt);
+    testing::fold(model, *decide(model, identity::delete_tenant(other, std::nullopt)));
+    EXPECT_EQ(refused({admin, false}, put(outsider)), ErrorKind::not_found)
+        << "a deleted tenant is shared by no one";
+
+    // The admin's own registration, until it belongs to a tenant the admin is not in.
+    const auto onboarded = registered_by(admin);
+    const auto elsewhere = registered_by(carer);
+    EXPECT_EQ(refused({admin, false}, put(onboarded)), std::nullopt);
+    EXPECT_EQ(refused({admin, false}, put(elsewhere)), ErrorKind::not_found);
+    grant(new_tenant(), onboarded, "carer");
+    EXPECT_EQ(refused({admin, false}, put(onboarded)), ErrorKind::not_found);
+
+    // A deleted account is no one's to enrol, the registrar's included.
+    const auto deleted = registered_by(admin);
+    testing::fold(model, *decide(model, identity::delete_user(deleted, std::nullopt)));
+    EXPECT_EQ(refused({admin, false}, put(deleted)), ErrorKind::not_found);
+}
 
 TEST_F(AuthorizeTest, TenantCommandsFollowTheMatrixAndHideTenantsFromOutsiders) {
     const auto grant =
         identity::put_membership(tenant, outsider, MembershipId::generate(), std::nullopt, {});
-    EXPECT_EQ(refused({admin, false}, grant), std::nullopt) << "admin may manage members";
+    EXPECT_EQ(refused({admin, false}, grant), ErrorKind::not_found)
+        << "an account the admin shares no tenant with is answered as missing";
     EXPECT_EQ(refused({carer, false}, grant), ErrorKind::forbidden);
     EXPECT_EQ(refused({outsider, false}, grant), ErrorKind::not_found)
         << "non-members see no tenant";

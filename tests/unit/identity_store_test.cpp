@@ -117,6 +117,55 @@ TEST_F(IdentityStoreTest, AUserUpdateRecordsOldAndNewFromTheStore) {
     EXPECT_TRUE(again->events.empty()) << "the store keeps every field of a version 1 aggregate";
 }
 
+// Group commit folds a batch's events before they are durable; a failed
+// append undoes them, newest first, to exactly the model the log holds.
+TEST_F(IdentityStoreTest, TentativeEventsUndoneNewestFirstLeaveTheModelAsTheLogHasIt) {
+    const auto t = tenant("sunrise");
+    const auto jane = user("jane@example.org");
+    const auto registrar = user("registrar@example.org");
+    const auto& users = store(model::kUser);
+    const auto& email = model::kUser.unique.front();
+    const auto& slug = model::kTenant.unique.front();
+
+    std::vector<command::WriteModel::Replaced> replaced;
+    const auto tentatively = [&](const Result<domain::Decision>& decision) {
+        ASSERT_TRUE(decision.ok()) << decision.error().detail;
+        for (const auto& pending : decision->events) {
+            auto e = testing::envelope_of(pending);
+            e.actor = registrar;
+            replaced.push_back(model.apply_tentatively(e));
+        }
+    };
+    const auto john = UserId::generate();
+    tentatively(decide(model, register_user(john, body(R"({"email":"john@example.org"})"))));
+    tentatively(decide(model, update_user(jane, 1, body(R"({"email":"janet@example.org"})"))));
+    tentatively(decide(model, delete_tenant(t, 1)));
+    // The next decision sees every tentative effect: john's address is
+    // taken, jane's old one free, the tenant gone.
+    EXPECT_EQ(
+        decide(model, register_user(UserId::generate(), body(R"({"email":"john@example.org"})")))
+            .error()
+            .type,
+        "email-taken");
+    EXPECT_EQ(users.holder(email, kPlatformTenant, {{"email", "jane@example.org"}}), std::nullopt);
+    EXPECT_EQ(model.registrations.registrar_of(john), registrar);
+    EXPECT_TRUE(store(model::kTenant).find(t, t.uuid())->deleted);
+
+    for (auto it = replaced.rbegin(); it != replaced.rend(); ++it) model.undo(*it);
+    EXPECT_EQ(users.find(kPlatformTenant, john.uuid()), nullptr);
+    EXPECT_EQ(users.holder(email, kPlatformTenant, {{"email", "john@example.org"}}), std::nullopt);
+    EXPECT_EQ(users.holder(email, kPlatformTenant, {{"email", "janet@example.org"}}), std::nullopt);
+    EXPECT_EQ(users.holder(email, kPlatformTenant, {{"email", "jane@example.org"}}), jane.uuid());
+    EXPECT_EQ(users.find(kPlatformTenant, jane.uuid())->version, 1);
+    EXPECT_EQ(model.registrations.registrar_of(john), std::nullopt);
+    EXPECT_FALSE(store(model::kTenant).find(t, t.uuid())->deleted);
+    EXPECT_EQ(store(model::kTenant).holder(slug, t, {{"slug", "sunrise"}}), t.uuid());
+    EXPECT_TRUE(
+        decide(model, register_user(UserId::generate(), body(R"({"email":"john@example.org"})")))
+            .ok());
+    EXPECT_EQ(users.size(), 2u) << "john's record is gone, not left empty";
+}
+
 TEST_F(IdentityStoreTest, ARevokedMembershipIsRevivedOnItsRowWithTheNextVersion) {
     const auto t = tenant("sunrise");
     const auto u = user("jane@example.org");

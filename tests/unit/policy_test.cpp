@@ -46,10 +46,10 @@ TEST(PolicyColumns, TheProjectorWritesTheColumnAndAuditsTheApiName) {
     EXPECT_NE(insert.sql.find(", version"), std::string::npos) << insert.sql;
     EXPECT_NE(insert.sql.find("r.version"), std::string::npos) << insert.sql;
     EXPECT_EQ(insert.sql.find("policy_version"), std::string::npos) << insert.sql;
-    const auto row = boost::json::parse(*insert.params[2]).as_object();
+    const auto row = boost::json::parse(*insert.row[2]).as_object();
     EXPECT_EQ(row.at("version"), "1.0") << "jsonb_populate_record matches the column's name";
     EXPECT_FALSE(row.contains("policy_version"));
-    const auto audit = boost::json::parse(*created->back().params[6]).as_object();
+    const auto audit = boost::json::parse(*created->back().row[6]).as_object();
     EXPECT_EQ(audit.at("changes").at("policy_version").at("new"), "1.0")
         << "the audit trail, and so the history, speaks the API";
 
@@ -60,12 +60,13 @@ TEST(PolicyColumns, TheProjectorWritesTheColumnAndAuditsTheApiName) {
     // Version 2 carries new values only: the audit row reads the old ones
     // from the row first, the renamed column under its API name.
     const auto& audit_from = (*revised)[0];
-    EXPECT_NE(audit_from.sql.find("jsonb_build_object('policy_version', t.version)"),
-              std::string::npos)
+    EXPECT_NE(
+        audit_from.sql.find("'policy_version', jsonb_build_object('old', to_jsonb(t.version)"),
+        std::string::npos)
         << audit_from.sql;
     const auto& update = (*revised)[1];
     EXPECT_NE(update.sql.find("version = r.version"), std::string::npos) << update.sql;
-    EXPECT_EQ(boost::json::parse(*update.params[2]).as_object().at("version"), "2.0");
+    EXPECT_EQ(boost::json::parse(*update.row[2]).as_object().at("version"), "2.0");
 }
 
 TEST(PolicyColumns, ReadsSelectTheColumnUnderItsApiName) {

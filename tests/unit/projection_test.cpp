@@ -30,7 +30,7 @@ TEST(Projection, CreatedInsertsRowVersionAndAudit) {
         << (*statements)[0].sql;
     EXPECT_NE((*statements)[1].sql.find("entity_versions"), std::string::npos);
     EXPECT_NE((*statements)[2].sql.find("INSERT INTO audit_logs"), std::string::npos);
-    const auto details = boost::json::parse(*(*statements)[2].params[6]).as_object();
+    const auto details = boost::json::parse(*(*statements)[2].row[6]).as_object();
     EXPECT_EQ(details.at("changes").at("name").at("new"), "A");
     EXPECT_TRUE(details.at("changes").at("name").at("old").is_null());
 }
@@ -42,10 +42,11 @@ TEST(Projection, UpdateSetsOnlyChangedColumnsAndScopesMembershipsToTheTenant) {
                        {"changes", {{"role", {{"old", "carer"}, {"new", "admin"}}}}}}));
     ASSERT_TRUE(statements.ok());
     const auto& update = (*statements)[0];
-    EXPECT_NE(update.sql.find("SET updated_at = $2::timestamptz, role = r.role"), std::string::npos)
+    EXPECT_NE(update.sql.find("SET updated_at = v.occurred_at, role = r.role"), std::string::npos)
         << update.sql;
-    EXPECT_NE(update.sql.find("t.tenant_id = $4::uuid"), std::string::npos);
-    EXPECT_EQ(boost::json::parse(*update.params[2]).as_object().at("role"), "admin");
+    EXPECT_NE(update.sql.find("t.tenant_id = v.tenant_id"), std::string::npos);
+    EXPECT_EQ(update.row.back(), (*statements)[1].row[2]) << "the tenant, as in its version row";
+    EXPECT_EQ(boost::json::parse(*update.row[2]).as_object().at("role"), "admin");
 }
 
 TEST(Projection, RefusesColumnsOutsideTheTable) {
@@ -71,10 +72,10 @@ TEST(Projection, AuditRowCarriesActorAndRequestMetadata) {
     auto statements = project(e);
     ASSERT_TRUE(statements.ok());
     const auto& audit = statements->back();
-    EXPECT_EQ(audit.params[0], e.event_id.to_string()) << "audit id is the event id";
-    EXPECT_EQ(audit.params[2], e.actor->to_string());
-    EXPECT_EQ(audit.params[7]->size(), 45u);
-    EXPECT_EQ(audit.params[8], "agent");
+    EXPECT_EQ(audit.row[0], e.event_id.to_string()) << "audit id is the event id";
+    EXPECT_EQ(audit.row[2], e.actor->to_string());
+    EXPECT_EQ(audit.row[7]->size(), 45u);
+    EXPECT_EQ(audit.row[8], "agent");
 }
 
 }  // namespace

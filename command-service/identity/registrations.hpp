@@ -1,0 +1,27 @@
+#pragma once
+// Who registered each user account: a tenant admin or manager may enrol the
+// account they registered themselves before it belongs to any tenant
+// (identity.hpp, Policy::enrolment). Folded from UserRegistered envelopes'
+// actors; no field of the users table holds it.
+#include <optional>
+#include <unordered_map>
+
+#include "events/envelope.hpp"
+
+namespace cc::identity {
+
+class Registrations {
+  public:
+    void apply(const events::Envelope& event);
+    // nullopt for an unknown account, or one no user registered (a platform
+    // operator configured at start-up).
+    std::optional<UserId> registrar_of(const UserId& user) const;
+    // Sets (or, with nullopt, forgets) who registered `user`: undoes a
+    // registration that never became durable.
+    void restore(const UserId& user, const std::optional<UserId>& registrar);
+
+  private:
+    std::unordered_map<Uuid, UserId> registrars_;
+};
+
+}  // namespace cc::identity
