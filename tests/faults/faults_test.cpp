@@ -69,9 +69,10 @@ class Faults : public ::testing::TestWithParam<Backend> {
   protected:
     void SetUp() override {
         testing::stacks().clear();
-        testing::stacks()[GetParam()] = std::make_unique<testing::Stack>(
-            GetParam(), std::map<std::string, std::string>{
-                            {"CC_LOG_TIMEOUT_MS", std::to_string(kLogTimeout.count())}});
+        testing::stacks()[{GetParam(), testing::BlobBackend::directory}] =
+            std::make_unique<testing::Stack>(
+                GetParam(), std::map<std::string, std::string>{
+                                {"CC_LOG_TIMEOUT_MS", std::to_string(kLogTimeout.count())}});
     }
     void TearDown() override { testing::stacks().clear(); }
 
