@@ -114,7 +114,8 @@ int main(int argc, char** argv) try {
     std::vector<std::thread> threads;
     for (int t = 0; t < options.threads; ++t) {
         threads.emplace_back([&, t] {
-            std::mt19937_64 random(static_cast<std::uint64_t>(t) * 7919 + 17);
+            // Every run and thread draws anew: a repeated NHS number in the tenant is a 409.
+            std::mt19937_64 random(std::random_device{}() ^ (static_cast<std::uint64_t>(t) << 32));
             // Threads start staggered over one interval, so sends spread evenly.
             auto scheduled = start + std::chrono::duration_cast<Clock::duration>(
                                          interval * (static_cast<double>(t) / options.threads));
