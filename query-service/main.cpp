@@ -1,5 +1,6 @@
 // query-service: serves reads from the projections, read-only.
 #include <exception>
+#include <optional>
 #include <pqxx/pqxx>
 
 #include "model/contracts/contracts.hpp"
@@ -10,6 +11,7 @@
 #include "platform/observability/logger.hpp"
 #include "platform/pg/pool.hpp"
 #include "query-service/access.hpp"
+#include "query-service/access_listener.hpp"
 #include "query-service/aggregate/resources.hpp"
 #include "query-service/consistency.hpp"
 #include "query-service/documents/content.hpp"
@@ -28,7 +30,14 @@ int main() {
                                 static_cast<std::size_t>(config.server.workers), "query");
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         query::ReadApi api(pool);
-        query::Access access(pool);
+        // The access facts are kept between requests while a listener hears
+        // what changes them (CC_ACCESS_CACHE=0: every check reads them).
+        query::AccessCache access_cache;
+        std::optional<query::AccessListener> access_listener;
+        if (config::env_or("CC_ACCESS_CACHE", "1") != "0") {
+            access_listener.emplace(config.database_url, access_cache);
+        }
+        query::Access access(pool, &access_cache);
         http::Router router;
         http::add_operational_routes(
             router,

@@ -7,15 +7,17 @@
 #include "platform/http/conditional.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/pg/errors.hpp"
+#include "platform/pg/prepared.hpp"
 #include "query-service/access.hpp"
 
 namespace cc::query {
 namespace {
 
+// The query service's statements: a few texts per route and set of filters.
 pqxx::result run(pg::ConnectionPool& pool, const pg::Statement& statement) {
+    static pg::PreparedNames prepared("cc_read_", 512);
     auto connection = pool.acquire();
-    pqxx::read_transaction tx(*connection);
-    return tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+    return pg::run_single(*connection, prepared, statement);
 }
 
 // A filter value PostgreSQL cannot read as its column's type (a date that
