@@ -38,6 +38,7 @@
 #include "model/aggregates/identity.hpp"
 #include "model/validate.hpp"
 #include "platform/core/hash.hpp"
+#include "tests/support/envelope_of.hpp"
 #include "tests/support/event_contract.hpp"
 
 namespace cc::fuzz {
@@ -60,20 +61,11 @@ struct World {
         return {&a, aggregate::filed_under(a, id, kTenant), id, kCaller, samples.now(), true};
     }
 
-    events::Envelope envelope_of(const domain::PendingEvent& pending) {
-        events::Envelope e;
-        e.event_id = EventId(Uuid::random_v4());
-        e.event_type = pending.event_type;
-        if (const auto* info = events::find_event_type(pending.event_type)) {
-            e.schema_version = info->schema_version;
-        }
-        e.tenant_id = pending.tenant_id;
-        e.aggregate_type = pending.aggregate_type;
-        e.aggregate_id = pending.aggregate_id;
-        e.aggregate_version = pending.aggregate_version;
+    // As the command bus wraps it, on the samples' clock and by their caller.
+    events::Envelope envelope_of(const domain::PendingEvent& pending) const {
+        auto e = testing::envelope_of(pending);
         e.occurred_at = samples.now();
         e.actor = kCaller;
-        e.payload = pending.payload;
         return e;
     }
 
