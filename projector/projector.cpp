@@ -163,7 +163,7 @@ pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& st
 // projector after a rebalance, another partition of a read-audit stream),
 // at the cost of two indexed reads per batch.
 void Projector::chain(pqxx::transaction_base& tx,
-                      const std::vector<const projection::Statement*>& statements) {
+                      const std::vector<const projection::Statement*>& statements, int partition) {
     std::vector<const projection::Statement::Audit*> entries;
     for (const auto* statement : statements) {
         if (statement->audit) entries.push_back(&*statement->audit);
@@ -191,7 +191,7 @@ void Projector::chain(pqxx::transaction_base& tx,
                                          : std::optional(row[column].as<std::string>());
         };
         audit::AuditRow read{*text(0), *text(1), text(2), *text(3), *text(4),
-                             text(5),  text(6),  text(7), text(8), text(9)};
+                             text(5),  text(6),  text(7), text(8),  text(9)};
         stored.emplace(read.id, std::move(read));
     }
     std::vector<audit::Chained> rows;
@@ -199,9 +199,11 @@ void Projector::chain(pqxx::transaction_base& tx,
     rows.reserve(entries.size());
     for (const auto* entry : entries) {
         const auto found = stored.find(entry->id);
-        if (found == stored.end()) throw std::runtime_error("audit row " + entry->id + " not found");
-        heads.try_emplace({found->second.tenant_id, entry->stream});
-        rows.push_back({found->second, entry->stream});
+        if (found == stored.end())
+            throw std::runtime_error("audit row " + entry->id + " not found");
+        auto stream = audit::chain_stream(entry->stream, found->second.tenant_id, partition);
+        heads.try_emplace({found->second.tenant_id, stream});
+        rows.push_back({found->second, std::move(stream)});
     }
     // The chains' keys sorted (a map), so that two transactions take their
     // locks in the same order.
@@ -360,7 +362,7 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
             for (const auto& statement : pending[i]->statements) statements.push_back(&statement);
         }
         for (const auto& statement : projection::plan(statements)) exec(tx, statement);
-        chain(tx, statements);
+        chain(tx, statements, partition);
     };
     // Once pending[from, to) is applied: the unreadable among them parked.
     const auto applied = [&](std::size_t from, std::size_t to) {

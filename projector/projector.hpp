@@ -78,7 +78,7 @@ class Projector {
                                              bool together);
     // Links the audit rows the statements wrote into their chains.
     void chain(pqxx::transaction_base& tx,
-               const std::vector<const projection::Statement*>& statements);
+               const std::vector<const projection::Statement*>& statements, int partition);
     // Runs SQL prepared on the connection under a name kept per text.
     pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
     const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql,

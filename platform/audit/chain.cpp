@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "platform/core/hash.hpp"
+#include "platform/core/uuid.hpp"
 
 namespace cc::audit {
 namespace {
@@ -37,13 +38,27 @@ void append_escaped(std::string& out, std::string_view decoded) {
     for (const char c : decoded) {
         const auto byte = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (byte < 0x20) {
                     out += "\\u00";
@@ -75,8 +90,8 @@ class Canonicaliser {
     static constexpr int kMostDepth = 256;
 
     void skip_space() {
-        while (at_ < text_.size() &&
-               (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
+        while (at_ < text_.size() && (text_[at_] == ' ' || text_[at_] == '\t' ||
+                                      text_[at_] == '\n' || text_[at_] == '\r'))
             ++at_;
     }
 
@@ -163,7 +178,8 @@ class Canonicaliser {
         }
         for (bool first = true;; first = false) {
             if (!first) out += ',';
-            if (auto parsed = parse_value(out, depth + 1); !parsed) return std::move(parsed).error();
+            if (auto parsed = parse_value(out, depth + 1); !parsed)
+                return std::move(parsed).error();
             skip_space();
             if (at_ < text_.size() && text_[at_] == ',') {
                 ++at_;
@@ -237,7 +253,8 @@ class Canonicaliser {
                 ++at_;
                 return decoded;
             }
-            if (static_cast<unsigned char>(c) < 0x20) return not_json("control character in string");
+            if (static_cast<unsigned char>(c) < 0x20)
+                return not_json("control character in string");
             if (static_cast<unsigned char>(c) >= 0x80) {
                 if (auto copied = copy_utf8(decoded); !copied) return std::move(copied).error();
                 continue;
@@ -250,14 +267,30 @@ class Canonicaliser {
             if (at_ >= text_.size()) return not_json("unterminated escape");
             const char escaped = text_[at_++];
             switch (escaped) {
-                case '"': decoded += '"'; break;
-                case '\\': decoded += '\\'; break;
-                case '/': decoded += '/'; break;
-                case 'b': decoded += '\b'; break;
-                case 'f': decoded += '\f'; break;
-                case 'n': decoded += '\n'; break;
-                case 'r': decoded += '\r'; break;
-                case 't': decoded += '\t'; break;
+                case '"':
+                    decoded += '"';
+                    break;
+                case '\\':
+                    decoded += '\\';
+                    break;
+                case '/':
+                    decoded += '/';
+                    break;
+                case 'b':
+                    decoded += '\b';
+                    break;
+                case 'f':
+                    decoded += '\f';
+                    break;
+                case 'n':
+                    decoded += '\n';
+                    break;
+                case 'r':
+                    decoded += '\r';
+                    break;
+                case 't':
+                    decoded += '\t';
+                    break;
                 case 'u': {
                     auto code = parse_hex4();
                     if (!code) return std::move(code).error();
@@ -275,7 +308,8 @@ class Canonicaliser {
                     append_utf8(decoded, point);
                     break;
                 }
-                default: return not_json("bad escape");
+                default:
+                    return not_json("bad escape");
             }
         }
     }
@@ -311,7 +345,8 @@ class Canonicaliser {
     std::size_t at_ = 0;
 };
 
-void append_member(std::string& out, std::string_view key, const std::optional<std::string>& value) {
+void append_member(std::string& out, std::string_view key,
+                   const std::optional<std::string>& value) {
     if (out.size() > 1) out += ',';
     append_escaped(out, key);
     out += ':';
@@ -323,7 +358,14 @@ void append_member(std::string& out, std::string_view key, const std::optional<s
 
 }  // namespace
 
-Result<std::string> canonical_json(std::string_view json) { return Canonicaliser(json).run(); }
+std::string chain_stream(std::string_view stream, std::string_view tenant_id, int partition) {
+    if (tenant_id != kPlatformTenant.to_string()) return std::string(stream);
+    return std::string(stream) + ".p" + std::to_string(partition);
+}
+
+Result<std::string> canonical_json(std::string_view json) {
+    return Canonicaliser(json).run();
+}
 
 Result<std::string> canonical_content(const AuditRow& row) {
     std::optional<std::string> details;
@@ -363,9 +405,8 @@ Result<std::vector<Link>> extend(Heads& heads, std::span<const Chained> rows) {
         auto content = canonical_content(chained.row);
         if (!content) return std::move(content).error();
         auto& head = heads[{chained.row.tenant_id, chained.stream}];
-        Link link{chained.row.id,    chained.row.tenant_id,
-                  chained.stream,    head.seq + 1,
-                  head.row_hash,     link_hash(head.row_hash, *content)};
+        Link link{chained.row.id, chained.row.tenant_id, chained.stream,
+                  head.seq + 1,   head.row_hash,         link_hash(head.row_hash, *content)};
         head = Head{link.seq, link.row_hash};
         links.push_back(std::move(link));
     }
@@ -374,16 +415,26 @@ Result<std::vector<Link>> extend(Heads& heads, std::span<const Chained> rows) {
 
 std::string_view to_string(Tampering kind) {
     switch (kind) {
-        case Tampering::edited: return "edited";
-        case Tampering::deleted: return "deleted";
-        case Tampering::reordered: return "reordered";
-        case Tampering::inserted: return "inserted";
-        case Tampering::link_altered: return "link_altered";
-        case Tampering::unlinked: return "unlinked";
-        case Tampering::log_mismatch: return "log_mismatch";
-        case Tampering::not_in_log: return "not_in_log";
-        case Tampering::missing_row: return "missing_row";
-        case Tampering::head_mismatch: return "head_mismatch";
+        case Tampering::edited:
+            return "edited";
+        case Tampering::deleted:
+            return "deleted";
+        case Tampering::reordered:
+            return "reordered";
+        case Tampering::inserted:
+            return "inserted";
+        case Tampering::link_altered:
+            return "link_altered";
+        case Tampering::unlinked:
+            return "unlinked";
+        case Tampering::log_mismatch:
+            return "log_mismatch";
+        case Tampering::not_in_log:
+            return "not_in_log";
+        case Tampering::missing_row:
+            return "missing_row";
+        case Tampering::head_mismatch:
+            return "head_mismatch";
     }
     return "unknown";
 }
@@ -393,11 +444,12 @@ std::optional<Break> verify_chain(std::span<const ChainEntry> entries) {
     // Which links claim to follow a given row hash: a fork or a displaced
     // successor tells an insertion or a reordering from other breaks.
     std::unordered_multimap<std::string, std::size_t> following;
-    for (std::size_t i = 0; i < entries.size(); ++i) following.emplace(entries[i].link.prev_hash, i);
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        following.emplace(entries[i].link.prev_hash, i);
     const auto& first = entries.front().link;
     const auto broken = [&](Tampering kind, const Link& link, std::string detail) {
-        return Break{kind, first.tenant_id, first.stream, link.seq, link.audit_log_id,
-                     std::move(detail)};
+        return Break{kind,     first.tenant_id,   first.stream,
+                     link.seq, link.audit_log_id, std::move(detail)};
     };
     const auto seq_text = [](std::int64_t seq) { return "seq " + std::to_string(seq); };
     std::int64_t expected_seq = 1;
@@ -405,11 +457,11 @@ std::optional<Break> verify_chain(std::span<const ChainEntry> entries) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const auto& link = entries[i].link;
         if (link.seq != expected_seq) {
-            return broken(Tampering::deleted, link,
-                          "links " + seq_text(expected_seq) +
-                              (link.seq - 1 > expected_seq ? " to " + std::to_string(link.seq - 1)
-                                                           : "") +
-                              " are missing before " + seq_text(link.seq) + ": rows were deleted");
+            return broken(
+                Tampering::deleted, link,
+                "links " + seq_text(expected_seq) +
+                    (link.seq - 1 > expected_seq ? " to " + std::to_string(link.seq - 1) : "") +
+                    " are missing before " + seq_text(link.seq) + ": rows were deleted");
         }
         if (link.prev_hash != expected_prev) {
             if (i > 0 && link.prev_hash == entries[i - 1].link.prev_hash) {

@@ -38,9 +38,20 @@ namespace cc::audit {
 // The chains per tenant: the domain log's changes, and reads and refusals.
 inline constexpr std::string_view kChangesStream = "changes";
 inline constexpr std::string_view kAccessStream = "access";
+// The event that publishes a chain's head to the log, so that a database
+// rewritten on its own no longer matches it. Payload: {"stream", "seq",
+// "row_hash"}; its tenant_id is the chain's tenant.
+inline constexpr std::string_view kHeadRecorded = "AuditChainHeadRecorded";
 // The prev_hash of every chain's first link.
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
+
+// The chain a row of `stream` joins. A tenant's events share one partition
+// of the log, so its rows have one order on every rebuild. The platform's
+// own rows (users, features: tenant kPlatformTenant) are keyed by
+// aggregate across partitions, whose interleaving no rebuild repeats, so
+// each partition's are a chain of their own: "changes.p3".
+std::string chain_stream(std::string_view stream, std::string_view tenant_id, int partition);
 
 // An audit_logs row as text, read with kAuditRowSelect.
 struct AuditRow {

@@ -13,7 +13,8 @@ namespace {
 
 TEST(CanonicalJson, SortsKeysByBytesWhateverTheInputOrderAndSpacing) {
     // jsonb prints keys shortest first; the canonical form does not care.
-    const auto from_jsonb = canonical_json(R"({"b": 1, "aa": [true, null], "ab": {"y": 2, "x": "s"}})");
+    const auto from_jsonb =
+        canonical_json(R"({"b": 1, "aa": [true, null], "ab": {"y": 2, "x": "s"}})");
     const auto reordered = canonical_json(R"({"ab":{"x":"s","y":2},"aa":[true,null],"b":1})");
     ASSERT_TRUE(from_jsonb.ok());
     ASSERT_TRUE(reordered.ok());
@@ -25,7 +26,8 @@ TEST(CanonicalJson, EscapesOneWayAndKeepsNumbersAsWritten) {
     const auto canonical =
         canonical_json(R"(["\u00e9\/\u0001\n", "é", 1.50, -0.0, 1E+2, "\ud83d\ude00"])");
     ASSERT_TRUE(canonical.ok());
-    EXPECT_EQ(*canonical, "[\"\xC3\xA9/\\u0001\\n\",\"\xC3\xA9\",1.50,-0.0,1E+2,\"\xF0\x9F\x98\x80\"]");
+    EXPECT_EQ(*canonical,
+              "[\"\xC3\xA9/\\u0001\\n\",\"\xC3\xA9\",1.50,-0.0,1E+2,\"\xF0\x9F\x98\x80\"]");
 }
 
 TEST(CanonicalJson, RefusesWhatIsNotJson) {
@@ -36,21 +38,16 @@ TEST(CanonicalJson, RefusesWhatIsNotJson) {
 }
 
 AuditRow row(std::string id, std::string details = R"({"changes": {}})") {
-    return AuditRow{std::move(id),
-                    "11111111-1111-4111-8111-111111111111",
-                    std::nullopt,
-                    "PatientRegistered",
-                    "patient",
-                    "22222222-2222-4222-8222-222222222222",
-                    std::move(details),
-                    "10.0.0.1",
-                    std::nullopt,
-                    "2026-11-24T18:29:09.123456Z"};
+    return AuditRow{std::move(id),      "11111111-1111-4111-8111-111111111111",
+                    std::nullopt,       "PatientRegistered",
+                    "patient",          "22222222-2222-4222-8222-222222222222",
+                    std::move(details), "10.0.0.1",
+                    std::nullopt,       "2026-11-24T18:29:09.123456Z"};
 }
 
 TEST(CanonicalContent, IsTheDocumentedObject) {
-    const auto content = canonical_content(row("33333333-3333-4333-8333-333333333333",
-                                               R"({"z": "\"q\"", "a": 1})"));
+    const auto content =
+        canonical_content(row("33333333-3333-4333-8333-333333333333", R"({"z": "\"q\"", "a": 1})"));
     ASSERT_TRUE(content.ok());
     EXPECT_EQ(*content,
               R"({"action":"PatientRegistered","created_at":"2026-11-24T18:29:09.123456Z",)"
@@ -101,7 +98,9 @@ std::vector<ChainEntry> chain_of(int n) {
     return entries;
 }
 
-TEST(VerifyChain, AnIntactChainHolds) { EXPECT_FALSE(verify_chain(chain_of(5)).has_value()); }
+TEST(VerifyChain, AnIntactChainHolds) {
+    EXPECT_FALSE(verify_chain(chain_of(5)).has_value());
+}
 
 TEST(VerifyChain, NamesAnEditedRow) {
     auto entries = chain_of(5);
@@ -151,8 +150,9 @@ TEST(VerifyChain, NamesAForgedRowPutInBetweenWithAWellMadeLink) {
     // genuine row after it still names the row before it.
     auto forged = row("99999999-9999-4999-8999-999999999999", R"({"forged": true})");
     const auto prev = entries[1].link.row_hash;
-    Link link{forged.id, forged.tenant_id, "changes", 3, prev,
-              link_hash(prev, *canonical_content(forged))};
+    Link link{forged.id, forged.tenant_id,
+              "changes", 3,
+              prev,      link_hash(prev, *canonical_content(forged))};
     for (std::size_t i = 2; i < entries.size(); ++i) ++entries[i].link.seq;
     entries.insert(entries.begin() + 2, ChainEntry{link, forged});
     const auto found = verify_chain(entries);
