@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "events/audit_events.hpp"
 #include "events/envelope.hpp"
 #include "projector/projection/projection.hpp"
 
@@ -176,7 +177,7 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
         if (!event) return {};  // unreadable: parked by the projector, nothing to compare
         const auto tenant = event->tenant_id.to_string();
         if (options.tenant && *options.tenant != tenant) return {};
-        if (event->event_type == kHeadRecorded) {
+        if (event->event_type == events::audit::kChainHeadRecorded) {
             ++report.heads;
             const auto& payload = event->payload;
             const auto* stream = payload.if_contains("stream");
@@ -205,19 +206,20 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
             accounted.insert(id);
             if (parked.count(event->event_id.to_string()) > 0) continue;
             ++report.events;
+            const auto stream = chain_stream(statement.audit->stream, tenant, record.partition);
             const auto row = stored.rows.find(id);
             if (row == stored.rows.end()) {
                 report.breaks.push_back(
-                    Break{Tampering::missing_row, tenant, statement.audit->stream, std::nullopt, id,
+                    Break{Tampering::missing_row, tenant, stream, std::nullopt, id,
                           event->event_type + " at " + std::to_string(record.partition) + ":" +
                               std::to_string(record.offset) + " has no audit row: it was deleted"});
                 continue;
             }
             if (const auto column = differing_column(statement, row->second); !column.empty()) {
-                report.breaks.push_back(Break{
-                    Tampering::log_mismatch, tenant, statement.audit->stream, std::nullopt, id,
-                    "row " + id + " differs from its event " + event->event_type + " in " + column +
-                        ": it was edited"});
+                report.breaks.push_back(
+                    Break{Tampering::log_mismatch, tenant, stream, std::nullopt, id,
+                          "row " + id + " differs from its event " + event->event_type + " in " +
+                              column + ": it was edited"});
             }
         }
         return {};

@@ -38,10 +38,6 @@ namespace cc::audit {
 // The chains per tenant: the domain log's changes, and reads and refusals.
 inline constexpr std::string_view kChangesStream = "changes";
 inline constexpr std::string_view kAccessStream = "access";
-// The event that publishes a chain's head to the log, so that a database
-// rewritten on its own no longer matches it. Payload: {"stream", "seq",
-// "row_hash"}; its tenant_id is the chain's tenant.
-inline constexpr std::string_view kHeadRecorded = "AuditChainHeadRecorded";
 // The prev_hash of every chain's first link.
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";

@@ -3,9 +3,15 @@
 // `complexcare audit verify`'s library finding and naming each tampering.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
 #include <pqxx/pqxx>
+#include <set>
+#include <sstream>
 
 #include "cli/audit_verify.hpp"
 #include "events/envelope.hpp"
@@ -14,7 +20,10 @@
 #include "projector/projector.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelope_of.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
+#include "tests/support/process.hpp"
 
 namespace cc::audit {
 namespace {
@@ -278,6 +287,125 @@ TEST_F(AuditChainTest, ProjectingTheSameLogAgainGivesTheIdenticalChain) {
     EXPECT_EQ(std::count(first.begin(), first.end(), '\n') + 1,
               testing::scalar(url_, "SELECT count(*) FROM audit_logs"));
     EXPECT_EQ(chain_dump(again), first);
+}
+
+// The real command service publishes every chain's head to the log; a
+// chain then rewritten consistently in the database alone (a row edited
+// and every link after it recomputed) still verifies on its own, but no
+// longer against the heads the log holds.
+TEST(AuditChainHeads, PublishedHeadsExposeAChainRewrittenInTheDatabaseAlone) {
+    const auto url = testing::postgres().create_database("audit_chain_heads");
+    const auto log = [&] {
+        eventlog::LogConfig config;
+        config.postgres = {url, kPartitions};
+        return config;
+    }();
+    const auto port = testing::free_port();
+    // Its start-up registers an operator and the built-in features: audit
+    // rows to chain without a client.
+    const std::map<std::string, std::string> env{
+        {"CC_DATABASE_URL", url + " user=complexcare_command"},
+        {"CC_LOG_BACKEND", "postgres"},
+        {"CC_LOG_PARTITIONS", std::to_string(kPartitions)},
+        {"CC_HTTP_PORT", std::to_string(port)},
+        {"CC_LOG_LEVEL", "warn"},
+        {"CC_JWT_SECRET", "audit-chain-secret-long-enough-for-hs256"},
+        {"CC_PLATFORM_ADMINS", UserId::generate().to_string()},
+        {"CC_CHAIN_HEAD_INTERVAL_MS", "20"}};
+    testing::Process command(testing::binary("command-service/command-service"), env,
+                             "/tmp/cc-audit-chain-heads.log");
+    ASSERT_TRUE(testing::wait_until_ready(port, "/readyz", 30000));
+    projector::Projector p({.database_url = url, .topic = "event_log"});
+    const auto project = [&] {
+        auto reader = eventlog::open_reader(
+            log, {.group = "projector", .start_offset = [&](int i) { return p.checkpoint(i); }});
+        const auto stopped = testing::catch_up(p, *reader);
+        ASSERT_TRUE(stopped.empty()) << stopped;
+    };
+    project();
+    const auto chains =
+        testing::scalar(url, "SELECT count(DISTINCT (tenant_id, stream)) FROM audit_chain");
+    ASSERT_GT(chains, 0);
+    const auto heads_in_log = [&] {
+        std::set<std::string> chains_published;
+        auto reader = eventlog::open_reader(log, {});
+        (void)eventlog::read_to_end(*reader, [&](const eventlog::LogRecord& record) -> Status {
+            auto event = events::parse_envelope(record.value);
+            if (event && event->event_type == "AuditChainHeadRecorded")
+                chains_published.insert(event->tenant_id.to_string() + "/" +
+                                        std::string(event->payload.at("stream").as_string()));
+            return {};
+        });
+        return static_cast<long>(chains_published.size());
+    };
+    ASSERT_TRUE(testing::eventually([&] { return heads_in_log() >= chains; }))
+        << heads_in_log() << " of " << chains << " chains published";
+    EXPECT_EQ(command.terminate(), 0);
+    project();
+    pqxx::connection database(url);
+    auto reader = eventlog::open_reader(log, {});
+    auto report = verify(database, {}, reader.get());
+    ASSERT_TRUE(report.ok()) << report.error().detail;
+    EXPECT_TRUE(report->intact()) << to_text(*report);
+    EXPECT_GE(static_cast<long>(report->heads), chains);
+
+    // Rewrite the chain of the first published head: its first row edited,
+    // every link recomputed with the published algorithm.
+    pqxx::work tx(database);
+    const auto chain = tx.exec(
+        "SELECT c.tenant_id::text, c.stream FROM audit_chain c JOIN audit_logs a ON a.id = "
+        "c.audit_log_id WHERE a.action = 'AuditChainHeadRecorded' ORDER BY a.created_at LIMIT 1")
+                           [0];
+    const auto tenant = chain[0].as<std::string>();
+    const auto stream = chain[1].as<std::string>();
+    tx.exec("SET LOCAL session_replication_role = replica");
+    tx.exec_params(
+        "UPDATE audit_logs SET user_agent = 'nobody' WHERE id = (SELECT audit_log_id FROM "
+        "audit_chain WHERE tenant_id = $1::uuid AND stream = $2 AND seq = 1)",
+        tenant, stream);
+    std::string prev(kGenesisHash);
+    for (const auto& row :
+         tx.exec_params("SELECT c.seq, " + std::string(kAuditRowSelect) +
+                            " FROM audit_chain c JOIN audit_logs a ON a.id = c.audit_log_id WHERE "
+                            "c.tenant_id = $1::uuid AND c.stream = $2 ORDER BY c.seq",
+                        tenant, stream)) {
+        const auto text = [&](int i) {
+            return row[i].is_null() ? std::nullopt : std::optional(row[i].as<std::string>());
+        };
+        const AuditRow audit{*text(1), *text(2), text(3), *text(4), *text(5),
+                             text(6),  text(7),  text(8), text(9),  text(10)};
+        const auto hash = link_hash(prev, *canonical_content(audit));
+        tx.exec_params(
+            "UPDATE audit_chain SET prev_hash = $3, row_hash = $4 WHERE tenant_id = $1::uuid AND "
+            "stream = $2 AND seq = $5",
+            tenant, stream, prev, hash, row[0].as<std::int64_t>());
+        prev = hash;
+    }
+    tx.commit();
+    report = verify(database, {});
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->intact()) << "consistent on its own: " << to_text(*report);
+
+    // The command line, against the log: the rewritten chain's published head breaks.
+    auto cli_env = env;
+    cli_env["CC_DATABASE_URL"] = url;
+    const std::string output = "/tmp/cc-audit-chain-verify-" + std::to_string(::getpid()) + ".json";
+    std::filesystem::remove(output);
+    testing::Process cli(testing::binary("cli/complexcare"), cli_env, output,
+                         {"audit", "verify", "--against-log", "--json"});
+    EXPECT_EQ(cli.wait(), 3) << "non-zero on a break";
+    std::ifstream in(output);
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto json = boost::json::parse(text.str().substr(0, text.str().find('\n')));
+    EXPECT_EQ(json.at("intact"), false);
+    bool head_mismatch = false;
+    for (const auto& found : json.at("breaks").as_array()) {
+        if (found.at("kind") == "head_mismatch" && found.at("tenant_id") == tenant.c_str() &&
+            found.at("stream") == stream.c_str())
+            head_mismatch = true;
+    }
+    EXPECT_TRUE(head_mismatch) << text.str();
 }
 
 }  // namespace
