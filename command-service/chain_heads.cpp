@@ -2,36 +2,27 @@
 
 #include <pqxx/pqxx>
 
-#include "events/audit_events.hpp"
 #include "platform/observability/logger.hpp"
 
 namespace cc::command {
+namespace {
 
-std::vector<ChainHead> heads_to_publish(std::span<const ChainHead> heads,
-                                        const PublishedHeads& published) {
-    std::vector<ChainHead> out;
-    for (const auto& head : heads) {
-        if (head.action == events::audit::kChainHeadRecorded) continue;
-        const auto it = published.find({head.tenant, head.stream});
-        if (it != published.end() && it->second >= head.seq) continue;
-        out.push_back(head);
-    }
-    return out;
-}
+// Each chain's last link, by the (tenant_id, stream, seq) index: the
+// chains found by skipping from one to the next (a few lookups per chain,
+// never the whole table), then each one's highest seq.
+constexpr const char* kHeadsSql =
+    "WITH RECURSIVE chains AS ("
+    " (SELECT tenant_id, stream FROM audit_chain ORDER BY tenant_id, stream LIMIT 1)"
+    " UNION ALL"
+    " SELECT n.tenant_id, n.stream FROM chains k, LATERAL (SELECT c.tenant_id, c.stream"
+    " FROM audit_chain c WHERE (c.tenant_id, c.stream) > (k.tenant_id, k.stream)"
+    " ORDER BY c.tenant_id, c.stream LIMIT 1) n)"
+    " SELECT k.tenant_id::text, k.stream, h.seq, h.row_hash, a.action FROM chains k"
+    " JOIN LATERAL (SELECT c.seq, c.row_hash, c.audit_log_id FROM audit_chain c"
+    " WHERE c.tenant_id = k.tenant_id AND c.stream = k.stream ORDER BY c.seq DESC LIMIT 1) h"
+    " ON true JOIN audit_logs a ON a.id = h.audit_log_id";
 
-domain::Decision chain_head_decision(const ChainHead& head) {
-    const auto id = Uuid::random_v4();
-    return domain::Decision{
-        {domain::PendingEvent{
-            std::string(events::audit::kChainHeadRecorded),
-            std::string(events::audit::kChainAggregate),
-            id,
-            1,
-            head.tenant,
-            {{"stream", head.stream}, {"seq", head.seq}, {"row_hash", head.row_hash}}}},
-        id,
-        1};
-}
+}  // namespace
 
 ChainHeadPublisher::ChainHeadPublisher(CommandBus& bus, std::string database_url,
                                        std::chrono::milliseconds interval)
@@ -64,10 +55,7 @@ Result<std::size_t> ChainHeadPublisher::publish_once() {
         pqxx::connection database(database_url_);
         pqxx::read_transaction tx(database);
         // The last link of each chain, by the (tenant_id, stream, seq) index.
-        for (const auto& row : tx.exec(
-                 "SELECT DISTINCT ON (c.tenant_id, c.stream) c.tenant_id::text, c.stream, c.seq, "
-                 "c.row_hash, a.action FROM audit_chain c JOIN audit_logs a ON a.id = "
-                 "c.audit_log_id ORDER BY c.tenant_id, c.stream, c.seq DESC")) {
+        for (const auto& row : tx.exec(kHeadsSql)) {
             const auto tenant = TenantId::parse(row[0].as<std::string>());
             if (!tenant) continue;
             heads.push_back(ChainHead{*tenant, row[1].as<std::string>(), row[2].as<std::int64_t>(),

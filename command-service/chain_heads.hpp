@@ -7,37 +7,14 @@
 // (`complexcare audit verify --against-log`).
 #include <chrono>
 #include <condition_variable>
-#include <cstdint>
-#include <map>
 #include <mutex>
-#include <span>
 #include <string>
 #include <thread>
-#include <utility>
-#include <vector>
 
+#include "command-service/audit/chain_head.hpp"
 #include "command-service/command_bus.hpp"
 
 namespace cc::command {
-
-struct ChainHead {
-    TenantId tenant;
-    std::string stream;
-    std::int64_t seq = 0;
-    std::string row_hash;
-    std::string action;  // of the head's audit row
-};
-// The seq last published per (tenant, stream), by this process.
-using PublishedHeads = std::map<std::pair<TenantId, std::string>, std::int64_t>;
-
-// The heads worth publishing: not published yet, and not themselves the row
-// of a published head (that row joins the chain it describes, so without
-// this every publication would call for the next one).
-std::vector<ChainHead> heads_to_publish(std::span<const ChainHead> heads,
-                                        const PublishedHeads& published);
-
-// The head event of one chain, as the bus appends it.
-domain::Decision chain_head_decision(const ChainHead& head);
 
 class ChainHeadPublisher {
   public:

@@ -5,8 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "command-service/audit/chain_head.hpp"
+#include "events/audit_events.hpp"
 #include "platform/audit/chain.hpp"
 #include "platform/core/hash.hpp"
+#include "tests/support/envelope_of.hpp"
+#include "tests/support/event_contract.hpp"
 
 namespace cc::audit {
 namespace {
@@ -172,6 +176,35 @@ TEST(VerifyChain, NamesARewrittenLink) {
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->kind, Tampering::link_altered);
     EXPECT_EQ(found->seq, 3);
+}
+
+TEST(ChainHeads, PublishesWhatMovedButNotTheRowOfAPublishedHead) {
+    const auto tenant = TenantId::generate();
+    const auto other = TenantId::generate();
+    const std::vector<command::ChainHead> heads{
+        {tenant, "changes", 5, std::string(64, 'a'), "PatientRegistered"},
+        {tenant, "access", 2, std::string(64, 'b'), "view"},
+        // Nothing happened since its last head was published but that event's own row.
+        {other, "changes", 9, std::string(64, 'c'),
+         std::string(events::audit::kChainHeadRecorded)}};
+    const command::PublishedHeads published{{{tenant, "access"}, 2}, {{tenant, "changes"}, 4}};
+    const auto due = command::heads_to_publish(heads, published);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].stream, "changes");
+    EXPECT_EQ(due[0].seq, 5);
+
+    const auto decision = command::chain_head_decision(due[0]);
+    ASSERT_EQ(decision.events.size(), 1u);
+    const auto& event = decision.events[0];
+    EXPECT_EQ(event.event_type, events::audit::kChainHeadRecorded);
+    EXPECT_EQ(event.tenant_id, tenant);
+    EXPECT_EQ(event.aggregate_version, 1);
+    EXPECT_EQ(event.payload,
+              (boost::json::object{
+                  {"stream", "changes"}, {"seq", 5}, {"row_hash", std::string(64, 'a')}}));
+    // As the bus wraps it: the published schemas and AsyncAPI hold it.
+    EXPECT_EQ(testing::event_contract_violations(testing::envelope_of(event)),
+              std::vector<std::string>{});
 }
 
 }  // namespace
