@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "platform/eventlog/event_log.hpp"
 #include "platform/observability/logger.hpp"
 
 namespace cc::command {
@@ -72,10 +73,12 @@ Result<std::size_t> ChainHeadPublisher::publish_once() {
         context.request.request_id = "chain-head-" + Uuid::random_v4().to_string();
         context.request.idempotency_key = "chain-head:" + head.tenant.to_string() + ":" +
                                           head.stream + ":" + std::to_string(head.seq);
-        auto outcome = bus_.record_by_server(context, head.tenant,
-                                             [&](const WriteModel&) -> Result<domain::Decision> {
-                                                 return chain_head_decision(head);
-                                             });
+        auto outcome = bus_.record_by_server(
+            context, head.tenant, [&](const WriteModel&) -> Result<domain::Decision> {
+                return chain_head_decision(head, [&](const Uuid& id) {
+                    return eventlog::partition_for(id.to_string(), bus_.partition_count());
+                });
+            });
         if (!outcome) return std::move(outcome).error();
         published_[{head.tenant, head.stream}] = head.seq;
         ++recorded;

@@ -148,6 +148,7 @@ class CommandBus {
     }
 
     bool ready() const;
+    int partition_count() const { return writer_->partition_count(); }
 
     // Reads the write model under the decision lock, e.g. to choose the
     // steps time has made due; they are then taken by execute() like any

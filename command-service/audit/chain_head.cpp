@@ -1,6 +1,7 @@
 #include "command-service/audit/chain_head.hpp"
 
 #include "events/audit_events.hpp"
+#include "platform/audit/chain.hpp"
 
 namespace cc::command {
 
@@ -16,8 +17,15 @@ std::vector<ChainHead> heads_to_publish(std::span<const ChainHead> heads,
     return out;
 }
 
-domain::Decision chain_head_decision(const ChainHead& head) {
-    const auto id = Uuid::random_v4();
+domain::Decision chain_head_decision(const ChainHead& head,
+                                     const std::function<int(const Uuid&)>& partition_of) {
+    auto id = Uuid::random_v4();
+    if (head.tenant == kPlatformTenant) {
+        // One in `partitions` ids lands there: a handful of draws.
+        if (const auto partition = audit::chain_partition(head.stream)) {
+            while (partition_of(id) != *partition) id = Uuid::random_v4();
+        }
+    }
     return domain::Decision{
         {domain::PendingEvent{
             std::string(events::audit::kChainHeadRecorded),

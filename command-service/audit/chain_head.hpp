@@ -2,6 +2,7 @@
 // Which audit chain heads the command service publishes, and the event
 // that does it (pure: the publisher in chain_heads.cpp reads the heads).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -28,7 +29,13 @@ using PublishedHeads = std::map<std::pair<TenantId, std::string>, std::int64_t>;
 std::vector<ChainHead> heads_to_publish(std::span<const ChainHead> heads,
                                         const PublishedHeads& published);
 
-// The AuditChainHeadRecorded event of one head, as the bus appends it.
-domain::Decision chain_head_decision(const ChainHead& head);
+// The AuditChainHeadRecorded event of one head, as the bus appends it. It
+// lands in the partition whose rows make the chain, so that its own audit
+// row joins the chain it describes (and heads_to_publish knows it for what
+// it is): a tenant's chain by the tenant id, the key of all its events; a
+// platform chain ("changes.p3", keyed by aggregate) by an aggregate id drawn
+// until `partition_of` puts it in that partition.
+domain::Decision chain_head_decision(const ChainHead& head,
+                                     const std::function<int(const Uuid&)>& partition_of);
 
 }  // namespace cc::command

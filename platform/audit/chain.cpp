@@ -363,6 +363,17 @@ std::string chain_stream(std::string_view stream, std::string_view tenant_id, in
     return std::string(stream) + ".p" + std::to_string(partition);
 }
 
+std::optional<int> chain_partition(std::string_view stream) {
+    const auto at = stream.rfind(".p");
+    if (at == std::string_view::npos || at + 2 == stream.size()) return std::nullopt;
+    int partition = 0;
+    for (const char c : stream.substr(at + 2)) {
+        if (c < '0' || c > '9' || partition > 100'000) return std::nullopt;
+        partition = partition * 10 + (c - '0');
+    }
+    return partition;
+}
+
 Result<std::string> canonical_json(std::string_view json) {
     return Canonicaliser(json).run();
 }

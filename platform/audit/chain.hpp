@@ -48,6 +48,9 @@ inline constexpr std::string_view kGenesisHash =
 // aggregate across partitions, whose interleaving no rebuild repeats, so
 // each partition's are a chain of their own: "changes.p3".
 std::string chain_stream(std::string_view stream, std::string_view tenant_id, int partition);
+// The partition a platform chain's stream names ("changes.p3": 3); nullopt
+// for a tenant's chain, which lives wherever its tenant's events do.
+std::optional<int> chain_partition(std::string_view stream);
 
 // An audit_logs row as text, read with kAuditRowSelect.
 struct AuditRow {

@@ -193,7 +193,7 @@ TEST(ChainHeads, PublishesWhatMovedButNotTheRowOfAPublishedHead) {
     EXPECT_EQ(due[0].stream, "changes");
     EXPECT_EQ(due[0].seq, 5);
 
-    const auto decision = command::chain_head_decision(due[0]);
+    const auto decision = command::chain_head_decision(due[0], [](const Uuid&) { return 0; });
     ASSERT_EQ(decision.events.size(), 1u);
     const auto& event = decision.events[0];
     EXPECT_EQ(event.event_type, events::audit::kChainHeadRecorded);
@@ -205,6 +205,22 @@ TEST(ChainHeads, PublishesWhatMovedButNotTheRowOfAPublishedHead) {
     // As the bus wraps it: the published schemas and AsyncAPI hold it.
     EXPECT_EQ(testing::event_contract_violations(testing::envelope_of(event)),
               std::vector<std::string>{});
+}
+
+TEST(ChainHeads, APlatformChainsHeadLandsInThePartitionOfItsRows) {
+    EXPECT_EQ(chain_stream("changes", kPlatformTenant.to_string(), 3), "changes.p3");
+    EXPECT_EQ(chain_partition("changes.p3"), 3);
+    EXPECT_EQ(chain_partition("changes"), std::nullopt);
+    const auto partition_of = [](const Uuid& id) {
+        return static_cast<int>(id.to_string()[7]) % 4;
+    };
+    const command::ChainHead head{kPlatformTenant, "changes.p3", 7, std::string(64, 'd'),
+                                  "UserRegistered"};
+    for (int i = 0; i < 20; ++i) {
+        const auto decision = command::chain_head_decision(head, partition_of);
+        EXPECT_EQ(partition_of(decision.events[0].aggregate_id), 3);
+        EXPECT_EQ(decision.events[0].tenant_id, kPlatformTenant);
+    }
 }
 
 }  // namespace
