@@ -206,7 +206,8 @@ void Projector::chain(pqxx::transaction_base& tx,
         rows.push_back({found->second, std::move(stream)});
     }
     // The chains' keys sorted (a map), so that two transactions take their
-    // locks in the same order.
+    // locks in the same order; per schema, so that a projection being
+    // rebuilt into another schema does not wait for the live one.
     std::vector<std::string> tenants;
     std::vector<std::string> streams;
     for (const auto& [key, head] : heads) {
@@ -217,9 +218,9 @@ void Projector::chain(pqxx::transaction_base& tx,
     const auto stream_array = array_of(streams);
     tx.exec_prepared(
         statement_name(tx,
-                       "SELECT count(pg_advisory_xact_lock(hashtextextended('audit_chain/' || "
-                       "k.tenant_id || '/' || k.stream, 0))) FROM unnest($1::text[], $2::text[]) "
-                       "WITH ORDINALITY AS k(tenant_id, stream, n)"),
+                       "SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || "
+                       "'/audit_chain/' || k.tenant_id || '/' || k.stream, 0))) FROM "
+                       "unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(tenant_id, stream, n)"),
         tenant_array, stream_array);
     for (const auto& row : tx.exec_prepared(
              statement_name(tx,
