@@ -158,9 +158,9 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
     // ones (dead letters) have no row.
     std::map<int, std::int64_t> applied_up_to;
     for (const auto& row : tx.exec_params(
-             "SELECT partition, max(next_offset) FROM projection_checkpoints WHERE projection = $1 "
-             "GROUP BY partition",
-             options.projection)) {
+             "SELECT partition, next_offset FROM projection_checkpoints WHERE projection = $1 "
+             "AND topic = $2",
+             options.projection, options.topic)) {
         applied_up_to[row[0].as<int>()] = row[1].as<std::int64_t>();
     }
     std::set<std::string> parked;

@@ -23,6 +23,9 @@ struct VerifyOptions {
     // The projection whose checkpoints say which events have been applied
     // (later ones are not expected in the table yet).
     std::string projection = "main";
+    // The log's name in those checkpoints (LogConfig::topic()); a
+    // read-audit stream's own topic has checkpoints of its own.
+    std::string topic = "event_log";
     // How many rows without a link are listed at most.
     std::size_t most_unlinked = 100;
 };

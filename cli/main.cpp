@@ -301,9 +301,10 @@ int audit_verify(int argc, char** argv) {
         }
     }
     pqxx::connection database(database_url());
+    const auto config = cc::eventlog::log_config_from_env(database_url());
+    options.topic = config.topic();
     std::unique_ptr<cc::eventlog::LogReader> log;
-    if (against_log)
-        log = cc::eventlog::open_reader(cc::eventlog::log_config_from_env(database_url()), {});
+    if (against_log) log = cc::eventlog::open_reader(config, {});
     const auto report = cc::audit::verify(database, options, log.get());
     if (!report) {
         std::cerr << "audit verify: " << report.error().detail << "\n";
