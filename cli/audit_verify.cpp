@@ -81,7 +81,7 @@ void verify_chains(Snapshot& tx, const VerifyOptions& options, VerifyReport& rep
                                "WHERE c.audit_log_id = a.id)" +
                                row_filter + " ORDER BY a.created_at, a.id")) {
         auto unlinked = audit_row_at(row, 0);
-        if (report.breaks.size() < options.most_unlinked + report.chains) {
+        if (++report.unlinked <= options.most_unlinked) {
             report.breaks.push_back(Break{Tampering::unlinked, unlinked.tenant_id, "", std::nullopt,
                                           unlinked.id,
                                           "row " + unlinked.id + " (" + unlinked.action +
@@ -277,6 +277,7 @@ boost::json::object to_json(const VerifyReport& report) {
     boost::json::object out{{"intact", report.intact()},
                             {"chains", report.chains},
                             {"links", report.links},
+                            {"unlinked", report.unlinked},
                             {"against_log", report.against_log},
                             {"breaks", std::move(breaks)}};
     if (report.against_log) {
@@ -287,8 +288,8 @@ boost::json::object to_json(const VerifyReport& report) {
 }
 
 std::string to_text(const VerifyReport& report) {
-    std::string out =
-        std::to_string(report.chains) + " chains, " + std::to_string(report.links) + " links";
+    std::string out = std::to_string(report.chains) + " chains, " + std::to_string(report.links) +
+                      " links, " + std::to_string(report.unlinked) + " rows without a link";
     if (report.against_log) {
         out += "; against the log: " + std::to_string(report.events) + " rows, " +
                std::to_string(report.heads) + " published heads";

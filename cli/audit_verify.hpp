@@ -26,13 +26,14 @@ struct VerifyOptions {
     // The log's name in those checkpoints (LogConfig::topic()); a
     // read-audit stream's own topic has checkpoints of its own.
     std::string topic = "event_log";
-    // How many rows without a link are listed at most.
+    // How many rows without a link are listed as breaks at most (all are counted).
     std::size_t most_unlinked = 100;
 };
 
 struct VerifyReport {
     std::size_t chains = 0;
     std::size_t links = 0;
+    std::size_t unlinked = 0;  // rows without a link; the first most_unlinked are breaks
     bool against_log = false;
     std::size_t events = 0;  // events compared with their rows
     std::size_t heads = 0;   // published heads checked

@@ -5,7 +5,7 @@
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
 //   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
-//   complexcare audit verify [--tenant T] [--against-log] [--json]
+//   complexcare audit verify [--tenant T] [--against-log] [--json] [--projection P]
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -47,7 +47,12 @@ constexpr const char* kUsage =
     "  blobs gc    remove the stored files (CC_BLOB_BACKEND: CC_BLOB_DIR or CC_S3_*) that no\n"
     "              document in the log's history names, once older than --min-age (1h;\n"
     "              0s for none);\n"
-    "              --dry-run true lists them only\n";
+    "              --dry-run true lists them only\n"
+    "  audit verify  recompute the audit trail's hash chains and report the first broken\n"
+    "              link of each (--tenant ID; --against-log also derives every row from its\n"
+    "              event and checks the chain heads the log published; --json; --projection\n"
+    "              main); exit 3 when broken. It reads audit_logs, audit_chain,\n"
+    "              projection_checkpoints, dead_letters and the log: run it as the owner\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags, int first) {
