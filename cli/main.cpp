@@ -5,13 +5,17 @@
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
 //   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
+//   complexcare audit verify [--tenant T] [--against-log] [--json] [--projection P]
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <pqxx/connection>
 #include <string>
 
+#include "cli/audit_verify.hpp"
 #include "cli/blobs.hpp"
 #include "cli/log_transfer.hpp"
 #include "cli/progress.hpp"
@@ -43,7 +47,12 @@ constexpr const char* kUsage =
     "  blobs gc    remove the stored files (CC_BLOB_BACKEND: CC_BLOB_DIR or CC_S3_*) that no\n"
     "              document in the log's history names, once older than --min-age (1h;\n"
     "              0s for none);\n"
-    "              --dry-run true lists them only\n";
+    "              --dry-run true lists them only\n"
+    "  audit verify  recompute the audit trail's hash chains and report the first broken\n"
+    "              link of each (--tenant ID; --against-log also derives every row from its\n"
+    "              event and checks the chain heads the log published; --json; --projection\n"
+    "              main); exit 3 when broken. It reads audit_logs, audit_chain,\n"
+    "              projection_checkpoints, dead_letters and the log: run it as the owner\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags, int first) {
@@ -276,12 +285,62 @@ int log_import(const std::map<std::string, std::string>& flags) {
 
 }  // namespace
 
+// Flags without values (--against-log, --json) as well as --tenant ID.
+int audit_verify(int argc, char** argv) {
+    cc::audit::VerifyOptions options;
+    bool against_log = false;
+    bool json = false;
+    for (int i = 3; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (name == "--against-log") {
+            against_log = true;
+        } else if (name == "--json") {
+            json = true;
+        } else if (name == "--tenant" && i + 1 < argc) {
+            options.tenant = argv[++i];
+        } else if (name == "--projection" && i + 1 < argc) {
+            options.projection = argv[++i];
+        } else {
+            std::cerr << "audit verify: unknown option " << name << "\n" << kUsage;
+            return 2;
+        }
+    }
+    pqxx::connection database(database_url());
+    const auto config = cc::eventlog::log_config_from_env(database_url());
+    options.topic = config.topic();
+    std::unique_ptr<cc::eventlog::LogReader> log;
+    if (against_log) log = cc::eventlog::open_reader(config, {});
+    const auto report = cc::audit::verify(database, options, log.get());
+    if (!report) {
+        std::cerr << "audit verify: " << report.error().detail << "\n";
+        return report.error().kind == cc::ErrorKind::malformed ? 2 : 1;
+    }
+    if (json) {
+        std::cout << boost::json::serialize(cc::audit::to_json(*report)) << "\n";
+    } else {
+        std::cout << cc::audit::to_text(*report);
+    }
+    return report->intact() ? 0 : 3;
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::cerr << kUsage;
         return 2;
     }
     const std::string command = argv[1];
+    if (command == "audit") {
+        if (argc < 3 || std::string(argv[2]) != "verify") {
+            std::cerr << kUsage;
+            return 2;
+        }
+        try {
+            return audit_verify(argc, argv);
+        } catch (const std::exception& e) {
+            std::cerr << "audit verify: " << e.what() << "\n";
+            return 1;
+        }
+    }
     // "blobs gc" and "log export|import" are commands of two words; the flags follow.
     const bool two_words = command == "blobs" || command == "log";
     const std::string second = argc >= 3 ? argv[2] : "";

@@ -139,9 +139,20 @@ class CommandBus {
     // installation has them from its first start, as real events.
     Status register_builtin_features();
 
+    // Appends events the service records on its own, outside any
+    // aggregate's rules (the audit chain's published heads): no caller to
+    // authorise (`context.by_server`), decided against the write model.
+    Result<CommandOutcome> record_by_server(
+        const RequestContext& context, const TenantId& scope,
+        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on) {
+        return submit(
+            context, scope, [](const WriteModel&) { return Status{}; }, decide_on);
+    }
+
     // Caught up with the log and not fenced; catches up first when a failed
     // append left the model behind (bounded by log_wait).
     bool ready();
+    int partition_count() const { return writer_->partition_count(); }
 
     // Reads the write model under the decision lock, e.g. to choose the
     // steps time has made due; they are then taken by execute() like any

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "command-service/aggregate/routes.hpp"
+#include "command-service/chain_heads.hpp"
 #include "command-service/command_bus.hpp"
 #include "command-service/documents/upload_route.hpp"
 #include "command-service/overdue_scheduler.hpp"
@@ -74,6 +75,10 @@ int main() {
         // what fell due while the service was down.
         const command::OverdueScheduler overdue(
             bus, std::chrono::milliseconds(config::env_int("CC_OVERDUE_INTERVAL_MS", 60'000)));
+        // The audit trail's chain heads into the log, every interval.
+        command::ChainHeadPublisher chain_heads(
+            bus, config.database_url,
+            std::chrono::milliseconds(config::env_int("CC_CHAIN_HEAD_INTERVAL_MS", 600'000)));
         http::serve_until_signal(config, router,
                                  http::authenticated(http::dispatch_to(router), verifier));
     } catch (const std::exception& e) {

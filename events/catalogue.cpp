@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "events/audit_events.hpp"
 #include "model/description.hpp"
 
 namespace cc::events {
@@ -19,6 +20,8 @@ std::vector<EventTypeInfo> build() {
             out.push_back({action.event, aggregate->name, 1});
         }
     }
+    // And those the command service records on its own.
+    out.push_back({audit::kChainHeadRecorded, audit::kChainAggregate, 1});
     return out;
 }
 

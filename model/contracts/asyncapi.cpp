@@ -3,6 +3,7 @@
 // true), then one message per event type of the catalogue.
 #include <stdexcept>
 
+#include "events/audit_events.hpp"
 #include "events/catalogue.hpp"
 #include "model/contracts/contracts.hpp"
 #include "model/contracts/describe.hpp"
@@ -212,6 +213,41 @@ json::object message(const model::Aggregate& a, const events::EventTypeInfo& inf
     };
 }
 
+// AuditChainHeadRecorded, which no aggregate describes.
+json::object chain_head_message(const events::EventTypeInfo& info) {
+    const std::string type(info.event_type);
+    return {
+        {"name", type},
+        {"title", sentence_case(type)},
+        {"summary",
+         "The head (seq, row_hash) of one chain of the audit trail, published by the command "
+         "service from time to time (CC_CHAIN_HEAD_INTERVAL), so that `complexcare audit verify "
+         "--against-log` finds a trail rewritten in the database alone. Keyed like any event "
+         "of its tenant_id (the platform tenant's by its aggregate_id)."},
+        {"tags", {{{"name", info.aggregate_type}}}},
+        {"traits", {{{"$ref", "#/components/messageTraits/TenantKeyed"}}}},
+        {"headers",
+         {{"allOf",
+           {{{"$ref", "#/components/schemas/EventHeaders"}},
+            {{"type", "object"},
+             {"properties",
+              {{"event_type", {{"const", type}}},
+               {"schema_version", version_schema(info.schema_version, true)}}}}}}}},
+        {"payload",
+         {{"allOf",
+           {{{"$ref", "#/components/schemas/Envelope"}},
+            {{"type", "object"},
+             {"properties",
+              {{"event_type", {{"const", type}}},
+               {"schema_version", version_schema(info.schema_version, false)},
+               {"aggregate_type", {{"const", info.aggregate_type}}},
+               {"aggregate_version", {{"const", 1}}},
+               {"payload",
+                {{"$ref",
+                  "./schemas/" + schema_file_name(info.event_type, info.schema_version)}}}}}}}}}},
+    };
+}
+
 const model::Aggregate& aggregate_of(const events::EventTypeInfo& info) {
     const auto* a = model::find_aggregate(info.aggregate_type);
     if (a == nullptr) throw std::logic_error("no aggregate " + std::string(info.aggregate_type));
@@ -222,6 +258,9 @@ json::array tags() {
     json::array out;
     for (const auto* a : model::aggregates())
         out.push_back(json::object{{"name", a->name}, {"description", a->doc}});
+    out.push_back(json::object{
+        {"name", events::audit::kChainAggregate},
+        {"description", "The audit trail's hash chain (published heads); no table of its own."}});
     return out;
 }
 
@@ -274,7 +313,9 @@ json::object asyncapi() {
     json::array operation_refs;
     for (const auto& info : events::catalogue()) {
         const std::string type(info.event_type);
-        messages[type] = message(aggregate_of(info), info);
+        messages[type] = info.event_type == events::audit::kChainHeadRecorded
+                             ? chain_head_message(info)
+                             : message(aggregate_of(info), info);
         channel_messages[type] = {{"$ref", "#/components/messages/" + type}};
         operation_refs.push_back(
             json::object{{"$ref", "#/channels/" + std::string(kChannel) + "/messages/" + type}});

@@ -1,6 +1,7 @@
 // Event payload schemas, one file per event type and schema version.
 #include <stdexcept>
 
+#include "events/audit_events.hpp"
 #include "events/catalogue.hpp"
 #include "model/contracts/contracts.hpp"
 #include "model/contracts/describe.hpp"
@@ -179,12 +180,48 @@ json::object action_schema(const model::Aggregate& a, const model::Action& actio
     return schema;
 }
 
+// AuditChainHeadRecorded: no aggregate describes it.
+json::object chain_head_schema() {
+    json::object schema{
+        {"$schema", "https://json-schema.org/draft/2020-12/schema"},
+        {"$id", schema_file_name(events::audit::kChainHeadRecorded, 1)},
+        {"$comment", kGenerated},
+        {"title", std::string(events::audit::kChainHeadRecorded) + " payload (v1)"},
+        {"description",
+         "Payload of AuditChainHeadRecorded, schema_version 1: the head of one chain of the "
+         "audit trail (the audit_chain table) when the command service read it, so that a trail "
+         "rewritten in the database alone no longer matches the log. Envelope: event_type "
+         "\"AuditChainHeadRecorded\", aggregate_type \"audit_chain\"; tenant_id is the "
+         "chain's tenant; aggregate_id a new id per head, at aggregate_version 1; actor null." +
+             std::string(kEvolution)},
+        {"type", "object"},
+    };
+    set_properties(
+        schema,
+        {{"stream",
+          {{"type", "string"},
+           {"maxLength", 100},
+           {"description",
+            "The chain: \"changes\" (the domain log), \"access\" (reads and refusals); the "
+            "platform tenant's rows are chained per partition (\"changes.p3\")."}}},
+         {"seq", {{"type", "integer"}, {"minimum", 1}, {"description", "The head link's seq."}}},
+         {"row_hash",
+          {{"type", "string"},
+           {"pattern", "^[0-9a-f]{64}$"},
+           {"description", "The head link's row_hash (lowercase hex SHA-256)."}}}});
+    return schema;
+}
+
 std::vector<EventSchema> event_schemas() {
     std::vector<EventSchema> out;
     const auto add = [&out](std::string_view type, int version, json::object schema) {
         out.push_back({schema_file_name(type, version), std::move(schema)});
     };
     for (const auto& info : events::catalogue()) {
+        if (info.event_type == events::audit::kChainHeadRecorded) {
+            add(info.event_type, 1, chain_head_schema());
+            continue;
+        }
         const auto* a = model::find_aggregate(info.aggregate_type);
         if (a == nullptr)
             throw std::logic_error("no aggregate " + std::string(info.aggregate_type));

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "events/audit_events.hpp"
 #include "events/catalogue.hpp"
 #include "projector/aggregate/aggregate_projection.hpp"
 #include "projector/identity/identity_projection.hpp"
@@ -24,6 +25,10 @@ Result<std::vector<Statement>> project(const events::Envelope& event) {
                            event.event_type + " schema_version " +
                                std::to_string(event.schema_version) +
                                " is newer than this projector");
+    }
+    // A fact with no table of its own: its audit row alone.
+    if (event.event_type == events::audit::kChainHeadRecorded) {
+        return std::vector<Statement>{audit_row(event, creation_changes(event.payload))};
     }
     for (auto projection : kProjections) {
         auto projected = projection(event);

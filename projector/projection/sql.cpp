@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "platform/audit/chain.hpp"
+
 namespace cc::projection {
 namespace {
 
@@ -172,6 +174,7 @@ Statement audit_statement(const events::Envelope& event, const boost::json::obje
              event.request.user_agent,
              event.occurred_at.to_string()};
     s.writes = {row_key("audit_logs", *s.row[0])};
+    s.audit = Statement::Audit{*s.row[0], std::string(audit::kChangesStream)};
     s.reads = {row_key("tenants", *s.row[1])};
     if (s.row[2]) s.reads.push_back(row_key("users", *s.row[2]));
     return s;
@@ -240,6 +243,7 @@ Statement audit_row_from(const events::Envelope& event, const boost::json::objec
             std::string(kAuditRows) + " LEFT JOIN " + std::string(spec.table) +
             " t ON t.id = v.entity_id";
     s.reads.push_back(row_key(spec.table, event.aggregate_id.to_string()));
+    s.audit->old_values_from_row = true;
     return s;
 }
 

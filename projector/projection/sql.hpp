@@ -34,6 +34,16 @@ struct Statement {
     // Set when a later statement with the same value makes this one moot
     // (an upsert whose last value stands): a batch runs only the last.
     std::string last_wins;
+    // Set on a statement that writes an audit_logs row: the runtime chains
+    // the row (audit_chain) once the statements it runs with have run.
+    struct Audit {
+        std::string id;      // the audit_logs row's id
+        std::string stream;  // the chain it joins: audit::kChangesStream, or kAccessStream
+        // Its details' "old" values are read from the aggregate's row in SQL,
+        // so the event alone does not give them.
+        bool old_values_from_row = false;
+    };
+    std::optional<Audit> audit;
 };
 
 // The key of a row in Statement::writes and reads: a hash of its table and

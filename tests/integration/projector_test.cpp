@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "cli/audit_verify.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
@@ -418,6 +419,11 @@ TEST_F(ProjectorTest, KilledAtAnyMomentItLosesAndDoublesNothing) {
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), kEvents);
     EXPECT_EQ(count("SELECT count(DISTINCT id) FROM audit_logs"), kEvents);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+    // Every row chained once, in order, across the kills.
+    const auto chains = audit::verify(watcher, {});
+    ASSERT_TRUE(chains.ok()) << chains.error().detail;
+    EXPECT_TRUE(chains->intact()) << audit::to_text(*chains);
+    EXPECT_EQ(static_cast<long>(chains->links), kEvents);
 }
 
 }  // namespace
