@@ -5,6 +5,7 @@
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
 //   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
+//   complexcare dead-letters list [--all] | show <id> | retry <id>|--all [--projection NAME]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "cli/blobs.hpp"
+#include "cli/dead_letters.hpp"
 #include "cli/log_transfer.hpp"
 #include "cli/progress.hpp"
 #include "cli/seed/plan.hpp"
@@ -43,7 +45,14 @@ constexpr const char* kUsage =
     "  blobs gc    remove the stored files (CC_BLOB_BACKEND: CC_BLOB_DIR or CC_S3_*) that no\n"
     "              document in the log's history names, once older than --min-age (1h;\n"
     "              0s for none);\n"
-    "              --dry-run true lists them only\n";
+    "              --dry-run true lists them only\n"
+    "  dead-letters list [--all]          the events the projection parked (unresolved;\n"
+    "                                     --all: resolved too)\n"
+    "  dead-letters show <id>             one, with its reason and record\n"
+    "  dead-letters retry <id>|--all      apply it (them) now, through this build's\n"
+    "                                     projection code, and mark it resolved; one that\n"
+    "                                     still fails stays parked (exit 1)\n"
+    "              (--projection NAME: CC_PROJECTION or main; CC_DATABASE_URL)\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags, int first) {
@@ -282,6 +291,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string command = argv[1];
+    if (command == "dead-letters") {
+        try {
+            return cc::cli::dead_letters(database_url(), {argv + 2, argv + argc});
+        } catch (const std::exception& e) {
+            std::cerr << command << ": " << e.what() << "\n";
+            return 1;
+        }
+    }
     // "blobs gc" and "log export|import" are commands of two words; the flags follow.
     const bool two_words = command == "blobs" || command == "log";
     const std::string second = argc >= 3 ? argv[2] : "";

@@ -37,12 +37,18 @@ Result<std::string> history_body(const model::Aggregate& a, const std::vector<Au
         if (!details) return std::move(details).error();
         const auto event_type = json::string_at(*details, "event_type").value_or("");
         boost::json::value reason = nullptr;
+        // What this version changed, each field's value before and after:
+        // the audit row's own record, so nothing is recomputed here.
+        boost::json::object changed;
         if (const auto* changes = details->if_contains("changes");
             changes != nullptr && changes->is_object()) {
             for (const auto& [key, change] : changes->as_object()) {
                 const auto* next =
                     change.is_object() ? change.as_object().if_contains("new") : nullptr;
                 if (next == nullptr) continue;
+                const auto* old = change.as_object().if_contains("old");
+                changed[key] =
+                    boost::json::object{{"old", old != nullptr ? *old : nullptr}, {"new", *next}};
                 if (key == "reason") reason = *next;
                 if (a.field(key) != nullptr) values[key] = *next;
             }
@@ -56,6 +62,7 @@ Result<std::string> history_body(const model::Aggregate& a, const std::vector<Au
             {"recorded_by", row.user_id ? boost::json::value(*row.user_id) : nullptr},
             {"recorded_at", row.recorded_at},
             {"reason", reason},
+            {"changes", std::move(changed)},
             {"values", values},
         });
     }

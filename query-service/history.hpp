@@ -25,7 +25,9 @@ struct AuditRow {
 };
 
 // {"items": [{"version", "event_type", "step", "recorded_by", "recorded_at",
-// "reason", "values"}, ...]}; an error for details that are not JSON.
+// "reason", "changes", "values"}, ...]}: changes is what the version changed
+// ({field: {"old", "new"}}), values the fields as it left them; an error for
+// details that are not JSON.
 Result<std::string> history_body(const model::Aggregate& aggregate,
                                  const std::vector<AuditRow>& rows);
 
