@@ -1,8 +1,11 @@
 #include "query-service/audit_routes.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <pqxx/pqxx>
+#include <utility>
 
+#include "platform/config/env.hpp"
 #include "platform/observability/logger.hpp"
 #include "query-service/audit_trail.hpp"
 
@@ -37,10 +40,38 @@ Response audit_page(ReadApi& api, const Request& request, const std::string& ten
 // it: memory holds one batch, whatever the range. The connection stays
 // leased (and the snapshot open) until the last row is sent or the client
 // goes away.
+//
+// Each export holds one of the pool's connections for as long as its client
+// reads, so exports at once are bounded (CC_MAX_EXPORTS): past it, 429.
 class AuditExport final : public http::BodySource {
   public:
-    AuditExport(pg::ConnectionPool& pool, const pg::Statement& statement, ExportFormat format)
-        : lease_(pool.acquire()), format_(format) {
+    // A place among the exports running now, given back when the export ends.
+    class Slot {
+      public:
+        static std::optional<Slot> take(int most) {
+            if (running.fetch_add(1) >= most) {
+                --running;
+                return std::nullopt;
+            }
+            return Slot();
+        }
+        Slot(Slot&& other) noexcept : held_(std::exchange(other.held_, false)) {}
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+        Slot& operator=(Slot&&) = delete;
+        ~Slot() {
+            if (held_) --running;
+        }
+
+      private:
+        Slot() = default;
+        static inline std::atomic<int> running{0};
+        bool held_ = true;
+    };
+
+    AuditExport(Slot slot, pg::ConnectionPool& pool, const pg::Statement& statement,
+                ExportFormat format)
+        : slot_(std::move(slot)), lease_(pool.acquire()), format_(format) {
         tx_.emplace(**lease_);
         tx_->exec_params("DECLARE audit_export NO SCROLL CURSOR FOR " + statement.sql,
                          pqxx::prepare::make_dynamic_params(statement.params));
@@ -95,6 +126,7 @@ class AuditExport final : public http::BodySource {
         }
     }
 
+    Slot slot_;
     std::optional<pg::ConnectionPool::Lease> lease_;
     std::optional<pqxx::read_transaction> tx_;
     ExportFormat format_;
@@ -123,10 +155,20 @@ Response audit_export(pg::ConnectionPool& pool, const Request& request,
         return Response::problem(error, request);
     }
     const auto format = format_text == "csv" ? ExportFormat::csv : ExportFormat::jsonl;
+    static const int most = config::env_int("CC_MAX_EXPORTS", 2);
+    auto slot = AuditExport::Slot::take(most);
+    if (!slot) {
+        auto busy = Response::problem(
+            Error::make(ErrorKind::too_many_requests, "too-many-exports",
+                        "as many audit exports as the service runs at once are running"),
+            request);
+        busy.headers.emplace_back("Retry-After", "5");
+        return busy;
+    }
     std::shared_ptr<AuditExport> source;
     try {
         source = std::make_shared<AuditExport>(
-            pool, audit_export_statement(tenant_id, *filter, format), format);
+            std::move(*slot), pool, audit_export_statement(tenant_id, *filter, format), format);
     } catch (const pqxx::broken_connection&) {
         return Response::problem(Error::make(ErrorKind::unavailable, "database-unavailable",
                                              "the read store is unavailable"),

@@ -465,9 +465,9 @@ class Session : public std::enable_shared_from_this<Session> {
         set_header(*out, response, request_id, keep_alive);
         if (head_) {
             // The headers GET would send, its Content-Length included, and no body.
-            if (response.streamed && response.streamed->size() == BodySource::kUnknownSize) {
-                out->chunked(true);
-            } else {
+            // A body of unknown size has no length to announce, and a
+            // chunked HEAD answer would carry a last chunk: neither is sent.
+            if (!response.streamed || response.streamed->size() != BodySource::kUnknownSize) {
                 out->content_length(response.streamed ? response.streamed->size()
                                                       : response.body.size());
             }

@@ -355,6 +355,11 @@ TEST_P(AuditEndToEnd, TheExportStreamsARangeAsJsonLinesOrCsvWithItsChainColumns)
         field_at_fault(query_as(auditor, tenant + "/audit-logs/export" + range + "&format=xml")),
         "format");
     EXPECT_EQ(query_as(carer, tenant + "/audit-logs/export" + range).status, 403);
+    const auto head =
+        testing::http_request(stack().query_port, "HEAD", tenant + "/audit-logs/export" + range, "",
+                              {{"Authorization", bearer(auditor)}});
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.body, "") << "no body, not even a last chunk";
 }
 
 CC_E2E_ON_EVERY_LOG(AuditEndToEnd);
