@@ -237,7 +237,9 @@ TEST_F(BackupRestore, ALogMovedToKafkaAndBackProjectsIdentically) {
     ASSERT_GT(source_events_, 100) << "the seed made a log worth moving";
     ASSERT_EQ(testing::scalar(source_, "SELECT count(*) FROM audit_logs"), source_events_);
     for (const auto& [table, rows] : projections(source_)) {
-        if (table != "dead_letters") {
+        // audit_chain is filled by the chain's writer, which this branch
+        // (auditor-reads) does not have: drop the exception once it is merged.
+        if (table != "dead_letters" && table != "audit_chain") {
             EXPECT_FALSE(rows.starts_with("0 rows")) << table << " has nothing to compare";
         }
     }
