@@ -8,6 +8,7 @@
 
 #include "tests/support/backend_test.hpp"
 #include "tests/support/openapi.hpp"
+#include "tests/support/postgres_server.hpp"
 
 namespace cc::e2e {
 namespace {
@@ -360,6 +361,19 @@ TEST_P(AuditEndToEnd, TheExportStreamsARangeAsJsonLinesOrCsvWithItsChainColumns)
                               {{"Authorization", bearer(auditor)}});
     EXPECT_EQ(head.status, 200);
     EXPECT_EQ(head.body, "") << "no body, not even a last chunk";
+
+    // Each export holds a database connection while it runs: past
+    // CC_MAX_EXPORTS, 429. (The three above ran one after another under
+    // the default of 2, so each gave its place back.)
+    const int port = testing::free_port();
+    const auto bounded =
+        stack().start("query-service/query-service", port, {{"CC_MAX_EXPORTS", "0"}});
+    const auto busy = testing::http_request(port, "GET", tenant + "/audit-logs/export" + range, "",
+                                            {{"Authorization", bearer(auditor)}});
+    EXPECT_EQ(busy.status, 429) << busy.body;
+    EXPECT_EQ(busy.header("retry-after"), "5");
+    EXPECT_EQ(std::string(busy.json().at("type").as_string()),
+              "urn:complexcare:problem:too-many-exports");
 }
 
 CC_E2E_ON_EVERY_LOG(AuditEndToEnd);
