@@ -19,18 +19,29 @@ std::string_view step_of(const model::Aggregate& a, std::string_view event_type)
 
 pg::Statement history_statement(const model::Aggregate& a, const std::string& tenant_id,
                                 const std::string& id) {
+    // An item its path names by a reference (a membership by its user) is
+    // found through its row, within the tenant.
+    const auto* named_by = a.put_key.empty() ? a.field(a.put_by) : nullptr;
+    const std::string item = named_by == nullptr
+                                 ? "a.entity_id = $3::uuid"
+                                 : "a.entity_id IN (SELECT r.id FROM " + std::string(a.table) +
+                                       " r WHERE r.tenant_id = $1::uuid AND r." +
+                                       std::string(named_by->column_name()) + " = $3::uuid)";
     pg::Statement s;
     s.sql =
         "SELECT a.user_id::text, cc_rfc3339(a.created_at), a.details::text FROM audit_logs a "
-        "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND a.entity_id = $3::uuid "
-        "ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
+        "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND " +
+        item + " ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
     s.params = {tenant_id, std::string(a.name), id};
     return s;
 }
 
-Result<std::string> history_body(const model::Aggregate& a, const std::vector<AuditRow>& rows) {
+Result<std::string> history_body(const model::Aggregate& a, const std::vector<AuditRow>& rows,
+                                 std::string_view named_by) {
     boost::json::object values;
     for (const auto& field : a.fields) values[field.name] = nullptr;
+    // The reference a path names the item by is in no event's changes.
+    if (!a.put_by.empty() && !named_by.empty()) values[a.put_by] = named_by;
     boost::json::array items;
     for (const auto& row : rows) {
         auto details = json::parse_object(row.details);

@@ -501,7 +501,8 @@ json::object history_schema(const model::Aggregate& a) {
 }
 
 // GET .../<collection>/{id}/history: every version of one item.
-void add_history(json::object& paths, json::object& schemas, const model::Aggregate& a) {
+void add_history(json::object& paths, json::object& schemas, const model::Aggregate& a,
+                 json::object read_permissions, std::string id_description = {}) {
     const std::string title(a.title);
     const std::string who = spoken(a.name);
     schemas[title + "History"] = history_schema(a);
@@ -510,9 +511,10 @@ void add_history(json::object& paths, json::object& schemas, const model::Aggreg
     auto op = secured(
         "get" + title + "History",
         "Every version of a " + who + ", with who recorded it, when, what it changed and why.",
-        a.title, permissions(a.permissions.read));
-    json::array params{parameter_ref("TenantId"),
-                       path_id(a.id_param, "The " + who + " (" + std::string(a.table) + ".id).")};
+        a.title, std::move(read_permissions));
+    if (id_description.empty())
+        id_description = "The " + who + " (" + std::string(a.table) + ".id).";
+    json::array params{parameter_ref("TenantId"), path_id(a.id_param, id_description)};
     add_operation(paths, path, "get", with_parameters(std::move(op), std::move(params)));
     json::object responses{{"200", json_answer("Its versions.", title + "History")}};
     add_problems(responses, {400, 401, 403, 404, 503});
@@ -613,6 +615,10 @@ json::object query_openapi(Aggregates aggregates) {
     tags.push_back(
         json::object{{"name", "AuditLog"}, {"description", "The tenant's audit trail."}});
     add_identity_reads(paths, schemas);
+    // Who held which role when: grants, role changes and revocations.
+    add_history(paths, schemas, model::kMembership,
+                permissions(auth::permitted_roles(TenantAction::read_members)),
+                "The member's user (users.id).");
     for (const auto* a : {&model::kFeature, &model::kTenantFeature})
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
     add_feature_reads(paths, schemas);
@@ -626,7 +632,7 @@ json::object query_openapi(Aggregates aggregates) {
         add_reads(paths, *a, collection, {parameter_ref("TenantId")}, read, read,
                   {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503});
         for (const auto& nested : a->nested) add_nested_list(paths, *a, nested);
-        add_history(paths, schemas, *a);
+        add_history(paths, schemas, *a, read);
         if (a->upload != nullptr) add_content(paths, *a, collection);
     }
     add_wait_limits(paths);

@@ -87,6 +87,10 @@ void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
     add_tenant_resource_routes(router, api, access, "members", "user_id", memberships(),
                                auth::permitted_roles(TenantAction::read_members), {},
                                auth::administration_of(TenantAction::read_members));
+    // Who held which role when: grants, role changes and revocations.
+    add_history(router, api, access, model::kMembership,
+                auth::permitted_roles(TenantAction::read_members),
+                auth::administration_of(TenantAction::read_members));
 }
 
 }  // namespace cc::query

@@ -221,6 +221,22 @@ TEST_P(AuditEndToEnd, AuditorsSeeThePlatformEventsOfTheirMembersWhileMembersAndN
     EXPECT_EQ(rows(query_as(auditor, tenant + "/audit-logs?entity_id=" + outsider)).size(), 0u);
 
     EXPECT_EQ(query_as(carer, tenant + "/audit-logs").status, 403) << "auditors and admins only";
+
+    // Who held a role here, and when: the leaver's membership history.
+    const auto membership = query_as(auditor, tenant + "/members/" + leaver + "/history");
+    ASSERT_EQ(membership.status, 200) << membership.body;
+    EXPECT_EQ(testing::expect_matches_openapi("query-service", "GET",
+                                              "/v1/tenants/{tenant_id}/members/{user_id}/history",
+                                              membership.status, membership.json()),
+              testing::OpenApiCheck::checked);
+    const auto membership_json = membership.json();
+    const auto& grants = membership_json.at("items").as_array();
+    ASSERT_EQ(grants.size(), 2u);
+    EXPECT_EQ(grants[0].at("step").as_string(), "create");
+    EXPECT_EQ(grants[0].at("values").at("role").as_string(), "carer");
+    EXPECT_EQ(grants[0].at("values").at("user_id").as_string(), leaver);
+    EXPECT_EQ(grants[1].at("step").as_string(), "delete");
+    EXPECT_EQ(query_as(auditor, tenant + "/members/" + outsider + "/history").status, 404);
     EXPECT_EQ(query_as(outsider, tenant + "/audit-logs").status, 404);
 }
 
