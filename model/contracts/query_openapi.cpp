@@ -207,6 +207,15 @@ json::object audit_log_schema() {
               {"created_at", timestamp_schema("The event's occurred_at.")}}}};
 }
 
+// Who reads the audit trail: its members' roles; a platform administrator
+// who is not a member gets 404 (platform administration is not access to
+// the records' changes).
+json::object audit_permissions() {
+    return permissions(
+        auth::permitted_roles(TenantAction::read_audit),
+        auth::administration_of(TenantAction::read_audit) == auth::Administration::platform);
+}
+
 // The filters the audit trail's page and export share.
 json::array audit_filter_parameters() {
     const auto query = [](std::string_view name, std::string_view description,
@@ -239,7 +248,7 @@ void add_audit_logs(json::object& paths, json::object& schemas) {
     schemas["AuditLog"] = audit_log_schema();
     schemas["AuditLogList"] = list_schema("AuditLog", "A page of the audit trail, newest first.");
     auto op = secured("listAuditLogs", "The tenant's audit trail, newest first.", "AuditLog",
-                      permissions(auth::permitted_roles(TenantAction::read_audit)));
+                      audit_permissions());
     op["description"] = std::string("Keyset pages, newest first, with any of the filters.") +
                         std::string(kAuditTrailScope);
     json::array parameters{
@@ -256,9 +265,9 @@ void add_audit_logs(json::object& paths, json::object& schemas) {
     paths[path].as_object()["get"].as_object()["responses"] =
         list_answers("AuditLogList", {400, 401, 403, 404, 503});
 
-    auto exported = secured(
-        "exportAuditLogs", "The tenant's audit trail for a time range, as JSON lines or CSV.",
-        "AuditLog", permissions(auth::permitted_roles(TenantAction::read_audit)));
+    auto exported = secured("exportAuditLogs",
+                            "The tenant's audit trail for a time range, as JSON lines or CSV.",
+                            "AuditLog", audit_permissions());
     exported["description"] =
         std::string(
             "Every row of the range (from and to required) and filters, oldest first, streamed "
@@ -501,20 +510,28 @@ json::object history_schema(const model::Aggregate& a) {
 }
 
 // GET .../<collection>/{id}/history: every version of one item.
+// `item` is the item's path when it is not .../<collection>/{id} under its
+// tenant (a tenant, a user); `parameters` then are its path's.
 void add_history(json::object& paths, json::object& schemas, const model::Aggregate& a,
-                 json::object read_permissions, std::string id_description = {}) {
+                 json::object read_permissions, std::string id_description = {},
+                 std::string item = {}, json::array parameters = {}) {
     const std::string title(a.title);
     const std::string who = spoken(a.name);
     schemas[title + "History"] = history_schema(a);
-    const std::string path = "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" +
-                             std::string(a.id_param) + "}/history";
+    if (item.empty()) {
+        item = "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" +
+               std::string(a.id_param) + "}";
+    }
+    const std::string path = item + "/history";
     auto op = secured(
         "get" + title + "History",
         "Every version of a " + who + ", with who recorded it, when, what it changed and why.",
         a.title, std::move(read_permissions));
     if (id_description.empty())
         id_description = "The " + who + " (" + std::string(a.table) + ".id).";
-    json::array params{parameter_ref("TenantId"), path_id(a.id_param, id_description)};
+    json::array params = parameters.empty() ? json::array{parameter_ref("TenantId"),
+                                                          path_id(a.id_param, id_description)}
+                                            : std::move(parameters);
     add_operation(paths, path, "get", with_parameters(std::move(op), std::move(params)));
     json::object responses{{"200", json_answer("Its versions.", title + "History")}};
     add_problems(responses, {400, 401, 403, 404, 503});
@@ -615,6 +632,12 @@ json::object query_openapi(Aggregates aggregates) {
     tags.push_back(
         json::object{{"name", "AuditLog"}, {"description", "The tenant's audit trail."}});
     add_identity_reads(paths, schemas);
+    add_history(paths, schemas, model::kTenant, audit_permissions(), {}, "/v1/tenants/{tenant_id}",
+                {parameter_ref("TenantId")});
+    auto own_account = permissions({});
+    own_account["own_account"] = true;
+    add_history(paths, schemas, model::kUser, std::move(own_account), {}, "/v1/users/{user_id}",
+                {path_id(model::kUser.id_param, "The user (users.id).")});
     // Who held which role when: grants, role changes and revocations.
     add_history(paths, schemas, model::kMembership,
                 permissions(auth::permitted_roles(TenantAction::read_members)),

@@ -65,6 +65,25 @@ void add_summary(http::Router& router, ReadApi& api, Access& access, const model
         });
 }
 
+http::Response history_answer(ReadApi& api, const http::Request& request, const model::Aggregate& a,
+                              const std::string& tenant_id, const std::string& id) {
+    auto rows = api.rows(history_statement(a, tenant_id, id));
+    if (!rows) return http::Response::problem(rows.error(), request);
+    if (rows->empty()) {
+        return http::Response::problem(
+            Error::make(ErrorKind::not_found, "not-found", model::spoken(a.name) + " not found"),
+            request);
+    }
+    std::vector<AuditRow> audit;
+    for (auto& row : *rows) audit.push_back({row[0], row[1].value_or(""), row[2].value_or("")});
+    auto body = history_body(a, audit, id);
+    if (!body) return http::Response::problem(body.error(), request);
+    http::Response response;
+    response.body = std::move(*body);
+    response.headers = {{"Content-Type", "application/json"}};
+    return response;
+}
+
 // GET .../<collection>/{id}/history, for every tenant aggregate: every
 // version, also of an item taken out of lists (a note entered in error);
 // 404 for an id with none, which an id of another tenant is (the rows are
@@ -74,34 +93,19 @@ void add_history(http::Router& router, ReadApi& api, Access& access, const model
     const std::string id_param(a.id_param);
     const std::string path =
         "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" + id_param + "}/history";
-    router.add(
-        "GET", path, [&api, &access, &a, id_param, permitted, administration](http::Request& r) {
-            auto tenant = uuid_param(r, "tenant_id");
-            if (!tenant) return http::Response::problem(tenant.error(), r);
-            auto id = uuid_param(r, id_param);
-            if (!id) return http::Response::problem(id.error(), r);
-            if (auto allowed =
-                    access.tenant(r.caller, *tenant, permitted, a.feature, administration);
-                !allowed) {
-                return http::Response::problem(allowed.error(), r);
-            }
-            auto rows = api.rows(history_statement(a, *tenant, *id));
-            if (!rows) return http::Response::problem(rows.error(), r);
-            if (rows->empty()) {
-                return http::Response::problem(Error::make(ErrorKind::not_found, "not-found",
-                                                           model::spoken(a.name) + " not found"),
-                                               r);
-            }
-            std::vector<AuditRow> audit;
-            for (auto& row : *rows)
-                audit.push_back({row[0], row[1].value_or(""), row[2].value_or("")});
-            auto body = history_body(a, audit, *id);
-            if (!body) return http::Response::problem(body.error(), r);
-            http::Response response;
-            response.body = std::move(*body);
-            response.headers = {{"Content-Type", "application/json"}};
-            return response;
-        });
+    router.add("GET", path,
+               [&api, &access, &a, id_param, permitted, administration](http::Request& r) {
+                   auto tenant = uuid_param(r, "tenant_id");
+                   if (!tenant) return http::Response::problem(tenant.error(), r);
+                   auto id = uuid_param(r, id_param);
+                   if (!id) return http::Response::problem(id.error(), r);
+                   if (auto allowed =
+                           access.tenant(r.caller, *tenant, permitted, a.feature, administration);
+                       !allowed) {
+                       return http::Response::problem(allowed.error(), r);
+                   }
+                   return history_answer(api, r, a, *tenant, *id);
+               });
 }
 
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {

@@ -52,6 +52,16 @@ const Resource& memberships() {
     return resource;
 }
 
+// Users are not tenant data: one's own account, or everyone's for a
+// platform admin; another's answers 404.
+Status own_account(Access& access, const auth::Caller& caller, const std::string& user_id) {
+    auto status = access.live_caller(caller);
+    if (status && !caller.platform_admin && caller.user.to_string() != user_id) {
+        status = Error::make(ErrorKind::not_found, "not-found", "user not found");
+    }
+    return status;
+}
+
 }  // namespace
 
 void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
@@ -77,16 +87,28 @@ void add_identity_routes(http::Router& router, ReadApi& api, Access& access) {
     router.add("GET", "/v1/users/{user_id}", [&api, &access](Request& r) {
         auto id = uuid_param(r, "user_id");
         if (!id) return Response::problem(id.error(), r);
-        auto status = access.live_caller(r.caller);
-        // Users are not tenant data: one's own account, or everyone's for a platform admin.
-        if (status && !r.caller.platform_admin && r.caller.user.to_string() != *id) {
-            status = Error::make(ErrorKind::not_found, "not-found", "user not found");
-        }
-        return guarded(r, status, [&] { return api.item(r, users(), std::nullopt, *id); });
+        return guarded(r, own_account(access, r.caller, *id),
+                       [&] { return api.item(r, users(), std::nullopt, *id); });
     });
     add_tenant_resource_routes(router, api, access, "members", "user_id", memberships(),
                                auth::permitted_roles(TenantAction::read_members), {},
                                auth::administration_of(TenantAction::read_members));
+    // A tenant's profile over time, for those who read its audit trail.
+    router.add("GET", "/v1/tenants/{tenant_id}/history", [&api, &access](Request& r) {
+        auto id = uuid_param(r, "tenant_id");
+        if (!id) return Response::problem(id.error(), r);
+        return guarded(r, access.tenant(r.caller, *id, TenantAction::read_audit),
+                       [&] { return history_answer(api, r, model::kTenant, *id, *id); });
+    });
+    // An account over time (filed under the platform tenant), read as the
+    // account is: one's own (a subject-access request) or as a platform admin.
+    router.add("GET", "/v1/users/{user_id}/history", [&api, &access](Request& r) {
+        auto id = uuid_param(r, "user_id");
+        if (!id) return Response::problem(id.error(), r);
+        return guarded(r, own_account(access, r.caller, *id), [&] {
+            return history_answer(api, r, model::kUser, kPlatformTenant.to_string(), *id);
+        });
+    });
     // Who held which role when: grants, role changes and revocations.
     add_history(router, api, access, model::kMembership,
                 auth::permitted_roles(TenantAction::read_members),

@@ -237,6 +237,24 @@ TEST_P(AuditEndToEnd, AuditorsSeeThePlatformEventsOfTheirMembersWhileMembersAndN
     EXPECT_EQ(grants[0].at("values").at("user_id").as_string(), leaver);
     EXPECT_EQ(grants[1].at("step").as_string(), "delete");
     EXPECT_EQ(query_as(auditor, tenant + "/members/" + outsider + "/history").status, 404);
+
+    // The tenant's own profile over time, for its auditors.
+    const auto profile = query_as(auditor, tenant + "/history");
+    ASSERT_EQ(profile.status, 200) << profile.body;
+    EXPECT_EQ(profile.json().at("items").as_array().at(0).at("event_type").as_string(),
+              "TenantCreated");
+    EXPECT_EQ(query_as(carer, tenant + "/history").status, 403);
+    // A subject-access request: one's own account over time, nobody else's.
+    const auto own = query_as(carer, "/v1/users/" + carer + "/history");
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(testing::expect_matches_openapi("query-service", "GET", "/v1/users/{user_id}/history",
+                                              own.status, own.json()),
+              testing::OpenApiCheck::checked);
+    const auto own_json = own.json();
+    const auto& versions = own_json.at("items").as_array();
+    ASSERT_EQ(versions.size(), 2u);
+    EXPECT_EQ(versions[1].at("changes").at("name").at("new").as_string(), "Carer Renamed");
+    EXPECT_EQ(query_as(carer, "/v1/users/" + outsider + "/history").status, 404);
     EXPECT_EQ(query_as(outsider, tenant + "/audit-logs").status, 404);
 }
 
