@@ -46,23 +46,28 @@ std::string quoted(std::string_view text) {
 }
 
 // The tenant's own rows, and the platform's rows about an account while it
-// was a live member of the tenant: the latest of the tenant's membership
-// rows for that user at the time is a grant or a role change.
-std::string own_rows(const std::string& conditions) {
-    return "SELECT a.* FROM audit_logs a WHERE a.tenant_id = $1::uuid" + conditions;
+// was a live member of the tenant.
+std::string own_rows(const std::string& conditions, const std::string& order) {
+    return "SELECT a.* FROM audit_logs a WHERE a.tenant_id = $1::uuid" + conditions + order;
 }
-std::string member_rows(const std::string& conditions) {
+// Each membership event of the tenant starts a window that lasts until the
+// membership's next event: a grant or a role change opens a live one, a
+// revocation a closed one. The account's platform rows are read per live
+// window through (tenant_id, entity_id, created_at), `order` (with its
+// LIMIT) applied in each, and the windows are few: one per grant.
+std::string member_rows(const std::string& conditions, const std::string& order) {
     using model::kMembership;
-    return "SELECT a.* FROM audit_logs a WHERE a.tenant_id = " +
-           quoted(kPlatformTenant.to_string()) +
-           "::uuid AND a.entity_type = " + quoted(model::kUser.name) +
-           " AND a.entity_id IN (SELECT m.user_id FROM user_tenants m WHERE m.tenant_id = "
-           "$1::uuid) AND (SELECT g.action FROM audit_logs g JOIN user_tenants m ON m.id = "
-           "g.entity_id WHERE g.tenant_id = $1::uuid AND g.entity_type = " +
-           quoted(kMembership.name) +
-           " AND m.tenant_id = $1::uuid AND m.user_id = a.entity_id AND g.created_at <= "
-           "a.created_at ORDER BY g.created_at DESC, g.id DESC LIMIT 1) IN (" +
-           quoted(kMembership.created) + ", " + quoted(kMembership.updated) + ")" + conditions;
+    return "SELECT a.* FROM (SELECT m.user_id, g.action, g.created_at AS since, "
+           "lead(g.created_at) OVER (PARTITION BY g.entity_id ORDER BY g.created_at, g.id) AS "
+           "until FROM user_tenants m JOIN audit_logs g ON g.tenant_id = $1::uuid AND "
+           "g.entity_id = m.id AND g.entity_type = " +
+           quoted(kMembership.name) + " WHERE m.tenant_id = $1::uuid) w CROSS JOIN LATERAL (" +
+           "SELECT a.* FROM audit_logs a WHERE a.tenant_id = " +
+           quoted(kPlatformTenant.to_string()) + "::uuid AND a.entity_id = w.user_id AND " +
+           "a.entity_type = " + quoted(model::kUser.name) +
+           " AND a.created_at >= w.since AND (w.until IS NULL OR a.created_at < w.until)" +
+           conditions + order + ") a WHERE w.action IN (" + quoted(kMembership.created) + ", " +
+           quoted(kMembership.updated) + ")";
 }
 
 constexpr std::string_view kRowJson =
@@ -148,7 +153,7 @@ pg::Statement audit_page_statement(const std::string& tenant_id, const AuditFilt
     s.sql = "SELECT " + std::string(kRowJson) +
             ")::text, (extract(epoch FROM a.created_at) * 1000000)::bigint::text || '_' || "
             "a.id::text FROM ((" +
-            own_rows(c.sql) + order + ") UNION ALL (" + member_rows(c.sql) + order + ")) a" + order;
+            own_rows(c.sql, order) + ") UNION ALL (" + member_rows(c.sql, order) + ")) a" + order;
     return s;
 }
 
@@ -166,8 +171,8 @@ pg::Statement audit_export_statement(const std::string& tenant_id, const AuditFi
             : "a.id::text, a.tenant_id::text, a.user_id::text, a.action, a.entity_type, "
               "a.entity_id::text, a.details::text, a.ip_address, a.user_agent, "
               "cc_rfc3339(a.created_at), l.stream, l.seq::text, l.prev_hash, l.row_hash";
-    s.sql = "SELECT " + select + " FROM ((" + own_rows(c.sql) + ") UNION ALL (" +
-            member_rows(c.sql) +
+    s.sql = "SELECT " + select + " FROM ((" + own_rows(c.sql, "") + ") UNION ALL (" +
+            member_rows(c.sql, "") +
             ")) a LEFT JOIN audit_chain l ON l.audit_log_id = a.id ORDER BY a.created_at, a.id";
     return s;
 }
