@@ -6,6 +6,7 @@
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
 //   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
 //   complexcare audit verify [--tenant T] [--against-log] [--json] [--projection P]
+//   complexcare dead-letters list [--all] | show <id> | retry <id>|--all [--projection NAME]
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "cli/audit_verify.hpp"
 #include "cli/blobs.hpp"
+#include "cli/dead_letters.hpp"
 #include "cli/log_transfer.hpp"
 #include "cli/progress.hpp"
 #include "cli/seed/plan.hpp"
@@ -52,7 +54,14 @@ constexpr const char* kUsage =
     "              link of each (--tenant ID; --against-log also derives every row from its\n"
     "              event and checks the chain heads the log published; --json; --projection\n"
     "              main); exit 3 when broken. It reads audit_logs, audit_chain,\n"
-    "              projection_checkpoints, dead_letters and the log: run it as the owner\n";
+    "              projection_checkpoints, dead_letters and the log: run it as the owner\n"
+    "  dead-letters list [--all]          the events the projection parked (unresolved;\n"
+    "                                     --all: resolved too)\n"
+    "  dead-letters show <id>             one, with its reason and record\n"
+    "  dead-letters retry <id>|--all      apply it (them) now, through this build's\n"
+    "                                     projection code, and mark it resolved; one that\n"
+    "                                     still fails stays parked (exit 1)\n"
+    "              (--projection NAME: CC_PROJECTION or main; CC_DATABASE_URL)\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags, int first) {
@@ -338,6 +347,14 @@ int main(int argc, char** argv) {
             return audit_verify(argc, argv);
         } catch (const std::exception& e) {
             std::cerr << "audit verify: " << e.what() << "\n";
+            return 1;
+        }
+    }
+    if (command == "dead-letters") {
+        try {
+            return cc::cli::dead_letters(database_url(), {argv + 2, argv + argc});
+        } catch (const std::exception& e) {
+            std::cerr << command << ": " << e.what() << "\n";
             return 1;
         }
     }

@@ -243,9 +243,6 @@ struct Aggregate {
     // Whether the table has deleted_at. Without it (features) a delete
     // removes the row, and the rows of other tables that refer to it.
     bool soft_delete = true;
-    // GET .../{id}/history: every version of the item, with who recorded it,
-    // when, the step and its reason, read from the audit trail.
-    bool history = false;
     std::string_view doc = {};
 
     const Field* field(std::string_view field_name) const {

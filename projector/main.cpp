@@ -1,12 +1,16 @@
 // projector: consumes the log and materialises the documented tables and audit_logs.
 #include <atomic>
 #include <exception>
+#include <memory>
+#include <mutex>
+#include <pqxx/connection>
 #include <thread>
 
 #include "platform/config/env.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
+#include "projector/dead_letters.hpp"
 #include "projector/projector.hpp"
 
 int main() {
@@ -29,7 +33,36 @@ int main() {
                         });
 
         http::Router router;
-        http::add_operational_routes(router, [&] { return projector.ready(); });
+        // Strict: parked events are a reason not to be ready, so a deployment
+        // that waits for readiness stops at the first dead letter instead of
+        // serving a projection that silently lacks events.
+        const bool strict = config::env_or("CC_PROJECTOR_STRICT", "0") == "1";
+        std::mutex dead_letters_mutex;
+        std::unique_ptr<pqxx::connection> dead_letters_connection;
+        const auto projection = config::env_or("CC_PROJECTION", "main");
+        http::add_operational_routes(
+            router, http::UnreadyReason([&]() -> std::optional<std::string> {
+                if (!projector.ready())
+                    return "starting: the projector owns no partition yet, or "
+                           "its last round failed";
+                if (!strict) return std::nullopt;
+                const std::lock_guard lock(dead_letters_mutex);
+                try {
+                    if (!dead_letters_connection || !dead_letters_connection->is_open()) {
+                        dead_letters_connection =
+                            std::make_unique<pqxx::connection>(config.database_url);
+                    }
+                    const auto parked =
+                        projector::unresolved_dead_letters(*dead_letters_connection, projection);
+                    if (parked == 0) return std::nullopt;
+                    return std::to_string(parked) +
+                           " unresolved dead letter(s) and CC_PROJECTOR_STRICT=1: see "
+                           "complexcare dead-letters list";
+                } catch (const std::exception&) {
+                    dead_letters_connection.reset();
+                    return "dead letters cannot be counted: the database is unreachable";
+                }
+            }));
         std::atomic<bool> stop{false};
         std::thread worker([&] { projector.run(*reader, stop); });
         // The projector's HTTP side is operational only: health and metrics.

@@ -19,30 +19,47 @@ std::string_view step_of(const model::Aggregate& a, std::string_view event_type)
 
 pg::Statement history_statement(const model::Aggregate& a, const std::string& tenant_id,
                                 const std::string& id) {
+    // An item its path names by a reference (a membership by its user) is
+    // found through its row, within the tenant.
+    const auto* named_by = a.put_key.empty() ? a.field(a.put_by) : nullptr;
+    const std::string item = named_by == nullptr
+                                 ? "a.entity_id = $3::uuid"
+                                 : "a.entity_id IN (SELECT r.id FROM " + std::string(a.table) +
+                                       " r WHERE r.tenant_id = $1::uuid AND r." +
+                                       std::string(named_by->column_name()) + " = $3::uuid)";
     pg::Statement s;
     s.sql =
         "SELECT a.user_id::text, cc_rfc3339(a.created_at), a.details::text FROM audit_logs a "
-        "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND a.entity_id = $3::uuid "
-        "ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
+        "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND " +
+        item + " ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
     s.params = {tenant_id, std::string(a.name), id};
     return s;
 }
 
-Result<std::string> history_body(const model::Aggregate& a, const std::vector<AuditRow>& rows) {
+Result<std::string> history_body(const model::Aggregate& a, const std::vector<AuditRow>& rows,
+                                 std::string_view named_by) {
     boost::json::object values;
     for (const auto& field : a.fields) values[field.name] = nullptr;
+    // The reference a path names the item by is in no event's changes.
+    if (!a.put_by.empty() && !named_by.empty()) values[a.put_by] = named_by;
     boost::json::array items;
     for (const auto& row : rows) {
         auto details = json::parse_object(row.details);
         if (!details) return std::move(details).error();
         const auto event_type = json::string_at(*details, "event_type").value_or("");
         boost::json::value reason = nullptr;
+        // What this version changed, each field's value before and after:
+        // the audit row's own record, so nothing is recomputed here.
+        boost::json::object changed;
         if (const auto* changes = details->if_contains("changes");
             changes != nullptr && changes->is_object()) {
             for (const auto& [key, change] : changes->as_object()) {
                 const auto* next =
                     change.is_object() ? change.as_object().if_contains("new") : nullptr;
                 if (next == nullptr) continue;
+                const auto* old = change.as_object().if_contains("old");
+                changed[key] =
+                    boost::json::object{{"old", old != nullptr ? *old : nullptr}, {"new", *next}};
                 if (key == "reason") reason = *next;
                 if (a.field(key) != nullptr) values[key] = *next;
             }
@@ -56,6 +73,7 @@ Result<std::string> history_body(const model::Aggregate& a, const std::vector<Au
             {"recorded_by", row.user_id ? boost::json::value(*row.user_id) : nullptr},
             {"recorded_at", row.recorded_at},
             {"reason", reason},
+            {"changes", std::move(changed)},
             {"values", values},
         });
     }

@@ -14,7 +14,9 @@
 namespace cc::query {
 
 // The audit rows of one item of the tenant, oldest version first: user_id,
-// created_at (RFC 3339), details (JSON text).
+// created_at (RFC 3339), details (JSON text). `id` is what the item's path
+// names: its id, or for an aggregate put by a reference (a membership) that
+// reference's value.
 pg::Statement history_statement(const model::Aggregate& aggregate, const std::string& tenant_id,
                                 const std::string& id);
 
@@ -25,8 +27,12 @@ struct AuditRow {
 };
 
 // {"items": [{"version", "event_type", "step", "recorded_by", "recorded_at",
-// "reason", "values"}, ...]}; an error for details that are not JSON.
+// "reason", "changes", "values"}, ...]}: changes is what the version changed
+// ({field: {"old", "new"}}), values the fields as it left them; an error for
+// details that are not JSON.
+// `named_by`: the value of the reference the path names the item by (a
+// membership's user), for an aggregate put by one.
 Result<std::string> history_body(const model::Aggregate& aggregate,
-                                 const std::vector<AuditRow>& rows);
+                                 const std::vector<AuditRow>& rows, std::string_view named_by = {});
 
 }  // namespace cc::query

@@ -13,6 +13,7 @@
 #include "query-service/access.hpp"
 #include "query-service/access_listener.hpp"
 #include "query-service/aggregate/resources.hpp"
+#include "query-service/audit_routes.hpp"
 #include "query-service/consistency.hpp"
 #include "query-service/documents/content.hpp"
 #include "query-service/features/feature_queries.hpp"
@@ -54,6 +55,7 @@ int main() {
             },
             contracts::query_openapi_text());
         query::add_identity_routes(router, api, access);
+        query::add_audit_routes(router, api, access, pool);
         query::add_aggregate_routes(router, api, access);
         query::add_feature_routes(router, api, access);
         // Reads only: the command service's blob store (CC_BLOB_BACKEND).

@@ -63,4 +63,11 @@ Result<std::size_t> page_limit(const http::Request& request);
 // 404 for ids that are not UUIDs, exactly as for ids that do not exist.
 Result<std::string> uuid_param(const http::Request& request, const std::string& name);
 
+// Answers the problem when `status` refuses, else runs `read`.
+template <class Read>
+http::Response guarded(const http::Request& request, const Status& status, Read&& read) {
+    if (!status) return http::Response::problem(status.error(), request);
+    return read();
+}
+
 }  // namespace cc::query

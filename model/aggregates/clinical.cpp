@@ -127,7 +127,6 @@ constexpr Aggregate kClinicalNoteDescription{
     .nested = fields::kUnderPatient,
     .rules = kNoteRules,
     .feature = "clinical_notes",
-    .history = true,
     .doc =
         "A dated entry in a patient's clinical record, by a care professional. Amended, "
         "never overwritten; a note entered in error leaves lists and keeps its history.",

@@ -147,7 +147,6 @@ constexpr Aggregate kPolicyDescription{
     .sort = "effective_date",
     .rules = kPolicyRules,
     .feature = "policies",
-    .history = true,
     .doc =
         "A compliance policy of the tenant, published in versions; every version stays in "
         "its history.",
@@ -170,7 +169,6 @@ constexpr Aggregate kRiskAssessmentDescription{
     .sort = "next_review_date",
     .rules = kRiskRules,
     .feature = "risk_assessments",
-    .history = true,
     .doc =
         "A risk to people in the tenant's care or staff, its level, mitigation and review "
         "dates; reviews keep the earlier assessments in its history.",

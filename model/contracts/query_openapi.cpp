@@ -207,11 +207,50 @@ json::object audit_log_schema() {
               {"created_at", timestamp_schema("The event's occurred_at.")}}}};
 }
 
+// Who reads the audit trail: its members' roles; a platform administrator
+// who is not a member gets 404 (platform administration is not access to
+// the records' changes).
+json::object audit_permissions() {
+    return permissions(
+        auth::permitted_roles(TenantAction::read_audit),
+        auth::administration_of(TenantAction::read_audit) == auth::Administration::platform);
+}
+
+// The filters the audit trail's page and export share.
+json::array audit_filter_parameters() {
+    const auto query = [](std::string_view name, std::string_view description,
+                          json::object schema) {
+        return json::object{
+            {"name", name}, {"in", "query"}, {"description", description}, {"schema", schema}};
+    };
+    const json::object time{{"type", "string"}, {"format", "date-time"}};
+    const json::object uuid{{"type", "string"}, {"format", "uuid"}};
+    const json::object text{{"type", "string"}, {"minLength", 1}, {"maxLength", 100}};
+    return {
+        query("from", "Only rows created at or after this time (RFC 3339 with an offset).", time),
+        query("to", "Only rows created before this time (RFC 3339 with an offset); after from.",
+              time),
+        query("user_id", "Only rows whose user_id (who acted) is this user.", uuid),
+        query("entity_type", "Only rows of this aggregate_type.", text),
+        query("entity_id", "Only rows of this aggregate.", uuid),
+        query("action", "Only rows of this event_type (or access action: view, search, denied).",
+              text),
+    };
+}
+
+constexpr std::string_view kAuditTrailScope =
+    " Besides the tenant's own rows it holds the platform-level rows (filed under the platform "
+    "tenant, 00000000-0000-0000-0000-000000000000) about the accounts of its members, those "
+    "recorded while the account held a live membership of the tenant; never those of anyone "
+    "else.";
+
 void add_audit_logs(json::object& paths, json::object& schemas) {
     schemas["AuditLog"] = audit_log_schema();
     schemas["AuditLogList"] = list_schema("AuditLog", "A page of the audit trail, newest first.");
     auto op = secured("listAuditLogs", "The tenant's audit trail, newest first.", "AuditLog",
-                      permissions(auth::permitted_roles(TenantAction::read_audit)));
+                      audit_permissions());
+    op["description"] = std::string("Keyset pages, newest first, with any of the filters.") +
+                        std::string(kAuditTrailScope);
     json::array parameters{
         parameter_ref("TenantId"),
         parameter_ref("Limit"),
@@ -219,23 +258,65 @@ void add_audit_logs(json::object& paths, json::object& schemas) {
          {"in", "query"},
          {"description", "The next_cursor of the previous page (<micros>_<id>)."},
          {"schema", {{"type", "string"}, {"pattern", "^[0-9]+_[0-9a-fA-F-]{36}$"}}}},
-        {{"name", "entity_type"},
-         {"in", "query"},
-         {"description", "Only rows of this aggregate_type."},
-         {"schema", {{"type", "string"}}}},
-        {{"name", "entity_id"},
-         {"in", "query"},
-         {"description", "Only rows of this aggregate."},
-         {"schema", {{"type", "string"}, {"format", "uuid"}}}},
-        {{"name", "action"},
-         {"in", "query"},
-         {"description", "Only rows of this event_type."},
-         {"schema", {{"type", "string"}}}},
     };
+    for (auto& p : audit_filter_parameters()) parameters.push_back(p);
     const std::string path = "/v1/tenants/{tenant_id}/audit-logs";
     add_operation(paths, path, "get", with_parameters(std::move(op), std::move(parameters)));
     paths[path].as_object()["get"].as_object()["responses"] =
         list_answers("AuditLogList", {400, 401, 403, 404, 503});
+
+    auto exported = secured("exportAuditLogs",
+                            "The tenant's audit trail for a time range, as JSON lines or CSV.",
+                            "AuditLog", audit_permissions());
+    exported["description"] =
+        std::string(
+            "Every row of the range (from and to required) and filters, oldest first, streamed "
+            "(chunked) as it is read. Each row carries the AuditLog fields and its hash-chain "
+            "link from audit_chain: stream, seq, prev_hash, row_hash (null for a row not "
+            "chained). format=jsonl (default): one JSON object per line. format=csv: RFC 4180, "
+            "a header line, CRLF line ends, fields with commas, quotes or line breaks quoted "
+            "(quotes doubled), NULL as an empty field, details as JSON text.") +
+        std::string(kAuditTrailScope);
+    json::array export_parameters{parameter_ref("TenantId")};
+    for (auto& p : audit_filter_parameters()) export_parameters.push_back(p);
+    export_parameters.push_back(json::object{{"name", "format"},
+                                             {"in", "query"},
+                                             {"description", "jsonl (default) or csv."},
+                                             {"schema", {{"enum", {"jsonl", "csv"}}}}});
+    const std::string export_path = path + "/export";
+    add_operation(paths, export_path, "get",
+                  with_parameters(std::move(exported), std::move(export_parameters)));
+    json::object line_schema = schemas["AuditLog"].as_object();
+    auto& properties = line_schema["properties"].as_object();
+    const auto nullable = [](json::object schema) {
+        make_nullable(schema);
+        return schema;
+    };
+    properties["stream"] =
+        nullable({{"type", "string"}, {"description", "The chain: changes or access."}});
+    properties["seq"] =
+        nullable({{"type", "integer"}, {"minimum", 1}, {"description", "Its place in the chain."}});
+    const json::object hash{{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
+    properties["prev_hash"] = nullable(hash);
+    properties["row_hash"] = nullable(hash);
+    auto& required = line_schema["required"].as_array();
+    for (const auto* name : {"stream", "seq", "prev_hash", "row_hash"}) required.emplace_back(name);
+    schemas["AuditExportLine"] = std::move(line_schema);
+    const json::object disposition{
+        {"Content-Disposition",
+         {{"description", "attachment; filename=\"audit-<tenant_id>.<format>\""},
+          {"schema", {{"type", "string"}}}}}};
+    json::object responses{
+        {"200",
+         {{"description", "The rows, one per line (JSON lines), or a CSV table."},
+          {"headers", disposition},
+          {"content",
+           {{"application/x-ndjson",
+             {{"schema", {{"type", "string"}, {"contentMediaType", "application/x-ndjson"}}},
+              {"x-line-schema", ref_to("AuditExportLine")}}},
+            {"text/csv", {{"schema", {{"type", "string"}, {"contentMediaType", "text/csv"}}}}}}}}}};
+    add_problems(responses, {400, 401, 403, 404, 503});
+    paths[export_path].as_object()["get"].as_object()["responses"] = std::move(responses);
 }
 
 // The catalogue (any user) and a tenant's effective features (its members).
@@ -399,7 +480,8 @@ json::object history_schema(const model::Aggregate& a) {
     const json::object version{
         {"type", "object"},
         {"required",
-         {"version", "event_type", "step", "recorded_by", "recorded_at", "reason", "values"}},
+         {"version", "event_type", "step", "recorded_by", "recorded_at", "reason", "changes",
+          "values"}},
         {"properties",
          {{"version", {{"type", "integer"}, {"minimum", 1}, {"description", "The version."}}},
           {"event_type", {{"type", "string"}, {"description", "The event that made it."}}},
@@ -409,6 +491,15 @@ json::object history_schema(const model::Aggregate& a) {
           {"recorded_at", timestamp_schema("When it was recorded (the event's occurred_at).")},
           {"reason",
            {{"type", json::array{"string", "null"}}, {"description", "Why, when the step asks."}}},
+          {"changes",
+           {{"type", "object"},
+            {"description",
+             "What this version changed: per field (and per step input, such as a reason), its "
+             "value before (null on creation) and after."},
+            {"additionalProperties",
+             {{"type", "object"},
+              {"required", {"old", "new"}},
+              {"properties", {{"old", json::object{}}, {"new", json::object{}}}}}}}},
           {"values",
            {{"type", "object"},
             {"description", "The " + who + "'s fields as this version left them."}}}}}};
@@ -419,17 +510,28 @@ json::object history_schema(const model::Aggregate& a) {
 }
 
 // GET .../<collection>/{id}/history: every version of one item.
-void add_history(json::object& paths, json::object& schemas, const model::Aggregate& a) {
+// `item` is the item's path when it is not .../<collection>/{id} under its
+// tenant (a tenant, a user); `parameters` then are its path's.
+void add_history(json::object& paths, json::object& schemas, const model::Aggregate& a,
+                 json::object read_permissions, std::string id_description = {},
+                 std::string item = {}, json::array parameters = {}) {
     const std::string title(a.title);
     const std::string who = spoken(a.name);
     schemas[title + "History"] = history_schema(a);
-    const std::string path = "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" +
-                             std::string(a.id_param) + "}/history";
-    auto op = secured("get" + title + "History",
-                      "Every version of a " + who + ", with who recorded it, when and why.",
-                      a.title, permissions(a.permissions.read));
-    json::array params{parameter_ref("TenantId"),
-                       path_id(a.id_param, "The " + who + " (" + std::string(a.table) + ".id).")};
+    if (item.empty()) {
+        item = "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" +
+               std::string(a.id_param) + "}";
+    }
+    const std::string path = item + "/history";
+    auto op = secured(
+        "get" + title + "History",
+        "Every version of a " + who + ", with who recorded it, when, what it changed and why.",
+        a.title, std::move(read_permissions));
+    if (id_description.empty())
+        id_description = "The " + who + " (" + std::string(a.table) + ".id).";
+    json::array params = parameters.empty() ? json::array{parameter_ref("TenantId"),
+                                                          path_id(a.id_param, id_description)}
+                                            : std::move(parameters);
     add_operation(paths, path, "get", with_parameters(std::move(op), std::move(params)));
     json::object responses{{"200", json_answer("Its versions.", title + "History")}};
     add_problems(responses, {400, 401, 403, 404, 503});
@@ -530,6 +632,16 @@ json::object query_openapi(Aggregates aggregates) {
     tags.push_back(
         json::object{{"name", "AuditLog"}, {"description", "The tenant's audit trail."}});
     add_identity_reads(paths, schemas);
+    add_history(paths, schemas, model::kTenant, audit_permissions(), {}, "/v1/tenants/{tenant_id}",
+                {parameter_ref("TenantId")});
+    auto own_account = permissions({});
+    own_account["own_account"] = true;
+    add_history(paths, schemas, model::kUser, std::move(own_account), {}, "/v1/users/{user_id}",
+                {path_id(model::kUser.id_param, "The user (users.id).")});
+    // Who held which role when: grants, role changes and revocations.
+    add_history(paths, schemas, model::kMembership,
+                permissions(auth::permitted_roles(TenantAction::read_members)),
+                "The member's user (users.id).");
     for (const auto* a : {&model::kFeature, &model::kTenantFeature})
         tags.push_back(json::object{{"name", a->title}, {"description", a->doc}});
     add_feature_reads(paths, schemas);
@@ -543,7 +655,7 @@ json::object query_openapi(Aggregates aggregates) {
         add_reads(paths, *a, collection, {parameter_ref("TenantId")}, read, read,
                   {400, 401, 403, 404, 503}, {400, 401, 403, 404, 503});
         for (const auto& nested : a->nested) add_nested_list(paths, *a, nested);
-        if (a->history) add_history(paths, schemas, *a);
+        add_history(paths, schemas, *a, read);
         if (a->upload != nullptr) add_content(paths, *a, collection);
     }
     add_wait_limits(paths);

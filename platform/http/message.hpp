@@ -3,8 +3,8 @@
 // Beast types, so only server.cpp pays for Beast's templates.
 #include <boost/json/value.hpp>
 
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,8 +48,15 @@ using Resume = std::function<void(std::optional<Response>)>;
 // block), never two at once. It must yield exactly `size()` bytes; an error,
 // or an end before them, aborts the connection, so the client sees fewer
 // bytes than the Content-Length it was promised, never a wrong byte.
+//
+// A source whose size is not known before it ends (an export read from a
+// database cursor) says kUnknownSize: the body goes out chunked
+// (Transfer-Encoding: chunked), and `read` answers 0 at its end. An error
+// then aborts the connection before the last chunk, so the client sees a
+// body that never ended properly, never a short one taken for whole.
 class BodySource {
   public:
+    static constexpr std::uint64_t kUnknownSize = ~std::uint64_t{0};
     virtual ~BodySource() = default;
     virtual std::uint64_t size() const = 0;
     // Up to out.size() bytes, at least one while any remain.

@@ -340,8 +340,12 @@ class Session : public std::enable_shared_from_this<Session> {
         set_header(*out, response, request_id, keep_alive);
         if (head_) {
             // The headers GET would send, its Content-Length included, and no body.
-            out->content_length(response.streamed ? response.streamed->size()
-                                                  : response.body.size());
+            // A body of unknown size has no length to announce, and a
+            // chunked HEAD answer would carry a last chunk: neither is sent.
+            if (!response.streamed || response.streamed->size() != BodySource::kUnknownSize) {
+                out->content_length(response.streamed ? response.streamed->size()
+                                                      : response.body.size());
+            }
         } else {
             out->body() = std::move(response.body);
             out->prepare_payload();
@@ -370,6 +374,7 @@ class Session : public std::enable_shared_from_this<Session> {
     struct Streaming {
         std::shared_ptr<BodySource> source;
         std::uint64_t remaining = 0;
+        bool until_end = false;  // a source of unknown size: chunked, until it reads 0
         std::unique_ptr<char[]> chunk = std::make_unique<char[]>(kStreamChunk);
         bhttp::response<bhttp::buffer_body> message;
         std::optional<bhttp::response_serializer<bhttp::buffer_body>> serializer;
@@ -382,11 +387,16 @@ class Session : public std::enable_shared_from_this<Session> {
         auto& s = *streaming_;
         s.source = std::move(response.streamed);
         s.remaining = s.source->size();
+        s.until_end = s.remaining == BodySource::kUnknownSize;
         s.request_id = request_id;
         s.message.result(static_cast<bhttp::status>(response.status));
         s.message.version(version);
         set_header(s.message, response, request_id, keep_alive);
-        s.message.content_length(s.remaining);
+        if (s.until_end) {
+            s.message.chunked(true);
+        } else {
+            s.message.content_length(s.remaining);
+        }
         s.message.body().data = nullptr;
         s.message.body().more = s.remaining > 0;
         s.serializer.emplace(s.message);
@@ -441,6 +451,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
     void on_chunk(Result<std::size_t> read, std::size_t wanted) {
         auto& s = *streaming_;
+        if (s.until_end && read && *read == 0) {
+            // The end: the serializer writes the last chunk.
+            s.remaining = 0;
+            s.message.body().data = nullptr;
+            s.message.body().size = 0;
+            s.message.body().more = false;
+            stream_.expires_after(std::chrono::seconds(30));
+            return bhttp::async_write(
+                stream_, *s.serializer,
+                beast::bind_front_handler(&Session::on_streamed, shared_from_this()));
+        }
         if (!read || *read == 0 || *read > wanted) {
             boost::json::object fields{
                 {"request_id", s.request_id},
@@ -449,7 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
             obs::error("streamed response aborted", std::move(fields));
             return abort_stream();
         }
-        s.remaining -= *read;
+        if (!s.until_end) s.remaining -= *read;
         s.message.body().data = s.chunk.get();
         s.message.body().size = *read;
         s.message.body().more = s.remaining > 0;

@@ -23,15 +23,43 @@ ServiceConfig ServiceConfig::from_env(const std::string& service_name, std::uint
     return config;
 }
 
+namespace {
+
+void add_health(Router& router, std::function<Response()> readiness, std::string openapi);
+
+}  // namespace
+
 void add_operational_routes(Router& router, std::function<bool()> ready, std::string openapi) {
+    add_health(
+        router,
+        [ready = std::move(ready)] {
+            const bool is_ready = ready();
+            return Response::json(is_ready ? 200 : 503,
+                                  boost::json::object{{"status", is_ready ? "ready" : "starting"}});
+        },
+        std::move(openapi));
+}
+
+void add_operational_routes(Router& router, UnreadyReason unready, std::string openapi) {
+    add_health(
+        router,
+        [unready = std::move(unready)] {
+            const auto reason = unready();
+            if (!reason) return Response::json(200, boost::json::object{{"status", "ready"}});
+            return Response::json(
+                503, boost::json::object{{"status", "not-ready"}, {"reason", *reason}});
+        },
+        std::move(openapi));
+}
+
+namespace {
+
+void add_health(Router& router, std::function<Response()> readiness, std::string openapi) {
     router.add("GET", "/healthz", [](Request&) {
         return Response::json(200, boost::json::object{{"status", "ok"}});
     });
-    router.add("GET", "/readyz", [ready = std::move(ready)](Request&) {
-        const bool is_ready = ready();
-        return Response::json(is_ready ? 200 : 503,
-                              boost::json::object{{"status", is_ready ? "ready" : "starting"}});
-    });
+    router.add("GET", "/readyz",
+               [readiness = std::move(readiness)](Request&) { return readiness(); });
     router.add("GET", "/metrics", [](Request&) {
         Response r;
         r.body = obs::render_metrics();
@@ -46,6 +74,8 @@ void add_operational_routes(Router& router, std::function<bool()> ready, std::st
         return r;
     });
 }
+
+}  // namespace
 
 }  // namespace cc::http
 

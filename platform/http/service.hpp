@@ -3,6 +3,7 @@
 // the operational endpoints (/healthz, /readyz, /metrics, /openapi.json),
 // which need no token.
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "platform/auth/token.hpp"
@@ -28,6 +29,10 @@ struct ServiceConfig {
 // `openapi`, when given, is served at /openapi.json (the service's OpenAPI
 // document, the committed file's bytes).
 void add_operational_routes(Router& router, std::function<bool()> ready, std::string openapi = {});
+// Why the service is not ready (nullopt when it is): /readyz answers 503
+// {"status": "not-ready", "reason": ...}, so an operator reads the cause.
+using UnreadyReason = std::function<std::optional<std::string>()>;
+void add_operational_routes(Router& router, UnreadyReason unready, std::string openapi = {});
 
 // Every route but /healthz, /readyz, /metrics and /openapi.json needs a
 // verified bearer token (a client reads the contract before it signs in);

@@ -65,37 +65,47 @@ void add_summary(http::Router& router, ReadApi& api, Access& access, const model
         });
 }
 
-// GET .../<collection>/{id}/history: every version, also of an item taken
-// out of lists (a note entered in error); 404 for an id with none.
-void add_history(http::Router& router, ReadApi& api, Access& access, const model::Aggregate& a) {
+http::Response history_answer(ReadApi& api, const http::Request& request, const model::Aggregate& a,
+                              const std::string& tenant_id, const std::string& id) {
+    auto rows = api.rows(history_statement(a, tenant_id, id));
+    if (!rows) return http::Response::problem(rows.error(), request);
+    if (rows->empty()) {
+        return http::Response::problem(
+            Error::make(ErrorKind::not_found, "not-found", model::spoken(a.name) + " not found"),
+            request);
+    }
+    std::vector<AuditRow> audit;
+    for (auto& row : *rows) audit.push_back({row[0], row[1].value_or(""), row[2].value_or("")});
+    auto body = history_body(a, audit, id);
+    if (!body) return http::Response::problem(body.error(), request);
+    http::Response response;
+    response.body = std::move(*body);
+    response.headers = {{"Content-Type", "application/json"}};
+    return response;
+}
+
+// GET .../<collection>/{id}/history, for every tenant aggregate: every
+// version, also of an item taken out of lists (a note entered in error);
+// 404 for an id with none, which an id of another tenant is (the rows are
+// read within the path's tenant).
+void add_history(http::Router& router, ReadApi& api, Access& access, const model::Aggregate& a,
+                 auth::RoleSet permitted, auth::Administration administration) {
     const std::string id_param(a.id_param);
     const std::string path =
         "/v1/tenants/{tenant_id}/" + std::string(a.collection) + "/{" + id_param + "}/history";
-    router.add("GET", path, [&api, &access, &a, id_param](http::Request& r) {
-        auto tenant = uuid_param(r, "tenant_id");
-        if (!tenant) return http::Response::problem(tenant.error(), r);
-        auto id = uuid_param(r, id_param);
-        if (!id) return http::Response::problem(id.error(), r);
-        if (auto allowed = access.tenant(r.caller, *tenant, a.permissions.read, a.feature);
-            !allowed) {
-            return http::Response::problem(allowed.error(), r);
-        }
-        auto rows = api.rows(history_statement(a, *tenant, *id));
-        if (!rows) return http::Response::problem(rows.error(), r);
-        if (rows->empty()) {
-            return http::Response::problem(Error::make(ErrorKind::not_found, "not-found",
-                                                       model::spoken(a.name) + " not found"),
-                                           r);
-        }
-        std::vector<AuditRow> audit;
-        for (auto& row : *rows) audit.push_back({row[0], row[1].value_or(""), row[2].value_or("")});
-        auto body = history_body(a, audit);
-        if (!body) return http::Response::problem(body.error(), r);
-        http::Response response;
-        response.body = std::move(*body);
-        response.headers = {{"Content-Type", "application/json"}};
-        return response;
-    });
+    router.add("GET", path,
+               [&api, &access, &a, id_param, permitted, administration](http::Request& r) {
+                   auto tenant = uuid_param(r, "tenant_id");
+                   if (!tenant) return http::Response::problem(tenant.error(), r);
+                   auto id = uuid_param(r, id_param);
+                   if (!id) return http::Response::problem(id.error(), r);
+                   if (auto allowed =
+                           access.tenant(r.caller, *tenant, permitted, a.feature, administration);
+                       !allowed) {
+                       return http::Response::problem(allowed.error(), r);
+                   }
+                   return history_answer(api, r, a, *tenant, *id);
+               });
 }
 
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
@@ -106,7 +116,7 @@ void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access) {
                                    std::string(a->id_param), resource_of(*a), a->permissions.read,
                                    a->feature);
         for (const auto& nested : a->nested) add_nested_list(router, api, access, *a, nested);
-        if (a->history) add_history(router, api, access, *a);
+        add_history(router, api, access, *a, a->permissions.read);
     }
 }
 

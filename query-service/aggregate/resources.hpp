@@ -14,4 +14,14 @@ namespace cc::query {
 // aggregate on the generic commands, behind its read permission.
 void add_aggregate_routes(http::Router& router, ReadApi& api, Access& access);
 
+// Every version of one item, from the audit rows filed under `tenant_id`;
+// 404 for an item with none.
+http::Response history_answer(ReadApi& api, const http::Request& request, const model::Aggregate& a,
+                              const std::string& tenant_id, const std::string& id);
+// GET .../<collection>/{<id_param>}/history: every version of one item,
+// from the audit trail, behind `permitted` (and the aggregate's feature).
+void add_history(http::Router& router, ReadApi& api, Access& access, const model::Aggregate& a,
+                 auth::RoleSet permitted,
+                 auth::Administration administration = auth::Administration::members);
+
 }  // namespace cc::query

@@ -6,7 +6,7 @@
 namespace cc::query {
 
 // GET /v1/tenants[/{tenant_id}], /v1/users[/{user_id}],
-// /v1/tenants/{tenant_id}/members[/{user_id}], /v1/tenants/{tenant_id}/audit-logs.
+// /v1/tenants/{tenant_id}/members[/{user_id}].
 void add_identity_routes(http::Router& router, ReadApi& api, Access& access);
 
 }  // namespace cc::query

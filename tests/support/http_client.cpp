@@ -79,6 +79,27 @@ std::string raw_exchange(int port, const std::string& bytes) {
     return raw;
 }
 
+namespace {
+
+// A chunked body's data (RFC 9112 §7.1), checked: a body without its last
+// chunk (an answer cut short) throws, so no test takes it for whole.
+std::string dechunked(const std::string& framed) {
+    std::string out;
+    std::size_t at = 0;
+    while (true) {
+        const auto line_end = framed.find("\r\n", at);
+        if (line_end == std::string::npos) throw std::runtime_error("chunked body cut short");
+        const auto size = std::stoul(framed.substr(at, line_end - at), nullptr, 16);
+        at = line_end + 2;
+        if (size == 0) return out;
+        if (at + size + 2 > framed.size()) throw std::runtime_error("chunked body cut short");
+        out.append(framed, at, size);
+        at += size + 2;
+    }
+}
+
+}  // namespace
+
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
                           const std::string& body,
                           const std::map<std::string, std::string>& headers,
@@ -122,6 +143,7 @@ HttpResponse http_request(int port, const std::string& method, const std::string
         line_start = line_end + 2;
     }
     response.body = raw.substr(head_end + 4);
+    if (response.header("transfer-encoding") == "chunked") response.body = dechunked(response.body);
     return response;
 }
 
