@@ -5,6 +5,8 @@
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
 //   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
+//   complexcare rebuild [--name N] | replay --as-of T|P --name N
+//   complexcare generations list | drop NAME | checksum NAME
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "cli/blobs.hpp"
+#include "cli/generations.hpp"
 #include "cli/log_transfer.hpp"
 #include "cli/progress.hpp"
 #include "cli/seed/plan.hpp"
@@ -283,12 +286,18 @@ int main(int argc, char** argv) {
     }
     const std::string command = argv[1];
     // "blobs gc" and "log export|import" are commands of two words; the flags follow.
-    const bool two_words = command == "blobs" || command == "log";
+    // "generations drop|checksum NAME" take three.
+    const bool two_words = command == "blobs" || command == "log" || command == "generations";
     const std::string second = argc >= 3 ? argv[2] : "";
     const bool known_second =
-        command == "blobs" ? second == "gc" : second == "export" || second == "import";
+        command == "blobs"         ? second == "gc"
+        : command == "generations" ? second == "list" || second == "drop" || second == "checksum"
+                                   : second == "export" || second == "import";
+    const bool named = command == "generations" && second != "list";
+    const int first_flag = named ? 4 : two_words ? 3 : 2;
     std::map<std::string, std::string> flags;
-    if ((two_words && !known_second) || !parse_flags(argc, argv, flags, two_words ? 3 : 2)) {
+    if ((two_words && !known_second) || (named && argc < 4) ||
+        !parse_flags(argc, argv, flags, first_flag)) {
         std::cerr << kUsage;
         return 2;
     }
@@ -299,6 +308,15 @@ int main(int argc, char** argv) {
         if (command == "seed") return seed(flags);
         if (command == "blobs") return blobs_gc(flags);
         if (command == "log") return second == "export" ? log_export(flags) : log_import(flags);
+        const cc::cli::GenerationCommand generation{
+            database_url(), cc::config::env_or("CC_MIGRATIONS_DIR", "migrations"), flags};
+        if (command == "rebuild") return cc::cli::rebuild(generation);
+        if (command == "replay") return cc::cli::replay(generation);
+        if (command == "generations") {
+            if (second == "list") return cc::cli::generations_list(generation);
+            if (second == "drop") return cc::cli::generations_drop(generation, argv[3]);
+            return cc::cli::generations_checksum(generation, argv[3]);
+        }
     } catch (const std::exception& e) {
         std::cerr << command << ": " << e.what() << "\n";
         return 1;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "events/envelope.hpp"
+#include "platform/generations/store.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 #include "projector/projection/batch.hpp"
@@ -153,10 +154,18 @@ pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& st
     return tx.exec_prepared(name, params);
 }
 
+std::unique_ptr<pqxx::connection> connect_to(const std::string& database_url,
+                                             const std::string& schema) {
+    auto connection = std::make_unique<pqxx::connection>(database_url);
+    pqxx::nontransaction tx(*connection);
+    tx.exec("SET search_path TO " + generations::search_path(tx, schema));
+    return connection;
+}
+
 Projector::Projector(ProjectorOptions options)
     : options_(std::move(options)),
-      connection_(std::make_unique<pqxx::connection>(options_.database_url)),
-      checkpoint_connection_(std::make_unique<pqxx::connection>(options_.database_url)) {}
+      connection_(connect_to(options_.database_url, options_.schema)),
+      checkpoint_connection_(connect_to(options_.database_url, options_.schema)) {}
 
 Projector::~Projector() = default;
 
@@ -225,16 +234,38 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
     pqxx::work tx(*connection_);
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
-    const auto stored =
-        tx.exec_prepared(
-              statement_name(
-                  tx,
-                  "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
-                  "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
-                  "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
-                  "RETURNING next_offset"),
-              options_.projection, options_.topic, partition)[0][0]
-            .as<std::int64_t>();
+    std::int64_t stored = 0;
+    if (options_.generation_id == 0) {
+        stored = tx.exec_prepared(statement_name(tx,
+                                                 "INSERT INTO projection_checkpoints (projection, "
+                                                 "topic, partition, next_offset) "
+                                                 "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, "
+                                                 "topic, partition) "
+                                                 "DO UPDATE SET updated_at = "
+                                                 "projection_checkpoints.updated_at "
+                                                 "RETURNING next_offset"),
+                                  options_.projection, options_.topic, partition)[0][0]
+                     .as<std::int64_t>();
+    } else {
+        // The generation's guard, shared: a switch or a drop takes it
+        // exclusively, so it waits for this batch, and a batch that starts
+        // after it sees the state it left (a statement of its own: one
+        // statement's snapshot is taken before its lock waits).
+        tx.exec_prepared(statement_name(tx, "SELECT pg_advisory_xact_lock_shared($1, $2::integer)"),
+                         generations::kGuardLockClass, options_.generation_id);
+        const auto rows = tx.exec_prepared(
+            statement_name(
+                tx,
+                "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
+                "SELECT $1, $2, $3, 0 WHERE EXISTS (SELECT FROM projection_generations "
+                "WHERE id = $4 AND state = $5) ON CONFLICT (projection, topic, partition) "
+                "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
+                "RETURNING next_offset"),
+            options_.projection, options_.topic, partition, options_.generation_id,
+            std::string(options_.builder ? "building" : "current"));
+        if (rows.empty()) throw GenerationLeft();
+        stored = rows[0][0].as<std::int64_t>();
+    }
     std::vector<const Decoded*> pending;  // the events not applied yet, in order
     for (const auto& event : batch) {
         if (event.record->offset >= stored) pending.push_back(&event);
@@ -368,6 +399,10 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
     std::size_t handled = 0;
     const auto now = std::chrono::steady_clock::now();
     for (auto& [partition, batch] : by_partition) {
+        if (options_.admit) {
+            batch.resize(std::min(batch.size(), options_.admit(partition, batch)));
+            if (batch.empty()) continue;
+        }
         if (auto it = waiting_until_.find(partition);
             it != waiting_until_.end() && now < it->second) {
             reader.seek(partition, batch.front().offset);
@@ -379,10 +414,16 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
             const auto result = apply_batch(partition, batch);
             handled += result.applied + result.dead_lettered;
             next = result.next_offset;
+        } catch (const GenerationLeft&) {
+            // Nothing of this round applies any more: whoever serves the
+            // generation now reads from its checkpoints.
+            left_ = true;
+            reader.seek(partition, batch.front().offset);
+            break;
         } catch (const std::exception& e) {
             obs::error("batch failed; will retry", {{"partition", partition}, {"error", e.what()}});
             if (!connection_->is_open()) {
-                connection_ = std::make_unique<pqxx::connection>(options_.database_url);
+                connection_ = connect_to(options_.database_url, options_.schema);
             }
             next = checkpoint(partition);
         }
@@ -396,7 +437,7 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
 }
 
 void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) {
-    while (!stop.load()) {
+    while (!stop.load() && !left_.load()) {
         std::string failure;
         try {
             auto handled = run_once(reader, std::chrono::milliseconds(500));
