@@ -91,9 +91,9 @@ Result<generations::Generation> create(const GenerationCommand& command,
     for (const auto& g : generations::list(tx)) {
         if (spec.kind == generations::Kind::live && g.kind == generations::Kind::live &&
             g.state == generations::State::building) {
-            return Error::make(ErrorKind::conflict, "rebuild-running",
-                               "generation " + g.name +
-                                   " is being rebuilt; drop it or let it finish first");
+            return Error::make(
+                ErrorKind::conflict, "rebuild-running",
+                "generation " + g.name + " is being rebuilt; drop it or let it finish first");
         }
     }
     const auto schema = generations::schema_for(spec.name);
@@ -150,8 +150,8 @@ int follow(const GenerationCommand& command, const generations::Generation& gene
             std::cerr << "generation " << generation.name << " was dropped\n";
             return 1;
         }
-        applied = total(generations::checkpoints(tx, generation.schema, projection_name(),
-                                                 log.topic()));
+        applied =
+            total(generations::checkpoints(tx, generation.schema, projection_name(), log.topic()));
         tx.commit();
         auto end = ends->end_offsets();
         const std::int64_t log_size =
@@ -198,8 +198,8 @@ int replay(const GenerationCommand& command) {
     if (!parsed) return fail("replay", parsed.error());
     NewGeneration spec{name, generations::Kind::as_of, as_of, parsed->time};
     if (parsed->position) {
-        auto at = occurred_at(eventlog::log_config_from_env(command.database_url),
-                              *parsed->position);
+        auto at =
+            occurred_at(eventlog::log_config_from_env(command.database_url), *parsed->position);
         if (!at) return fail("replay", at.error());
         spec.as_of_time = *at;
     }
@@ -235,9 +235,8 @@ int generations_drop(const GenerationCommand& command, const std::string& name) 
     pqxx::work tx(connection);
     const auto generation = generations::by_name(tx, name);
     if (!generation) {
-        return fail("generations drop",
-                    Error::make(ErrorKind::not_found, "generation-unknown",
-                                "no generation named " + name));
+        return fail("generations drop", Error::make(ErrorKind::not_found, "generation-unknown",
+                                                    "no generation named " + name));
     }
     // Waits for a batch in flight: the builder of a dropped generation stops.
     auto dropped = generations::take_step(tx, *generation, generations::Step::drop);
@@ -260,9 +259,8 @@ int generations_checksum(const GenerationCommand& command, const std::string& na
     pqxx::read_transaction tx(connection);
     const auto generation = generations::by_name(tx, name);
     if (!generation) {
-        return fail("generations checksum",
-                    Error::make(ErrorKind::not_found, "generation-unknown",
-                                "no generation named " + name));
+        return fail("generations checksum", Error::make(ErrorKind::not_found, "generation-unknown",
+                                                        "no generation named " + name));
     }
     for (const auto& [table, sum] : generations::table_checksums(tx, generation->schema)) {
         std::printf("%-28s %s\n", table.c_str(), sum.c_str());

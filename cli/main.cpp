@@ -289,10 +289,10 @@ int main(int argc, char** argv) {
     // "generations drop|checksum NAME" take three.
     const bool two_words = command == "blobs" || command == "log" || command == "generations";
     const std::string second = argc >= 3 ? argv[2] : "";
-    const bool known_second =
-        command == "blobs"         ? second == "gc"
-        : command == "generations" ? second == "list" || second == "drop" || second == "checksum"
-                                   : second == "export" || second == "import";
+    const bool known_second = command == "blobs" ? second == "gc"
+                              : command == "generations"
+                                  ? second == "list" || second == "drop" || second == "checksum"
+                                  : second == "export" || second == "import";
     const bool named = command == "generations" && second != "list";
     const int first_flag = named ? 4 : two_words ? 3 : 2;
     std::map<std::string, std::string> flags;

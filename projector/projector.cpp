@@ -232,40 +232,35 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
                                                     bool together) {
     BatchResult result;
     pqxx::work tx(*connection_);
-    // The checkpoint row is the batch's guard: a second projector on the same
-    // partition (a rebalance race) blocks here instead of applying twice.
-    std::int64_t stored = 0;
-    if (options_.generation_id == 0) {
-        stored = tx.exec_prepared(statement_name(tx,
-                                                 "INSERT INTO projection_checkpoints (projection, "
-                                                 "topic, partition, next_offset) "
-                                                 "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, "
-                                                 "topic, partition) "
-                                                 "DO UPDATE SET updated_at = "
-                                                 "projection_checkpoints.updated_at "
-                                                 "RETURNING next_offset"),
-                                  options_.projection, options_.topic, partition)[0][0]
-                     .as<std::int64_t>();
-    } else {
+    if (options_.generation_id != 0) {
         // The generation's guard, shared: a switch or a drop takes it
         // exclusively, so it waits for this batch, and a batch that starts
         // after it sees the state it left (a statement of its own: one
         // statement's snapshot is taken before its lock waits).
         tx.exec_prepared(statement_name(tx, "SELECT pg_advisory_xact_lock_shared($1, $2::integer)"),
                          generations::kGuardLockClass, options_.generation_id);
-        const auto rows = tx.exec_prepared(
-            statement_name(
-                tx,
-                "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
-                "SELECT $1, $2, $3, 0 WHERE EXISTS (SELECT FROM projection_generations "
-                "WHERE id = $4 AND state = $5) ON CONFLICT (projection, topic, partition) "
-                "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
-                "RETURNING next_offset"),
-            options_.projection, options_.topic, partition, options_.generation_id,
-            std::string(options_.builder ? "building" : "current"));
-        if (rows.empty()) throw GenerationLeft();
-        stored = rows[0][0].as<std::int64_t>();
+        // Before any projection table is named: a dropped generation has none.
+        if (tx.exec_prepared(statement_name(tx,
+                                            "SELECT FROM projection_generations WHERE id = $1 "
+                                            "AND state = $2"),
+                             options_.generation_id,
+                             std::string(options_.builder ? "building" : "current"))
+                .empty()) {
+            throw GenerationLeft();
+        }
     }
+    // The checkpoint row is the batch's guard: a second projector on the same
+    // partition (a rebalance race) blocks here instead of applying twice.
+    const auto stored =
+        tx.exec_prepared(
+              statement_name(
+                  tx,
+                  "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
+                  "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
+                  "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
+                  "RETURNING next_offset"),
+              options_.projection, options_.topic, partition)[0][0]
+            .as<std::int64_t>();
     std::vector<const Decoded*> pending;  // the events not applied yet, in order
     for (const auto& event : batch) {
         if (event.record->offset >= stored) pending.push_back(&event);

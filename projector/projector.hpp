@@ -4,12 +4,12 @@
 // so a crash at any moment neither loses nor doubles a row.
 #include <atomic>
 #include <chrono>
-#include <functional>
-#include <stdexcept>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -43,7 +43,7 @@ struct ProjectorOptions {
     bool builder = false;
     // How many of a partition's polled records to apply (an as-of replay's
     // cut); the others are dropped, not read again. Unset: all.
-    std::function<std::size_t(int partition, const std::vector<eventlog::LogRecord>&)> admit;
+    std::function<std::size_t(int partition, const std::vector<eventlog::LogRecord>&)> admit = {};
 };
 
 // The generation left the state this projector serves (readers switched to

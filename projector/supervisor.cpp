@@ -100,9 +100,9 @@ void Supervisor::run_live(const std::atomic<bool>& stop) {
     // Partitions given to this worker later start where the generation it
     // serves then has got to (this thread both polls and replaces live_).
     auto reader = eventlog::open_reader(
-        options_.log, eventlog::ReaderOptions{.group = options_.group, .start_offset = [this](int p) {
-                                                  return live_->checkpoint(p);
-                                              }});
+        options_.log,
+        eventlog::ReaderOptions{.group = options_.group,
+                                .start_offset = [this](int p) { return live_->checkpoint(p); }});
     while (!stop.load()) {
         projector->run(*reader, stop);
         if (!projector->left()) break;
@@ -137,7 +137,8 @@ void Supervisor::run_builder(const std::atomic<bool>& stop) {
             if (!claims || !claims->is_open()) {
                 claims = std::make_unique<pqxx::connection>(options_.database_url);
                 pqxx::nontransaction tx(*claims);
-                if (tx.exec("SELECT to_regclass('public.projection_generations')")[0][0].is_null()) {
+                if (tx.exec("SELECT to_regclass('public.projection_generations')")[0][0]
+                        .is_null()) {
                     return;  // a database without generations builds none
                 }
                 tx.exec(std::string("LISTEN ") + generations::kChannel);
@@ -182,18 +183,18 @@ void Supervisor::build(const generations::Generation& generation, const std::ato
     std::shared_ptr<Cut> cut;
     if (as_of) {
         const auto spec = generations::parse_as_of(*generation.as_of, Timestamp::now());
-        cut = std::make_shared<Cut>(Cut{
-            generations::AsOfCut(generation.as_of_time.value_or(Timestamp{}),
-                                 spec ? spec->position : std::nullopt),
-            {}});
+        cut = std::make_shared<Cut>(
+            Cut{generations::AsOfCut(generation.as_of_time.value_or(Timestamp{}),
+                                     spec ? spec->position : std::nullopt),
+                {}});
         options.admit = [cut](int partition, const std::vector<eventlog::LogRecord>& records) {
             return cut->admitted(partition, records);
         };
     }
     Projector projector(options);
-    auto reader = eventlog::open_reader(
-        options_.log,
-        {.group = "", .start_offset = [&](int p) { return projector.checkpoint(p); }});
+    auto reader = eventlog::open_reader(options_.log, {.group = "", .start_offset = [&](int p) {
+                                                           return projector.checkpoint(p);
+                                                       }});
     // An as-of cut lies in the past: what the log holds now is all it can admit.
     auto ends = reader->end_offsets();
     if (!ends) throw std::runtime_error(ends.error().detail);

@@ -37,8 +37,8 @@ std::optional<State> parse_state(std::string_view text) {
 
 Status check_name(std::string_view name) {
     const auto bad = [&](std::string why) {
-        Error error = Error::make(ErrorKind::malformed, "bad-generation-name",
-                                  "a generation name " + why);
+        Error error =
+            Error::make(ErrorKind::malformed, "bad-generation-name", "a generation name " + why);
         error.fields.push_back({"name", "format", error.detail});
         return error;
     };

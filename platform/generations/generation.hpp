@@ -72,8 +72,7 @@ class AsOfCut {
 
     // `occurred_at` is nullopt for a record that cannot be read: it is
     // admitted (the projector parks it in dead_letters as it would live).
-    bool admits(int partition, std::int64_t offset,
-                std::optional<Timestamp> occurred_at) const;
+    bool admits(int partition, std::int64_t offset, std::optional<Timestamp> occurred_at) const;
     Timestamp time() const { return time_; }
 
   private:

@@ -46,9 +46,8 @@ bool is_clock_column(const std::string& table, const std::string& column) {
 }  // namespace
 
 bool is_log_table(std::string_view table) {
-    return table == "event_log" || table == "event_log_partitions" ||
-           table == "event_log_writer" || table == "projection_generations" ||
-           table == "schema_migrations";
+    return table == "event_log" || table == "event_log_partitions" || table == "event_log_writer" ||
+           table == "projection_generations" || table == "schema_migrations";
 }
 
 std::vector<std::string> projection_tables(pqxx::transaction_base& tx, const std::string& schema) {
@@ -82,8 +81,7 @@ std::optional<Generation> by_id(pqxx::transaction_base& tx, std::int64_t id) {
 }
 
 Result<State> take_step(pqxx::transaction_base& tx, const Generation& generation, Step step) {
-    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2::integer)", kGuardLockClass,
-                   generation.id);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2::integer)", kGuardLockClass, generation.id);
     // Read again under the guard: the state may have moved meanwhile.
     const auto now = by_id(tx, generation.id);
     if (!now) return Error::make(ErrorKind::not_found, "generation-unknown", "no such generation");
@@ -101,11 +99,11 @@ Result<State> take_step(pqxx::transaction_base& tx, const Generation& generation
 std::map<int, std::int64_t> checkpoints(pqxx::transaction_base& tx, const std::string& schema,
                                         const std::string& projection, const std::string& topic) {
     std::map<int, std::int64_t> out;
-    for (const auto& row : tx.exec_params("SELECT partition, next_offset FROM " +
-                                              tx.quote_name(schema) +
-                                              ".projection_checkpoints "
-                                              "WHERE projection = $1 AND topic = $2",
-                                          projection, topic)) {
+    for (const auto& row :
+         tx.exec_params("SELECT partition, next_offset FROM " + tx.quote_name(schema) +
+                            ".projection_checkpoints "
+                            "WHERE projection = $1 AND topic = $2",
+                        projection, topic)) {
         out[row[0].as<int>()] = row[1].as<std::int64_t>();
     }
     return out;
@@ -119,12 +117,12 @@ std::string search_path(pqxx::transaction_base& tx, const std::string& schema) {
 std::map<std::string, std::string> table_checksums(pqxx::transaction_base& tx,
                                                    const std::string& schema) {
     std::map<std::string, std::vector<std::string>> columns;
-    for (const auto& row : tx.exec_params(
-             "SELECT c.table_name, c.column_name FROM information_schema.columns c "
-             "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
-             "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
-             "WHERE c.table_schema = $1 ORDER BY c.table_name, c.ordinal_position",
-             schema)) {
+    for (const auto& row :
+         tx.exec_params("SELECT c.table_name, c.column_name FROM information_schema.columns c "
+                        "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+                        "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+                        "WHERE c.table_schema = $1 ORDER BY c.table_name, c.ordinal_position",
+                        schema)) {
         const auto table = row[0].as<std::string>();
         if (is_log_table(table)) continue;
         const auto column = row[1].as<std::string>();
@@ -139,10 +137,11 @@ std::map<std::string, std::string> table_checksums(pqxx::transaction_base& tx,
         }
         row_text += ")";
         out[table] =
-            tx.exec("SELECT count(*) || ':' || md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) "
-                    "FROM (SELECT " +
-                    row_text + " AS r FROM " + tx.quote_name(schema) + "." + tx.quote_name(table) +
-                    ") t")[0][0]
+            tx.exec(
+                  "SELECT count(*) || ':' || md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) "
+                  "FROM (SELECT " +
+                  row_text + " AS r FROM " + tx.quote_name(schema) + "." + tx.quote_name(table) +
+                  ") t")[0][0]
                 .as<std::string>();
     }
     return out;

@@ -72,9 +72,9 @@ Result<bool> applied_to(pqxx::transaction_base& tx, const std::string& schema,
         name);
     if (existing.empty()) return false;
     if (existing[0][0].as<std::string>() != checksum) {
-        return Error::make(ErrorKind::conflict, "migration-changed",
-                           "migration " + name +
-                               " was changed after it was applied; add a new migration instead");
+        return Error::make(
+            ErrorKind::conflict, "migration-changed",
+            "migration " + name + " was changed after it was applied; add a new migration instead");
     }
     return true;
 }
