@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "query-service/generations.hpp"
+
 namespace cc::query {
 namespace {
 
@@ -13,6 +15,8 @@ Error unknown_user() {
 }  // namespace
 
 Status Access::live_caller(const auth::Caller& caller) {
+    // On the present, whatever generation the request reads (?as_of=).
+    const pg::SearchPathScope present(present_search_path());
     auto connection = pool_.acquire();
     pqxx::read_transaction tx(*connection);
     const auto rows = tx.exec_params(
@@ -26,7 +30,9 @@ Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
                       auth::Administration administration) {
     // One round trip: is the caller live, with which role in the tenant, and
     // does the tenant have the feature (its own choice, else the feature's
-    // default; a feature not projected yet is a built-in, so on).
+    // default; a feature not projected yet is a built-in, so on). On the
+    // present, whatever generation the request reads (?as_of=).
+    const pg::SearchPathScope present(present_search_path());
     auto connection = pool_.acquire();
     pqxx::read_transaction tx(*connection);
     const auto rows = tx.exec_params(

@@ -66,7 +66,8 @@ std::string filter_description(const model::Aggregate& a, const model::Filter& f
 }
 
 json::array read_parameters() {
-    return {parameter_ref("MinPosition"), parameter_ref("XMinPosition")};
+    return {parameter_ref("MinPosition"), parameter_ref("XMinPosition"), parameter_ref("AsOf"),
+            parameter_ref("CCAsOf")};
 }
 
 json::array filter_parameters(const model::Aggregate& a) {
