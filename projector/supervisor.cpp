@@ -2,7 +2,7 @@
 
 #include <pqxx/pqxx>
 
-#include <set>
+#include <map>
 #include <thread>
 
 #include "events/envelope.hpp"
@@ -27,28 +27,6 @@ generations::Generation current_or_public(pqxx::connection& connection) {
     if (auto current = generations::current(tx)) return *current;
     throw std::runtime_error("no projection generation is current");
 }
-
-// The as-of cut as the projector applies it: each partition's records up to
-// the first one the cut refuses, which closes the partition for good.
-struct Cut {
-    generations::AsOfCut cut;
-    std::set<int> closed;
-
-    std::size_t admitted(int partition, const std::vector<eventlog::LogRecord>& records) {
-        if (closed.contains(partition)) return 0;
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            std::optional<Timestamp> occurred_at;
-            if (auto envelope = events::parse_envelope(records[i].value)) {
-                occurred_at = envelope->occurred_at;
-            }
-            if (!cut.admits(partition, records[i].offset, occurred_at)) {
-                closed.insert(partition);
-                return i;
-            }
-        }
-        return records.size();
-    }
-};
 
 }  // namespace
 
@@ -180,15 +158,19 @@ void Supervisor::run_builder(const std::atomic<bool>& stop) {
 void Supervisor::build(const generations::Generation& generation, const std::atomic<bool>& stop) {
     const bool as_of = generation.kind == generations::Kind::as_of;
     auto options = options_for(generation, true);
-    std::shared_ptr<Cut> cut;
+    std::shared_ptr<generations::AsOfReplay> cut;
     if (as_of) {
         const auto spec = generations::parse_as_of(*generation.as_of, Timestamp::now());
-        cut = std::make_shared<Cut>(
-            Cut{generations::AsOfCut(generation.as_of_time.value_or(Timestamp{}),
-                                     spec ? spec->position : std::nullopt),
-                {}});
+        cut = std::make_shared<generations::AsOfReplay>(generations::AsOfCut(
+            generation.as_of_time.value_or(Timestamp{}), spec ? spec->position : std::nullopt));
         options.admit = [cut](int partition, const std::vector<eventlog::LogRecord>& records) {
-            return cut->admitted(partition, records);
+            std::vector<std::int64_t> offsets;
+            offsets.reserve(records.size());
+            for (const auto& record : records) offsets.push_back(record.offset);
+            return cut->admitted(partition, offsets, [&](std::size_t i) {
+                auto envelope = events::parse_envelope(records[i].value);
+                return envelope ? std::optional<Timestamp>(envelope->occurred_at) : std::nullopt;
+            });
         };
     }
     Projector projector(options);
@@ -207,7 +189,12 @@ void Supervisor::build(const generations::Generation& generation, const std::ato
         const auto positions = reader->positions();
         for (std::size_t p = 0; p < ends->size(); ++p) {
             const int partition = static_cast<int>(p);
-            if (as_of && cut->closed.contains(partition)) continue;
+            if (as_of) {
+                if (const auto end = cut->end_of(partition)) {
+                    if (projector.checkpoint(partition) < *end) return false;
+                    continue;
+                }
+            }
             const auto at = positions.find(partition);
             if ((at == positions.end() ? 0 : at->second) < (*ends)[p]) return false;
         }

@@ -120,4 +120,27 @@ bool AsOfCut::admits(int partition, std::int64_t offset,
     return !occurred_at || *occurred_at <= time_;
 }
 
+std::size_t AsOfReplay::admitted(
+    int partition, std::span<const std::int64_t> offsets,
+    const std::function<std::optional<Timestamp>(std::size_t)>& occurred_at) {
+    const auto end = ends_.find(partition);
+    for (std::size_t i = 0; i < offsets.size(); ++i) {
+        if (end != ends_.end()) {
+            if (offsets[i] >= end->second) return i;
+            continue;
+        }
+        if (!cut_.admits(partition, offsets[i], occurred_at(i))) {
+            ends_[partition] = offsets[i];
+            return i;
+        }
+    }
+    return offsets.size();
+}
+
+std::optional<std::int64_t> AsOfReplay::end_of(int partition) const {
+    const auto end = ends_.find(partition);
+    if (end == ends_.end()) return std::nullopt;
+    return end->second;
+}
+
 }  // namespace cc::generations

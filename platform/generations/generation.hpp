@@ -3,7 +3,10 @@
 // their schemas, the life of a generation, and where an as-of replay stops.
 // No I/O: the control table is read and written by store.hpp.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -78,6 +81,28 @@ class AsOfCut {
   private:
     Timestamp time_;
     std::optional<eventlog::Position> position_;
+};
+
+// An as-of replay's progress through the cut: each partition's records up
+// to the first one the cut refuses, where the partition ends for good (so
+// each partition's state is a prefix of its history). Records before that
+// end may be delivered again (a partition that waited for a reference
+// reads on from its checkpoint): they are admitted again.
+class AsOfReplay {
+  public:
+    explicit AsOfReplay(AsOfCut cut) : cut_(cut) {}
+
+    // How many of a partition's records, consecutive and in offset order,
+    // belong in the state; `occurred_at(i)` reads the i-th record's instant
+    // (nullopt: unreadable) only when the cut needs it.
+    std::size_t admitted(int partition, std::span<const std::int64_t> offsets,
+                         const std::function<std::optional<Timestamp>(std::size_t)>& occurred_at);
+    // The first offset refused in `partition`, once one has been.
+    std::optional<std::int64_t> end_of(int partition) const;
+
+  private:
+    AsOfCut cut_;
+    std::map<int, std::int64_t> ends_;
 };
 
 }  // namespace cc::generations

@@ -90,6 +90,35 @@ TEST(AsOfCut, APositionCutEndsItsPartitionAtThatEventAndTheOthersAtItsTime) {
     EXPECT_FALSE(cut.admits(1, 901, Timestamp::from_micros(kNow.micros() + 1)));
 }
 
+TEST(AsOfReplay, APartitionEndsAtItsFirstRefusedRecordAndRereadsBeforeItAreAdmitted) {
+    AsOfReplay replay(AsOfCut(kNow, std::nullopt));
+    const auto at = [](std::vector<std::int64_t> micros) {
+        return [micros](std::size_t i) {
+            return std::optional<Timestamp>(Timestamp::from_micros(micros[i]));
+        };
+    };
+    const auto t = kNow.micros();
+    const std::vector<std::int64_t> first{0, 1, 2, 3};
+    EXPECT_EQ(replay.admitted(1, first, at({t - 3, t - 2, t + 1, t - 1})), 2u)
+        << "the record after the cut ends the partition, and a later one before the cut too";
+    EXPECT_EQ(replay.end_of(1), 2);
+    EXPECT_FALSE(replay.end_of(0));
+    // The partition waited for a reference at offset 1: read again from there.
+    const std::vector<std::int64_t> again{1, 2, 3};
+    int asked = 0;
+    EXPECT_EQ(replay.admitted(1, again,
+                              [&](std::size_t) {
+                                  ++asked;
+                                  return std::optional<Timestamp>(kNow);
+                              }),
+              1u);
+    EXPECT_EQ(asked, 0) << "decided by where the partition ended";
+    const std::vector<std::int64_t> past{5, 6};
+    EXPECT_EQ(replay.admitted(1, past, at({t - 9, t - 9})), 0u);
+    const std::vector<std::int64_t> other{0};
+    EXPECT_EQ(replay.admitted(0, other, at({t})), 1u) << "partitions end apart";
+}
+
 }  // namespace
 }  // namespace cc::generations
 
