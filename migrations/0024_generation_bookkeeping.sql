@@ -5,9 +5,8 @@
 -- one is written to find them in place there (IF NOT EXISTS, ON CONFLICT,
 -- OR REPLACE), so it changes nothing in `public` and builds them in a new
 -- generation's schema. Projection migrations run with search_path set to
--- the generation's schema, then public: unqualified names create and find
--- the generation's tables, and the shared functions (cc_rfc3339, the
--- append-only trigger functions) are found in public.
+-- the generation's schema alone: unqualified names create and find the
+-- generation's tables; the shared trigger functions are named in public.
 
 INSERT INTO tenants (id, name, slug, created_at, updated_at)
 VALUES ('00000000-0000-0000-0000-000000000000', 'ComplexCare platform', 'complexcare-platform',
@@ -71,6 +70,6 @@ TO complexcare_query;
 
 -- The audit trail is append-only in every generation, for every role.
 CREATE OR REPLACE TRIGGER audit_logs_append_only BEFORE UPDATE OR DELETE ON audit_logs
-  FOR EACH ROW EXECUTE FUNCTION audit_logs_are_append_only();
+  FOR EACH ROW EXECUTE FUNCTION public.audit_logs_are_append_only();
 CREATE OR REPLACE TRIGGER audit_logs_no_truncate BEFORE TRUNCATE ON audit_logs
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_are_append_only();
+  FOR EACH STATEMENT EXECUTE FUNCTION public.audit_logs_are_append_only();

@@ -79,10 +79,13 @@ Result<bool> applied_to(pqxx::transaction_base& tx, const std::string& schema,
     return true;
 }
 
+// The schema alone in the search path: a projection migration that names a
+// log table (which belongs in log/) fails in a generation's schema instead
+// of changing the log once per generation. What it needs from public (the
+// append-only trigger functions) it names qualified.
 void apply(pqxx::transaction_base& tx, const std::string& schema, const std::string& name,
            const std::string& sql, const std::string& checksum) {
-    tx.exec("SET LOCAL search_path TO " +
-            (schema == "public" ? std::string("public") : tx.quote_name(schema) + ", public"));
+    tx.exec("SET LOCAL search_path TO " + tx.quote_name(schema));
     tx.exec(sql);
     tx.exec("SET LOCAL search_path TO public");
     tx.exec_params("INSERT INTO " + tx.quote_name(schema) +

@@ -19,9 +19,10 @@ struct MigrationReport {
 //    projection_generations, roles), applied once to `public`;
 //  - `directory`/*.sql: the projections, applied to every projection
 //    generation that has not been dropped (public, the first one, and each
-//    gen_<name> schema), with search_path set to that schema then public.
-//    They name tables unqualified, so one file serves every generation and
-//    a table added later reaches every generation with no work of its own.
+//    gen_<name> schema), with search_path set to that schema alone. They
+//    name tables unqualified, so one file serves every generation and a
+//    table added later reaches every generation with no work of its own
+//    (a shared function of public is named public.f()).
 // Each (file, schema) is applied in its own transaction together with its
 // row in that schema's schema_migrations (name, SHA-256). Refuses
 // (ErrorKind::conflict, "migration-changed") when an applied file's checksum
