@@ -9,6 +9,7 @@
 
 #include "events/audit_events.hpp"
 #include "events/envelope.hpp"
+#include "platform/generations/store.hpp"
 #include "projector/projection/projection.hpp"
 
 namespace cc::audit {
@@ -250,6 +251,7 @@ Result<VerifyReport> verify(pqxx::connection& database, const VerifyOptions& opt
     VerifyReport report;
     try {
         Snapshot tx(database);
+        generations::use_current(tx);
         Stored stored;
         verify_chains(tx, options, report, stored, log != nullptr);
         if (log != nullptr) {

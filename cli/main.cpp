@@ -7,6 +7,8 @@
 //   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
 //   complexcare audit verify [--tenant T] [--against-log] [--json] [--projection P]
 //   complexcare dead-letters list [--all] | show <id> | retry <id>|--all [--projection NAME]
+//   complexcare rebuild [--name N] | replay --as-of T|P --name N
+//   complexcare generations list | drop NAME | checksum NAME
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -19,6 +21,7 @@
 #include "cli/audit_verify.hpp"
 #include "cli/blobs.hpp"
 #include "cli/dead_letters.hpp"
+#include "cli/generations.hpp"
 #include "cli/log_transfer.hpp"
 #include "cli/progress.hpp"
 #include "cli/seed/plan.hpp"
@@ -61,7 +64,13 @@ constexpr const char* kUsage =
     "  dead-letters retry <id>|--all      apply it (them) now, through this build's\n"
     "                                     projection code, and mark it resolved; one that\n"
     "                                     still fails stays parked (exit 1)\n"
-    "              (--projection NAME: CC_PROJECTION or main; CC_DATABASE_URL)\n";
+    "              (--projection NAME: CC_PROJECTION or main; CC_DATABASE_URL)\n"
+    "  rebuild     replay the whole log into a new projection generation (--name N), with\n"
+    "              progress; readers switch to it once it has caught up\n"
+    "  replay      --as-of <RFC 3339 time | partition:offset> --name N: the state at that\n"
+    "              moment, in a generation of its own that readers never switch to\n"
+    "              (auditors read it with ?as_of=N)\n"
+    "  generations list | drop NAME | checksum NAME\n";
 
 // --name value pairs; anything else is an error.
 bool parse_flags(int argc, char** argv, std::map<std::string, std::string>& flags, int first) {
@@ -359,12 +368,18 @@ int main(int argc, char** argv) {
         }
     }
     // "blobs gc" and "log export|import" are commands of two words; the flags follow.
-    const bool two_words = command == "blobs" || command == "log";
+    // "generations drop|checksum NAME" take three.
+    const bool two_words = command == "blobs" || command == "log" || command == "generations";
     const std::string second = argc >= 3 ? argv[2] : "";
-    const bool known_second =
-        command == "blobs" ? second == "gc" : second == "export" || second == "import";
+    const bool known_second = command == "blobs" ? second == "gc"
+                              : command == "generations"
+                                  ? second == "list" || second == "drop" || second == "checksum"
+                                  : second == "export" || second == "import";
+    const bool named = command == "generations" && second != "list";
+    const int first_flag = named ? 4 : two_words ? 3 : 2;
     std::map<std::string, std::string> flags;
-    if ((two_words && !known_second) || !parse_flags(argc, argv, flags, two_words ? 3 : 2)) {
+    if ((two_words && !known_second) || (named && argc < 4) ||
+        !parse_flags(argc, argv, flags, first_flag)) {
         std::cerr << kUsage;
         return 2;
     }
@@ -375,6 +390,15 @@ int main(int argc, char** argv) {
         if (command == "seed") return seed(flags);
         if (command == "blobs") return blobs_gc(flags);
         if (command == "log") return second == "export" ? log_export(flags) : log_import(flags);
+        const cc::cli::GenerationCommand generation{
+            database_url(), cc::config::env_or("CC_MIGRATIONS_DIR", "migrations"), flags};
+        if (command == "rebuild") return cc::cli::rebuild(generation);
+        if (command == "replay") return cc::cli::replay(generation);
+        if (command == "generations") {
+            if (second == "list") return cc::cli::generations_list(generation);
+            if (second == "drop") return cc::cli::generations_drop(generation, argv[3]);
+            return cc::cli::generations_checksum(generation, argv[3]);
+        }
     } catch (const std::exception& e) {
         std::cerr << command << ": " << e.what() << "\n";
         return 1;

@@ -43,6 +43,13 @@ void Progress::advance(std::size_t done) {
     if (Clock::now() - drawn_ >= std::chrono::milliseconds(100)) draw(false);
 }
 
+void Progress::update(std::size_t done, std::size_t total) {
+    std::lock_guard lock(mutex_);
+    done_ = done;
+    total_ = total;
+    if (Clock::now() - drawn_ >= std::chrono::milliseconds(100)) draw(false);
+}
+
 void Progress::finish() {
     std::lock_guard lock(mutex_);
     end_stage();

@@ -19,6 +19,9 @@ class Progress {
     void stage(const std::string& name, std::size_t steps);
     // Thread-safe; redraws at most ten times a second.
     void advance(std::size_t done = 1);
+    // Sets how much is done of how much (work that grows while it is done:
+    // a log that takes events during a rebuild).
+    void update(std::size_t done, std::size_t total);
     // Ends the bar with a newline (terminal) or a last line (plain).
     void finish();
 

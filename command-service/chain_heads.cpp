@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "platform/eventlog/event_log.hpp"
+#include "platform/generations/store.hpp"
 #include "platform/observability/logger.hpp"
 
 namespace cc::command {
@@ -55,6 +56,7 @@ Result<std::size_t> ChainHeadPublisher::publish_once() {
     try {
         pqxx::connection database(database_url_);
         pqxx::read_transaction tx(database);
+        generations::use_current(tx);
         // The last link of each chain, by the (tenant_id, stream, seq) index.
         for (const auto& row : tx.exec(kHeadsSql)) {
             const auto tenant = TenantId::parse(row[0].as<std::string>());

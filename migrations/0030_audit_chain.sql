@@ -29,5 +29,10 @@ GRANT SELECT ON audit_chain TO complexcare_query;
 -- The command service publishes each chain's head to the log from time to
 -- time (AuditChainHeadRecorded): it reads the heads, and of audit_logs only
 -- which action a head row records (never the trail's contents).
+-- In a generation's own schema too (the chain heads read the current one).
+DO $$
+BEGIN
+  EXECUTE format('GRANT USAGE ON SCHEMA %I TO complexcare_command', current_schema());
+END $$;
 GRANT SELECT ON audit_chain TO complexcare_command;
 GRANT SELECT (id, action) ON audit_logs TO complexcare_command;

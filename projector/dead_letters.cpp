@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "events/envelope.hpp"
+#include "platform/generations/store.hpp"
 #include "projector/projection/batch.hpp"
 #include "projector/projection/projection.hpp"
 
@@ -41,6 +42,7 @@ Error refused(std::string why) {
 std::vector<DeadLetter> list_dead_letters(pqxx::connection& connection,
                                           const std::string& projection, bool resolved_too) {
     pqxx::read_transaction tx(connection);
+    generations::use_current(tx);
     const auto rows = tx.exec_params(std::string(kColumns) + "WHERE projection = $1" +
                                          (resolved_too ? "" : " AND resolved_at IS NULL") +
                                          " ORDER BY partition, \"offset\"",
@@ -52,6 +54,7 @@ std::vector<DeadLetter> list_dead_letters(pqxx::connection& connection,
 
 std::optional<DeadLetter> find_dead_letter(pqxx::connection& connection, std::int64_t id) {
     pqxx::read_transaction tx(connection);
+    generations::use_current(tx);
     const auto rows = tx.exec_params(std::string(kColumns) + "WHERE id = $1", id);
     if (rows.empty()) return std::nullopt;
     return letter_of(rows[0]);
@@ -59,6 +62,7 @@ std::optional<DeadLetter> find_dead_letter(pqxx::connection& connection, std::in
 
 std::int64_t unresolved_dead_letters(pqxx::connection& connection, const std::string& projection) {
     pqxx::read_transaction tx(connection);
+    generations::use_current(tx);
     return tx
         .exec_params(
             "SELECT count(*) FROM dead_letters WHERE projection = $1 AND resolved_at IS NULL",
@@ -68,6 +72,7 @@ std::int64_t unresolved_dead_letters(pqxx::connection& connection, const std::st
 
 Status retry_dead_letter(pqxx::connection& connection, std::int64_t id) {
     pqxx::work tx(connection);
+    generations::use_current(tx);
     // Locked, so two retries of one letter cannot both apply it.
     const auto rows = tx.exec_params(std::string(kColumns) + "WHERE id = $1 FOR UPDATE", id);
     if (rows.empty()) {

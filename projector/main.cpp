@@ -1,4 +1,5 @@
-// projector: consumes the log and materialises the documented tables and audit_logs.
+// projector: consumes the log and materialises the documented tables and audit_logs,
+// in the current projection generation, and builds new generations (supervisor.hpp).
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -11,7 +12,7 @@
 #include "platform/http/service.hpp"
 #include "platform/observability/logger.hpp"
 #include "projector/dead_letters.hpp"
-#include "projector/projector.hpp"
+#include "projector/supervisor.hpp"
 
 int main() {
     using namespace cc;
@@ -19,18 +20,13 @@ int main() {
     const auto config = http::ServiceConfig::from_env("projector", 8083);
     if (!obs::configure_logging("projector", config.log_level)) return 2;
     try {
-        const auto log_config = eventlog::log_config_from_env(config.database_url);
-        projector::Projector projector(projector::ProjectorOptions{
+        projector::Supervisor supervisor(projector::SupervisorOptions{
             .database_url = config.database_url,
+            .log = eventlog::log_config_from_env(config.database_url),
             .projection = config::env_or("CC_PROJECTION", "main"),
-            .topic = log_config.topic(),
+            .group = config::env_or("CC_PROJECTOR_GROUP", "complexcare-projector"),
             .batch_size = static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 2000)),
         });
-        auto reader = eventlog::open_reader(
-            log_config, eventlog::ReaderOptions{
-                            .group = config::env_or("CC_PROJECTOR_GROUP", "complexcare-projector"),
-                            .start_offset = [&](int p) { return projector.checkpoint(p); },
-                        });
 
         http::Router router;
         // Strict: parked events are a reason not to be ready, so a deployment
@@ -42,7 +38,7 @@ int main() {
         const auto projection = config::env_or("CC_PROJECTION", "main");
         http::add_operational_routes(
             router, http::UnreadyReason([&]() -> std::optional<std::string> {
-                if (!projector.ready())
+                if (!supervisor.ready())
                     return "starting: the projector owns no partition yet, or "
                            "its last round failed";
                 if (!strict) return std::nullopt;
@@ -64,7 +60,7 @@ int main() {
                 }
             }));
         std::atomic<bool> stop{false};
-        std::thread worker([&] { projector.run(*reader, stop); });
+        std::thread worker([&] { supervisor.run(stop); });
         // The projector's HTTP side is operational only: health and metrics.
         http::serve_until_signal(config, router, http::dispatch_to(router), [&] {
             stop = true;

@@ -10,6 +10,7 @@
 
 #include "events/envelope.hpp"
 #include "platform/audit/chain.hpp"
+#include "platform/generations/store.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 #include "projector/projection/batch.hpp"
@@ -254,10 +255,18 @@ void Projector::chain(pqxx::transaction_base& tx,
         array_of(columns[4]), array_of(columns[5]));
 }
 
+std::unique_ptr<pqxx::connection> connect_to(const std::string& database_url,
+                                             const std::string& schema) {
+    auto connection = std::make_unique<pqxx::connection>(database_url);
+    pqxx::nontransaction tx(*connection);
+    tx.exec("SET search_path TO " + generations::search_path(tx, schema));
+    return connection;
+}
+
 Projector::Projector(ProjectorOptions options)
     : options_(std::move(options)),
-      connection_(std::make_unique<pqxx::connection>(options_.database_url)),
-      checkpoint_connection_(std::make_unique<pqxx::connection>(options_.database_url)) {}
+      connection_(connect_to(options_.database_url, options_.schema)),
+      checkpoint_connection_(connect_to(options_.database_url, options_.schema)) {}
 
 Projector::~Projector() = default;
 
@@ -267,7 +276,7 @@ pqxx::connection& Projector::open(std::unique_ptr<pqxx::connection>& connection)
     // bring it back; throws while the database cannot be reached.
     if (!connection || !connection->is_open()) {
         connection.reset();
-        connection = std::make_unique<pqxx::connection>(options_.database_url);
+        connection = connect_to(options_.database_url, options_.schema);
     }
     return *connection;
 }
@@ -335,6 +344,23 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
                                                     bool together) {
     BatchResult result;
     pqxx::work tx(open(connection_));
+    if (options_.generation_id != 0) {
+        // The generation's guard, shared: a switch or a drop takes it
+        // exclusively, so it waits for this batch, and a batch that starts
+        // after it sees the state it left (a statement of its own: one
+        // statement's snapshot is taken before its lock waits).
+        tx.exec_prepared(statement_name(tx, "SELECT pg_advisory_xact_lock_shared($1, $2::integer)"),
+                         generations::kGuardLockClass, options_.generation_id);
+        // Before any projection table is named: a dropped generation has none.
+        if (tx.exec_prepared(statement_name(tx,
+                                            "SELECT FROM projection_generations WHERE id = $1 "
+                                            "AND state = $2"),
+                             options_.generation_id,
+                             std::string(options_.builder ? "building" : "current"))
+                .empty()) {
+            throw GenerationLeft();
+        }
+    }
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
     const auto stored =
@@ -482,6 +508,10 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
     std::optional<Error> failed;
     const auto now = std::chrono::steady_clock::now();
     for (auto& [partition, batch] : by_partition) {
+        if (options_.admit) {
+            batch.resize(std::min(batch.size(), options_.admit(partition, batch)));
+            if (batch.empty()) continue;
+        }
         if (auto it = waiting_until_.find(partition);
             it != waiting_until_.end() && now < it->second) {
             reader.seek(partition, batch.front().offset);
@@ -493,6 +523,12 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
             const auto result = apply_batch(partition, batch);
             handled += result.applied + result.dead_lettered;
             next = result.next_offset;
+        } catch (const GenerationLeft&) {
+            // Nothing of this round applies any more: whoever serves the
+            // generation now reads from its checkpoints.
+            left_ = true;
+            reader.seek(partition, batch.front().offset);
+            break;
         } catch (const std::exception& e) {
             // Nothing of the batch is known to be applied: it is read again
             // whole (what the checkpoint already covers is skipped then),
@@ -519,7 +555,7 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
     constexpr auto kFirstRetry = std::chrono::milliseconds(50);
     constexpr auto kLongestRetry = std::chrono::milliseconds(2000);
     auto retry = kFirstRetry;
-    while (!stop.load()) {
+    while (!stop.load() && !left_.load()) {
         std::string failure;
         try {
             auto handled = run_once(reader, std::chrono::milliseconds(500));

@@ -5,9 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,6 +33,24 @@ struct ProjectorOptions {
     // How long a partition waits before retrying an event whose reference
     // (a user, a tenant) another partition has not projected yet.
     std::chrono::milliseconds reference_retry{200};
+    // The projection generation written to (DESIGN.md, "Read side"): its
+    // schema goes first in the search path. With a generation id, every
+    // batch takes the generation's guard (shared) and applies only while
+    // the generation is in the state this worker serves: current for the
+    // live projector, building for a builder. 0: no guard (a database
+    // without generations, tests of the apply code alone).
+    std::string schema = "public";
+    std::int64_t generation_id = 0;
+    bool builder = false;
+    // How many of a partition's polled records to apply (an as-of replay's
+    // cut); the others are dropped, not read again. Unset: all.
+    std::function<std::size_t(int partition, const std::vector<eventlog::LogRecord>&)> admit = {};
+};
+
+// The generation left the state this projector serves (readers switched to
+// a rebuild, or it was dropped): the batch applied nothing.
+struct GenerationLeft : std::runtime_error {
+    GenerationLeft() : std::runtime_error("the projection generation left the state served") {}
 };
 
 struct BatchResult {
@@ -53,12 +73,14 @@ class Projector {
     std::int64_t checkpoint(int partition);
     // Applies one partition's consecutive records in one transaction.
     BatchResult apply_batch(int partition, const std::vector<eventlog::LogRecord>& records);
-    // Polls and applies until `stop` is set.
+    // Polls and applies until `stop` is set or the generation is left.
     void run(eventlog::LogReader& reader, const std::atomic<bool>& stop);
     // One poll-and-apply round; returns how many records were handled.
     Result<std::size_t> run_once(eventlog::LogReader& reader, std::chrono::milliseconds wait);
 
     bool healthy() const { return healthy_.load(); }
+    // The generation left the state served: run() has returned.
+    bool left() const { return left_.load(); }
     // Healthy and applying: it owns partitions of the log (on Kafka, once
     // the consumer group has assigned them), so positions it is asked to
     // reach will be reached.
@@ -97,6 +119,11 @@ class Projector {
     std::chrono::steady_clock::time_point next_lag_check_{};
     std::atomic<bool> healthy_{true};
     std::atomic<bool> owns_partitions_{false};
+    std::atomic<bool> left_{false};
 };
+
+// A connection whose search path is the generation's schema, then public.
+std::unique_ptr<pqxx::connection> connect_to(const std::string& database_url,
+                                             const std::string& schema);
 
 }  // namespace cc::projector

@@ -6,6 +6,7 @@
 
 #include "platform/observability/metrics.hpp"
 #include "platform/pg/prepared.hpp"
+#include "query-service/generations.hpp"
 
 namespace cc::query {
 namespace {
@@ -61,6 +62,8 @@ AccessFacts Access::facts(const auth::Caller& caller, const std::string& tenant_
     }
     checks("database").Increment();
     const auto epoch = cached ? cache_->epoch() : 0;
+    // On the present, whatever generation the request reads (?as_of=).
+    const pg::SearchPathScope present(present_search_path());
     auto connection = pool_.acquire();
     const auto rows = pg::run_single(*connection, prepared(),
                                      {kTenantFacts,

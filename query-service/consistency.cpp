@@ -9,15 +9,17 @@
 namespace cc::query {
 namespace {
 
+// `schema` "": the table the connection's search path finds.
 std::map<int, std::int64_t> applied_offsets(pqxx::connection& connection,
-                                            const std::string& projection,
-                                            const std::string& topic) {
+                                            const std::string& projection, const std::string& topic,
+                                            const std::string& schema = "") {
     pqxx::nontransaction tx(connection);
     std::map<int, std::int64_t> applied;
-    for (const auto& row :
-         tx.exec_params("SELECT partition, next_offset FROM projection_checkpoints "
-                        "WHERE projection = $1 AND topic = $2",
-                        projection, topic)) {
+    const std::string table = schema.empty() ? std::string("projection_checkpoints")
+                                             : tx.quote_name(schema) + ".projection_checkpoints";
+    for (const auto& row : tx.exec_params("SELECT partition, next_offset FROM " + table +
+                                              " WHERE projection = $1 AND topic = $2",
+                                          projection, topic)) {
         applied[row[0].as<int>()] = row[1].as<std::int64_t>();
     }
     return applied;
@@ -42,12 +44,14 @@ ConsistencyOptions ConsistencyOptions::from_env() {
 
 ProjectionProgress::ProjectionProgress(pg::ConnectionPool& pool, std::string projection,
                                        std::string topic, OpenEnds open_ends,
-                                       ConsistencyOptions options)
+                                       ConsistencyOptions options,
+                                       std::function<std::string()> current_schema)
     : pool_(pool),
       projection_(std::move(projection)),
       topic_(std::move(topic)),
       open_ends_(std::move(open_ends)),
       options_(options),
+      current_schema_(std::move(current_schema)),
       waits_(options.limits),
       watcher_([this] { watch(); }) {}
 
@@ -162,7 +166,11 @@ void ProjectionProgress::watch() {
             if (!watcher_connection_ || !watcher_connection_->is_open()) {
                 watcher_connection_ = std::make_unique<pqxx::connection>(pool_.conninfo());
             }
-            applied = applied_offsets(*watcher_connection_, projection_, topic_);
+            // Checkpoints only grow within a generation, and a rebuilt one
+            // becomes current only once it has every event the old one had:
+            // what was reached stays reached across a switch.
+            applied = applied_offsets(*watcher_connection_, projection_, topic_,
+                                      current_schema_ ? current_schema_() : std::string());
         } catch (const std::exception& e) {
             watcher_connection_.reset();
             obs::warn("cannot read the projection checkpoints", {{"error", e.what()}});

@@ -35,8 +35,12 @@ class ProjectionProgress {
   public:
     using OpenEnds = std::function<std::unique_ptr<eventlog::LogEnds>()>;
 
+    // `current_schema`: the generation readers use now, whose checkpoints the
+    // watcher reads (unset: the connection's default search path). A
+    // request's own check reads those of the generation it is pinned to.
     ProjectionProgress(pg::ConnectionPool& pool, std::string projection, std::string topic,
-                       OpenEnds open_ends, ConsistencyOptions options);
+                       OpenEnds open_ends, ConsistencyOptions options,
+                       std::function<std::string()> current_schema = {});
     ~ProjectionProgress();
     ProjectionProgress(const ProjectionProgress&) = delete;
     ProjectionProgress& operator=(const ProjectionProgress&) = delete;
@@ -61,6 +65,7 @@ class ProjectionProgress {
     std::string topic_;
     OpenEnds open_ends_;
     ConsistencyOptions options_;
+    std::function<std::string()> current_schema_;
 
     std::mutex mutex_;
     std::condition_variable changed_;

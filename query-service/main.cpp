@@ -17,6 +17,7 @@
 #include "query-service/consistency.hpp"
 #include "query-service/documents/content.hpp"
 #include "query-service/features/feature_queries.hpp"
+#include "query-service/generations.hpp"
 #include "query-service/identity/identity_queries.hpp"
 #include "query-service/parameters.hpp"
 #include "query-service/read_api.hpp"
@@ -30,6 +31,7 @@ int main() {
         pg::ConnectionPool pool(config.database_url,
                                 static_cast<std::size_t>(config.server.workers), "query");
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
+        query::GenerationWatch generations(config.database_url);
         query::ReadApi api(pool);
         // The access facts are kept between requests while a listener hears
         // what changes them (CC_ACCESS_CACHE=0: every check reads them).
@@ -75,16 +77,25 @@ int main() {
         query::ProjectionProgress progress(
             pool, config::env_or("CC_PROJECTION", "main"), log_config.topic(),
             [log_config] { return eventlog::open_ends(log_config); },
-            query::ConsistencyOptions::from_env());
+            query::ConsistencyOptions::from_env(),
+            [&generations] { return generations.current_schema(); });
         // Authentication first: an unauthenticated request never waits. A
         // parameter the contract does not declare is refused before any wait.
+        // Then the request is pinned to one projection generation, whose
+        // checkpoints any wait reads.
         http::serve_until_signal(
             config, router,
             http::authenticated(
                 query::database_outages_answered(query::known_parameters_only(
-                    query::read_your_writes(http::dispatch_to(router), progress), router, openapi)),
+                    query::pin_generation(
+                        query::read_your_writes(http::dispatch_to(router), progress), generations,
+                        pool),
+                    router, openapi)),
                 verifier),
-            [&progress] { progress.stop(); });
+            [&progress, &generations] {
+                progress.stop();
+                generations.stop();
+            });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

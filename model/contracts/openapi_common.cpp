@@ -197,6 +197,22 @@ json::object shared_parameters() {
           {"in", "header"},
           {"description", "As min_position, in a header."},
           {"schema", {{"type", "string"}, {"pattern", kPositionPattern}}}}},
+        {"AsOf",
+         {{"name", "as_of"},
+          {"in", "query"},
+          {"description",
+           "Read a past state instead of the current one: the name of an as-of generation "
+           "made by `complexcare replay --as-of <time|position> --name <name>`. Read-only, "
+           "with the same tenant isolation; for the tenant's admins and auditors (outside "
+           "a tenant, platform administrators); anyone else gets 403 as-of-forbidden, and a "
+           "name that is not ready 404 as-of-unknown. The answer carries CC-As-Of. Not with "
+           "min_position (400 as-of-with-min-position)."},
+          {"schema", {{"type", "string"}, {"pattern", "^[a-z][a-z0-9_]{0,39}$"}}}}},
+        {"CCAsOf",
+         {{"name", "CC-As-Of"},
+          {"in", "header"},
+          {"description", "As as_of, in a header (both: they must name the same one)."},
+          {"schema", {{"type", "string"}, {"pattern", "^[a-z][a-z0-9_]{0,39}$"}}}}},
         {"IfNoneMatch",
          {{"name", "If-None-Match"},
           {"in", "header"},

@@ -66,7 +66,8 @@ std::string filter_description(const model::Aggregate& a, const model::Filter& f
 }
 
 json::array read_parameters() {
-    return {parameter_ref("MinPosition"), parameter_ref("XMinPosition")};
+    return {parameter_ref("MinPosition"), parameter_ref("XMinPosition"), parameter_ref("AsOf"),
+            parameter_ref("CCAsOf")};
 }
 
 json::array filter_parameters(const model::Aggregate& a) {
@@ -109,17 +110,26 @@ json::object with_parameters(json::object operation, json::array parameters) {
     return operation;
 }
 
-// A read that takes min_position may be told it waits for too many (429).
+// A read that takes min_position may be told it waits for too many (429);
+// one that takes as_of may be refused it (403), find no such past state
+// (404) or be asked for both (400).
 void add_wait_limits(json::object& paths) {
     const json::value min_position = parameter_ref("MinPosition");
+    const json::value as_of = parameter_ref("AsOf");
     for (auto& [path, item] : paths) {
         for (auto& [method, operation] : item.as_object()) {
             auto* parameters = operation.as_object().if_contains("parameters");
             auto* responses = operation.as_object().if_contains("responses");
             if (parameters == nullptr || responses == nullptr) continue;
             const auto& list = parameters->as_array();
-            if (std::find(list.begin(), list.end(), min_position) == list.end()) continue;
-            add_problems(responses->as_object(), {429});
+            if (std::find(list.begin(), list.end(), min_position) != list.end()) {
+                add_problems(responses->as_object(), {429});
+            }
+            if (std::find(list.begin(), list.end(), as_of) == list.end()) continue;
+            for (const int status : {400, 403, 404}) {
+                if (responses->as_object().contains(std::to_string(status))) continue;
+                add_problems(responses->as_object(), {status});
+            }
         }
     }
 }

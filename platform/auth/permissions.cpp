@@ -16,6 +16,9 @@ constexpr std::array kMatrix{
     Grant{TenantAction::register_user,
           {"admin", "manager"},
           "register user accounts (`POST /v1/users`)"},
+    Grant{TenantAction::read_as_of,
+          {"admin", "auditor"},
+          "read a past state (`?as_of=`, made by `complexcare replay`)"},
 };
 
 }  // namespace
@@ -57,6 +60,7 @@ Administration administration_of(TenantAction action) {
             return Administration::platform;
         case TenantAction::read_audit:  // the trail holds the records' changes
         case TenantAction::register_user:
+        case TenantAction::read_as_of:
             break;
     }
     return Administration::members;

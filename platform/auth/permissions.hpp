@@ -53,6 +53,7 @@ enum class TenantAction {
     manage_members,  // grant, change, revoke memberships
     read_audit,      // the tenant's audit trail
     register_user,   // create user accounts (to onboard staff)
+    read_as_of,      // read the tenant's state as of a past moment (?as_of=)
 };
 // Care records and every other aggregate carry their own permission rows in
 // their description (model/).

@@ -1,6 +1,6 @@
 #pragma once
 // The single-machine log: the same partitions, offsets, order and fencing, in
-// PostgreSQL tables (migrations/0002_pipeline.sql: event_log, event_log_partitions,
+// PostgreSQL tables (migrations/log/0002_event_pipeline.sql: event_log, event_log_partitions,
 // event_log_writer). Appends commit before they are acknowledged; readers tail
 // with LISTEN/NOTIFY.
 #include <memory>

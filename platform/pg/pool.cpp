@@ -46,6 +46,33 @@ struct ConnectionPool::Metrics {
     }
 };
 
+namespace {
+const std::string kDefaultPath;
+thread_local const std::string* active_path = &kDefaultPath;
+
+// Brings a connection to the path wanted; "" is the server's default.
+void set_search_path(pqxx::connection& connection, std::string& has, const std::string& wanted) {
+    if (has == wanted) return;
+    pqxx::nontransaction tx(connection);
+    tx.exec(wanted.empty() ? std::string("SET search_path TO DEFAULT")
+                           : "SET search_path TO " + wanted);
+    has = wanted;
+}
+}  // namespace
+
+SearchPathScope::SearchPathScope(std::string search_path)
+    : path_(std::move(search_path)), previous_(active_path) {
+    active_path = &path_;
+}
+
+SearchPathScope::~SearchPathScope() {
+    active_path = previous_;
+}
+
+const std::string& SearchPathScope::active() {
+    return *active_path;
+}
+
 ConnectionPool::ConnectionPool(std::string conninfo, std::size_t size, const std::string& name)
     : conninfo_(std::move(conninfo)),
       size_(size == 0 ? 1 : size),
@@ -59,21 +86,27 @@ ConnectionPool::Lease ConnectionPool::acquire() {
         metrics_->wait.Observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     };
+    const auto& wanted = SearchPathScope::active();
     std::unique_lock lock(mutex_);
     available_.wait(lock, [&] { return !idle_.empty() || opened_ < size_; });
     if (!idle_.empty()) {
-        auto connection = std::move(idle_.back());
+        auto idle = std::move(idle_.back());
         idle_.pop_back();
         publish_locked();
+        lock.unlock();
         waited();
-        return Lease(*this, std::move(connection));
+        // A lease that fails here is dropped with its connection.
+        Lease lease(*this, std::move(idle.connection), std::move(idle.search_path));
+        set_search_path(*lease, lease.search_path_, wanted);
+        return lease;
     }
     ++opened_;
     publish_locked();
     lock.unlock();
     try {
-        Lease lease(*this, std::make_unique<pqxx::connection>(conninfo_));
+        Lease lease(*this, std::make_unique<pqxx::connection>(conninfo_), "");
         waited();
+        set_search_path(*lease, lease.search_path_, wanted);
         return lease;
     } catch (...) {
         lock.lock();
@@ -84,10 +117,11 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     }
 }
 
-void ConnectionPool::release(std::unique_ptr<pqxx::connection> connection) {
+void ConnectionPool::release(std::unique_ptr<pqxx::connection> connection,
+                             std::string search_path) {
     std::lock_guard lock(mutex_);
     if (connection && connection->is_open()) {
-        idle_.push_back(std::move(connection));
+        idle_.push_back({std::move(connection), std::move(search_path)});
     } else {
         --opened_;
     }
@@ -100,16 +134,19 @@ void ConnectionPool::publish_locked() {
     metrics_->in_use.Set(static_cast<double>(opened_ - idle_.size()));
 }
 
-ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> connection)
-    : pool_(&pool), connection_(std::move(connection)) {}
+ConnectionPool::Lease::Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> connection,
+                             std::string search_path)
+    : pool_(&pool), connection_(std::move(connection)), search_path_(std::move(search_path)) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_), connection_(std::move(other.connection_)) {
+    : pool_(other.pool_),
+      connection_(std::move(other.connection_)),
+      search_path_(std::move(other.search_path_)) {
     other.pool_ = nullptr;
 }
 
 ConnectionPool::Lease::~Lease() {
-    if (pool_ != nullptr) pool_->release(std::move(connection_));
+    if (pool_ != nullptr) pool_->release(std::move(connection_), std::move(search_path_));
 }
 
 }  // namespace cc::pg

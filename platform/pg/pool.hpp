@@ -15,6 +15,23 @@
 
 namespace cc::pg {
 
+// The search path a thread's leases take while the scope lives: a request
+// pinned to one projection generation reads from it whichever part of the
+// code acquires a connection. Scopes nest; none: the server's default.
+class SearchPathScope {
+  public:
+    explicit SearchPathScope(std::string search_path);
+    ~SearchPathScope();
+    SearchPathScope(const SearchPathScope&) = delete;
+    SearchPathScope& operator=(const SearchPathScope&) = delete;
+    // The innermost scope's path, "" outside any.
+    static const std::string& active();
+
+  private:
+    std::string path_;
+    const std::string* previous_;
+};
+
 class ConnectionPool {
   public:
     ConnectionPool(std::string conninfo, std::size_t size, const std::string& name = "default");
@@ -24,7 +41,8 @@ class ConnectionPool {
 
     class Lease {
       public:
-        Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> connection);
+        Lease(ConnectionPool& pool, std::unique_ptr<pqxx::connection> connection,
+              std::string search_path);
         ~Lease();
         Lease(Lease&&) noexcept;
         Lease(const Lease&) = delete;
@@ -35,24 +53,31 @@ class ConnectionPool {
         pqxx::connection* operator->() const { return connection_.get(); }
 
       private:
+        friend class ConnectionPool;
         ConnectionPool* pool_;
         std::unique_ptr<pqxx::connection> connection_;
+        std::string search_path_;  // what the connection has ("": the default)
     };
 
     // Blocks until a connection is free; throws pqxx::broken_connection when
-    // a new connection cannot be opened.
+    // a new connection cannot be opened. The lease searches the thread's
+    // SearchPathScope (set only when the connection's differs).
     Lease acquire();
     const std::string& conninfo() const { return conninfo_; }
 
   private:
     struct Metrics;
-    void release(std::unique_ptr<pqxx::connection> connection);
+    struct Idle {
+        std::unique_ptr<pqxx::connection> connection;
+        std::string search_path;
+    };
+    void release(std::unique_ptr<pqxx::connection> connection, std::string search_path);
     void publish_locked();
 
     std::string conninfo_;
     std::size_t size_;
     std::size_t opened_ = 0;
-    std::vector<std::unique_ptr<pqxx::connection>> idle_;
+    std::vector<Idle> idle_;
     std::mutex mutex_;
     std::condition_variable available_;
     std::unique_ptr<Metrics> metrics_;

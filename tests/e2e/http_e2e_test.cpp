@@ -408,7 +408,7 @@ std::string committed(const std::string& path) {
 }
 
 // An ignored parameter would quietly answer something else than was asked
-// (current data for an `as_of`, everything for a misspelt filter).
+// (current data for a misspelt `as_of`, everything for a misspelt filter).
 TEST_P(HttpEndToEnd, EveryReadRefusesAQueryParameterItDoesNotDeclare) {
     if (GetParam() == Backend::kafka)
         GTEST_SKIP() << "the read side is the same; one log is enough";
@@ -422,13 +422,13 @@ TEST_P(HttpEndToEnd, EveryReadRefusesAQueryParameterItDoesNotDeclare) {
             target.replace(open, target.find('}', open) - open + 1, Uuid::random_v4().to_string());
         }
         const auto refused =
-            http_request(stack().query_port, "GET", target + "?as_of=2026-01-01T00:00:00Z", "",
+            http_request(stack().query_port, "GET", target + "?as_at=2026-01-01T00:00:00Z", "",
                          {{"Authorization", "Bearer " + stack().admin_token}});
         ASSERT_EQ(refused.status, 400) << path << ": " << refused.body;
         EXPECT_EQ(refused.json().at("type").as_string(),
                   "urn:complexcare:problem:unknown-query-parameter")
             << path;
-        EXPECT_EQ(refused.json().at("errors").at(0).at("field").as_string(), "as_of") << path;
+        EXPECT_EQ(refused.json().at("errors").at(0).at("field").as_string(), "as_at") << path;
         testing::expect_matches_openapi("query-service", "GET", std::string(path), 400,
                                         refused.json());
         ++walked;

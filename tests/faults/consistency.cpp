@@ -22,12 +22,14 @@ constexpr NotCompared kNotCompared[] = {
     {"event_log_partitions", "", "TRUE", "the PostgreSQL log's offsets"},
     {"event_log_writer", "", "TRUE", "the PostgreSQL log's writer epoch"},
     {"schema_migrations", "", "TRUE", "when each database was migrated"},
+    {"projection_generations", "", "TRUE",
+     "the control table (which generation readers use), made at migration time"},
     {"projection_checkpoints", "{updated_at}", "TRUE",
      "the wall-clock time of the batch that last moved the checkpoint"},
     {"dead_letters", "{id,created_at}", "TRUE",
      "a serial and the wall-clock time of parking (there must be none anyway)"},
     {"tenants", "{created_at,updated_at}", "t.id = '00000000-0000-0000-0000-000000000000'",
-     "the platform tenant is written by migration 0002 at migration time; every other "
+     "the platform tenant is written by a migration (0002, 0024) at migration time; every other "
      "tenant's times come from its events"},
 };
 

@@ -108,17 +108,18 @@ std::map<std::string, std::string> checksums(const std::string& url,
     return out;
 }
 
-// Every projected table, audit_logs included. Left out: the log itself and
-// the migrations' own bookkeeping (not projections), and what differs by
+// Every projected table, audit_logs included. Left out: the log itself, the
+// migrations' own bookkeeping and the generations' control table (not
+// projections: its times are the migration's), and what differs by
 // where and when a projection ran: the checkpoints' log name and times, a
 // dead letter's log name, serial id and time. The platform tenant's row is
 // made by a migration at its own time, so its times differ too.
 std::map<std::string, std::string> projections(const std::string& url) {
     return checksums(url,
                      {"event_log", "event_log_partitions", "event_log_writer", "schema_migrations",
-                      "projection_checkpoints.topic", "projection_checkpoints.updated_at",
-                      "dead_letters.id", "dead_letters.topic", "dead_letters.created_at",
-                      "tenants.created_at", "tenants.updated_at"});
+                      "projection_generations", "projection_checkpoints.topic",
+                      "projection_checkpoints.updated_at", "dead_letters.id", "dead_letters.topic",
+                      "dead_letters.created_at", "tenants.created_at", "tenants.updated_at"});
 }
 
 // The customer tenants' times come from their events: compared on their own.

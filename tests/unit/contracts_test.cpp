@@ -417,7 +417,8 @@ TEST(OpenApi, QueryParametersAreTheOperationsOwnWithRefsResolved) {
     }
     EXPECT_FALSE(patients.contains("tenant_id")) << "a path parameter";
     EXPECT_FALSE(patients.contains("X-Min-Position")) << "a header";
-    EXPECT_FALSE(patients.contains("as_of"));
+    EXPECT_TRUE(patients.contains("as_of")) << "every read serves past states";
+    EXPECT_FALSE(patients.contains("CC-As-Of")) << "a header";
     const auto item = query_parameters(doc, "get", "/v1/tenants/{tenant_id}/patients/{patient_id}");
     EXPECT_TRUE(item.contains("min_position"));
     EXPECT_FALSE(item.contains("limit")) << "an item is not a page";

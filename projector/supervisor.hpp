@@ -1,0 +1,58 @@
+#pragma once
+// The projector process's two workers (DESIGN.md, "Read side"):
+//  - the live worker applies the log to the current generation, with the
+//    group's share of the partitions; when readers switch to another
+//    generation it goes on there, from that generation's checkpoints;
+//  - the builder replays the whole log into a generation being built
+//    (`complexcare rebuild`, `complexcare replay --as-of`), claimed by one
+//    projector at a time and resumed from its checkpoints after a crash.
+//    A rebuild that has reached the log switches readers to it once it has
+//    every event the current generation has; an as-of one stops at its cut
+//    and becomes ready, never current.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "platform/eventlog/factory.hpp"
+#include "platform/generations/store.hpp"
+#include "projector/projector.hpp"
+
+namespace cc::projector {
+
+struct SupervisorOptions {
+    std::string database_url;
+    eventlog::LogConfig log;
+    std::string projection = "main";
+    std::string group = "complexcare-projector";
+    std::size_t batch_size = 2000;
+};
+
+class Supervisor {
+  public:
+    explicit Supervisor(SupervisorOptions options);
+
+    // The live worker on this thread, the builder on another, until `stop`.
+    void run(const std::atomic<bool>& stop);
+    bool ready() const;
+
+  private:
+    void run_live(const std::atomic<bool>& stop);
+    void run_builder(const std::atomic<bool>& stop);
+    // Replays into `generation` until it is caught up, left or `stop`.
+    void build(const generations::Generation& generation, const std::atomic<bool>& stop);
+    // Readers move from the current generation to `generation`: under the
+    // current one's guard (no live batch runs meanwhile), `generation` is
+    // brought to every checkpoint of the current one, then both change
+    // state in one transaction. False if it could not (yet).
+    bool switch_to(const generations::Generation& generation, Projector& projector,
+                   eventlog::LogReader& reader, const std::atomic<bool>& stop);
+    ProjectorOptions options_for(const generations::Generation& generation, bool builder) const;
+
+    SupervisorOptions options_;
+    mutable std::mutex live_mutex_;
+    std::shared_ptr<Projector> live_;
+};
+
+}  // namespace cc::projector
