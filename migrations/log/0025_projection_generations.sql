@@ -34,6 +34,7 @@ INSERT INTO projection_generations (name, schema_name, kind, state, caught_up_at
 VALUES ('initial', 'public', 'live', 'current', now());
 
 -- The projector builds generations and switches readers; the query service
--- reads which one is current and which as-of ones exist.
+-- reads which one is current and which as-of ones exist; the command
+-- service reads the current one's audit chain heads.
 GRANT SELECT, UPDATE ON projection_generations TO complexcare_projector;
-GRANT SELECT ON projection_generations TO complexcare_query;
+GRANT SELECT ON projection_generations TO complexcare_query, complexcare_command;
