@@ -80,8 +80,12 @@ struct ProjectorMetrics {
         return metrics;
     }
 
-    static prometheus::Labels of(int partition) {
-        return {{"partition", std::to_string(partition)}};
+    // The access stream's partitions are told apart by a label of their
+    // own; the domain log's keep the labels they always had.
+    static prometheus::Labels of(int partition, bool access_stream) {
+        prometheus::Labels labels{{"partition", std::to_string(partition)}};
+        if (access_stream) labels.emplace("stream", "access");
+        return labels;
     }
 };
 
@@ -106,7 +110,7 @@ struct Projector::Decoded {
     std::string unreadable;  // why it is parked; empty when it can be applied
 };
 
-Projector::Decoded Projector::decode(const eventlog::LogRecord& record) {
+Projector::Decoded Projector::decode(const eventlog::LogRecord& record) const {
     Decoded out{&record, {}, {}, {}};
     auto envelope = events::parse_envelope(record.value);
     if (!envelope) {
@@ -114,7 +118,8 @@ Projector::Decoded Projector::decode(const eventlog::LogRecord& record) {
         return out;
     }
     out.envelope = std::move(*envelope);
-    auto statements = projection::project(*out.envelope);
+    auto statements = options_.access_stream ? projection::project_access(*out.envelope)
+                                             : projection::project(*out.envelope);
     if (!statements) {
         out.unreadable = statements.error().detail;
         return out;
@@ -203,7 +208,7 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
         waiting_at_.erase(partition);
     }
     auto& metrics = ProjectorMetrics::get();
-    metrics.checkpoint.Add(ProjectorMetrics::of(partition))
+    metrics.checkpoint.Add(ProjectorMetrics::of(partition, options_.access_stream))
         .Set(static_cast<double>(result.next_offset));
     if (result.last_occurred_at) {
         // Commands arrive in bursts and batches apply them together: the
@@ -427,9 +432,10 @@ void Projector::publish_lag(eventlog::LogReader& reader) {
         if (partition < 0 || static_cast<std::size_t>(partition) >= ends->size()) continue;
         const auto behind =
             std::max<std::int64_t>(0, (*ends)[static_cast<std::size_t>(partition)] - next);
-        metrics.lag_events.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(behind));
+        metrics.lag_events.Add(ProjectorMetrics::of(partition, options_.access_stream))
+            .Set(static_cast<double>(behind));
         const auto last = last_occurred_at_.find(partition);
-        metrics.lag_seconds.Add(ProjectorMetrics::of(partition))
+        metrics.lag_seconds.Add(ProjectorMetrics::of(partition, options_.access_stream))
             .Set(behind == 0 || last == last_occurred_at_.end() ? 0.0
                                                                 : seconds_since(last->second));
     }

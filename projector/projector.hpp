@@ -30,6 +30,10 @@ struct ProjectorOptions {
     // How long a partition waits before retrying an event whose reference
     // (a user, a tenant) another partition has not projected yet.
     std::chrono::milliseconds reference_retry{200};
+    // Reads the access stream (events/access.hpp) instead of the domain
+    // log: each access fact becomes its audit row alone. Its checkpoints
+    // are its own (`topic` names the stream).
+    bool access_stream = false;
 };
 
 struct BatchResult {
@@ -68,7 +72,7 @@ class Projector {
     void publish_lag(eventlog::LogReader& reader);
 
     struct Decoded;  // a record with its statements, or why it cannot be applied
-    static Decoded decode(const eventlog::LogRecord& record);
+    Decoded decode(const eventlog::LogRecord& record) const;
     // In one transaction with the checkpoint: every event's statements
     // merged into set-based ones (`together`; nullopt if one fails), or
     // the batch halved under savepoints down to the failing event, which is

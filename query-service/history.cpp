@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "events/access.hpp"
 #include "platform/core/json.hpp"
 
 namespace cc::query {
@@ -19,11 +20,20 @@ std::string_view step_of(const model::Aggregate& a, std::string_view event_type)
 
 pg::Statement history_statement(const model::Aggregate& a, const std::string& tenant_id,
                                 const std::string& id) {
+    // The item's versions only: who viewed it (or was refused) is on the
+    // same trail under the access actions, and is no version.
+    std::string access_actions;
+    for (const auto& type : events::access::types()) {
+        access_actions +=
+            std::string(access_actions.empty() ? "'" : ", '") + std::string(type.action) + "'";
+    }
     pg::Statement s;
     s.sql =
         "SELECT a.user_id::text, cc_rfc3339(a.created_at), a.details::text FROM audit_logs a "
         "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND a.entity_id = $3::uuid "
-        "ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
+        "AND a.action NOT IN (" +
+        access_actions +
+        ") ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
     s.params = {tenant_id, std::string(a.name), id};
     return s;
 }

@@ -15,8 +15,14 @@ struct LogConfig {
     PostgresLogConfig postgres;
     KafkaConfig kafka;
 
+    // Appends from any number of writers, unfenced (access facts).
+    bool unfenced = false;
+
     // Name under which projections record their checkpoints.
-    std::string topic() const { return backend == Backend::kafka ? kafka.topic : "event_log"; }
+    std::string topic() const { return backend == Backend::kafka ? kafka.topic : postgres.table; }
+    // The access stream beside this log: its own topic (<topic>.access) or
+    // its own PostgreSQL tables (access_log), with no single writer.
+    LogConfig access_stream() const;
 };
 
 // CC_LOG_BACKEND (postgres|kafka), CC_LOG_PARTITIONS, CC_KAFKA_BOOTSTRAP,
