@@ -436,10 +436,16 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
         if (total == 0) return offsets;
         if (total > 0xffffffffu) return unavailable("batch too large");
         try {
-            // A fatal idempotence error ends a producer for good: the next
-            // append starts a new one instead of failing forever.
-            std::string errstr;
-            if (producer_->fatal_error(errstr) != RdKafka::ERR_NO_ERROR) connect();
+            // After a failed append the producer may keep what made it fail
+            // (a fatal idempotence error ends a producer for good; a refused
+            // topic stays refused until the next metadata refresh, minutes
+            // away): the next append starts a new one instead.
+            if (broken_) {
+                producer_.reset();
+                connect();
+                broken_ = false;
+            }
+            broken_ = true;  // until this append has succeeded
             ++generation_;
             deliveries_.assign(total, Delivery{});
             std::uint32_t index = 0;
@@ -476,6 +482,7 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
                     offsets[i].push_back(delivery->offset);
                 }
             }
+            broken_ = false;
             return offsets;
         } catch (const std::exception& e) {
             return unavailable(e.what());
@@ -529,6 +536,7 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
     KafkaConfig config_;
     int partitions_ = 0;
     std::mutex mutex_;
+    bool broken_ = false;
     std::uint32_t generation_ = 0;
     std::vector<Delivery> deliveries_;
     std::unique_ptr<RdKafka::Producer> producer_;  // last: destroyed first

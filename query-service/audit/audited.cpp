@@ -73,7 +73,8 @@ Owners owners(pg::ConnectionPool& pool, const std::optional<std::string>& tenant
             ? "(SELECT x.tenant_id::text FROM " + std::string(aggregate->table) +
                   " x WHERE x.id = $2::uuid" +
                   (aggregate->soft_delete ? " AND x.deleted_at IS NULL" : "") + ")"
-            : "NULL::text";
+            // $2 typed all the same: PostgreSQL refuses a parameter it cannot type.
+            : "(CASE WHEN $2::uuid IS NULL THEN NULL::text END)";
     auto connection = pool.acquire();
     pqxx::read_transaction tx(*connection);
     const auto row = tx.exec_params(
