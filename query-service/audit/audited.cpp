@@ -146,6 +146,11 @@ class Auditor {
             return fact;
         }
 
+        // A 404 hides something only on a described aggregate's routes,
+        // which answer every non-member the 404 of a missing tenant. Others
+        // (a tenant's profile, its members) serve platform administrators
+        // who are no members, and their 404s are rows not there (yet).
+        if (status == 404 && !route) return std::nullopt;
         fact.kind = Kind::denied;
         fact.reason = problem_slug(response);
         if (id) fact.entity_ids = {*id};
