@@ -6,6 +6,7 @@ namespace cc::query {
 namespace {
 
 constexpr std::string_view kPatientTable = "patients";
+constexpr std::string_view kAuditTrail = "/v1/tenants/{tenant_id}/audit-logs";
 
 std::vector<std::string_view> segments(std::string_view text) {
     std::vector<std::string_view> out;
@@ -43,20 +44,27 @@ AccessRoutes::AccessRoutes(std::span<const model::Aggregate* const> aggregates) 
         if (!a->tenant_data()) continue;
         const bool identifiable = patient_identifiable(*a);
         const auto collection = tenant_collection(*a);
-        entries_.push_back({collection, false, {a, AuditedRoute::Shape::list, {}, identifiable}});
+        const std::string name(a->name);
+        entries_.push_back(
+            {collection, false, {a, name, AuditedRoute::Shape::list, {}, identifiable}});
         for (const auto& nested : a->nested) {
             const auto* parent = model::find_aggregate(nested.parent);
             if (parent == nullptr) continue;
             entries_.push_back({tenant_collection(*parent) + "/{" + std::string(parent->id_param) +
                                     "}/" + std::string(a->collection),
                                 false,
-                                {a, AuditedRoute::Shape::list, {}, identifiable}});
+                                {a, name, AuditedRoute::Shape::list, {}, identifiable}});
         }
         const std::string id_param(a->id_param);
         prefixes.push_back({collection + "/{" + id_param + "}",
                             true,
-                            {a, AuditedRoute::Shape::item, id_param, identifiable}});
+                            {a, name, AuditedRoute::Shape::item, id_param, identifiable}});
     }
+    // The audit trail shows the old and new values of every change, patients'
+    // included: reading it is a search of its rows.
+    entries_.push_back({std::string(kAuditTrail),
+                        false,
+                        {nullptr, "audit_log", AuditedRoute::Shape::list, {}, true}});
     for (auto& entry : prefixes) entries_.push_back(std::move(entry));
 }
 

@@ -2,7 +2,8 @@
 // Which reads reveal whose records, derived from the aggregate descriptions
 // (model/), so that an aggregate described later is audited with no work of
 // its own. Patient-identifiable: the patient aggregate, and every aggregate
-// with a reference to it (a visit, a care plan, a note, a document, ...).
+// with a reference to it (a visit, a care plan, a note, a document, ...),
+// and the tenant's audit trail, whose rows carry those records' values.
 // Pure: the audited handler (audited.hpp) asks it about a matched route.
 #include <optional>
 #include <span>
@@ -19,7 +20,10 @@ struct AuditedRoute {
         item,  // one entity, named in the path: GET .../{id}, its history, its content
         list,  // a page of entities: a list, a search, a nested list
     };
+    // The described aggregate whose rows it reads; none for a read no
+    // description covers (the audit trail).
     const model::Aggregate* aggregate = nullptr;
+    std::string entity_type;  // the aggregate's name, or what the read shows
     Shape shape = Shape::item;
     std::string id_param;  // of an item: the path parameter naming it
     // Answers patient-identifiable data: its answers are recorded as views

@@ -124,7 +124,7 @@ class Auditor {
         }
         fact.route = pattern.value_or("");
         fact.status = status;
-        fact.entity_type = route ? std::string(route->aggregate->name) : "request";
+        fact.entity_type = route ? route->entity_type : "request";
         if (!request.remote_ip.empty()) fact.request.ip = request.remote_ip;
         fact.request.user_agent = request.header("user-agent");
         fact.request.request_id = request.request_id;

@@ -313,6 +313,15 @@ TEST_P(ReadAuditEndToEnd, AccessFactsReachAuditLogsAsViewSearchAndDenied) {
     ASSERT_EQ(refused.size(), 1u);
     EXPECT_EQ(refused[0][0].as<std::string>(), "denied");
     EXPECT_TRUE(refused[0][3].is_null());
+
+    // Reading the trail, whose rows carry patients' values, is audited too.
+    const auto trail_request = new_request_id();
+    const auto trail = get(tenant + "/audit-logs?limit=100", trail_request, token);
+    const auto trail_facts = facts_of(trail_request);
+    ASSERT_EQ(trail_facts.size(), 1u);
+    EXPECT_EQ(trail_facts.front().event_type, "RecordsSearched");
+    EXPECT_EQ(trail_facts.front().payload.at("entity_type").as_string(), "audit_log");
+    EXPECT_EQ(ids_of(trail_facts.front().payload), ids(trail));
 }
 
 TEST_P(ReadAuditEndToEnd, AnItemsHistoryListsItsVersionsNotWhoViewedIt) {

@@ -69,6 +69,14 @@ TEST(AccessRoutes, EveryAggregateThatRefersToAPatientIsIdentifiableAndNoOtherIs)
     EXPECT_FALSE(routes().find("/v1/tenants/{tenant_id}/members"));
 }
 
+TEST(AccessRoutes, ReadingTheAuditTrailIsASearchOfItsRows) {
+    const auto route = routes().find("/v1/tenants/{tenant_id}/audit-logs");
+    ASSERT_TRUE(route) << "its rows carry the changed values of patients' records";
+    EXPECT_EQ(route->entity_type, "audit_log");
+    EXPECT_EQ(route->shape, Shape::list);
+    EXPECT_TRUE(route->identifiable);
+}
+
 TEST(AccessRoutes, PathParametersFollowThePattern) {
     const auto bound = path_parameters("/v1/tenants/{tenant_id}/patients/{patient_id}",
                                        "/v1/tenants/t1/patients/p1");
