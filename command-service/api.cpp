@@ -52,7 +52,9 @@ Result<std::optional<std::int64_t>> expected_version(const http::Request& reques
         std::int64_t version = 0;
         const auto& text = tag.opaque;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
-        if (tag.weak || ec != std::errc{} || end != text.data() + text.size() || version < 1)
+        // Character for character, as strong comparison is: "06" is not "6".
+        if (tag.weak || ec != std::errc{} || end != text.data() + text.size() || version < 1 ||
+            std::to_string(version) != text)
             continue;
         if (matched && *matched != version) {
             // One item has one current version: a list of several can only

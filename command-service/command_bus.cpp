@@ -65,10 +65,12 @@ struct CommandBus::Batch {
 };
 
 CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
-                       std::unique_ptr<eventlog::LogReader> reader)
+                       std::unique_ptr<eventlog::LogReader> reader,
+                       std::chrono::milliseconds log_wait)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
       applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
+      log_wait_(log_wait),
       filling_(std::make_unique<Batch>()) {
     commands_awaiting_append();
     committer_ = std::thread([this] { commit_batches(); });
@@ -81,6 +83,15 @@ CommandBus::~CommandBus() {
     }
     batch_filled_.notify_all();
     committer_.join();
+}
+
+Result<CommandBus::Lock> CommandBus::lock_caught_up() {
+    Lock lock(mutex_);
+    if (needs_catch_up_) {
+        const auto deadline = std::chrono::steady_clock::now() + log_wait_;
+        if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
+    }
+    return lock;
 }
 
 Status CommandBus::catch_up() {
@@ -133,9 +144,17 @@ Status CommandBus::register_builtin_features() {
     return {};
 }
 
-bool CommandBus::ready() const {
-    std::lock_guard lock(mutex_);
-    return !needs_catch_up_ && !fenced_;
+bool CommandBus::ready() {
+    // After a failed append only a catch-up makes the model trustworthy
+    // again. The next command would make it; readiness makes it too, so a
+    // service that gets no commands because it is not ready becomes ready
+    // by itself once the log is back.
+    auto lock = lock_caught_up();
+    if (!lock) {
+        obs::warn("not ready: the log cannot be read", {{"error", lock.error().detail}});
+        return false;
+    }
+    return !fenced_;
 }
 
 void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope& envelope) {
@@ -145,7 +164,7 @@ void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope
     next = record.offset + 1;
 }
 
-Status CommandBus::catch_up_locked() {
+Status CommandBus::catch_up_locked(std::chrono::steady_clock::time_point deadline) {
     auto ends = reader_->end_offsets();
     if (!ends) return std::move(ends).error();
     // Compared by the reader's position, not the last record: on Kafka a
@@ -161,6 +180,10 @@ Status CommandBus::catch_up_locked() {
     };
     std::size_t folded = 0;
     while (!caught_up()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return Error::make(ErrorKind::unavailable, "log-unavailable",
+                               "the log could not be read to its end in time; retry shortly");
+        }
         auto records = reader_->poll(1000, std::chrono::milliseconds(200));
         if (!records) return std::move(records).error();
         for (const auto& record : *records) {
@@ -230,7 +253,8 @@ Result<CommandOutcome> CommandBus::submit(
     for (;;) {
         // A failed append left nothing pending: the model is re-read first.
         if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return std::move(status).error();
+            const auto deadline = std::chrono::steady_clock::now() + log_wait_;
+            if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
         }
         if (auto allowed = authorise(model_); !allowed) {
             return answer_after_pending(lock, std::move(allowed).error());

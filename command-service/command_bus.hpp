@@ -3,6 +3,7 @@
 // log), serialises decisions, wraps their events in envelopes and appends
 // them in batches (group commit). A command is answered only once its events
 // are durable.
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -69,8 +70,13 @@ TenantId tenant_scope(const Command& command) {
 // for those effects too, and fail with them.
 class CommandBus {
   public:
+    // `log_wait` bounds what a command waits for the log beyond its own
+    // append (CC_LOG_TIMEOUT_MS): the catch-up after a failed append, which
+    // holds the decision lock. Past it the command is answered 503, so no
+    // answer waits on a log that is gone.
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
-               std::unique_ptr<eventlog::LogReader> reader);
+               std::unique_ptr<eventlog::LogReader> reader,
+               std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000));
     // Lets the batches under way finish, then stops the committer.
     ~CommandBus();
     CommandBus(const CommandBus&) = delete;
@@ -101,19 +107,15 @@ class CommandBus {
     // nothing. execute() decides again afterwards: the state may have moved.
     template <class Command>
     Status authorized(const Command& command, const RequestContext& context) {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return status;
-        }
+        auto lock = lock_caught_up();
+        if (!lock) return std::move(lock).error();
         return authorize(model_, context.caller, command);
     }
     template <class Command>
     Result<std::optional<CommandOutcome>> check(const Command& command,
                                                 const RequestContext& context) {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_) {
-            if (auto status = catch_up_locked(); !status) return std::move(status).error();
-        }
+        auto lock = lock_caught_up();
+        if (!lock) return std::move(lock).error();
         if (auto allowed = authorize(model_, context.caller, command); !allowed) {
             return std::move(allowed).error();
         }
@@ -137,7 +139,9 @@ class CommandBus {
     // installation has them from its first start, as real events.
     Status register_builtin_features();
 
-    bool ready() const;
+    // Caught up with the log and not fenced; catches up first when a failed
+    // append left the model behind (bounded by log_wait).
+    bool ready();
 
     // Reads the write model under the decision lock, e.g. to choose the
     // steps time has made due; they are then taken by execute() like any
@@ -164,7 +168,14 @@ class CommandBus {
                                 std::future<Result<CommandOutcome>> answer);
     bool pending() const;
     void commit_batches();
-    Status catch_up_locked();
+    using Lock = std::unique_lock<std::mutex>;
+    // The decision lock, once the model has caught up with the log after a
+    // failed append; an error (503) when the catch-up takes longer than log_wait_.
+    Result<Lock> lock_caught_up();
+    // Folds the log into the model up to its current end, or until
+    // `deadline` (a partial catch-up is kept: the next one goes on from there).
+    Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
+                               std::chrono::steady_clock::time_point::max());
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
     void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
@@ -177,6 +188,7 @@ class CommandBus {
     std::vector<std::int64_t> applied_;
     bool needs_catch_up_ = true;
     bool fenced_ = false;
+    std::chrono::milliseconds log_wait_;
     // The batch filling, and whether the one before it is being appended.
     std::unique_ptr<Batch> filling_;
     bool appending_ = false;

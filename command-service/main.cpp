@@ -43,7 +43,7 @@ int main() {
         // Opening the writer fences any older instance before we read the log.
         auto writer = eventlog::open_writer(log_config);
         auto reader = eventlog::open_reader(log_config, eventlog::ReaderOptions{});
-        command::CommandBus bus(std::move(writer), std::move(reader));
+        command::CommandBus bus(std::move(writer), std::move(reader), log_config.timeout);
         if (auto status = bus.catch_up(); !status) {
             obs::error("cannot rebuild the write model", {{"error", status.error().detail}});
             return 1;

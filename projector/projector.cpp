@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 
 #include <functional>
+#include <optional>
 #include <pqxx/pqxx>
 #include <span>
 #include <thread>
@@ -165,8 +166,19 @@ Projector::Projector(ProjectorOptions options)
 
 Projector::~Projector() = default;
 
+pqxx::connection& Projector::open(std::unique_ptr<pqxx::connection>& connection) {
+    // A session the server ended (a restart, a failover) is replaced rather
+    // than left to libpqxx 6's implicit reactivation, which does not always
+    // bring it back; throws while the database cannot be reached.
+    if (!connection || !connection->is_open()) {
+        connection.reset();
+        connection = std::make_unique<pqxx::connection>(options_.database_url);
+    }
+    return *connection;
+}
+
 std::int64_t Projector::checkpoint(int partition) {
-    pqxx::read_transaction tx(*checkpoint_connection_);
+    pqxx::read_transaction tx(open(checkpoint_connection_));
     const auto rows = tx.exec_params(
         "SELECT next_offset FROM projection_checkpoints WHERE projection = $1 AND topic = $2 AND "
         "partition = $3",
@@ -227,7 +239,7 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
                                                     const std::vector<Decoded>& batch,
                                                     bool together) {
     BatchResult result;
-    pqxx::work tx(*connection_);
+    pqxx::work tx(open(connection_));
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
     const auto stored =
@@ -371,6 +383,7 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
     std::map<int, std::vector<eventlog::LogRecord>> by_partition;
     for (auto& record : *records) by_partition[record.partition].push_back(std::move(record));
     std::size_t handled = 0;
+    std::optional<Error> failed;
     const auto now = std::chrono::steady_clock::now();
     for (auto& [partition, batch] : by_partition) {
         if (auto it = waiting_until_.find(partition);
@@ -385,11 +398,13 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
             handled += result.applied + result.dead_lettered;
             next = result.next_offset;
         } catch (const std::exception& e) {
+            // Nothing of the batch is known to be applied: it is read again
+            // whole (what the checkpoint already covers is skipped then),
+            // without asking the database where the checkpoint is.
             obs::error("batch failed; will retry", {{"partition", partition}, {"error", e.what()}});
-            if (!connection_->is_open()) {
-                connection_ = std::make_unique<pqxx::connection>(options_.database_url);
-            }
-            next = checkpoint(partition);
+            reader.seek(partition, batch.front().offset);
+            failed = Error::make(ErrorKind::unavailable, "projection-failed", e.what());
+            continue;
         }
         // Whatever was not applied is read again from the checkpoint.
         if (next <= batch.back().offset) {
@@ -397,10 +412,17 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
             waiting_until_[partition] = now + options_.reference_retry;
         }
     }
+    if (failed) return std::move(*failed);
     return handled;
 }
 
 void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) {
+    // After a failed round (the database or the log out of reach) the next
+    // one waits, twice as long each time up to the cap: an outage costs a
+    // few attempts a second at most, and the end of a short one is seen at once.
+    constexpr auto kFirstRetry = std::chrono::milliseconds(50);
+    constexpr auto kLongestRetry = std::chrono::milliseconds(2000);
+    auto retry = kFirstRetry;
     while (!stop.load()) {
         std::string failure;
         try {
@@ -412,10 +434,22 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
         healthy_ = failure.empty();
         owns_partitions_ = !reader.owned_partitions().empty();
         publish_lag(reader);
-        if (!failure.empty()) {
-            obs::error("projector round failed; retrying", {{"error", failure}});
-            std::this_thread::sleep_for(std::chrono::seconds(1));
+        if (failure.empty()) {
+            if (retry != kFirstRetry) obs::warn("projector rounds succeed again after failures");
+            retry = kFirstRetry;
+            continue;
         }
+        obs::error("projector round failed; retrying",
+                   {{"error", failure}, {"retry_ms", static_cast<std::int64_t>(retry.count())}});
+        // Sessions that sat idle through an outage would each fail once
+        // more after it, a round and a backoff apiece: open them anew.
+        connection_.reset();
+        checkpoint_connection_.reset();
+        for (const auto until = std::chrono::steady_clock::now() + retry;
+             !stop.load() && std::chrono::steady_clock::now() < until;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        retry = std::min(retry * 2, kLongestRetry);
     }
 }
 

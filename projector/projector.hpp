@@ -68,6 +68,8 @@ class Projector {
     bool ready() const { return healthy_.load() && owns_partitions_.load(); }
 
   private:
+    pqxx::connection& open(std::unique_ptr<pqxx::connection>& connection);
+
     // projector_lag_events and projector_lag_seconds per owned partition.
     void publish_lag(eventlog::LogReader& reader);
 

@@ -1,6 +1,11 @@
 #include "query-service/access.hpp"
 
+#include <prometheus/counter.h>
+
 #include <pqxx/pqxx>
+
+#include "platform/observability/metrics.hpp"
+#include "platform/pg/prepared.hpp"
 
 namespace cc::query {
 namespace {
@@ -10,42 +15,82 @@ Error unknown_user() {
                        "the token's subject is not an active user");
 }
 
+// Is the caller live, with which role in the tenant, and does the tenant
+// have the feature (its own choice, else the feature's default; a feature
+// not projected yet is a built-in, so on). One statement; no row for a
+// caller who is not a live user.
+constexpr const char* kTenantFacts =
+    "SELECT (SELECT m.role FROM user_tenants m JOIN tenants t ON t.id = m.tenant_id "
+    "        WHERE m.tenant_id = $1::uuid AND m.user_id = u.id AND m.deleted_at IS NULL "
+    "        AND t.deleted_at IS NULL), "
+    "       $3 = '' OR COALESCE((SELECT COALESCE(tf.is_enabled, NOT f.is_premium) "
+    "        FROM features f LEFT JOIN tenant_features tf "
+    "        ON tf.feature_id = f.id AND tf.tenant_id = $1::uuid WHERE f.name = $3), TRUE) "
+    "FROM users u WHERE u.id = $2::uuid AND u.deleted_at IS NULL";
+
+// query_access_checks_total{source="cache"|"database"}: how often the
+// cache spares a round trip.
+prometheus::Counter& checks(const char* source) {
+    static auto& family = prometheus::BuildCounter()
+                              .Name("query_access_checks_total")
+                              .Help("Access checks, by where their facts came from")
+                              .Register(obs::metrics_registry());
+    return family.Add({{"source", source}});
+}
+
+pg::PreparedNames& prepared() {
+    static pg::PreparedNames names("cc_access_", 8);
+    return names;
+}
+
 }  // namespace
 
-Status Access::live_caller(const auth::Caller& caller) {
+AccessFacts Access::facts(const auth::Caller& caller, const std::string& tenant_id,
+                          std::string_view feature) {
+    std::string key = caller.user.to_string();
+    key += '|';
+    key += tenant_id;
+    key += '|';
+    key += feature;
+    const bool cached = cache_ != nullptr && !FreshAccess::required();
+    if (cached) {
+        if (auto known = cache_->find(key)) {
+            checks("cache").Increment();
+            return *known;
+        }
+    }
+    checks("database").Increment();
+    const auto epoch = cached ? cache_->epoch() : 0;
     auto connection = pool_.acquire();
-    pqxx::read_transaction tx(*connection);
-    const auto rows = tx.exec_params(
-        "SELECT 1 FROM users WHERE id = $1::uuid AND deleted_at IS NULL", caller.user.to_string());
-    if (rows.empty()) return unknown_user();
+    const auto rows = pg::run_single(*connection, prepared(),
+                                     {kTenantFacts,
+                                      {tenant_id.empty() ? std::optional<std::string>() : tenant_id,
+                                       caller.user.to_string(), std::string(feature)}});
+    AccessFacts facts;
+    facts.live = !rows.empty();
+    if (facts.live) {
+        if (!rows[0][0].is_null()) facts.role = rows[0][0].as<std::string>();
+        facts.feature_on = rows[0][1].as<bool>();
+    }
+    if (cached) cache_->store(key, facts, epoch);
+    return facts;
+}
+
+Status Access::live_caller(const auth::Caller& caller) {
+    if (!facts(caller, {}, {}).live) return unknown_user();
     return {};
 }
 
 Status Access::tenant(const auth::Caller& caller, const std::string& tenant_id,
                       auth::RoleSet permitted, std::string_view feature,
                       auth::Administration administration) {
-    // One round trip: is the caller live, with which role in the tenant, and
-    // does the tenant have the feature (its own choice, else the feature's
-    // default; a feature not projected yet is a built-in, so on).
-    auto connection = pool_.acquire();
-    pqxx::read_transaction tx(*connection);
-    const auto rows = tx.exec_params(
-        "SELECT (SELECT m.role FROM user_tenants m JOIN tenants t ON t.id = m.tenant_id "
-        "        WHERE m.tenant_id = $1::uuid AND m.user_id = u.id AND m.deleted_at IS NULL "
-        "        AND t.deleted_at IS NULL), "
-        "       $3 = '' OR COALESCE((SELECT COALESCE(tf.is_enabled, NOT f.is_premium) "
-        "        FROM features f LEFT JOIN tenant_features tf "
-        "        ON tf.feature_id = f.id AND tf.tenant_id = $1::uuid WHERE f.name = $3), TRUE) "
-        "FROM users u WHERE u.id = $2::uuid AND u.deleted_at IS NULL",
-        tenant_id, caller.user.to_string(), std::string(feature));
-    if (rows.empty()) return unknown_user();
-    std::optional<std::string> role;
-    if (!rows[0][0].is_null()) role = rows[0][0].as<std::string>();
-    if (auto allowed = auth::authorize_tenant_action(caller, role, permitted, administration);
+    const auto known = facts(caller, tenant_id, feature);
+    if (!known.live) return unknown_user();
+    if (auto allowed = auth::authorize_tenant_action(caller, known.role, permitted, administration);
         !allowed) {
         return allowed;
     }
-    if (!rows[0][1].as<bool>()) return auth::feature_disabled(feature);
+    if (!known.feature_on) return auth::feature_disabled(feature);
     return {};
 }
 

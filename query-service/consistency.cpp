@@ -4,6 +4,7 @@
 
 #include "platform/config/env.hpp"
 #include "platform/observability/logger.hpp"
+#include "query-service/access_cache.hpp"
 
 namespace cc::query {
 namespace {
@@ -183,6 +184,9 @@ http::Handler read_your_writes(http::Handler inner, ProjectionProgress& progress
         auto text = request.query_param("min_position");
         if (!text) text = request.header("x-min-position");
         if (!text) return inner(request);
+        // The access checks of a read that waited for a position see the
+        // database, not what the cache heard so far (access_cache.hpp).
+        const FreshAccess fresh;
         const auto position = eventlog::Position::parse(*text);
         if (!position) {
             Error error = Error::make(ErrorKind::malformed, "bad-position",

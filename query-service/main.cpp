@@ -1,5 +1,7 @@
 // query-service: serves reads from the projections, read-only.
 #include <exception>
+#include <optional>
+#include <pqxx/pqxx>
 
 #include "model/contracts/contracts.hpp"
 #include "platform/blob/store_from_env.hpp"
@@ -9,6 +11,7 @@
 #include "platform/observability/logger.hpp"
 #include "platform/pg/pool.hpp"
 #include "query-service/access.hpp"
+#include "query-service/access_listener.hpp"
 #include "query-service/aggregate/resources.hpp"
 #include "query-service/audit/audited.hpp"
 #include "query-service/consistency.hpp"
@@ -28,13 +31,23 @@ int main() {
                                 static_cast<std::size_t>(config.server.workers), "query");
         const auth::TokenVerifier verifier(auth::AuthConfig::from_env());
         query::ReadApi api(pool);
-        query::Access access(pool);
+        // The access facts are kept between requests while a listener hears
+        // what changes them (CC_ACCESS_CACHE=0: every check reads them).
+        query::AccessCache access_cache;
+        std::optional<query::AccessListener> access_listener;
+        if (config::env_or("CC_ACCESS_CACHE", "1") != "0") {
+            access_listener.emplace(config.database_url, access_cache);
+        }
+        query::Access access(pool, &access_cache);
         http::Router router;
         http::add_operational_routes(
             router,
             [&pool] {
+                // A statement, not just a lease: an idle connection the
+                // server has dropped would say "ready" during an outage.
                 try {
-                    pool.acquire();
+                    auto connection = pool.acquire();
+                    pqxx::nontransaction(*connection).exec("SELECT 1");
                     return true;
                 } catch (const std::exception&) {
                     return false;
@@ -70,8 +83,8 @@ int main() {
         // Authentication first: an unauthenticated request never waits. A
         // parameter the contract does not declare is refused before any wait.
         http::Handler chain = http::authenticated(
-            query::known_parameters_only(
-                query::read_your_writes(http::dispatch_to(router), progress), router, openapi),
+            query::database_outages_answered(query::known_parameters_only(
+                query::read_your_writes(http::dispatch_to(router), progress), router, openapi)),
             verifier);
         // Outermost: every answer, refusals by authentication included, is
         // held until its access record is durable. Turned off only by the

@@ -5,15 +5,19 @@
 
 #include "platform/core/uuid.hpp"
 #include "platform/http/conditional.hpp"
+#include "platform/observability/logger.hpp"
+#include "platform/pg/errors.hpp"
+#include "platform/pg/prepared.hpp"
 #include "query-service/access.hpp"
 
 namespace cc::query {
 namespace {
 
+// The query service's statements: a few texts per route and set of filters.
 pqxx::result run(pg::ConnectionPool& pool, const pg::Statement& statement) {
+    static pg::PreparedNames prepared("cc_read_", 512);
     auto connection = pool.acquire();
-    pqxx::read_transaction tx(*connection);
-    return tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+    return pg::run_single(*connection, prepared, statement);
 }
 
 // A filter value PostgreSQL cannot read as its column's type (a date that
@@ -36,6 +40,19 @@ http::Response unavailable(const http::Request& request) {
 }
 
 }  // namespace
+
+http::Handler database_outages_answered(http::Handler inner) {
+    return [inner = std::move(inner)](http::Request& request) {
+        try {
+            return inner(request);
+        } catch (const std::exception& e) {
+            if (!pg::is_unavailable(e)) throw;
+            obs::warn("read store unavailable",
+                      {{"error", e.what()}, {"request_id", request.request_id}});
+            return unavailable(request);
+        }
+    };
+}
 
 Result<std::string> uuid_param(const http::Request& request, const std::string& name) {
     const auto& value = request.param(name);

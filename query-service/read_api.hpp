@@ -52,6 +52,12 @@ void add_tenant_resource_routes(
     std::string_view feature = {},
     auth::Administration administration = auth::Administration::members);
 
+// `inner`, with a database that cannot be reached (lost connections, a
+// server shutting down or starting up) answered 503 database-unavailable
+// wherever it surfaces (access checks, read-your-writes, the reads), instead
+// of the 500 of an unexpected error.
+http::Handler database_outages_answered(http::Handler inner);
+
 // ?limit=, 1..kMaxPageSize, default kDefaultPageSize.
 Result<std::size_t> page_limit(const http::Request& request);
 // 404 for ids that are not UUIDs, exactly as for ids that do not exist.

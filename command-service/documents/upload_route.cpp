@@ -41,9 +41,12 @@ http::Response upload(CommandBus& bus, blob::BlobStore& store, const UploadConfi
         obs::error(
             "cannot store a blob",
             {{"key", file->key}, {"error", stored.error().detail}, {"request_id", r.request_id}});
+        // The store's own detail names server paths: it stays in the log.
+        const bool full = stored.error().type == "blob-store-full";
         return http::Response::problem(
-            Error::make(ErrorKind::unavailable, "blob-store-unavailable",
-                        "the file could not be stored; nothing was recorded"),
+            Error::make(ErrorKind::unavailable, stored.error().type,
+                        full ? "no space is left to store the file; nothing was recorded"
+                             : "the file could not be stored; nothing was recorded"),
             r);
     }
     // A blob whose append never happens (a crash, a refusal after a

@@ -8,7 +8,6 @@ namespace {
 
 constexpr std::string_view kStates[] = {"draft", "active", "under_review", "completed",
                                         "cancelled"};
-constexpr std::string_view kDraft[] = {"draft"};
 constexpr std::string_view kActive[] = {"active"};
 constexpr std::string_view kActivatable[] = {"draft", "under_review"};
 constexpr std::string_view kRunning[] = {"active", "under_review"};

@@ -41,6 +41,51 @@ std::optional<Header> header_of(std::string_view token) {
     return Header{std::move(*algorithm), json::string_at(*header, "kid")};
 }
 
+// cpp-jwt converts exp, nbf and iat to an unsigned 64-bit integer, which is
+// undefined for a negative or huge number (found by fuzz/jwt.cpp): each
+// must be a NumericDate (RFC 7519 §2) up to the year 9999. The claims must
+// also be a JSON object by our parser, which refuses a claim named twice
+// (two "sub"s would mean whichever a reader takes).
+std::optional<Error> claims_problem(std::string_view token) {
+    const auto first = token.find('.');
+    const auto last = token.rfind('.');
+    std::string decoded;
+    try {
+        decoded = jwt::base64_uri_decode(token.data() + first + 1, last - first - 1);
+    } catch (const std::exception&) {
+        return unauthorized("token-malformed", "the token's claims cannot be decoded");
+    }
+    const auto claims = json::parse_object(decoded);
+    if (!claims) return unauthorized("token-malformed", "the token's claims are not a JSON object");
+    constexpr double kLastSecond = 253402300799;  // 9999-12-31T23:59:59Z
+    for (const char* name : {"exp", "nbf", "iat"}) {
+        const auto* value = json::find(*claims, name);
+        if (value == nullptr) continue;
+        const double seconds = value->is_number() ? value->to_number<double>() : -1;
+        if (!(seconds >= 0 && seconds <= kLastSecond)) {
+            return unauthorized("token-invalid", std::string(name) + " must be a NumericDate");
+        }
+    }
+    return std::nullopt;
+}
+
+// A compact JWS is three base64url parts joined by dots (RFC 7515 §7.1),
+// unpadded. Anything else is refused before cpp-jwt reads it: its base64
+// decoder indexes a 256-entry table with each char as a size_t, so a byte
+// over 0x7F reads far outside the table (found by fuzz/jwt.cpp).
+bool is_compact_jws(std::string_view token) {
+    int dots = 0;
+    for (const char c : token) {
+        if (c == '.') {
+            ++dots;
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    return dots == 2;
+}
+
 std::vector<std::string> split_pem_bundle(const std::string& text) {
     std::vector<std::string> keys;
     const std::string end_marker = "-----END PUBLIC KEY-----";
@@ -125,8 +170,10 @@ Result<Claims> TokenVerifier::verify_header(const std::optional<std::string>& au
 }
 
 Result<Claims> TokenVerifier::verify(std::string_view token) const {
+    if (!is_compact_jws(token)) return unauthorized("token-malformed", "the token is not a JWT");
     const auto header = header_of(token);
     if (!header) return unauthorized("token-malformed", "the token is not a JWT");
+    if (auto problem = claims_problem(token)) return std::move(*problem);
     const std::string& algorithm = header->algorithm;
 
     std::vector<std::string> keys;
@@ -172,8 +219,12 @@ Result<Claims> TokenVerifier::verify(std::string_view token) const {
             return unauthorized("token-invalid", "the token must name its issuer and audience");
         }
         std::optional<UserId> subject;
+        // cpp-jwt reads a missing claim out of bounds (nlohmann's const
+        // operator[]): ask first (found by fuzz/jwt.cpp).
         try {
-            subject = UserId::parse(payload.get_claim_value<std::string>("sub"));
+            if (payload.has_claim("sub")) {
+                subject = UserId::parse(payload.get_claim_value<std::string>("sub"));
+            }
         } catch (const std::exception&) {
         }
         if (!subject) return unauthorized("token-invalid", "sub must be a user id");

@@ -46,7 +46,9 @@ class BlobStore {
     virtual ~BlobStore() = default;
     // Stores `bytes` under `key`; durable once it returns (a crash right
     // after loses nothing). Writing a key again replaces it with the same
-    // bytes and counts as written now.
+    // bytes and counts as written now. A failed put never leaves part of a
+    // blob under the key; it is ErrorKind::unavailable, typed
+    // "blob-store-full" when the storage has no room left.
     virtual Status put(std::string_view key, std::string_view bytes) = 0;
     // The bytes [first, first + length) of the blob, cut at its end;
     // ErrorKind::not_found when the key holds nothing.

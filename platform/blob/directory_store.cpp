@@ -41,7 +41,9 @@ class Fd {
 };
 
 Error io_error(const std::string& what, int error_number) {
-    return Error::make(ErrorKind::unavailable, "blob-store-unavailable",
+    // A full disk is told apart: an operator frees space, no retry mends it.
+    const bool full = error_number == ENOSPC || error_number == EDQUOT;
+    return Error::make(ErrorKind::unavailable, full ? "blob-store-full" : "blob-store-unavailable",
                        what + ": " + std::strerror(error_number));
 }
 

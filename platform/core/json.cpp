@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <map>
 
 namespace cc::json {
@@ -28,10 +29,12 @@ std::string_view trimmed_token(std::string_view token) {
 }
 
 // In a command body (`exact`), a number with a fraction or an exponent stays
-// its source text: an amount must never pass through a double.
+// its source text: an amount must never pass through a double. Elsewhere it
+// is read from that text too: simdjson 3.0's get_number() answers 0, with no
+// error, for a fraction with more than 19 integer digits (found by
+// fuzz/jwt.cpp, where a token's nbf read as 0 here and as 1.7e51 by cpp-jwt).
 simdjson::error_code convert_number(od::value element, boost::json::value& out, bool exact) {
-    std::string_view token;
-    if (exact) token = trimmed_token(element.raw_json_token());
+    const std::string_view token = trimmed_token(element.raw_json_token());
     od::number number;
     if (auto error = element.get_number().get(number)) return error;
     switch (number.get_number_type()) {
@@ -45,7 +48,15 @@ simdjson::error_code convert_number(od::value element, boost::json::value& out, 
             if (exact) {
                 out = boost::json::string(token);
             } else {
-                out = number.get_double();
+                double value = 0;
+                const auto [end, ec] =
+                    std::from_chars(token.data(), token.data() + token.size(), value);
+                if (ec == std::errc::result_out_of_range) {
+                    value = number.get_double();  // an underflow, which simdjson reads as 0
+                } else if (ec != std::errc{} || end != token.data() + token.size()) {
+                    return simdjson::NUMBER_ERROR;
+                }
+                out = value;
             }
             break;
     }

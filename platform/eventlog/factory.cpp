@@ -21,6 +21,9 @@ LogConfig log_config_from_env(const std::string& database_url) {
     config.kafka.topic = config::env_or("CC_KAFKA_TOPIC", config.kafka.topic);
     config.kafka.transactional_id =
         config::env_or("CC_KAFKA_TRANSACTIONAL_ID", config.kafka.transactional_id);
+    const auto timeout = config::env_int("CC_LOG_TIMEOUT_MS", 30'000);
+    if (timeout < 1000) throw std::invalid_argument("CC_LOG_TIMEOUT_MS must be at least 1000");
+    config.timeout = config.kafka.timeout = std::chrono::milliseconds(timeout);
     return config;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Picks the log adapter from configuration (CC_LOG_BACKEND).
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@ struct LogConfig {
     Backend backend = Backend::postgres;
     PostgresLogConfig postgres;
     KafkaConfig kafka;
+    // The most a command waits for the log, whatever it waits on: the
+    // writer (KafkaConfig::timeout is the same), a catch-up, another
+    // command's append (CC_LOG_TIMEOUT_MS).
+    std::chrono::milliseconds timeout{30'000};
 
     // Appends from any number of writers, unfenced (access facts).
     bool unfenced = false;
@@ -25,9 +30,9 @@ struct LogConfig {
     LogConfig access_stream() const;
 };
 
-// CC_LOG_BACKEND (postgres|kafka), CC_LOG_PARTITIONS, CC_KAFKA_BOOTSTRAP,
-// CC_KAFKA_TOPIC, CC_KAFKA_TRANSACTIONAL_ID; the PostgreSQL log lives in the
-// database at `database_url`.
+// CC_LOG_BACKEND (postgres|kafka), CC_LOG_PARTITIONS, CC_LOG_TIMEOUT_MS,
+// CC_KAFKA_BOOTSTRAP, CC_KAFKA_TOPIC, CC_KAFKA_TRANSACTIONAL_ID; the
+// PostgreSQL log lives in the database at `database_url`.
 LogConfig log_config_from_env(const std::string& database_url);
 
 std::unique_ptr<LogWriter> open_writer(const LogConfig& config);

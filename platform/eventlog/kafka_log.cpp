@@ -25,12 +25,13 @@ namespace {
 // brokers are gone.
 constexpr int kMetadataTimeoutMs = 10'000;
 constexpr int kInitTransactionsTimeoutMs = 30'000;
-constexpr int kTransactionTimeoutMs = 30'000;
-// Below the transaction timeout, so a stuck delivery fails the append before
-// the coordinator aborts the transaction behind our back.
-constexpr int kMessageTimeoutMs = 25'000;
-// What one append may take in all, whatever fails: the broker calls share it.
-constexpr auto kAppendBudget = std::chrono::milliseconds(30'000);
+// What one append may take in all, whatever fails, is KafkaConfig::timeout:
+// the broker calls share it, and the transaction timeout equals it.
+// Deliveries time out a sixth earlier, so a stuck delivery fails the append
+// before the coordinator aborts the transaction behind our back.
+int message_timeout_ms(std::chrono::milliseconds append_budget) {
+    return static_cast<int>(append_budget.count() - append_budget.count() / 6);
+}
 // Aborts that time out are resumed by the next append, so they get a short leash.
 constexpr int kAbortTimeoutMs = 5'000;
 constexpr int kMinCallTimeoutMs = 1'000;
@@ -78,6 +79,12 @@ std::unique_ptr<RdKafka::Conf> base_conf(const KafkaConfig& config, const std::s
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     set(*conf, "bootstrap.servers", config.bootstrap_servers);
     set(*conf, "client.id", client_id);
+    // A request a broker never answers (it went away with the connection
+    // left open) fails after this, and the connection is made anew; with
+    // librdkafka's 60 s default a broker that is back stays unused that long.
+    set(*conf, "socket.timeout.ms", std::to_string(config.timeout.count()));
+    // A broker that is back is found within 2 s, not librdkafka's 10 s.
+    set(*conf, "reconnect.backoff.max.ms", "2000");
     return conf;
 }
 
@@ -121,14 +128,21 @@ struct PartitionList {
     }
 };
 
+// Short, since a reader asks while it holds up others, and no longer than
+// the log timeout (CC_LOG_TIMEOUT_MS).
+int end_offsets_timeout_ms(const KafkaConfig& config) {
+    return static_cast<int>(std::min<std::int64_t>(kEndOffsetsTimeoutMs, config.timeout.count()));
+}
+
 // A ListOffsets "latest" lookup for every partition in one request. Not
 // query_watermark_offsets(): before librdkafka 2.3 it ignores its timeout
 // and blocks until the partition leader is reachable again (#2588).
 Result<std::vector<std::int64_t>> end_offsets_of(RdKafka::KafkaConsumer& consumer,
-                                                 const std::string& topic, int partitions) {
+                                                 const std::string& topic, int partitions,
+                                                 int timeout_ms) {
     PartitionList query;
     for (int p = 0; p < partitions; ++p) query.add(topic, p, RdKafka::Topic::OFFSET_END);
-    const auto err = consumer.offsetsForTimes(query.items, kEndOffsetsTimeoutMs);
+    const auto err = consumer.offsetsForTimes(query.items, timeout_ms);
     if (err != RdKafka::ERR_NO_ERROR) {
         return unavailable("cannot read the kafka end offsets: " + RdKafka::err2str(err));
     }
@@ -149,13 +163,17 @@ Result<std::vector<std::int64_t>> end_offsets_of(RdKafka::KafkaConsumer& consume
 
 class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb {
   public:
-    explicit KafkaLogWriter(const KafkaConfig& config) : topic_(config.topic) {
+    explicit KafkaLogWriter(const KafkaConfig& config)
+        : topic_(config.topic), append_budget_(config.timeout) {
+        if (config.timeout < std::chrono::milliseconds(kMinCallTimeoutMs)) {
+            throw std::runtime_error("the kafka log timeout must be at least 1000 ms");
+        }
         auto conf = base_conf(config, "cc-log-writer");
         set(*conf, "transactional.id", config.transactional_id);
         set(*conf, "enable.idempotence", "true");
         set(*conf, "acks", "all");
-        set(*conf, "transaction.timeout.ms", std::to_string(kTransactionTimeoutMs));
-        set(*conf, "message.timeout.ms", std::to_string(kMessageTimeoutMs));
+        set(*conf, "transaction.timeout.ms", std::to_string(append_budget_.count()));
+        set(*conf, "message.timeout.ms", std::to_string(message_timeout_ms(append_budget_)));
         // An append of a batch spanning partitions sends one ProduceRequest
         // per partition. Pipelined, a broker that leaves Nagle on (the mock
         // cluster does) holds its last answer until our delayed ACK: 40 ms
@@ -194,7 +212,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         std::lock_guard lock(mutex_);
         try {
             const auto started = std::chrono::steady_clock::now();
-            deadline_ = started + kAppendBudget;
+            deadline_ = started + append_budget_;
             auto result = append_locked(parts);
             // A message the broker refused leaves a gap in the idempotent
             // producer's sequence numbers, and librdkafka only repairs it (by
@@ -398,6 +416,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
     }
 
     std::string topic_;
+    std::chrono::milliseconds append_budget_;
     int partitions_ = 0;
     std::mutex mutex_;
     TxnState state_ = TxnState::idle;
@@ -548,7 +567,9 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
 class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
   public:
     KafkaLogReader(const KafkaConfig& config, ReaderOptions options)
-        : topic_(config.topic), options_(std::move(options)) {
+        : topic_(config.topic),
+          options_(std::move(options)),
+          end_offsets_timeout_ms_(end_offsets_timeout_ms(config)) {
         const bool standalone = options_.group.empty();
         auto conf = base_conf(config, "cc-log-reader");
         // A standalone reader never joins its group (it assigns partitions
@@ -637,7 +658,7 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
     // query_watermark_offsets(): before librdkafka 2.3 it ignores its timeout
     // and blocks until the partition leader is reachable again (#2588).
     Result<std::vector<std::int64_t>> end_offsets() override {
-        return end_offsets_of(*consumer_, topic_, partitions_);
+        return end_offsets_of(*consumer_, topic_, partitions_, end_offsets_timeout_ms_);
     }
 
     std::map<int, std::int64_t> positions() override {
@@ -798,6 +819,7 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
 
     std::string topic_;
     ReaderOptions options_;
+    int end_offsets_timeout_ms_;
     int partitions_ = 0;
     std::mutex mutex_;
     std::map<int, std::int64_t> next_;  // owned partition -> next offset to deliver
@@ -823,7 +845,8 @@ namespace {
 // only answers ListOffsets lookups.
 class KafkaLogEnds final : public LogEnds {
   public:
-    explicit KafkaLogEnds(const KafkaConfig& config) : topic_(config.topic) {
+    explicit KafkaLogEnds(const KafkaConfig& config)
+        : topic_(config.topic), timeout_ms_(end_offsets_timeout_ms(config)) {
         auto conf = base_conf(config, "cc-log-ends");
         set(*conf, "group.id", "cc-ends-" + Uuid::random_v4().to_string());
         set(*conf, "enable.auto.commit", "false");
@@ -841,11 +864,12 @@ class KafkaLogEnds final : public LogEnds {
     Result<std::vector<std::int64_t>> end_offsets() override {
         // Transactional appends end with a commit marker, which takes an
         // offset: "latest" is past it, never short of a record's offset.
-        return end_offsets_of(*consumer_, topic_, partitions_);
+        return end_offsets_of(*consumer_, topic_, partitions_, timeout_ms_);
     }
 
   private:
     std::string topic_;
+    int timeout_ms_;
     int partitions_ = 0;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };
@@ -875,6 +899,7 @@ struct KafkaMockCluster::Impl {
     // Members die in reverse order: the cluster before the handle hosting it.
     std::unique_ptr<rd_kafka_t, HandleDeleter> handle;
     std::unique_ptr<rd_kafka_mock_cluster_t, ClusterDeleter> cluster;
+    int brokers = 0;
 };
 
 void KafkaMockCluster::hold_transactions(bool held) {
@@ -913,6 +938,7 @@ KafkaMockCluster::KafkaMockCluster(int brokers, const std::string& topic, int pa
 
     impl_->cluster.reset(rd_kafka_mock_cluster_new(rk, brokers));
     if (!impl_->cluster) throw std::runtime_error("cannot create the kafka mock cluster");
+    impl_->brokers = brokers;
 
     const auto err = rd_kafka_mock_topic_create(impl_->cluster.get(), topic.c_str(), partitions,
                                                 std::min(brokers, 3));
@@ -944,5 +970,18 @@ void KafkaMockCluster::fail_produce_requests(int count) {
 }
 
 KafkaMockCluster::~KafkaMockCluster() = default;
+
+void KafkaMockCluster::set_brokers_up(bool up) {
+    // Broker by broker: "-1 for all" is not understood by every librdkafka
+    // version. The mock numbers its brokers from 1.
+    for (std::int32_t id = 1; id <= impl_->brokers; ++id) {
+        const auto err = up ? rd_kafka_mock_broker_set_up(impl_->cluster.get(), id)
+                            : rd_kafka_mock_broker_set_down(impl_->cluster.get(), id);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            throw std::runtime_error("kafka mock broker " + std::to_string(id) +
+                                     (up ? " up: " : " down: ") + rd_kafka_err2str(err));
+        }
+    }
+}
 
 }  // namespace cc::eventlog

@@ -1,6 +1,7 @@
 #pragma once
 // The production log: librdkafka against Kafka (compose/) or, in tests and the
 // `--log kafka-mock` stack, against librdkafka's own mock cluster.
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,10 @@ struct KafkaConfig {
     // the older one (init_transactions). The mock cluster accepts but does not
     // enforce this (see README "Kafka mock cluster limits").
     std::string transactional_id = "complexcare-command-service";
+    // The most an append (and a read of the end offsets, capped at 5 s)
+    // waits for the brokers before it fails: a command is answered 503
+    // rather than held while the cluster is out of reach.
+    std::chrono::milliseconds timeout{30'000};
 };
 
 // The topic of the access stream that goes with the domain log `topic`.
@@ -41,6 +46,10 @@ class KafkaMockCluster {
     KafkaMockCluster& operator=(const KafkaMockCluster&) = delete;
 
     const std::string& bootstrap_servers() const { return bootstraps_; }
+    // Disconnects every broker and refuses new connections (an outage of the
+    // cluster, as the fault tests make it), or lets them be reached again.
+    // Throws std::runtime_error when the mock refuses.
+    void set_brokers_up(bool up);
     // Holds every transaction's append in flight until released: the
     // coordinator answers AddPartitionsToTxn with a retriable error, which
     // the producer retries. A test lines commands up behind one append.

@@ -103,7 +103,10 @@ HeaderList CorsPolicy::response_headers(const std::optional<std::string>& origin
 }
 
 void merge_headers(HeaderList& headers, const HeaderList& extra) {
-    for (const auto& [name, value] : extra) {
+    for (const auto& entry : extra) {
+        // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+        const auto& name = entry.first;
+        const auto& value = entry.second;
         auto same = std::find_if(headers.begin(), headers.end(), [&](const auto& header) {
             return std::equal(header.first.begin(), header.first.end(), name.begin(), name.end(),
                               [](char a, char b) {

@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "platform/core/text.hpp"
 #include "platform/http/message.hpp"
 
 namespace cc::http {
@@ -130,14 +131,17 @@ Response Response::problem(const Error& error, const Request& request, int statu
         {"type", problem_type_uri(error.type.empty() ? lower(title_for(error.kind)) : error.type)},
         {"title", title_for(error.kind)},
         {"status", status},
-        {"detail", error.detail},
-        {"instance", request.path},
+        // Both may repeat what the client sent, which need not be UTF-8.
+        {"detail", valid_utf8(error.detail)},
+        {"instance", valid_utf8(request.path)},
         {"request_id", request.request_id},
     };
     if (!error.fields.empty()) {
         boost::json::array errors;
         for (const auto& f : error.fields) {
-            errors.push_back({{"field", f.field}, {"code", f.code}, {"message", f.message}});
+            errors.push_back({{"field", valid_utf8(f.field)},
+                              {"code", f.code},
+                              {"message", valid_utf8(f.message)}});
         }
         body["errors"] = std::move(errors);
     }

@@ -10,7 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -20,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "platform/core/uuid.hpp"
+#include "platform/http/request_reader.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
 
@@ -99,44 +98,6 @@ struct HttpMetrics {
     }
 };
 
-// A client-supplied request id is echoed only when it is short and plain, so
-// it cannot inject anything into logs or headers.
-std::string sanitise_request_id(std::string_view id) {
-    if (id.empty() || id.size() > 64) return {};
-    for (char c : id) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-            return {};
-        }
-    }
-    return std::string(id);
-}
-
-// Takes the body rather than copy it: an upload's may be tens of megabytes.
-Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& remote_ip) {
-    Request out;
-    out.method = std::string(in.method_string());
-    out.target = std::string(in.target());
-    out.remote_ip = remote_ip;
-    out.body = std::move(in.body());
-    for (const auto& field : in) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        out.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    auto url = boost::urls::parse_origin_form(out.target);
-    if (url) {
-        out.path = url->path();
-        for (const auto& param : url->params()) {
-            out.query.emplace(param.key, param.has_value ? param.value : std::string());
-        }
-    } else {
-        out.path = out.target.substr(0, out.target.find('?'));
-    }
-    out.request_id = sanitise_request_id(out.header("x-request-id").value_or(""));
-    if (out.request_id.empty()) out.request_id = Uuid::random_v4().to_string();
-    return out;
-}
-
 Response internal_error(const Request& request, const std::exception& e) {
     obs::error("unhandled exception in handler",
                {{"error", e.what()}, {"request_id", request.request_id}});
@@ -145,66 +106,8 @@ Response internal_error(const Request& request, const std::exception& e) {
         request);
 }
 
-// A peer that goes away or idles out is ordinary; anything else on a
-// connection (a malformed request, a failing socket) deserves a warning.
-bool is_ordinary_disconnect(beast::error_code ec) {
-    return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-           ec == beast::error::timeout || ec == asio::error::eof ||
-           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-           ec == asio::error::operation_aborted;
-}
-
-// A target longer than this gets 414, header fields together longer than
-// this 431; beyond the parser's limit, 431 whatever the cause.
-constexpr std::size_t kMaxTarget = 8 * 1024;
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::uint32_t kParserHeaderLimit = 64 * 1024;
 // What a streamed body holds in memory at once, per connection.
 constexpr std::size_t kStreamChunk = 64 * 1024;
-
-// "GET / HTTP/2.0": a well-formed request line of a version this server
-// does not speak (505), unlike "GET /a b HTTP/1.1", which is malformed (400).
-bool names_another_version(std::string_view raw) {
-    const auto line = raw.substr(0, raw.find("\r\n"));
-    const auto first = line.find(' ');
-    const auto last = line.rfind(' ');
-    if (first == std::string_view::npos || first == last) return false;
-    if (line.find(' ', first + 1) != last) return false;
-    const auto version = line.substr(last + 1);
-    return version.size() == 8 && version.starts_with("HTTP/") &&
-           std::isdigit(static_cast<unsigned char>(version[5])) && version[6] == '.' &&
-           std::isdigit(static_cast<unsigned char>(version[7]));
-}
-
-std::size_t header_bytes(const bhttp::request<bhttp::string_body>& in) {
-    std::size_t n = 0;
-    for (const auto& field : in) n += field.name_string().size() + field.value().size() + 4;
-    return n;
-}
-
-struct HeaderRefusal {
-    int status;
-    const char* type;
-    const char* detail;
-};
-
-// What the header alone shows to be unanswerable.
-std::optional<HeaderRefusal> refusal_of_header(const bhttp::request<bhttp::string_body>& in) {
-    // Beast reads any HTTP/d.d; this server speaks 1.0 and 1.1.
-    if (in.version() != 10 && in.version() != 11) {
-        return HeaderRefusal{505, "http-version-not-supported",
-                             "only HTTP/1.1 and HTTP/1.0 are served"};
-    }
-    // The parser's own limit is generous, so that a long target can be
-    // told from many headers.
-    if (in.target().size() > kMaxTarget) {
-        return HeaderRefusal{414, "uri-too-long", "the request target is too long"};
-    }
-    if (header_bytes(in) > kMaxHeaderBytes) {
-        return HeaderRefusal{431, "headers-too-large", "the request headers are too large"};
-    }
-    return std::nullopt;
-}
 
 // RFC 9110 §10.1.1; an HTTP/1.0 client cannot be waiting for a 100.
 bool expects_continue(const bhttp::request<bhttp::string_body>& in) {
@@ -252,12 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The header first: the body's limit depends on the route.
     void read() {
         parser_.emplace();
-        const auto& options = server_.options;
-        // The parser refuses a Content-Length over its limit as it reads the
-        // header, before a route is known: start from the largest any
-        // route allows and narrow it once the target is known.
-        parser_->body_limit(std::max(options.body_limit, options.largest_body_limit));
-        parser_->header_limit(kParserHeaderLimit);
+        prepare(*parser_, server_.options);
         stream_.expires_after(std::chrono::seconds(30));
         bhttp::async_read_header(
             stream_, buffer_, *parser_,
@@ -266,22 +164,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
     void on_header(beast::error_code ec, std::size_t) {
         if (ec) return on_read_failed(ec);
-        const auto& options = server_.options;
-        const auto& header = parser_->get();
         // Refused from the header alone: its body is never read (and a
         // client waiting on `Expect: 100-continue` never sends it).
-        if (auto refusal = refusal_of_header(header)) {
-            return refuse({}, refusal->status, refusal->type, refusal->detail,
-                          to_request(parser_->get(), remote_ip_));
+        if (auto refusal = refusal_of(parser_->get())) {
+            return refuse({}, *refusal, to_request(parser_->get(), remote_ip_));
         }
-        const std::size_t limit =
-            options.body_limit_for ? options.body_limit_for(header.method_string(), header.target())
-                                   : options.body_limit;
-        if (const auto length = parser_->content_length(); length && *length > limit) {
-            return on_read_failed(bhttp::error::body_limit);
-        }
-        parser_->body_limit(limit);  // what a chunked body may add up to
-        if (expects_continue(header) && !parser_->is_done()) {
+        if (ec = after_header(*parser_, server_.options); ec) return on_read_failed(ec);
+        if (expects_continue(parser_->get()) && !parser_->is_done()) {
             // The header is accepted: now the client may send the body.
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             return asio::async_write(
@@ -417,24 +306,10 @@ class Session : public std::enable_shared_from_this<Session> {
         Request request = to_request(parser_->get(), remote_ip_);
         request.body.clear();
         request.body.shrink_to_fit();
-        if (ec == bhttp::error::body_limit) {
-            return refuse(ec, 413, "payload-too-large", "the request body is too large",
-                          std::move(request));
-        }
-        if (ec == bhttp::error::header_limit) {
-            return refuse(ec, 431, "headers-too-large", "the request headers are too large",
-                          std::move(request));
-        }
-        if (ec == bhttp::error::bad_version &&
-            names_another_version(std::string_view(static_cast<const char*>(buffer_.data().data()),
-                                                   buffer_.size()))) {
-            return refuse(ec, 505, "http-version-not-supported",
-                          "only HTTP/1.1 and HTTP/1.0 are served", std::move(request));
-        }
-        if (!is_ordinary_disconnect(ec) &&
-            ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-            return refuse(ec, 400, "malformed-request", "the request is not valid HTTP/1.1",
-                          std::move(request));
+        const auto unread =
+            std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        if (const auto refusal = refusal_of(ec, unread)) {
+            return refuse(ec, *refusal, std::move(request));
         }
         // A generated id would name nothing the client ever sees.
         const bool client_id = parser_->get().count("X-Request-Id") != 0;
@@ -444,11 +319,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     // The parser cannot go on after these: answer, then close the connection.
-    void refuse(beast::error_code ec, int status, const char* type, const char* detail,
-                Request request) {
+    void refuse(beast::error_code ec, const Refusal& refusal, Request request) {
         log_failure(obs::Level::warn, "request refused", ec, request.request_id);
         Response response =
-            Response::problem(Error::make(ErrorKind::malformed, type, detail), request, status);
+            Response::problem(Error::make(ErrorKind::malformed, refusal.type, refusal.detail),
+                              request, refusal.status);
         server_.finish(request, response);
         ++server_.unanswered;
         head_ = false;

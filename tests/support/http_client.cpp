@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -45,11 +46,26 @@ void send_all(int fd, const std::string& bytes) {
     }
 }
 
-std::string receive_all(int fd) {
+// Everything until the server closes; with a bound, throws NoAnswer past it.
+std::string receive_all(int fd, std::chrono::milliseconds within = {}) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + within;
     std::string raw;
     char buffer[8192];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+    for (;;) {
+        if (within.count() > 0) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            pollfd readable{fd, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&readable, 1, static_cast<int>(left.count())) == 0) {
+                throw NoAnswer("no complete answer within " + std::to_string(within.count()) +
+                               " ms");
+            }
+        }
+        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
         raw.append(buffer, static_cast<std::size_t>(n));
+    }
     return raw;
 }
 
@@ -65,7 +81,8 @@ std::string raw_exchange(int port, const std::string& bytes) {
 
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
                           const std::string& body,
-                          const std::map<std::string, std::string>& headers) {
+                          const std::map<std::string, std::string>& headers,
+                          std::chrono::milliseconds answer_within) {
     const int fd = connect_loopback(port);
     std::string request =
         method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
@@ -77,7 +94,13 @@ HttpResponse http_request(int port, const std::string& method, const std::string
     if (!body.empty() && !has_type) request += "Content-Type: application/json\r\n";
     request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     send_all(fd, request);
-    const auto raw = receive_all(fd);
+    std::string raw;
+    try {
+        raw = receive_all(fd, answer_within);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
     ::close(fd);
 
     HttpResponse response;

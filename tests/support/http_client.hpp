@@ -4,7 +4,9 @@
 // server's Beast code it is testing.
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 namespace cc::testing {
@@ -18,9 +20,16 @@ struct HttpResponse {
     std::string header(const std::string& name) const;
 };
 
+// `answer_within` (0: no bound) throws NoAnswer when the whole answer has
+// not arrived in time: a server that hangs fails the test instead of it.
 HttpResponse http_request(int port, const std::string& method, const std::string& target,
                           const std::string& body = "",
-                          const std::map<std::string, std::string>& headers = {});
+                          const std::map<std::string, std::string>& headers = {},
+                          std::chrono::milliseconds answer_within = {});
+
+struct NoAnswer : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // Sends `bytes` as they are (a malformed request, say) and returns all the
 // server wrote back before it closed the connection ("" for nothing).

@@ -56,10 +56,21 @@ PostgresServer::PostgresServer() {
     run(as_server_user(std::string(kPgBin) + "/initdb -D " + dir_ +
                        "/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >" + dir_ +
                        "/initdb.log 2>&1"));
+    start();
+}
+
+void PostgresServer::start() {
     run(as_server_user(std::string(kPgBin) + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
                        "/server.log -w -t 30 -o \"-c listen_addresses=127.0.0.1 -p " +
                        std::to_string(port_) + " -k " + dir_ +
                        " -c fsync=off -c max_connections=200\" start >/dev/null"));
+}
+
+void PostgresServer::stop() {
+    // "fast": sessions are ended and the server shuts down cleanly, as an
+    // operator's restart does; -w returns once it no longer accepts anything.
+    run(as_server_user(std::string(kPgBin) + "/pg_ctl -D " + dir_ +
+                       "/data -m fast -w -t 60 stop >/dev/null"));
 }
 
 PostgresServer::~PostgresServer() {

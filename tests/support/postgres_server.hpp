@@ -16,6 +16,10 @@ class PostgresServer {
     std::string create_database(const std::string& name, bool migrate = true);
     std::string conninfo(const std::string& database) const;
     int port() const { return port_; }
+    // Stops the server (every session ended) and starts it again on the same
+    // port and data: an outage of the database under the services.
+    void stop();
+    void start();
 
   private:
     std::string dir_;

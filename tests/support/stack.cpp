@@ -25,7 +25,7 @@ void PrintTo(const StackKind& kind, std::ostream* out) {
     *out << stack_name(kind);
 }
 
-Stack::Stack(StackKind kind) {
+Stack::Stack(StackKind kind, const std::map<std::string, std::string>& settings) {
     const Backend backend = kind.log;
     auth_config.hs256_secret = "e2e-secret-long-enough-for-hs256-signing";
     admin_token = auth::mint_hs256(auth_config, admin, std::chrono::hours(1));
@@ -53,6 +53,7 @@ Stack::Stack(StackKind kind) {
         s3 = std::make_unique<S3Server>();
         for (auto& [name, value] : s3->env()) env[name] = value;
     }
+    for (const auto& [name, value] : settings) env[name] = value;
     if (backend == Backend::kafka) {
         cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "complexcare.events", 4);
         log.kafka.bootstrap_servers = cluster->bootstrap_servers();
@@ -67,7 +68,8 @@ Stack::Stack(StackKind kind) {
 }
 
 std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
-                                      const std::map<std::string, std::string>& overrides) {
+                                      const std::map<std::string, std::string>& overrides,
+                                      bool wait_ready) {
     auto service_env = env;
     for (const auto& [name, value] : overrides) service_env[name] = value;
     service_env["CC_HTTP_PORT"] = std::to_string(port);
@@ -79,7 +81,9 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
     service_env["CC_DATABASE_URL"] = database_url + " user=" + role;
     auto process =
         std::make_unique<Process>(::cc::testing::binary(binary), service_env, log_file());
-    EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+    if (wait_ready) {
+        EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+    }
     return process;
 }
 

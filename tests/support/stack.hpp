@@ -35,11 +35,14 @@ std::string stack_name(const StackKind& kind);
 void PrintTo(const StackKind& kind, std::ostream* out);
 
 struct Stack {
-    explicit Stack(StackKind kind);
+    // `settings` add to or replace the services' environment (below).
+    explicit Stack(StackKind kind, const std::map<std::string, std::string>& settings = {});
 
-    // `overrides` replace entries of `env` for this process only.
+    // `overrides` replace entries of `env` for this process only. Returns
+    // once /readyz answers 200, or at once when `wait_ready` is false.
     std::unique_ptr<Process> start(const std::string& binary, int port,
-                                   const std::map<std::string, std::string>& overrides = {});
+                                   const std::map<std::string, std::string>& overrides = {},
+                                   bool wait_ready = true);
     void start_command_service();
     // Where the services of this backend write their logs (shared by the
     // test binaries of a machine: search it by a unique request id).

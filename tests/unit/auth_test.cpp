@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <openssl/hmac.h>
 #include <jwt/jwt.hpp>
 
 #include "platform/auth/permissions.hpp"
@@ -151,6 +152,66 @@ TEST(Token, Rs256VerifiesWithAConfiguredPublicKeyOnly) {
     // An RS256 public key must not be usable as an HS256 secret (algorithm confusion).
     auto confused = sign("HS256", public_pem, [&](auto& t) { standard(t, user); });
     EXPECT_FALSE(verifier.verify(confused).ok());
+}
+
+// Found by fuzz/jwt.cpp: cpp-jwt read a missing claim out of bounds, and
+// indexed its base64 table with bytes over 0x7F.
+TEST(Token, ASignedTokenWithoutSubIsRefused) {
+    const auto token = sign("HS256", kSecret, [](auto& t) {
+        t.add_claim("iss", "complexcare")
+            .add_claim("aud", "complexcare-api")
+            .add_claim("exp", std::chrono::system_clock::now() + 300s);
+    });
+    const auto refused = TokenVerifier(config()).verify(token);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().type, "token-invalid");
+}
+
+TEST(Token, TimeClaimsMustBeNumericDatesAndClaimsNamedOnce) {
+    const auto user = UserId::generate();
+    // Signed here, not by cpp-jwt, which would not write such claims.
+    const auto base64url = [](const std::string& bytes) {
+        auto encoded = jwt::base64_encode(bytes.data(), bytes.size());
+        encoded.resize(jwt::base64_uri_encode(encoded.data(), encoded.size()));
+        return encoded;
+    };
+    const auto signed_with = [&](const std::string& claims) {
+        const auto unsigned_part =
+            base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims);
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+             reinterpret_cast<const unsigned char*>(unsigned_part.data()), unsigned_part.size(),
+             mac, &length);
+        return unsigned_part + "." +
+               base64url(std::string(reinterpret_cast<const char*>(mac), length));
+    };
+    const std::string base =
+        R"("iss":"complexcare","aud":"complexcare-api","sub":")" + user.to_string() + "\"";
+    const TokenVerifier verifier(config());
+    ASSERT_TRUE(verifier.verify(signed_with("{" + base + R"(,"exp":4102444800})")).ok());
+    for (const auto* time : {R"("exp":4.1e52)", R"("exp":-1)", R"("exp":"4102444800")",
+                             R"("exp":4102444800,"nbf":1e300)"}) {
+        const auto refused = verifier.verify(signed_with("{" + base + "," + time + "}"));
+        ASSERT_FALSE(refused.ok()) << time;
+        EXPECT_EQ(refused.error().type, "token-invalid") << time;
+    }
+    const auto twice = verifier.verify(signed_with(
+        "{" + base + R"(,"sub":")" + UserId::generate().to_string() + R"(","exp":4102444800})"));
+    ASSERT_FALSE(twice.ok());
+    EXPECT_EQ(twice.error().type, "token-malformed");
+}
+
+TEST(Token, AnythingButThreeBase64UrlPartsIsMalformed) {
+    const TokenVerifier verifier(config());
+    const auto good = mint_hs256(config(), UserId::generate(), 60s);
+    ASSERT_TRUE(verifier.verify(good).ok());
+    for (const std::string& bad : {"\xff\xff." + good.substr(good.find('.') + 1), good + "=",
+                                   good + ".x", good.substr(0, good.rfind('.')), " " + good}) {
+        const auto refused = verifier.verify(bad);
+        ASSERT_FALSE(refused.ok()) << bad;
+        EXPECT_EQ(refused.error().type, "token-malformed") << bad;
+    }
 }
 
 TEST(Token, BearerHeaderIsRequired) {

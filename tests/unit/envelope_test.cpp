@@ -58,6 +58,17 @@ TEST(Envelope, RejectsMissingOrMistypedFields) {
     EXPECT_FALSE(parse_envelope("[1,2]").ok());
 }
 
+// Found by fuzz/jwt.cpp: simdjson 3.0's get_number() reads a fraction with
+// more than 19 integer digits as 0.
+TEST(Json, ReadsLongFractionsAsTheirValue) {
+    const auto parsed = json::parse(R"([12345678901234567890.5, 1e-400, 0.1])");
+    ASSERT_TRUE(parsed.ok());
+    const auto& numbers = parsed->as_array();
+    EXPECT_DOUBLE_EQ(numbers.at(0).as_double(), 12345678901234567890.5);
+    EXPECT_EQ(numbers.at(1).as_double(), 0.0);
+    EXPECT_EQ(numbers.at(2).as_double(), 0.1);
+}
+
 TEST(Json, RejectsTrailingGarbageAndDeepNesting) {
     EXPECT_FALSE(json::parse_object("{} {}").ok());
     EXPECT_FALSE(json::parse_object("{\"a\": tru}").ok());

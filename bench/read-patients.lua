@@ -1,0 +1,34 @@
+-- wrk: reads through the query service as the tenants' own admins.
+-- IDS_FILE has one "<tenant id> <patient id> <token>" per line;
+-- READ=get asks for a random patient by id, READ=list for the first page
+-- of 50 of a random tenant (by name, the list's order). Prints one line:
+--   RESULT rps=<req/s> p50_ms=<> p99_ms=<> requests=<> non2xx=<> sockerr=<>
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + (thread_id or 0) * 7919)
+  local read = os.getenv("READ") or "get"
+  local requests = {}
+  for line in assert(io.open(os.getenv("IDS_FILE"), "r"), "cannot open IDS_FILE"):lines() do
+    local tenant, patient, token = line:match("^(%S+) (%S+) (%S+)$")
+    if tenant then
+      local path = "/v1/tenants/" .. tenant .. "/patients" ..
+        (read == "list" and "?limit=50" or "/" .. patient)
+      requests[#requests + 1] = wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+    end
+  end
+  assert(#requests > 0, "IDS_FILE is empty")
+  request = function() return requests[math.random(#requests)] end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f requests=%d non2xx=%d sockerr=%d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
+end
