@@ -27,7 +27,7 @@ struct ProjectorMetrics {
     prometheus::Family<prometheus::Gauge>& lag_events;
     prometheus::Family<prometheus::Gauge>& lag_seconds;
 
-    static ProjectorMetrics& get() {
+    static ProjectorMetrics& get(bool access_stream) {
         auto& registry = obs::metrics_registry();
         static auto& applied_family = prometheus::BuildCounter()
                                           .Name("projector_events_applied_total")
@@ -52,41 +52,39 @@ struct ProjectorMetrics {
                 .Name("projector_event_delay_seconds")
                 .Help("From an event's occurred_at to its commit in the projections")
                 .Register(registry);
-        static auto& checkpoint_family = prometheus::BuildGauge()
-                                             .Name("projector_checkpoint")
-                                             .Help("Next offset to apply, per partition")
-                                             .Register(registry);
-        static auto& lag_family = prometheus::BuildGauge()
-                                      .Name("projector_lag_events")
-                                      .Help("Events in the log not applied yet, per partition")
-                                      .Register(registry);
-        static auto& lag_seconds_family =
-            prometheus::BuildGauge()
-                .Name("projector_lag_seconds")
-                .Help(
-                    "How stale the partition's projection is: 0 when caught up, else the age "
-                    "of the last event applied")
+        // The access stream's partitions have gauges of their own
+        // (projector_access_*), so that the domain log's keep their names
+        // and labels and a partition number names one series.
+        const auto gauge = [&registry](
+                               bool access, const std::string& name,
+                               const std::string& help) -> prometheus::Family<prometheus::Gauge>& {
+            return prometheus::BuildGauge()
+                .Name(access ? "projector_access_" + name : "projector_" + name)
+                .Help(access ? help + " (the access stream)" : help)
                 .Register(registry);
-        static ProjectorMetrics metrics{
-            applied_family.Add({}),
-            dead_family.Add({}),
-            wait_family.Add({}),
-            split_family.Add({}),
-            delay_family.Add(
-                {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                            0.1, 0.25, 0.5, 1, 5, 30}),
-            checkpoint_family,
-            lag_family,
-            lag_seconds_family};
-        return metrics;
+        };
+        const auto build = [&](bool access) {
+            return ProjectorMetrics{
+                applied_family.Add({}),
+                dead_family.Add({}),
+                wait_family.Add({}),
+                split_family.Add({}),
+                delay_family.Add(
+                    {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                0.05, 0.1, 0.25, 0.5, 1, 5, 30}),
+                gauge(access, "checkpoint", "Next offset to apply, per partition"),
+                gauge(access, "lag_events", "Events in the log not applied yet, per partition"),
+                gauge(access, "lag_seconds",
+                      "How stale the partition's projection is: 0 when caught up, else the age "
+                      "of the last event applied")};
+        };
+        static ProjectorMetrics changes = build(false);
+        static ProjectorMetrics access = build(true);
+        return access_stream ? access : changes;
     }
 
-    // The access stream's partitions are told apart by a label of their
-    // own; the domain log's keep the labels they always had.
-    static prometheus::Labels of(int partition, bool access_stream) {
-        prometheus::Labels labels{{"partition", std::to_string(partition)}};
-        if (access_stream) labels.emplace("stream", "access");
-        return labels;
+    static prometheus::Labels of(int partition) {
+        return {{"partition", std::to_string(partition)}};
     }
 };
 
@@ -219,8 +217,8 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     } else {
         waiting_at_.erase(partition);
     }
-    auto& metrics = ProjectorMetrics::get();
-    metrics.checkpoint.Add(ProjectorMetrics::of(partition, options_.access_stream))
+    auto& metrics = ProjectorMetrics::get(options_.access_stream);
+    metrics.checkpoint.Add(ProjectorMetrics::of(partition))
         .Set(static_cast<double>(result.next_offset));
     if (result.last_occurred_at) {
         // Commands arrive in bursts and batches apply them together: the
@@ -461,15 +459,14 @@ void Projector::publish_lag(eventlog::LogReader& reader) {
     next_lag_check_ = now + std::chrono::seconds(1);
     const auto ends = reader.end_offsets();
     if (!ends) return;
-    auto& metrics = ProjectorMetrics::get();
+    auto& metrics = ProjectorMetrics::get(options_.access_stream);
     for (const auto& [partition, next] : reader.positions()) {
         if (partition < 0 || static_cast<std::size_t>(partition) >= ends->size()) continue;
         const auto behind =
             std::max<std::int64_t>(0, (*ends)[static_cast<std::size_t>(partition)] - next);
-        metrics.lag_events.Add(ProjectorMetrics::of(partition, options_.access_stream))
-            .Set(static_cast<double>(behind));
+        metrics.lag_events.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(behind));
         const auto last = last_occurred_at_.find(partition);
-        metrics.lag_seconds.Add(ProjectorMetrics::of(partition, options_.access_stream))
+        metrics.lag_seconds.Add(ProjectorMetrics::of(partition))
             .Set(behind == 0 || last == last_occurred_at_.end() ? 0.0
                                                                 : seconds_since(last->second));
     }
