@@ -20,12 +20,27 @@ int main() {
     const auto config = http::ServiceConfig::from_env("projector", 8083);
     if (!obs::configure_logging("projector", config.log_level)) return 2;
     try {
+        const auto log_config = eventlog::log_config_from_env(config.database_url);
+        const auto group = config::env_or("CC_PROJECTOR_GROUP", "complexcare-projector");
+        const auto batch_size =
+            static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 2000));
+        // One supervisor per stream, each with its own checkpoints (named by
+        // the stream) and its own consumer group: the domain log's changes,
+        // and the access facts the query service appends.
         projector::Supervisor supervisor(projector::SupervisorOptions{
             .database_url = config.database_url,
-            .log = eventlog::log_config_from_env(config.database_url),
+            .log = log_config,
             .projection = config::env_or("CC_PROJECTION", "main"),
-            .group = config::env_or("CC_PROJECTOR_GROUP", "complexcare-projector"),
-            .batch_size = static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 2000)),
+            .group = group,
+            .batch_size = batch_size,
+        });
+        projector::Supervisor access(projector::SupervisorOptions{
+            .database_url = config.database_url,
+            .log = log_config.access_stream(),
+            .projection = config::env_or("CC_PROJECTION", "main"),
+            .group = group + ".access",
+            .batch_size = batch_size,
+            .access_stream = true,
         });
 
         http::Router router;
@@ -38,7 +53,7 @@ int main() {
         const auto projection = config::env_or("CC_PROJECTION", "main");
         http::add_operational_routes(
             router, http::UnreadyReason([&]() -> std::optional<std::string> {
-                if (!supervisor.ready())
+                if (!supervisor.ready() || !access.ready())
                     return "starting: the projector owns no partition yet, or "
                            "its last round failed";
                 if (!strict) return std::nullopt;
@@ -61,10 +76,12 @@ int main() {
             }));
         std::atomic<bool> stop{false};
         std::thread worker([&] { supervisor.run(stop); });
+        std::thread access_worker([&] { access.run(stop); });
         // The projector's HTTP side is operational only: health and metrics.
         http::serve_until_signal(config, router, http::dispatch_to(router), [&] {
             stop = true;
             worker.join();
+            access_worker.join();
         });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});

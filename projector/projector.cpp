@@ -29,7 +29,7 @@ struct ProjectorMetrics {
     prometheus::Family<prometheus::Gauge>& lag_events;
     prometheus::Family<prometheus::Gauge>& lag_seconds;
 
-    static ProjectorMetrics& get() {
+    static ProjectorMetrics& get(bool access_stream) {
         auto& registry = obs::metrics_registry();
         static auto& applied_family = prometheus::BuildCounter()
                                           .Name("projector_events_applied_total")
@@ -54,33 +54,35 @@ struct ProjectorMetrics {
                 .Name("projector_event_delay_seconds")
                 .Help("From an event's occurred_at to its commit in the projections")
                 .Register(registry);
-        static auto& checkpoint_family = prometheus::BuildGauge()
-                                             .Name("projector_checkpoint")
-                                             .Help("Next offset to apply, per partition")
-                                             .Register(registry);
-        static auto& lag_family = prometheus::BuildGauge()
-                                      .Name("projector_lag_events")
-                                      .Help("Events in the log not applied yet, per partition")
-                                      .Register(registry);
-        static auto& lag_seconds_family =
-            prometheus::BuildGauge()
-                .Name("projector_lag_seconds")
-                .Help(
-                    "How stale the partition's projection is: 0 when caught up, else the age "
-                    "of the last event applied")
+        // The access stream's partitions have gauges of their own
+        // (projector_access_*), so that the domain log's keep their names
+        // and labels and a partition number names one series.
+        const auto gauge = [&registry](
+                               bool access, const std::string& name,
+                               const std::string& help) -> prometheus::Family<prometheus::Gauge>& {
+            return prometheus::BuildGauge()
+                .Name(access ? "projector_access_" + name : "projector_" + name)
+                .Help(access ? help + " (the access stream)" : help)
                 .Register(registry);
-        static ProjectorMetrics metrics{
-            applied_family.Add({}),
-            dead_family.Add({}),
-            wait_family.Add({}),
-            split_family.Add({}),
-            delay_family.Add(
-                {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                            0.1, 0.25, 0.5, 1, 5, 30}),
-            checkpoint_family,
-            lag_family,
-            lag_seconds_family};
-        return metrics;
+        };
+        const auto build = [&](bool access) {
+            return ProjectorMetrics{
+                applied_family.Add({}),
+                dead_family.Add({}),
+                wait_family.Add({}),
+                split_family.Add({}),
+                delay_family.Add(
+                    {}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                0.05, 0.1, 0.25, 0.5, 1, 5, 30}),
+                gauge(access, "checkpoint", "Next offset to apply, per partition"),
+                gauge(access, "lag_events", "Events in the log not applied yet, per partition"),
+                gauge(access, "lag_seconds",
+                      "How stale the partition's projection is: 0 when caught up, else the age "
+                      "of the last event applied")};
+        };
+        static ProjectorMetrics changes = build(false);
+        static ProjectorMetrics access = build(true);
+        return access_stream ? access : changes;
     }
 
     static prometheus::Labels of(int partition) {
@@ -109,7 +111,7 @@ struct Projector::Decoded {
     std::string unreadable;  // why it is parked; empty when it can be applied
 };
 
-Projector::Decoded Projector::decode(const eventlog::LogRecord& record) {
+Projector::Decoded Projector::decode(const eventlog::LogRecord& record) const {
     Decoded out{&record, {}, {}, {}};
     auto envelope = events::parse_envelope(record.value);
     if (!envelope) {
@@ -117,7 +119,8 @@ Projector::Decoded Projector::decode(const eventlog::LogRecord& record) {
         return out;
     }
     out.envelope = std::move(*envelope);
-    auto statements = projection::project(*out.envelope);
+    auto statements = options_.access_stream ? projection::project_access(*out.envelope)
+                                             : projection::project(*out.envelope);
     if (!statements) {
         out.unreadable = statements.error().detail;
         return out;
@@ -323,7 +326,7 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     } else {
         waiting_at_.erase(partition);
     }
-    auto& metrics = ProjectorMetrics::get();
+    auto& metrics = ProjectorMetrics::get(options_.access_stream);
     metrics.checkpoint.Add(ProjectorMetrics::of(partition))
         .Set(static_cast<double>(result.next_offset));
     if (result.last_occurred_at) {
@@ -593,7 +596,7 @@ void Projector::publish_lag(eventlog::LogReader& reader) {
     next_lag_check_ = now + std::chrono::seconds(1);
     const auto ends = reader.end_offsets();
     if (!ends) return;
-    auto& metrics = ProjectorMetrics::get();
+    auto& metrics = ProjectorMetrics::get(options_.access_stream);
     for (const auto& [partition, next] : reader.positions()) {
         if (partition < 0 || static_cast<std::size_t>(partition) >= ends->size()) continue;
         const auto behind =

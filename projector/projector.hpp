@@ -45,6 +45,10 @@ struct ProjectorOptions {
     // How many of a partition's polled records to apply (an as-of replay's
     // cut); the others are dropped, not read again. Unset: all.
     std::function<std::size_t(int partition, const std::vector<eventlog::LogRecord>&)> admit = {};
+    // Reads the access stream (events/access.hpp) instead of the domain
+    // log: each access fact becomes its audit row alone. Its checkpoints
+    // are its own (`topic` names the stream).
+    bool access_stream = false;
 };
 
 // The generation left the state this projector serves (readers switched to
@@ -93,7 +97,7 @@ class Projector {
     void publish_lag(eventlog::LogReader& reader);
 
     struct Decoded;  // a record with its statements, or why it cannot be applied
-    static Decoded decode(const eventlog::LogRecord& record);
+    Decoded decode(const eventlog::LogRecord& record) const;
     // In one transaction with the checkpoint: every event's statements
     // merged into set-based ones (`together`; nullopt if one fails), or
     // the batch halved under savepoints down to the failing event, which is

@@ -46,7 +46,8 @@ ProjectorOptions Supervisor::options_for(const generations::Generation& generati
                             .schema = generation.schema,
                             .generation_id = generation.id,
                             .builder = builder,
-                            .admit = {}};
+                            .admit = {},
+                            .access_stream = options_.access_stream};
 }
 
 void Supervisor::run(const std::atomic<bool>& stop) {
@@ -128,21 +129,28 @@ void Supervisor::run_builder(const std::atomic<bool>& stop) {
                     if (g.state == generations::State::building) building.push_back(std::move(g));
                 }
             }
+            // The access stream's builds are claimed apart from the domain
+            // log's: both run into one generation at once.
+            const int claim_class = options_.access_stream ? generations::kAccessBuildLockClass
+                                                           : generations::kBuildLockClass;
             for (const auto& generation : building) {
+                if (options_.access_stream && generation.kind == generations::Kind::as_of) {
+                    continue;
+                }
                 // One projector builds a generation; its death (kill -9)
                 // ends its session and so the claim, and another (or the
                 // same, restarted) resumes from the checkpoints.
                 pqxx::nontransaction tx(*claims);
-                if (!tx.exec_params("SELECT pg_try_advisory_lock($1, $2::integer)",
-                                    generations::kBuildLockClass, generation.id)[0][0]
+                if (!tx.exec_params("SELECT pg_try_advisory_lock($1, $2::integer)", claim_class,
+                                    generation.id)[0][0]
                          .as<bool>()) {
                     continue;
                 }
                 obs::info("building a projection generation",
                           {{"generation", generation.name}, {"schema", generation.schema}});
                 build(generation, stop);
-                tx.exec_params("SELECT pg_advisory_unlock($1, $2::integer)",
-                               generations::kBuildLockClass, generation.id);
+                tx.exec_params("SELECT pg_advisory_unlock($1, $2::integer)", claim_class,
+                               generation.id);
             }
             // Woken by a new generation at once, else a look every second
             // (a claim another projector released).
@@ -208,7 +216,9 @@ void Supervisor::build(const generations::Generation& generation, const std::ato
             std::this_thread::sleep_for(1s);
             continue;
         }
-        if (projector.left() || !caught_up()) continue;
+        // The access stream follows until readers switch (its batches then
+        // find the generation left building): it never switches them.
+        if (options_.access_stream || projector.left() || !caught_up()) continue;
         if (as_of) {
             pqxx::connection control(options_.database_url);
             pqxx::work tx(control);

@@ -27,6 +27,13 @@ struct SupervisorOptions {
     std::string projection = "main";
     std::string group = "complexcare-projector";
     std::size_t batch_size = 2000;
+    // The access stream's supervisor (`log` names that stream): it projects
+    // into the current generation and builds every live generation being
+    // built, from the stream's own checkpoints, but the domain log's
+    // supervisor alone switches readers (the access rows a switch finds
+    // missing follow from the checkpoints), and as-of generations hold
+    // state, not who read it.
+    bool access_stream = false;
 };
 
 class Supervisor {

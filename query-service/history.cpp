@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "events/access.hpp"
 #include "platform/core/json.hpp"
 
 namespace cc::query {
@@ -27,11 +28,19 @@ pg::Statement history_statement(const model::Aggregate& a, const std::string& te
                                  : "a.entity_id IN (SELECT r.id FROM " + std::string(a.table) +
                                        " r WHERE r.tenant_id = $1::uuid AND r." +
                                        std::string(named_by->column_name()) + " = $3::uuid)";
+    // The item's versions only: who viewed it (or was refused) is on the
+    // same trail under the access actions, and is no version.
+    std::string access_actions;
+    for (const auto& type : events::access::types()) {
+        access_actions +=
+            std::string(access_actions.empty() ? "'" : ", '") + std::string(type.action) + "'";
+    }
     pg::Statement s;
     s.sql =
         "SELECT a.user_id::text, cc_rfc3339(a.created_at), a.details::text FROM audit_logs a "
         "WHERE a.tenant_id = $1::uuid AND a.entity_type = $2 AND " +
-        item + " ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
+        item + " AND a.action NOT IN (" + access_actions +
+        ") ORDER BY (a.details ->> 'aggregate_version')::bigint, a.created_at, a.id";
     s.params = {tenant_id, std::string(a.name), id};
     return s;
 }

@@ -13,6 +13,7 @@
 #include "query-service/access.hpp"
 #include "query-service/access_listener.hpp"
 #include "query-service/aggregate/resources.hpp"
+#include "query-service/audit/audited.hpp"
 #include "query-service/audit_routes.hpp"
 #include "query-service/consistency.hpp"
 #include "query-service/documents/content.hpp"
@@ -79,23 +80,35 @@ int main() {
             [log_config] { return eventlog::open_ends(log_config); },
             query::ConsistencyOptions::from_env(),
             [&generations] { return generations.current_schema(); });
+        // Access facts go to their own stream, whatever instance writes them.
+        const auto access_config = log_config.access_stream();
+        query::AccessRecorder recorder(
+            [access_config] { return eventlog::open_writer(access_config); });
+        const query::AccessRoutes access_routes(model::aggregates());
         // Authentication first: an unauthenticated request never waits. A
         // parameter the contract does not declare is refused before any wait.
         // Then the request is pinned to one projection generation, whose
         // checkpoints any wait reads.
-        http::serve_until_signal(
-            config, router,
-            http::authenticated(
-                query::database_outages_answered(query::known_parameters_only(
-                    query::pin_generation(
-                        query::read_your_writes(http::dispatch_to(router), progress), generations,
-                        pool),
-                    router, openapi)),
-                verifier),
-            [&progress, &generations] {
-                progress.stop();
-                generations.stop();
-            });
+        http::Handler chain = http::authenticated(
+            query::database_outages_answered(query::known_parameters_only(
+                query::pin_generation(query::read_your_writes(http::dispatch_to(router), progress),
+                                      generations, pool),
+                router, openapi)),
+            verifier);
+        // Outermost: every answer, refusals by authentication included, is
+        // held until its access record is durable. Turned off only by the
+        // benchmark that measures what auditing costs (bench/read-audit).
+        if (config::env_or("CC_BENCH_UNAUDITED_READS", "") == "1") {
+            obs::warn("reads are NOT audited (CC_BENCH_UNAUDITED_READS=1): benchmarks only");
+        } else {
+            chain = query::audited(std::move(chain), router, access_routes, recorder, pool);
+        }
+        http::serve_until_signal(config, router, std::move(chain),
+                                 [&progress, &recorder, &generations] {
+                                     progress.stop();
+                                     recorder.stop();
+                                     generations.stop();
+                                 });
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

@@ -3,6 +3,7 @@
 // true), then one message per event type of the catalogue.
 #include <stdexcept>
 
+#include "events/access.hpp"
 #include "events/audit_events.hpp"
 #include "events/catalogue.hpp"
 #include "model/contracts/contracts.hpp"
@@ -16,6 +17,7 @@ namespace json = boost::json;
 
 constexpr std::string_view kKafkaBindingVersion = "0.5.0";
 constexpr std::string_view kChannel = "events";
+constexpr std::string_view kAccessChannel = "access";
 
 std::string names_in(model::Scope scope) {
     std::vector<std::string> names;
@@ -261,6 +263,10 @@ json::array tags() {
     out.push_back(json::object{
         {"name", events::audit::kChainAggregate},
         {"description", "The audit trail's hash chain (published heads); no table of its own."}});
+    out.push_back(json::object{{"name", events::access::kAggregateType},
+                               {"description",
+                                "Access facts: reads of patient-identifiable records and "
+                                "refused requests (the access channel)."}});
     return out;
 }
 
@@ -277,6 +283,59 @@ json::object channel(const json::object& message_refs) {
         {"bindings",
          {{"kafka",
            {{"topic", "complexcare.events"},
+            {"partitions", 8},
+            {"replicas", 1},
+            {"topicConfiguration",
+             {{"cleanup.policy", {"delete"}}, {"retention.ms", -1}, {"retention.bytes", -1}}},
+            {"bindingVersion", kKafkaBindingVersion}}}}},
+    };
+}
+
+json::object access_message(const events::access::AccessType& type) {
+    const std::string name(type.event_type);
+    return {
+        {"name", name},
+        {"title", sentence_case(name)},
+        {"summary", type.summary},
+        {"tags", {{{"name", events::access::kAggregateType}}}},
+        {"traits", {{{"$ref", "#/components/messageTraits/TenantKeyed"}}}},
+        {"headers",
+         {{"allOf",
+           {{{"$ref", "#/components/schemas/EventHeaders"}},
+            {{"type", "object"},
+             {"properties",
+              {{"event_type", {{"const", name}}}, {"schema_version", {{"const", "1"}}}}}}}}}},
+        {"payload",
+         {{"allOf",
+           {{{"$ref", "#/components/schemas/Envelope"}},
+            {{"type", "object"},
+             {"properties",
+              {{"event_type", {{"const", name}}},
+               {"schema_version", {{"const", 1}}},
+               {"aggregate_type", {{"const", events::access::kAggregateType}}},
+               {"aggregate_version", {{"const", 1}}},
+               {"payload", {{"$ref", "./schemas/" + schema_file_name(name, 1)}}}}}}}}}},
+    };
+}
+
+json::object access_channel(const json::object& message_refs) {
+    return {
+        {"address", "complexcare.events.access"},
+        {"title", "ComplexCare access facts"},
+        {"description",
+         "Who read or was refused which patient-identifiable records: the topic of the event "
+         "topic's name with `.access` appended (`complexcare.events.access` by default); on "
+         "the PostgreSQL log, the table `access_log`. Same keys (the envelope's tenant_id), "
+         "partitioning and retention as the event topic. Unlike it, it has no single writer: "
+         "every query-service instance appends with an idempotent producer (`acks=all`, no "
+         "transactions), in batches, and answers a read only once its record is durable. "
+         "Access facts are not domain events: nothing is decided from them, and the projector "
+         "writes each to audit_logs (action view, search or denied)."},
+        {"servers", {{{"$ref", "#/servers/compose"}}}},
+        {"messages", message_refs},
+        {"bindings",
+         {{"kafka",
+           {{"topic", "complexcare.events.access"},
             {"partitions", 8},
             {"replicas", 1},
             {"topicConfiguration",
@@ -320,6 +379,20 @@ json::object asyncapi() {
         operation_refs.push_back(
             json::object{{"$ref", "#/channels/" + std::string(kChannel) + "/messages/" + type}});
     }
+    json::object access_messages;
+    json::array access_refs;
+    for (const auto& type : events::access::types()) {
+        const std::string name(type.event_type);
+        messages[name] = access_message(type);
+        access_messages[name] = {{"$ref", "#/components/messages/" + name}};
+        access_refs.push_back(json::object{
+            {"$ref", "#/channels/" + std::string(kAccessChannel) + "/messages/" + name}});
+    }
+    auto consume_access = receive_operation(access_refs);
+    consume_access["channel"] = {{"$ref", "#/channels/" + std::string(kAccessChannel)}};
+    consume_access["title"] = "Consume access facts";
+    consume_access["summary"] =
+        "Read access facts (published by query-service, consumed by projector).";
     return {
         {"asyncapi", "3.0.0"},
         {"id", "urn:complexcare:events"},
@@ -338,8 +411,12 @@ json::object asyncapi() {
             {"description",
              "The single-node KRaft broker of `compose/docker-compose.yml` (from the host, "
              "localhost:9094)."}}}}},
-        {"channels", {{kChannel, channel(channel_messages)}}},
-        {"operations", {{"consumeEvents", receive_operation(operation_refs)}}},
+        {"channels",
+         {{kChannel, channel(channel_messages)},
+          {kAccessChannel, access_channel(access_messages)}}},
+        {"operations",
+         {{"consumeEvents", receive_operation(operation_refs)},
+          {"consumeAccessFacts", std::move(consume_access)}}},
         {"components",
          {{"schemas", components_schemas()},
           {"messageTraits",

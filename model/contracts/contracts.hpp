@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/access.hpp"
 #include "model/description.hpp"
 #include "platform/core/result.hpp"
 
@@ -30,6 +31,9 @@ boost::json::object created_schema(const model::Aggregate& aggregate);
 boost::json::object updated_schema(const model::Aggregate& aggregate, int schema_version);
 boost::json::object deleted_schema(const model::Aggregate& aggregate);
 boost::json::object action_schema(const model::Aggregate& aggregate, const model::Action& action);
+
+// The access stream's payloads (events/access.hpp).
+boost::json::object access_schema(const events::access::AccessType& type);
 
 struct EventSchema {
     std::string file_name;

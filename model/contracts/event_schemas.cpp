@@ -1,6 +1,7 @@
 // Event payload schemas, one file per event type and schema version.
 #include <stdexcept>
 
+#include "events/access.hpp"
 #include "events/audit_events.hpp"
 #include "events/catalogue.hpp"
 #include "model/contracts/contracts.hpp"
@@ -212,6 +213,68 @@ json::object chain_head_schema() {
     return schema;
 }
 
+json::object access_schema(const events::access::AccessType& type) {
+    const auto uuid = [] {
+        return json::object{{"type", "string"}, {"format", "uuid"}, {"pattern", kUuidPattern}};
+    };
+    const auto nullable = [](json::object schema, std::string description) {
+        json::array types{schema.at("type"), "null"};
+        schema["type"] = std::move(types);
+        schema["description"] = std::move(description);
+        return schema;
+    };
+    json::object schema{
+        {"$schema", "https://json-schema.org/draft/2020-12/schema"},
+        {"$id", schema_file_name(type.event_type, 1)},
+        {"$comment", kGenerated},
+        {"title", std::string(type.event_type) + " payload (v1)"},
+        {"description",
+         "Payload of " + std::string(type.event_type) + ", schema_version 1. " +
+             std::string(type.summary) +
+             " An access fact, on the access stream (not the domain log): envelope event_type "
+             "\"" +
+             std::string(type.event_type) +
+             "\", aggregate_type \"access\", aggregate_id equal to event_id, "
+             "aggregate_version 1; tenant_id is the tenant whose audit trail records it (the "
+             "owner of what was read or asked for; the platform tenant when none); actor is the "
+             "caller (null when not authenticated); request carries the ip, user agent and "
+             "request id. The projector writes it to audit_logs with action \"" +
+             std::string(type.action) + "\"." + std::string(kEvolution)},
+        {"type", "object"},
+    };
+    auto ids = json::object{{"type", "array"}, {"items", uuid()}};
+    ids["description"] =
+        type.kind == events::access::Kind::search
+            ? "The ids of every item on the page answered, in order (none for an empty page)."
+            : "The id the request named, when it named one.";
+    set_properties(
+        schema,
+        {{"entity_type",
+          {{"type", "string"},
+           {"minLength", 1},
+           {"description",
+            "The described aggregate read or asked for (\"patient\", \"appointment\", ...), or "
+            "\"request\" for a refusal outside any."}}},
+         {"entity_ids", std::move(ids)},
+         {"method", {{"type", "string"}, {"description", "The HTTP method."}}},
+         {"path", {{"type", "string"}, {"description", "The request path."}}},
+         {"query",
+          {{"type", "string"},
+           {"description",
+            "The query string as sent (\"\" for none), without any parameter whose name "
+            "suggests a credential."}}},
+         {"route", nullable({{"type", "string"}},
+                            "The matched route's pattern; null when no route matched.")},
+         {"status", {{"type", "integer"}, {"description", "The status answered."}}},
+         {"reason",
+          nullable({{"type", "string"}}, "A refusal's problem type slug (null for an answer).")},
+         {"requested_tenant_id",
+          nullable(uuid(),
+                   "The tenant the path named, when the fact is filed under another tenant "
+                   "(the owner of the id asked for) or under the platform tenant.")}});
+    return schema;
+}
+
 std::vector<EventSchema> event_schemas() {
     std::vector<EventSchema> out;
     const auto add = [&out](std::string_view type, int version, json::object schema) {
@@ -238,6 +301,7 @@ std::vector<EventSchema> event_schemas() {
                     add(info.event_type, 1, action_schema(*a, action));
         }
     }
+    for (const auto& type : events::access::types()) add(type.event_type, 1, access_schema(type));
     return out;
 }
 

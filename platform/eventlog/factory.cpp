@@ -27,8 +27,21 @@ LogConfig log_config_from_env(const std::string& database_url) {
     return config;
 }
 
+LogConfig LogConfig::access_stream() const {
+    LogConfig access = *this;
+    access.unfenced = true;
+    access.kafka.topic = access_topic_of(kafka.topic);
+    access.kafka.transactional_id.clear();
+    access.postgres.table = "access_log";
+    access.postgres.fenced = false;
+    return access;
+}
+
 std::unique_ptr<LogWriter> open_writer(const LogConfig& config) {
-    if (config.backend == Backend::kafka) return with_metrics(open_kafka_writer(config.kafka));
+    if (config.backend == Backend::kafka) {
+        return with_metrics(config.unfenced ? open_kafka_stream_writer(config.kafka)
+                                            : open_kafka_writer(config.kafka));
+    }
     return with_metrics(open_postgres_writer(config.postgres));
 }
 

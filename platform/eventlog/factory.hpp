@@ -20,8 +20,14 @@ struct LogConfig {
     // command's append (CC_LOG_TIMEOUT_MS).
     std::chrono::milliseconds timeout{30'000};
 
+    // Appends from any number of writers, unfenced (access facts).
+    bool unfenced = false;
+
     // Name under which projections record their checkpoints.
-    std::string topic() const { return backend == Backend::kafka ? kafka.topic : "event_log"; }
+    std::string topic() const { return backend == Backend::kafka ? kafka.topic : postgres.table; }
+    // The access stream beside this log: its own topic (<topic>.access) or
+    // its own PostgreSQL tables (access_log), with no single writer.
+    LogConfig access_stream() const;
 };
 
 // CC_LOG_BACKEND (postgres|kafka), CC_LOG_PARTITIONS, CC_LOG_TIMEOUT_MS,

@@ -431,6 +431,137 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
 };
 
 // ---------------------------------------------------------------------------
+// Unfenced writer: a stream with no single writer (access facts). Idempotent
+// and acks=all, so an acknowledged append is durable and a retry never
+// doubles a record; no transaction, so any number of writers append at once.
+
+class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryReportCb {
+  public:
+    explicit KafkaStreamWriter(const KafkaConfig& config) : config_(config) { connect(); }
+
+    int partition_count() const override { return partitions_; }
+
+    Result<std::vector<std::vector<std::int64_t>>> append_all(
+        std::span<const PartitionRecords> parts) override {
+        std::lock_guard lock(mutex_);
+        std::size_t total = 0;
+        for (const auto& part : parts) {
+            if (part.partition < 0 || part.partition >= partitions_) {
+                return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
+            }
+            total += part.records.size();
+        }
+        std::vector<std::vector<std::int64_t>> offsets(parts.size());
+        if (total == 0) return offsets;
+        if (total > 0xffffffffu) return unavailable("batch too large");
+        try {
+            // After a failed append the producer may keep what made it fail
+            // (a fatal idempotence error ends a producer for good; a refused
+            // topic stays refused until the next metadata refresh, minutes
+            // away): the next append starts a new one instead.
+            if (broken_) {
+                producer_.reset();
+                connect();
+                broken_ = false;
+            }
+            broken_ = true;  // until this append has succeeded
+            ++generation_;
+            deliveries_.assign(total, Delivery{});
+            std::uint32_t index = 0;
+            RdKafka::ErrorCode failed = RdKafka::ERR_NO_ERROR;
+            for (const auto& part : parts) {
+                for (const auto& record : part.records) {
+                    std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+                    for (const auto& h : record.headers)
+                        headers->add(h.key, h.value.data(), h.value.size());
+                    failed = producer_->produce(
+                        config_.topic, part.partition, RdKafka::Producer::RK_MSG_COPY,
+                        const_cast<char*>(record.value.data()), record.value.size(),
+                        record.key.data(), record.key.size(), 0, headers.get(),
+                        opaque_for(generation_, index++));
+                    if (failed != RdKafka::ERR_NO_ERROR) break;
+                    headers.release();
+                }
+                if (failed != RdKafka::ERR_NO_ERROR) break;
+            }
+            // Whatever was produced is waited for, so that no report of this
+            // batch is left behind for the next one.
+            producer_->flush(kStreamMessageTimeoutMs + 1000);
+            if (failed != RdKafka::ERR_NO_ERROR) {
+                return unavailable("kafka produce failed: " + RdKafka::err2str(failed));
+            }
+            auto delivery = deliveries_.begin();
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                for (std::size_t r = 0; r < parts[i].records.size(); ++r, ++delivery) {
+                    if (!delivery->done) return unavailable("kafka delivery timed out");
+                    if (delivery->err != RdKafka::ERR_NO_ERROR) {
+                        return unavailable("kafka delivery failed: " +
+                                           RdKafka::err2str(delivery->err));
+                    }
+                    offsets[i].push_back(delivery->offset);
+                }
+            }
+            broken_ = false;
+            return offsets;
+        } catch (const std::exception& e) {
+            return unavailable(e.what());
+        }
+    }
+
+  private:
+    // A read waits for its access record: a stuck broker fails it in
+    // seconds (503), not in the domain log's half minute.
+    static constexpr int kStreamMessageTimeoutMs = 5'000;
+
+    struct Delivery {
+        bool done = false;
+        RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+        std::int64_t offset = -1;
+    };
+
+    static void* opaque_for(std::uint32_t generation, std::uint32_t index) {
+        return reinterpret_cast<void*>(
+            static_cast<std::uintptr_t>((std::uint64_t{generation} << 32) | index));
+    }
+
+    void connect() {
+        auto conf = base_conf(config_, "cc-stream-writer");
+        set(*conf, "enable.idempotence", "true");
+        set(*conf, "acks", "all");
+        set(*conf, "message.timeout.ms", std::to_string(kStreamMessageTimeoutMs));
+        // As for the domain log: no Nagle delay on the mock's answers.
+        set(*conf, "socket.nagle.disable", "true");
+        // A batch is flushed at once: nothing gains from lingering.
+        set(*conf, "linger.ms", "0");
+        set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this));
+        std::string errstr;
+        producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
+        if (!producer_) throw std::runtime_error("cannot create kafka producer: " + errstr);
+        partitions_ = fetch_partition_count(*producer_, config_.topic);
+    }
+
+    void dr_cb(RdKafka::Message& message) override {
+        const auto tag =
+            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message.msg_opaque()));
+        const auto generation = static_cast<std::uint32_t>(tag >> 32);
+        const auto index = static_cast<std::uint32_t>(tag & 0xffffffffu);
+        if (generation != generation_ || index >= deliveries_.size()) return;
+        auto& delivery = deliveries_[index];
+        delivery.done = true;
+        delivery.err = message.err();
+        delivery.offset = message.offset();
+    }
+
+    KafkaConfig config_;
+    int partitions_ = 0;
+    std::mutex mutex_;
+    bool broken_ = false;
+    std::uint32_t generation_ = 0;
+    std::vector<Delivery> deliveries_;
+    std::unique_ptr<RdKafka::Producer> producer_;  // last: destroyed first
+};
+
+// ---------------------------------------------------------------------------
 // Reader
 
 class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
@@ -745,6 +876,10 @@ class KafkaLogEnds final : public LogEnds {
 
 }  // namespace
 
+std::unique_ptr<LogWriter> open_kafka_stream_writer(const KafkaConfig& config) {
+    return std::make_unique<KafkaStreamWriter>(config);
+}
+
 std::unique_ptr<LogEnds> open_kafka_ends(const KafkaConfig& config) {
     return std::make_unique<KafkaLogEnds>(config);
 }
@@ -811,7 +946,27 @@ KafkaMockCluster::KafkaMockCluster(int brokers, const std::string& topic, int pa
         throw std::runtime_error("cannot create kafka mock topic '" + topic +
                                  "': " + rd_kafka_err2str(err));
     }
+    // The access stream beside it (LogConfig::access_stream), as Kafka
+    // deployments create it up front.
+    const auto access = access_topic_of(topic);
+    if (rd_kafka_mock_topic_create(impl_->cluster.get(), access.c_str(), partitions,
+                                   std::min(brokers, 3)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        throw std::runtime_error("cannot create kafka mock topic '" + access + "'");
+    }
     bootstraps_ = rd_kafka_mock_cluster_bootstraps(impl_->cluster.get());
+}
+
+void KafkaMockCluster::fail_produce_requests(int count) {
+    constexpr std::int16_t kProduce = 0;  // the Kafka protocol's API key
+    if (count <= 0) {
+        rd_kafka_mock_clear_request_errors(impl_->cluster.get(), kProduce);
+        return;
+    }
+    // Not retriable: the append fails at once instead of after its timeout.
+    const std::vector<rd_kafka_resp_err_t> errors(static_cast<std::size_t>(count),
+                                                  RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    rd_kafka_mock_push_request_errors_array(impl_->cluster.get(), kProduce, errors.size(),
+                                            errors.data());
 }
 
 KafkaMockCluster::~KafkaMockCluster() = default;

@@ -22,9 +22,17 @@ struct KafkaConfig {
     std::chrono::milliseconds timeout{30'000};
 };
 
+// The topic of the access stream that goes with the domain log `topic`.
+inline std::string access_topic_of(const std::string& topic) {
+    return topic + ".access";
+}
+
 // Throws std::runtime_error when the client cannot be configured or the topic
 // metadata cannot be fetched.
 std::unique_ptr<LogWriter> open_kafka_writer(const KafkaConfig& config);
+// No transactional id, no fencing: for a stream that any number of writers
+// append to (access facts).
+std::unique_ptr<LogWriter> open_kafka_stream_writer(const KafkaConfig& config);
 std::unique_ptr<LogReader> open_kafka_reader(const KafkaConfig& config, ReaderOptions options);
 std::unique_ptr<LogEnds> open_kafka_ends(const KafkaConfig& config);
 
@@ -46,6 +54,10 @@ class KafkaMockCluster {
     // coordinator answers AddPartitionsToTxn with a retriable error, which
     // the producer retries. A test lines commands up behind one append.
     void hold_transactions(bool held);
+    // The next `count` produce requests, of any producer, fail with a
+    // non-retriable error; 0 clears what is left. A test makes an append
+    // fail deterministically.
+    void fail_produce_requests(int count);
 
   private:
     struct Impl;

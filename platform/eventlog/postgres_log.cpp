@@ -13,7 +13,6 @@
 namespace cc::eventlog {
 namespace {
 
-constexpr const char* kChannel = "event_log";
 // 5 parameters a row, well under PostgreSQL's 65535 per statement.
 constexpr std::size_t kRowsPerInsert = 1000;
 
@@ -59,24 +58,29 @@ class PostgresLogWriter final : public LogWriter {
     explicit PostgresLogWriter(const PostgresLogConfig& config)
         : conninfo_(config.conninfo),
           connection_(std::make_unique<pqxx::connection>(conninfo_)),
-          partitions_(config.partitions) {
+          partitions_(config.partitions),
+          table_(config.table),
+          fenced_(config.fenced) {
         if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
         pqxx::work tx(*connection_);
-        tx.exec_params(
-            "INSERT INTO event_log_partitions (partition) SELECT generate_series(0, $1 - 1) "
-            "ON CONFLICT DO NOTHING",
-            partitions_);
-        const auto count = tx.exec("SELECT count(*) FROM event_log_partitions")[0][0].as<int>();
+        tx.exec_params("INSERT INTO " + table_ +
+                           "_partitions (partition) SELECT generate_series(0, $1 - 1) "
+                           "ON CONFLICT DO NOTHING",
+                       partitions_);
+        const auto count =
+            tx.exec("SELECT count(*) FROM " + table_ + "_partitions")[0][0].as<int>();
         if (count != partitions_) {
             throw std::runtime_error("the PostgreSQL log has " + std::to_string(count) +
                                      " partitions but " + std::to_string(partitions_) +
                                      " are configured; the partition count of a log is fixed");
         }
-        epoch_ = tx.exec(
-                       "INSERT INTO event_log_writer (singleton, epoch) VALUES (TRUE, 1) "
-                       "ON CONFLICT (singleton) DO UPDATE SET epoch = event_log_writer.epoch + 1 "
-                       "RETURNING epoch")[0][0]
-                     .as<std::int64_t>();
+        if (fenced_) {
+            epoch_ = tx.exec("INSERT INTO " + table_ +
+                             "_writer (singleton, epoch) VALUES (TRUE, 1) "
+                             "ON CONFLICT (singleton) DO UPDATE SET epoch = " +
+                             table_ + "_writer.epoch + 1 RETURNING epoch")[0][0]
+                         .as<std::int64_t>();
+        }
         tx.commit();
     }
 
@@ -100,23 +104,34 @@ class PostgresLogWriter final : public LogWriter {
         try {
             if (!connection_) connection_ = std::make_unique<pqxx::connection>(conninfo_);
             pqxx::work tx(*connection_);
-            // FOR SHARE: a newer writer's epoch bump waits for this append to
-            // commit, and this append sees the bump if it came first.
-            const auto epoch =
-                tx.exec("SELECT epoch FROM event_log_writer FOR SHARE")[0][0].as<std::int64_t>();
-            if (epoch != epoch_) {
-                return Error::make(ErrorKind::unavailable, "writer-fenced",
-                                   "a newer writer has opened the log; this writer is fenced");
+            if (fenced_) {
+                // FOR SHARE: a newer writer's epoch bump waits for this append
+                // to commit, and this append sees the bump if it came first.
+                const auto epoch =
+                    tx.exec("SELECT epoch FROM " + table_ + "_writer FOR SHARE")[0][0]
+                        .as<std::int64_t>();
+                if (epoch != epoch_) {
+                    return Error::make(ErrorKind::unavailable, "writer-fenced",
+                                       "a newer writer has opened the log; this writer is fenced");
+                }
+            } else {
+                // Many writers: each locks its partitions in one order, so two
+                // appends wait for each other instead of deadlocking.
+                tx.exec_params("SELECT 1 FROM " + table_ +
+                                   "_partitions WHERE partition = ANY($1::int[]) "
+                                   "ORDER BY partition FOR UPDATE",
+                               pg_array(partitions));
             }
             // Every partition's offsets in one statement: a batch costs the
             // same round trips whatever number of partitions it touches. A
             // partition named twice takes both counts, in order.
             std::map<int, std::int64_t> next;
             for (const auto& row : tx.exec_params(
-                     "UPDATE event_log_partitions p SET next_offset = p.next_offset + c.n "
-                     "FROM (SELECT partition, sum(n)::bigint AS n FROM unnest($1::int[], "
-                     "$2::bigint[]) AS u(partition, n) GROUP BY partition) c "
-                     "WHERE p.partition = c.partition RETURNING p.partition, p.next_offset",
+                     "UPDATE " + table_ +
+                         "_partitions p SET next_offset = p.next_offset + c.n "
+                         "FROM (SELECT partition, sum(n)::bigint AS n FROM unnest($1::int[], "
+                         "$2::bigint[]) AS u(partition, n) GROUP BY partition) c "
+                         "WHERE p.partition = c.partition RETURNING p.partition, p.next_offset",
                      pg_array(partitions), pg_array(counts))) {
                 next[row[0].as<int>()] = row[1].as<std::int64_t>();
             }
@@ -140,10 +155,9 @@ class PostgresLogWriter final : public LogWriter {
                 for (const auto& record : parts[i].records) {
                     if (rows == kRowsPerInsert) flush();
                     const auto n = params.size();
-                    sql += rows == 0
-                               ? "INSERT INTO event_log (partition, \"offset\", key, headers, "
-                                 "value) VALUES ("
-                               : ", (";
+                    sql += rows == 0 ? "INSERT INTO " + table_ +
+                                           " (partition, \"offset\", key, headers, value) VALUES ("
+                                     : ", (";
                     sql += placeholder(n + 1) + "::integer, " + placeholder(n + 2) + "::bigint, " +
                            placeholder(n + 3) + ", " + placeholder(n + 4) + "::jsonb, " +
                            placeholder(n + 5) + ")";
@@ -158,8 +172,8 @@ class PostgresLogWriter final : public LogWriter {
                 }
             }
             flush();
-            tx.exec_params("SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p",
-                           std::string(kChannel), pg_array(partitions));
+            tx.exec_params("SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p", table_,
+                           pg_array(partitions));
             tx.commit();
             return offsets;
         } catch (const pqxx::in_doubt_error& e) {
@@ -175,15 +189,18 @@ class PostgresLogWriter final : public LogWriter {
     std::string conninfo_;
     std::unique_ptr<pqxx::connection> connection_;
     int partitions_;
+    std::string table_;
+    bool fenced_;
     std::int64_t epoch_ = 0;
     std::mutex mutex_;
 };
 
 // A partition no append has reached yet has no row: it ends at 0.
-std::vector<std::int64_t> end_offsets_of(pqxx::connection_base& connection, int partitions) {
+std::vector<std::int64_t> end_offsets_of(pqxx::connection_base& connection,
+                                         const std::string& table, int partitions) {
     pqxx::read_transaction tx(connection);
     std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions), 0);
-    for (const auto& row : tx.exec("SELECT partition, next_offset FROM event_log_partitions")) {
+    for (const auto& row : tx.exec("SELECT partition, next_offset FROM " + table + "_partitions")) {
         const int p = row[0].as<int>();
         if (p >= 0 && p < partitions) ends[static_cast<std::size_t>(p)] = row[1].as<std::int64_t>();
     }
@@ -193,7 +210,7 @@ std::vector<std::int64_t> end_offsets_of(pqxx::connection_base& connection, int 
 class PostgresLogEnds final : public LogEnds {
   public:
     explicit PostgresLogEnds(const PostgresLogConfig& config)
-        : conninfo_(config.conninfo), partitions_(config.partitions) {
+        : conninfo_(config.conninfo), partitions_(config.partitions), table_(config.table) {
         if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
     }
 
@@ -204,7 +221,7 @@ class PostgresLogEnds final : public LogEnds {
             if (!connection_ || !connection_->is_open()) {
                 connection_ = std::make_unique<pqxx::connection>(conninfo_);
             }
-            return end_offsets_of(*connection_, partitions_);
+            return end_offsets_of(*connection_, table_, partitions_);
         } catch (const std::exception& e) {
             connection_.reset();
             return unavailable(e.what());
@@ -214,20 +231,24 @@ class PostgresLogEnds final : public LogEnds {
   private:
     std::string conninfo_;
     int partitions_;
+    std::string table_;
     std::unique_ptr<pqxx::connection> connection_;
 };
 
 class Wakeup final : public pqxx::notification_receiver {
   public:
-    explicit Wakeup(pqxx::connection_base& connection)
-        : pqxx::notification_receiver(connection, kChannel) {}
+    Wakeup(pqxx::connection_base& connection, const std::string& channel)
+        : pqxx::notification_receiver(connection, channel) {}
     void operator()(const std::string&, int) override {}
 };
 
 class PostgresLogReader final : public LogReader {
   public:
     PostgresLogReader(const PostgresLogConfig& config, ReaderOptions options)
-        : conninfo_(config.conninfo), partitions_(config.partitions), options_(std::move(options)) {
+        : conninfo_(config.conninfo),
+          partitions_(config.partitions),
+          table_(config.table),
+          options_(std::move(options)) {
         if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
         connect();
     }
@@ -266,7 +287,7 @@ class PostgresLogReader final : public LogReader {
     Result<std::vector<std::int64_t>> end_offsets() override {
         try {
             if (!connection_ || !connection_->is_open()) connect();
-            return end_offsets_of(*connection_, partitions_);
+            return end_offsets_of(*connection_, table_, partitions_);
         } catch (const std::exception& e) {
             return unavailable(e.what());
         }
@@ -284,7 +305,7 @@ class PostgresLogReader final : public LogReader {
     void connect() {
         wakeup_.reset();
         connection_ = std::make_unique<pqxx::connection>(conninfo_);
-        wakeup_ = std::make_unique<Wakeup>(*connection_);
+        wakeup_ = std::make_unique<Wakeup>(*connection_, table_);
         if (options_.group.empty()) {
             for (int p = 0; p < partitions_; ++p) {
                 if (!next_.contains(p)) next_[p] = options_.start_offset(p);
@@ -304,8 +325,9 @@ class PostgresLogReader final : public LogReader {
         pqxx::nontransaction tx(*connection_);
         for (int p = 0; p < partitions_; ++p) {
             if (next_.contains(p)) continue;
+            // The stream's name keeps one group's locks on two streams apart.
             const bool got = tx.exec_params("SELECT pg_try_advisory_lock(hashtext($1), $2)",
-                                            options_.group, p)[0][0]
+                                            lock_name(), p)[0][0]
                                  .as<bool>();
             if (got) next_[p] = options_.start_offset(p);
         }
@@ -324,9 +346,11 @@ class PostgresLogReader final : public LogReader {
         const auto rows = tx.exec_params(
             "SELECT l.partition, l.\"offset\", l.key, l.headers::text, l.value "
             "FROM unnest($1::int[], $2::bigint[]) AS c(partition, next_offset) "
-            "CROSS JOIN LATERAL (SELECT * FROM event_log e WHERE e.partition = c.partition "
-            "  AND e.\"offset\" >= c.next_offset ORDER BY e.\"offset\" LIMIT $3) l "
-            "ORDER BY l.partition, l.\"offset\"",
+            "CROSS JOIN LATERAL (SELECT * FROM " +
+                table_ +
+                " e WHERE e.partition = c.partition "
+                "  AND e.\"offset\" >= c.next_offset ORDER BY e.\"offset\" LIMIT $3) l "
+                "ORDER BY l.partition, l.\"offset\"",
             pg_array(partitions), pg_array(offsets),
             // Share the batch among partitions so a busy one cannot starve the rest.
             static_cast<std::int64_t>((max_records + next_.size() - 1) / next_.size()));
@@ -344,8 +368,14 @@ class PostgresLogReader final : public LogReader {
         return records;
     }
 
+    // The domain log keeps the lock names it always had.
+    std::string lock_name() const {
+        return table_ == "event_log" ? options_.group : options_.group + "/" + table_;
+    }
+
     std::string conninfo_;
     int partitions_;
+    std::string table_;
     ReaderOptions options_;
     std::unique_ptr<pqxx::connection> connection_;
     std::unique_ptr<Wakeup> wakeup_;

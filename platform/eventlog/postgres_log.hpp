@@ -13,10 +13,17 @@ namespace cc::eventlog {
 struct PostgresLogConfig {
     std::string conninfo;
     int partitions = 8;
+    // The stream's tables are <table>, <table>_partitions (and, fenced,
+    // <table>_writer); NOTIFY goes to channel <table>. "event_log" is the
+    // domain log, "access_log" the access facts (migration 0035).
+    std::string table = "event_log";
+    // A single writer fences every older one (the domain log). An unfenced
+    // stream takes appends from any number of writers at once.
+    bool fenced = true;
 };
 
-// Creates the partition rows on first use and takes a new writer epoch,
-// fencing every writer opened before. Throws when the database refuses, or
+// Creates the partition rows on first use and, fenced, takes a new writer
+// epoch, fencing every writer opened before. Throws when the database refuses, or
 // when the log already has a different partition count.
 std::unique_ptr<LogWriter> open_postgres_writer(const PostgresLogConfig& config);
 std::unique_ptr<LogReader> open_postgres_reader(const PostgresLogConfig& config,

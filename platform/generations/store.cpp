@@ -47,6 +47,7 @@ bool is_clock_column(const std::string& table, const std::string& column) {
 
 bool is_log_table(std::string_view table) {
     return table == "event_log" || table == "event_log_partitions" || table == "event_log_writer" ||
+           table == "access_log" || table == "access_log_partitions" ||
            table == "projection_generations" || table == "schema_migrations";
 }
 

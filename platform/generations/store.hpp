@@ -32,6 +32,8 @@ struct Generation {
 inline constexpr int kGuardLockClass = 7242;
 // Advisory lock class of the claim a projector holds on a generation it builds.
 inline constexpr int kBuildLockClass = 7243;
+// The same, for the access stream's builder (projector/supervisor.hpp).
+inline constexpr int kAccessBuildLockClass = 7244;
 // NOTIFY channel of every change of the control table.
 inline constexpr const char* kChannel = "projection_generations";
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "events/audit_events.hpp"
+#include "events/access.hpp"
 #include "events/catalogue.hpp"
 #include "projector/aggregate/aggregate_projection.hpp"
 #include "projector/identity/identity_projection.hpp"
@@ -46,6 +47,28 @@ Result<std::vector<Statement>> project(const events::Envelope& event) {
     }
     return Error::make(ErrorKind::malformed, "unknown-event-type",
                        "no projection handles " + event.event_type);
+}
+
+Result<std::vector<Statement>> project_access(const events::Envelope& event) {
+    const auto* type = events::access::find_type(event.event_type);
+    if (type == nullptr || event.aggregate_type != events::access::kAggregateType) {
+        return Error::make(ErrorKind::malformed, "unknown-event-type",
+                           "the access stream carries no " + event.event_type);
+    }
+    if (event.schema_version > 1) {
+        return Error::make(ErrorKind::malformed, "unknown-schema-version",
+                           event.event_type + " schema_version " +
+                               std::to_string(event.schema_version) +
+                               " is newer than this projector");
+    }
+    auto payload = events::access::read_payload(event);
+    if (!payload) return std::move(payload).error();
+    // One entity: its id in entity_id, where an item's history finds it.
+    std::optional<std::string> entity_id;
+    if (payload->entity_ids.size() == 1) entity_id = payload->entity_ids.front();
+    return std::vector<Statement>{access_audit_row(event, type->action, payload->entity_type,
+                                                   std::move(entity_id),
+                                                   std::move(payload->details))};
 }
 
 }  // namespace cc::projection

@@ -24,5 +24,8 @@ using AggregateProjection = std::optional<Result<Projected>> (*)(const events::E
 // All statements for the event, in order; an error (unknown type, bad
 // payload) sends the event to the dead-letter table.
 Result<std::vector<Statement>> project(const events::Envelope& event);
+// An access fact (events/access.hpp) from the access stream: its audit row
+// alone. Anything else on that stream is an error (a dead letter).
+Result<std::vector<Statement>> project_access(const events::Envelope& event);
 
 }  // namespace cc::projection

@@ -159,17 +159,26 @@ boost::json::object audit_details(const events::Envelope& event,
     return details;
 }
 
-Statement audit_statement(const events::Envelope& event, const boost::json::object& changes) {
+// What an audit row says besides the event's own who, where and when.
+struct AuditSubject {
+    std::string action;
+    std::string entity_type;
+    std::optional<std::string> entity_id;
+    boost::json::object details;
+};
+
+// The one audit_logs row shape, whatever the stream: every row is made here.
+Statement audit_statement(const events::Envelope& event, AuditSubject subject) {
     std::optional<std::string> ip = event.request.ip;
     if (ip && ip->size() > 45) ip->resize(45);
     Statement s;
     s.row = {event.event_id.to_string(),
              event.tenant_id.to_string(),
              event.actor ? std::optional(event.actor->to_string()) : std::nullopt,
-             event.event_type,
-             event.aggregate_type,
-             event.aggregate_id.to_string(),
-             boost::json::serialize(audit_details(event, changes)),
+             std::move(subject.action),
+             std::move(subject.entity_type),
+             std::move(subject.entity_id),
+             boost::json::serialize(subject.details),
              ip,
              event.request.user_agent,
              event.occurred_at.to_string()};
@@ -178,6 +187,12 @@ Statement audit_statement(const events::Envelope& event, const boost::json::obje
     s.reads = {row_key("tenants", *s.row[1])};
     if (s.row[2]) s.reads.push_back(row_key("users", *s.row[2]));
     return s;
+}
+
+Statement audit_statement(const events::Envelope& event, const boost::json::object& changes) {
+    return audit_statement(
+        event, AuditSubject{event.event_type, event.aggregate_type, event.aggregate_id.to_string(),
+                            audit_details(event, changes)});
 }
 
 constexpr std::string_view kAuditColumns =
@@ -192,6 +207,19 @@ constexpr std::string_view kAuditRows =
 
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes) {
     auto s = audit_statement(event, changes);
+    s.sql = std::string(kAuditColumns) + "SELECT v.* FROM " + std::string(kAuditRows);
+    return s;
+}
+
+Statement access_audit_row(const events::Envelope& event, std::string_view action,
+                           std::string_view entity_type, std::optional<std::string> entity_id,
+                           boost::json::object details) {
+    details["event_type"] = event.event_type;
+    details["schema_version"] = event.schema_version;
+    if (event.request.request_id) details["request_id"] = *event.request.request_id;
+    auto s = audit_statement(event, AuditSubject{std::string(action), std::string(entity_type),
+                                                 std::move(entity_id), std::move(details)});
+    s.audit->stream = std::string(audit::kAccessStream);  // a chain of its own (audit/chain.hpp)
     s.sql = std::string(kAuditColumns) + "SELECT v.* FROM " + std::string(kAuditRows);
     return s;
 }

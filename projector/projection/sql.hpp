@@ -95,7 +95,13 @@ Statement delete_rows(std::string_view table, std::string_view column, const Uui
 
 // One audit_logs row per event: id = event id, details = what changed.
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes);
-// The same, with each change's "old" read from the aggregate's row in
+// An access fact's audit row (events/access.hpp): the same row shape and
+// statement as every other audit row, with the access action (view, search,
+// denied), the entity read (its id when there is one) and `details`.
+Statement access_audit_row(const events::Envelope& event, std::string_view action,
+                           std::string_view entity_type, std::optional<std::string> entity_id,
+                           boost::json::object details);
+// The same as audit_row, with each change's "old" read from the aggregate's row in
 // the spec's table as it stands before the event's own statements run.
 Statement audit_row_from(const events::Envelope& event, const boost::json::object& changes,
                          const TableSpec& spec);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <pqxx/pqxx>
 #include <thread>
@@ -266,6 +267,43 @@ TEST_P(EventLogContract, ConcurrentAppendsToOnePartitionGetDistinctOrderedOffset
     ASSERT_EQ(got.size(), 40u);
     for (std::size_t i = 0; i < got.size(); ++i)
         EXPECT_EQ(got[i].offset, static_cast<std::int64_t>(i));
+}
+
+// The access stream (LogConfig::access_stream): its own topic or tables, and
+// no single writer. Writers opened later fence none opened before, and
+// concurrent appends across partitions all land, gapless, in each
+// partition's order; the domain log sees none of them.
+TEST_P(EventLogContract, TheAccessStreamTakesManyWritersAtOnceApartFromTheLog) {
+    const auto access = config_.access_stream();
+    EXPECT_NE(access.topic(), config_.topic());
+    auto domain = open_writer(config_);
+    std::vector<std::unique_ptr<LogWriter>> writers;
+    for (int w = 0; w < 3; ++w) writers.push_back(open_writer(access));
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < 3; ++w) {
+        threads.emplace_back([&, w] {
+            for (int i = 0; i < 10; ++i) {
+                const auto first = records("a", 1, w * 100 + i);
+                const auto second = records("b", 1, w * 100 + i);
+                const PartitionRecords parts[] = {{0, first}, {3, second}};
+                if (!writers[static_cast<std::size_t>(w)]->append_all(parts).ok()) ++failures;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0) << "no access writer fences another";
+
+    auto reader = open_reader(access, ReaderOptions{});
+    const auto got = read(*reader, 60);
+    ASSERT_EQ(got.size(), 60u);
+    std::map<int, std::int64_t> next;
+    for (const auto& record : got) EXPECT_EQ(record.offset, next[record.partition]++);
+    EXPECT_EQ(next[0], 30);
+    EXPECT_EQ(next[3], 30);
+    auto domain_ends = open_reader(config_, ReaderOptions{})->end_offsets();
+    ASSERT_TRUE(domain_ends.ok());
+    for (const auto end : *domain_ends) EXPECT_EQ(end, 0) << "nothing reached the domain log";
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, EventLogContract,

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "events/access.hpp"
 #include "events/catalogue.hpp"
 
 namespace cc::testing {
@@ -18,7 +19,13 @@ std::vector<std::string> event_contract_violations(const events::Envelope& envel
     std::vector<std::string> violations;
     const auto label = envelope.event_type + " v" + std::to_string(envelope.schema_version);
     const auto* info = events::find_event_type(envelope.event_type);
-    if (info == nullptr) {
+    if (events::access::find_type(envelope.event_type) != nullptr) {
+        // An access fact: its type lives in events/access.cpp, not the catalogue.
+        if (envelope.aggregate_type != events::access::kAggregateType) {
+            violations.push_back(label + ": aggregate_type \"" + envelope.aggregate_type +
+                                 "\", access facts are \"access\"");
+        }
+    } else if (info == nullptr) {
         violations.push_back(label + ": not in events/catalogue.cpp");
     } else if (info->aggregate_type != envelope.aggregate_type) {
         violations.push_back(label + ": aggregate_type \"" + envelope.aggregate_type +

@@ -16,7 +16,8 @@ const SchemaSet& event_schemas();
 // line per violation, each naming the event type and the schema file; empty
 // when it conforms. The envelope must match envelope.schema.json, its payload
 // <event_type>.v<schema_version>.schema.json, and its aggregate_type the one
-// events/catalogue.cpp gives the type.
+// events/catalogue.cpp gives the type ("access" for the access facts of
+// events/access.hpp).
 std::vector<std::string> event_contract_violations(const events::Envelope& envelope);
 
 }  // namespace cc::testing

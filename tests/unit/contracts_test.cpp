@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "events/access.hpp"
 #include "events/catalogue.hpp"
 #include "model/aggregates/care.hpp"
 #include "model/aggregates/identity.hpp"
@@ -302,8 +303,20 @@ TEST(AsyncApi, OneMessagePerEventTypeReferencingItsSchemaFile) {
     const json::value doc = asyncapi();
     EXPECT_EQ(doc.at("asyncapi"), "3.0.0");
     const auto& messages = doc.at("components").at("messages").as_object();
-    EXPECT_EQ(messages.size(), events::catalogue().size());
+    // The domain log's event types, and the access stream's facts.
+    EXPECT_EQ(messages.size(), events::catalogue().size() + events::access::types().size());
     EXPECT_EQ(doc.at("operations").at("consumeEvents").at("action"), "receive");
+    EXPECT_EQ(doc.at("channels").at("access").at("address"), "complexcare.events.access");
+    EXPECT_EQ(doc.at("channels").at("access").at("messages").as_object().size(),
+              events::access::types().size());
+    EXPECT_EQ(messages.at("RecordViewed")
+                  .at("payload")
+                  .at("allOf")
+                  .at(1)
+                  .at("properties")
+                  .at("payload")
+                  .at("$ref"),
+              "./schemas/RecordViewed.v1.schema.json");
     EXPECT_EQ(doc.at("channels").at("events").at("address"), "complexcare.events");
     const auto& updated = messages.at("PatientUpdated").at("payload").at("allOf").at(1);
     EXPECT_EQ(updated.at("properties").at("payload").at("$ref"),
