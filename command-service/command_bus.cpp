@@ -65,11 +65,17 @@ struct CommandBus::Batch {
 };
 
 CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
-                       std::unique_ptr<eventlog::LogReader> reader)
+                       std::unique_ptr<eventlog::LogReader> reader, snapshot::Config snapshots,
+                       std::optional<snapshot::Loaded> from)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
       applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
-      filling_(std::make_unique<Batch>()) {
+      filling_(std::make_unique<Batch>()),
+      snapshots_(std::move(snapshots)) {
+    if (from && from->next_offsets.size() == applied_.size()) {
+        model_ = std::move(*from->model);
+        applied_ = from->next_offsets;
+    }
     commands_awaiting_append();
     committer_ = std::thread([this] { commit_batches(); });
 }
@@ -81,6 +87,56 @@ CommandBus::~CommandBus() {
     }
     batch_filled_.notify_all();
     committer_.join();
+    join_snapshot_writer();
+}
+
+void CommandBus::join_snapshot_writer() {
+    if (snapshot_writer_.joinable()) snapshot_writer_.join();
+}
+
+void CommandBus::snapshot_if_due_locked() {
+    if (!snapshots_.enabled() || snapshots_.every <= 0 || since_snapshot_ < snapshots_.every ||
+        needs_catch_up_ || pending()) {
+        return;
+    }
+    // The previous one still being written: this one waits for the next chance.
+    if (snapshot_writing_) return;
+    // Encoding is in-memory copying under the lock; the file is written outside it.
+    auto bytes = snapshot::encode(model_, applied_, snapshots_.log);
+    since_snapshot_ = 0;
+    join_snapshot_writer();
+    snapshot_writing_ = true;
+    snapshot_writer_ = std::thread([this, bytes = std::move(bytes), offsets = applied_] {
+        {
+            std::lock_guard file(snapshot_file_mutex_);
+            if (auto status = snapshot::write(snapshots_.dir, offsets, bytes); !status) {
+                obs::warn("write model snapshot not written", {{"error", status.error().detail}});
+            } else {
+                obs::info("write model snapshot written", {{"bytes", bytes.size()}});
+            }
+        }
+        snapshot_writing_ = false;
+    });
+}
+
+Status CommandBus::write_snapshot() {
+    if (!snapshots_.enabled()) return {};
+    std::string bytes;
+    std::vector<std::int64_t> offsets;
+    std::thread previous;
+    {
+        std::lock_guard lock(mutex_);
+        if (needs_catch_up_ || pending()) return {};
+        bytes = snapshot::encode(model_, applied_, snapshots_.log);
+        offsets = applied_;
+        since_snapshot_ = 0;
+        previous = std::move(snapshot_writer_);
+    }
+    if (previous.joinable()) previous.join();
+    std::lock_guard file(snapshot_file_mutex_);
+    if (auto status = snapshot::write(snapshots_.dir, offsets, bytes); !status) return status;
+    obs::info("write model snapshot written", {{"bytes", bytes.size()}, {"at", "shutdown"}});
+    return {};
 }
 
 Status CommandBus::catch_up() {
@@ -138,13 +194,6 @@ bool CommandBus::ready() const {
     return !needs_catch_up_ && !fenced_;
 }
 
-void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope& envelope) {
-    auto& next = applied_[static_cast<std::size_t>(record.partition)];
-    if (record.offset < next) return;
-    model_.apply(envelope, eventlog::Position{record.partition, record.offset});
-    next = record.offset + 1;
-}
-
 Status CommandBus::catch_up_locked() {
     auto ends = reader_->end_offsets();
     if (!ends) return std::move(ends).error();
@@ -164,21 +213,24 @@ Status CommandBus::catch_up_locked() {
         auto records = reader_->poll(1000, std::chrono::milliseconds(200));
         if (!records) return std::move(records).error();
         for (const auto& record : *records) {
-            auto envelope = events::parse_envelope(record.value);
-            if (!envelope) {
+            auto& next = applied_[static_cast<std::size_t>(record.partition)];
+            if (record.offset < next) continue;
+            if (auto status = folder_.fold(record); !status) {
                 // The write model must not silently diverge from the log.
                 obs::error("unreadable event in the log", {{"partition", record.partition},
                                                            {"offset", record.offset},
-                                                           {"error", envelope.error().detail}});
+                                                           {"error", status.error().detail}});
                 return Error::make(ErrorKind::unavailable, "log-corrupt",
                                    "the log holds an event this version cannot read");
             }
-            apply(record, *envelope);
+            next = record.offset + 1;
             ++folded;
         }
     }
     if (needs_catch_up_) obs::info("write model caught up", {{"events", folded}});
     needs_catch_up_ = false;
+    since_snapshot_ += static_cast<std::int64_t>(folded);
+    snapshot_if_due_locked();
     return {};
 }
 
@@ -325,6 +377,7 @@ void CommandBus::commit_batches() {
                               eventlog::Position{batch->partitions[event.part],
                                                  (*offsets)[event.part][event.index]});
             }
+            since_snapshot_ += static_cast<std::int64_t>(batch->events.size());
             for (auto& member : batch->members) {
                 if (member.decided) {
                     answers.emplace_back(std::move(member.answer), std::move(*member.decided));
@@ -360,6 +413,7 @@ void CommandBus::commit_batches() {
             filling_ = std::make_unique<Batch>();
         }
         for (const auto& key : batch->keys) keys_in_flight_.erase(key);
+        snapshot_if_due_locked();
         commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
         lock.unlock();

@@ -3,6 +3,7 @@
 // log), serialises decisions, wraps their events in envelopes and appends
 // them in batches (group commit). A command is answered only once its events
 // are durable.
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -17,6 +18,8 @@
 
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/domain/decision.hpp"
+#include "command-service/fold.hpp"
+#include "command-service/snapshot.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"
@@ -69,8 +72,14 @@ TenantId tenant_scope(const Command& command) {
 // for those effects too, and fail with them.
 class CommandBus {
   public:
+    // With `from`, the write model starts as that snapshot, and the reader
+    // must start each partition at its next offset: catch_up() folds the
+    // tail. With snapshots enabled, the bus writes one, in the background,
+    // once `every` events have been folded or appended since the last, at a
+    // moment when no batch is under way (the model is then exactly the log's).
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
-               std::unique_ptr<eventlog::LogReader> reader);
+               std::unique_ptr<eventlog::LogReader> reader, snapshot::Config snapshots = {},
+               std::optional<snapshot::Loaded> from = std::nullopt);
     // Lets the batches under way finish, then stops the committer.
     ~CommandBus();
     CommandBus(const CommandBus&) = delete;
@@ -139,6 +148,10 @@ class CommandBus {
 
     bool ready() const;
 
+    // Writes a snapshot now, and waits for it to be durable (graceful
+    // shutdown); nothing when snapshots are off or a batch is under way.
+    Status write_snapshot();
+
     // Reads the write model under the decision lock, e.g. to choose the
     // steps time has made due; they are then taken by execute() like any
     // command, each against the version it was chosen at.
@@ -165,13 +178,16 @@ class CommandBus {
     bool pending() const;
     void commit_batches();
     Status catch_up_locked();
+    // Starts writing a snapshot if one is due and the model is the log's.
+    void snapshot_if_due_locked();
+    void join_snapshot_writer();
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
-    void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
 
     std::unique_ptr<eventlog::LogWriter> writer_;
     std::unique_ptr<eventlog::LogReader> reader_;
     WriteModel model_;
+    LogFolder folder_{model_};
     // Next offset folded into the model, per partition: records the model
     // already holds (its own appends) are not folded twice on catch-up.
     std::vector<std::int64_t> applied_;
@@ -185,6 +201,11 @@ class CommandBus {
     // decided afresh).
     std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
     bool stopping_ = false;
+    snapshot::Config snapshots_;
+    std::int64_t since_snapshot_ = 0;
+    std::thread snapshot_writer_;
+    std::atomic<bool> snapshot_writing_ = false;
+    std::mutex snapshot_file_mutex_;  // one writer of the directory at a time
     std::condition_variable batch_filled_;
     std::condition_variable batch_settled_;
     mutable std::mutex mutex_;
