@@ -125,8 +125,12 @@ Status CommandBus::write_snapshot() {
     std::vector<std::int64_t> offsets;
     std::thread previous;
     {
-        std::lock_guard lock(mutex_);
-        if (needs_catch_up_ || pending()) return {};
+        std::unique_lock lock(mutex_);
+        // A command still under way (the overdue scheduler's) settles first.
+        batch_settled_.wait(lock, [&] { return !pending(); });
+        if (needs_catch_up_) {
+            if (auto status = catch_up_locked(); !status) return status;
+        }
         bytes = snapshot::encode(model_, applied_, snapshots_.log);
         offsets = applied_;
         since_snapshot_ = 0;

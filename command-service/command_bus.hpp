@@ -148,8 +148,9 @@ class CommandBus {
 
     bool ready() const;
 
-    // Writes a snapshot now, and waits for it to be durable (graceful
-    // shutdown); nothing when snapshots are off or a batch is under way.
+    // Writes a snapshot now, once the batches under way have settled, and
+    // waits for it to be durable (graceful shutdown); nothing when snapshots
+    // are off.
     Status write_snapshot();
 
     // Reads the write model under the decision lock, e.g. to choose the

@@ -47,15 +47,15 @@ Store::Source Store::source_of(std::string_view event_type) const {
 }
 
 std::optional<std::string_view> Store::kept(const Record& record, std::string_view field) const {
+    const std::string_view all = record.kept.view();
     std::size_t start = 0;
     for (auto name : kept_fields_) {
-        const auto end = record.kept.find(kSeparator, start);
-        const std::string_view all(record.kept);
+        const auto end = all.find(kSeparator, start);
         if (name == field) {
             return all.substr(start,
-                              end == std::string::npos ? std::string_view::npos : end - start);
+                              end == std::string_view::npos ? std::string_view::npos : end - start);
         }
-        start = end == std::string::npos ? record.kept.size() : end + 1;
+        start = end == std::string_view::npos ? all.size() : end + 1;
     }
     return std::nullopt;
 }
@@ -99,20 +99,21 @@ std::string_view Store::state_name(const Record& record) const {
 
 void Store::set_kept(Record& record, std::span<const std::optional<std::string_view>> values) {
     if (values.empty()) return;
+    const std::string_view old = record.kept.view();
     std::string joined;
-    joined.reserve(record.kept.size());
+    joined.reserve(old.size());
     std::size_t start = 0;
     for (std::size_t i = 0; i < kept_fields_.size(); ++i) {
-        const auto end = std::min(record.kept.find(kSeparator, start), record.kept.size());
+        const auto end = std::min(old.find(kSeparator, start), old.size());
         if (i > 0) joined.push_back(kSeparator);
         if (i < values.size() && values[i]) {
             joined += *values[i];
         } else {
-            joined.append(record.kept, start, end - start);
+            joined += old.substr(start, end - start);
         }
-        start = std::min(end + 1, record.kept.size());
+        start = std::min(end + 1, old.size());
     }
-    record.kept = std::move(joined);
+    record.kept = std::string_view(joined);
 }
 
 namespace {
@@ -171,25 +172,19 @@ void Store::index(const Uuid& id, const Record& record, bool add) {
         }
         if (!any) continue;
         const auto fp = fingerprint(u, record.tenant, values);
-        auto [it, end] = unique_[u].equal_range(fp);
         if (!add) {
-            for (; it != end; ++it) {
-                if (it->second == id) {
-                    unique_[u].erase(it);
-                    break;
-                }
-            }
+            unique_[u].erase(fp, id);
             continue;
         }
-        for (; it != end; ++it) {
-            const auto other = records_.find(it->second);
-            if (other != records_.end() && holds(u, other->second, record.tenant, values)) break;
-        }
-        if (it != end) {
-            it->second = id;
-        } else {
-            unique_[u].emplace(fp, id);
-        }
+        const bool replaced = unique_[u].find(fp, [&](Uuid& holder) {
+            const auto other = records_.find(holder);
+            if (other == records_.end() || !holds(u, other->second, record.tenant, values)) {
+                return false;
+            }
+            holder = id;
+            return true;
+        });
+        if (!replaced) unique_[u].insert(fp, id);
     }
 }
 
@@ -291,12 +286,14 @@ std::optional<Uuid> Store::holder(const model::UniqueKey& key, const TenantId& t
     }
     if (!any) return std::nullopt;
     const std::vector<std::string_view> views(texts.begin(), texts.end());
-    auto [it, end] = unique_[u].equal_range(fingerprint(u, tenant, views));
-    for (; it != end; ++it) {
-        const auto holder = records_.find(it->second);
-        if (holder != records_.end() && holds(u, holder->second, tenant, views)) return it->second;
-    }
-    return std::nullopt;
+    std::optional<Uuid> found;
+    unique_[u].find(fingerprint(u, tenant, views), [&](const Uuid& holder) {
+        const auto record = records_.find(holder);
+        if (record == records_.end() || !holds(u, record->second, tenant, views)) return false;
+        found = holder;
+        return true;
+    });
+    return found;
 }
 
 std::optional<Uuid> Store::holder_of(std::string_view field, const TenantId& tenant,
@@ -326,10 +323,14 @@ void Store::save(command::snapshot::Out& out) const {
         out.fixed(record.version);
         out.fixed(record.state);
         out.fixed(static_cast<std::uint8_t>(record.deleted));
-        out.text(record.kept);
+        out.text(record.kept.view());
     }
     for (const auto& index : unique_) {
-        std::vector<std::pair<std::uint64_t, Uuid>> entries(index.begin(), index.end());
+        std::vector<std::pair<std::uint64_t, Uuid>> entries;
+        entries.reserve(index.size());
+        index.each([&](const FingerprintIndex::Entry& e) {
+            entries.emplace_back(e.fingerprint, e.holder);
+        });
         std::sort(entries.begin(), entries.end());
         out.fixed(static_cast<std::uint64_t>(entries.size()));
         for (const auto& [fp, id] : entries) {
@@ -351,7 +352,7 @@ bool Store::load(command::snapshot::In& in) {
         record.version = in.fixed<std::int32_t>();
         record.state = in.fixed<std::uint8_t>();
         record.deleted = in.fixed<std::uint8_t>() != 0;
-        record.kept = in.text();
+        record.kept = std::string_view(in.text());
         records_.insert_or_assign(id, std::move(record));
     }
     for (auto& index : unique_) {
@@ -359,7 +360,7 @@ bool Store::load(command::snapshot::In& in) {
         index.reserve(entries);
         for (std::uint64_t i = 0; i < entries && in.ok(); ++i) {
             const auto fp = in.fixed<std::uint64_t>();
-            index.emplace(fp, in.uuid());
+            index.insert(fp, in.uuid());
         }
     }
     if (!in.ok()) {

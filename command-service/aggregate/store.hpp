@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "command-service/aggregate/compact.hpp"
 #include "command-service/snapshot_codec.hpp"
 #include "events/envelope.hpp"
 #include "model/description.hpp"
@@ -28,8 +29,8 @@ struct Record {
     std::uint8_t state = kNoState;  // index into the status field's values
     bool deleted = false;
     // The kept fields' values, in description order, joined by kSeparator
-    // ("" for null): one small string, usually inside its own SSO buffer.
-    std::string kept;
+    // ("" for null): one small text, usually inline.
+    CompactText kept;
 };
 
 // One event as a store folds it: what happened, to which entity, and the
@@ -127,7 +128,7 @@ class Store {
     std::vector<std::string_view> kept_fields_;
     std::unordered_map<Uuid, Record> records_;
     // One index per unique key: fingerprint -> holder.
-    std::vector<std::unordered_multimap<std::uint64_t, Uuid>> unique_;
+    std::vector<FingerprintIndex> unique_;
 };
 
 }  // namespace cc::aggregate
