@@ -1,5 +1,7 @@
 #include "command-service/command_bus.hpp"
 
+#include <numeric>
+
 #include "command-service/aggregate/features.hpp"
 #include "command-service/identity/identity.hpp"
 #include "model/aggregates/features.hpp"
@@ -28,6 +30,18 @@ prometheus::Gauge& commands_awaiting_append() {
                              .Register(obs::metrics_registry())
                              .Add({});
     return gauge;
+}
+
+// How this instance started: from a snapshot (the events it held) and the
+// events folded from the log to catch up.
+prometheus::Gauge& start_gauge(const std::string& source) {
+    static auto& family = prometheus::BuildGauge()
+                              .Name("command_write_model_start_events")
+                              .Help(
+                                  "Events the write model took at start, by source "
+                                  "(snapshot: its position, log: folded from the log)")
+                              .Register(obs::metrics_registry());
+    return family.Add({{"source", source}});
 }
 
 }  // namespace
@@ -72,9 +86,14 @@ CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
       applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
       filling_(std::make_unique<Batch>()),
       snapshots_(std::move(snapshots)) {
+    start_gauge("snapshot").Set(0);
+    start_gauge("log").Set(0);
     if (from && from->next_offsets.size() == applied_.size()) {
         model_ = std::move(*from->model);
         applied_ = from->next_offsets;
+        start_gauge("snapshot")
+            .Set(static_cast<double>(
+                std::accumulate(applied_.begin(), applied_.end(), std::int64_t{0})));
     }
     commands_awaiting_append();
     committer_ = std::thread([this] { commit_batches(); });
@@ -232,6 +251,8 @@ Status CommandBus::catch_up_locked() {
         }
     }
     if (needs_catch_up_) obs::info("write model caught up", {{"events", folded}});
+    if (!started_) start_gauge("log").Set(static_cast<double>(folded));
+    started_ = true;
     needs_catch_up_ = false;
     since_snapshot_ += static_cast<std::int64_t>(folded);
     snapshot_if_due_locked();

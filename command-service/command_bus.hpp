@@ -193,6 +193,7 @@ class CommandBus {
     // already holds (its own appends) are not folded twice on catch-up.
     std::vector<std::int64_t> applied_;
     bool needs_catch_up_ = true;
+    bool started_ = false;  // the first catch-up done
     bool fenced_ = false;
     // The batch filling, and whether the one before it is being appended.
     std::unique_ptr<Batch> filling_;

@@ -5,11 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "tests/support/backend_test.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace cc::e2e {
 namespace {
@@ -25,20 +24,13 @@ class SnapshotEndToEnd : public testing::BackendTest {
         }
         return names;
     }
-    // How many times the services' log says a snapshot of this stack was loaded.
-    int loads() {
-        std::ifstream file(stack().log_file());
-        std::stringstream text;
-        text << file.rdbuf();
-        const auto all = text.str();
-        const auto dir = stack().env.at("CC_SNAPSHOT_DIR");
-        int count = 0;
-        for (auto at = all.find("write model snapshot loaded"); at != std::string::npos;
-             at = all.find("write model snapshot loaded", at + 1)) {
-            const auto end = all.find('\n', at);
-            if (all.substr(at, end - at).find(dir) != std::string::npos) ++count;
-        }
-        return count;
+    // Events the running command service took at start from `source`
+    // ("snapshot": the snapshot's position; "log": folded from the log).
+    double started_with(const std::string& source) {
+        const auto metrics = testing::http_request(stack().command_port, "GET", "/metrics").body;
+        return testing::metric_sample(metrics, "command_write_model_start_events",
+                                      {"source=\"" + source + "\""})
+            .value_or(-1);
     }
     std::string patient(const std::string& tenant, const std::string& nhs, int expected) {
         const auto r =
@@ -57,20 +49,23 @@ TEST_P(SnapshotEndToEnd, RestartFromSnapshotAndTailDecidesAsAFullFold) {
     const auto tenant = new_tenant("Snapshots", "snapshots-" + unique_suffix());
     const auto before = patient(tenant, "943 476 5919", 201);
 
-    // A graceful stop writes a snapshot of everything so far.
+    // A graceful stop writes a snapshot of everything so far, which the
+    // restart loads, folding nothing more.
     EXPECT_EQ(stack().command->terminate(), 0);
     const auto written = snapshots();
     ASSERT_FALSE(written.empty()) << "SIGTERM wrote no snapshot";
-    const auto loaded = loads();
     stack().start_command_service();
-    EXPECT_EQ(loads(), loaded + 1) << "the restart did not load the snapshot";
+    const auto position = started_with("snapshot");
+    EXPECT_GT(position, 0) << "the restart did not load the snapshot";
+    EXPECT_EQ(started_with("log"), 0);
 
     // The tail: after the snapshot, then a crash, which writes none.
     const auto after = patient(tenant, "401 023 2137", 201);
     stack().command->kill_hard();
     EXPECT_EQ(snapshots(), written);
     stack().start_command_service();
-    EXPECT_EQ(loads(), loaded + 2);
+    EXPECT_EQ(started_with("snapshot"), position);
+    EXPECT_GE(started_with("log"), 1) << "the tail is folded from the log";
 
     // Numbers registered before and after the snapshot are both taken.
     patient(tenant, "9434765919", 409);
