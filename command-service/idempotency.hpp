@@ -58,6 +58,7 @@ class IdempotencyIndex {
     static TenantId scope_of(const events::Envelope& event);
     static TenantId scope_of(const TenantId& tenant, const Uuid& aggregate_id);
 
+    std::size_t size() const { return entries_.size(); }
     // For a snapshot; load() replaces the index (empty when it fails).
     void save(snapshot::Out& out) const;
     bool load(snapshot::In& in);

@@ -49,7 +49,7 @@ struct Config {
     std::int64_t every = 0;  // events folded or appended between two; 0: only at shutdown
     std::uint64_t log = 0;   // log_identity() of the log
     // CC_SNAPSHOT_DIR (default .data/snapshots; "off" for none) and
-    // CC_SNAPSHOT_EVERY (default 100000).
+    // CC_SNAPSHOT_EVERY (default 250000).
     static Config from_env(std::string_view log_description);
     bool enabled() const { return !dir.empty(); }
 };

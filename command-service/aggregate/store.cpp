@@ -311,13 +311,16 @@ std::optional<Uuid> Store::holder_of(std::string_view field, const TenantId& ten
 namespace cc::aggregate {
 
 void Store::save(command::snapshot::Out& out) const {
-    std::vector<const std::pair<const Uuid, Record>*> sorted;
+    // In id order, so that equal models make equal bytes; sorted with the ids
+    // beside the pointers, which a comparison then need not follow.
+    std::vector<std::pair<Uuid, const Record*>> sorted;
     sorted.reserve(records_.size());
-    for (const auto& entry : records_) sorted.push_back(&entry);
-    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto& [id, record] : records_) sorted.emplace_back(id, &record);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     out.fixed(static_cast<std::uint64_t>(sorted.size()));
-    for (const auto* entry : sorted) {
-        const auto& [id, record] = *entry;
+    for (const auto& [id, pointer] : sorted) {
+        const auto& record = *pointer;
         out.uuid(id);
         out.uuid(record.tenant.uuid());
         out.fixed(record.version);
