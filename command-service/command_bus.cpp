@@ -84,6 +84,7 @@ CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
       applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
+      last_records_(applied_.size(), 0),
       filling_(std::make_unique<Batch>()),
       snapshots_(std::move(snapshots)) {
     start_gauge("snapshot").Set(0);
@@ -91,6 +92,7 @@ CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
     if (from && from->next_offsets.size() == applied_.size()) {
         model_ = std::move(*from->model);
         applied_ = from->next_offsets;
+        if (from->last_records.size() == applied_.size()) last_records_ = from->last_records;
         start_gauge("snapshot")
             .Set(static_cast<double>(
                 std::accumulate(applied_.begin(), applied_.end(), std::int64_t{0})));
@@ -121,7 +123,7 @@ void CommandBus::snapshot_if_due_locked() {
     // The previous one still being written: this one waits for the next chance.
     if (snapshot_writing_) return;
     // Encoding is in-memory copying under the lock; the file is written outside it.
-    auto bytes = snapshot::encode(model_, applied_, snapshots_.log);
+    auto bytes = snapshot::encode(model_, applied_, snapshots_.log, last_records_);
     since_snapshot_ = 0;
     join_snapshot_writer();
     snapshot_writing_ = true;
@@ -150,7 +152,7 @@ Status CommandBus::write_snapshot() {
         if (needs_catch_up_) {
             if (auto status = catch_up_locked(); !status) return status;
         }
-        bytes = snapshot::encode(model_, applied_, snapshots_.log);
+        bytes = snapshot::encode(model_, applied_, snapshots_.log, last_records_);
         offsets = applied_;
         since_snapshot_ = 0;
         previous = std::move(snapshot_writer_);
@@ -235,6 +237,8 @@ Status CommandBus::catch_up_locked() {
     while (!caught_up()) {
         auto records = reader_->poll(1000, std::chrono::milliseconds(200));
         if (!records) return std::move(records).error();
+        // Hashed once per poll, not per record: only the last one counts.
+        std::vector<const eventlog::LogRecord*> last(applied_.size(), nullptr);
         for (const auto& record : *records) {
             auto& next = applied_[static_cast<std::size_t>(record.partition)];
             if (record.offset < next) continue;
@@ -247,7 +251,11 @@ Status CommandBus::catch_up_locked() {
                                    "the log holds an event this version cannot read");
             }
             next = record.offset + 1;
+            last[static_cast<std::size_t>(record.partition)] = &record;
             ++folded;
+        }
+        for (std::size_t p = 0; p < last.size(); ++p) {
+            if (last[p] != nullptr) last_records_[p] = snapshot::record_hash(last[p]->value);
         }
     }
     if (needs_catch_up_) obs::info("write model caught up", {{"events", folded}});
@@ -394,7 +402,9 @@ void CommandBus::commit_batches() {
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 const auto& appended = (*offsets)[i];
                 if (!appended.empty()) {
-                    applied_[static_cast<std::size_t>(parts[i].partition)] = appended.back() + 1;
+                    const auto p = static_cast<std::size_t>(parts[i].partition);
+                    applied_[p] = appended.back() + 1;
+                    last_records_[p] = snapshot::record_hash(batch->parts[i].back().value);
                 }
             }
             for (const auto& event : batch->events) {

@@ -192,6 +192,9 @@ class CommandBus {
     // Next offset folded into the model, per partition: records the model
     // already holds (its own appends) are not folded twice on catch-up.
     std::vector<std::int64_t> applied_;
+    // Per partition, snapshot::record_hash() of the record before applied_
+    // (0: none yet): a snapshot names it, for start-up to check.
+    std::vector<std::uint64_t> last_records_;
     bool needs_catch_up_ = true;
     bool started_ = false;  // the first catch-up done
     bool fenced_ = false;

@@ -1,6 +1,7 @@
 // command-service: validates commands, decides, appends events to the log.
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <exception>
 
 #include "command-service/aggregate/routes.hpp"
@@ -56,6 +57,18 @@ int main() {
                 return 1;
             }
             snapshot = command::snapshot::load_newest(snapshots, *ends);
+            if (snapshot) {
+                eventlog::ReaderOptions before_position;
+                before_position.start_offset = [next = snapshot->next_offsets](int partition) {
+                    return std::max<std::int64_t>(0,
+                                                  next.at(static_cast<std::size_t>(partition)) - 1);
+                };
+                auto checking = eventlog::open_reader(log_config, std::move(before_position));
+                if (auto status = command::snapshot::verify(*snapshot, *checking); !status) {
+                    obs::warn("write model snapshot ignored", {{"reason", status.error().detail}});
+                    snapshot.reset();
+                }
+            }
         }
         eventlog::ReaderOptions reading;
         if (snapshot) {

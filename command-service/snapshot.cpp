@@ -131,8 +131,13 @@ std::uint64_t log_identity(std::string_view description) {
     return fnv.hash;
 }
 
+std::uint64_t record_hash(std::string_view value) {
+    const auto hash = checksum(value);
+    return hash == 0 ? 1 : hash;
+}
+
 std::string encode(const WriteModel& model, std::span<const std::int64_t> next_offsets,
-                   std::uint64_t log) {
+                   std::uint64_t log, std::span<const std::uint64_t> last_records) {
     Out out;
     // Grown once rather than by doubling: most of a large model's bytes are
     // its idempotency entries, a couple of hundred bytes each.
@@ -143,6 +148,9 @@ std::string encode(const WriteModel& model, std::span<const std::int64_t> next_o
     out.fixed(log);
     out.fixed(static_cast<std::uint32_t>(next_offsets.size()));
     for (auto offset : next_offsets) out.fixed(offset);
+    for (std::size_t p = 0; p < next_offsets.size(); ++p) {
+        out.fixed(p < last_records.size() ? last_records[p] : std::uint64_t{0});
+    }
     model.entities.save(out);
     model.idempotency.save(out);
     model.registrations.save(out);
@@ -168,10 +176,13 @@ Result<Loaded> decode(std::string_view bytes, std::uint64_t log) {
     }
     if (checksum(body) != stored) return refused("checksum mismatch: the file is damaged");
     if (in.fixed<std::uint64_t>() != log) return refused("written for another log");
-    Loaded loaded{std::make_unique<WriteModel>(), {}};
+    Loaded loaded{std::make_unique<WriteModel>(), {}, {}};
     const auto partitions = in.fixed<std::uint32_t>();
     for (std::uint32_t p = 0; p < partitions && in.ok(); ++p) {
         loaded.next_offsets.push_back(in.fixed<std::int64_t>());
+    }
+    for (std::uint32_t p = 0; p < partitions && in.ok(); ++p) {
+        loaded.last_records.push_back(in.fixed<std::uint64_t>());
     }
     auto& model = *loaded.model;
     if (!in.ok() || !model.entities.load(in) || !model.idempotency.load(in) ||
@@ -271,6 +282,43 @@ std::optional<Loaded> load_newest(const Config& config, std::span<const std::int
         obs::warn("write model snapshot ignored", {{"file", path.string()}, {"reason", why}});
     }
     return std::nullopt;
+}
+
+Status verify(const Loaded& snapshot, eventlog::LogReader& reader) {
+    const auto& next = snapshot.next_offsets;
+    const auto mismatch = [](std::size_t p, const std::string& why) {
+        return Error::make(ErrorKind::conflict, "snapshot-of-another-log",
+                           "partition " + std::to_string(p) + ": " + why);
+    };
+    auto ends = reader.end_offsets();
+    if (!ends) return std::move(ends).error();
+    std::vector<bool> waiting(next.size());
+    for (std::size_t p = 0; p < next.size(); ++p) waiting[p] = next[p] > 0;
+    while (std::find(waiting.begin(), waiting.end(), true) != waiting.end()) {
+        auto records = reader.poll(1000, std::chrono::milliseconds(200));
+        if (!records) return std::move(records).error();
+        for (const auto& record : *records) {
+            const auto p = static_cast<std::size_t>(record.partition);
+            if (p >= next.size() || !waiting[p]) continue;
+            if (record.offset != next[p] - 1) {
+                return mismatch(p, "no record just before the snapshot's position");
+            }
+            if (p >= snapshot.last_records.size() ||
+                snapshot.last_records[p] != record_hash(record.value)) {
+                return mismatch(p, "the record before the snapshot's position differs");
+            }
+            waiting[p] = false;
+        }
+        if (!records->empty()) continue;
+        const auto positions = reader.positions();
+        for (std::size_t p = 0; p < next.size(); ++p) {
+            const auto at = positions.find(static_cast<int>(p));
+            if (waiting[p] && at != positions.end() && at->second >= (*ends)[p]) {
+                return mismatch(p, "no record just before the snapshot's position");
+            }
+        }
+    }
+    return {};
 }
 
 }  // namespace cc::command::snapshot

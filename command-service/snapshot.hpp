@@ -7,7 +7,8 @@
 // damaged one, is refused and the whole log folded instead.
 //
 //   "CCWMSNAP" | u32 format | u64 layout hash | u64 log identity |
-//   u32 partitions | i64 next offset per partition | stores, idempotency
+//   u32 partitions | i64 next offset per partition | u64 hash of the last
+//   record folded per partition | stores, idempotency
 //   index, registrations | u64 checksum
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@
 
 #include "command-service/write_model.hpp"
 #include "platform/core/result.hpp"
+#include "platform/eventlog/event_log.hpp"
 
 namespace cc::command::snapshot {
 
@@ -32,12 +34,18 @@ std::uint64_t layout_hash();
 // a snapshot is never laid over another log.
 std::uint64_t log_identity(std::string_view description);
 
+// `last_records`: per partition, record_hash() of the record before the
+// next offset (the last one folded), which start-up reads back from the log
+// to know the snapshot is of this log (verify()).
 std::string encode(const WriteModel& model, std::span<const std::int64_t> next_offsets,
-                   std::uint64_t log);
+                   std::uint64_t log, std::span<const std::uint64_t> last_records = {});
+// Never 0, which marks "not known".
+std::uint64_t record_hash(std::string_view value);
 
 struct Loaded {
     std::unique_ptr<WriteModel> model;
-    std::vector<std::int64_t> next_offsets;  // per partition
+    std::vector<std::int64_t> next_offsets;   // per partition
+    std::vector<std::uint64_t> last_records;  // per partition
 };
 // Refuses (an error saying why) bytes that are not a whole snapshot of this
 // format and layout, of `log`.
@@ -65,5 +73,11 @@ Status write(const std::string& dir, std::span<const std::int64_t> next_offsets,
 // ends (a snapshot beyond them is of a log since replaced); each one passed
 // over is logged with the reason. nullopt when none is usable.
 std::optional<Loaded> load_newest(const Config& config, std::span<const std::int64_t> log_ends);
+
+// Whether the log holds, before each partition's next offset, the record the
+// snapshot was folded up to: a log restored or made anew at the same address
+// does not. `reader` starts each partition one before the snapshot's next
+// offset. Reads at most to the log's ends.
+Status verify(const Loaded& snapshot, eventlog::LogReader& reader);
 
 }  // namespace cc::command::snapshot

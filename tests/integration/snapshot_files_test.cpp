@@ -13,6 +13,8 @@
 #include "bench/synthetic_log.hpp"
 #include "command-service/fold.hpp"
 #include "command-service/snapshot.hpp"
+#include "platform/eventlog/factory.hpp"
+#include "tests/support/postgres_server.hpp"
 
 namespace cc::command {
 namespace {
@@ -112,6 +114,49 @@ TEST_F(SnapshotFiles, OneBeyondTheLogsEndsOrOfAnotherLogIsNotLoaded) {
     ASSERT_TRUE(snapshot::write(config.dir, later.next, later.bytes).ok());
     ASSERT_TRUE(snapshot::write(config.dir, later.next, later.bytes).ok());
     EXPECT_EQ(files("write-model-").size(), 2U);
+}
+
+// A snapshot names the record before its position in each partition; a log
+// made anew at the same address (a restore) that holds another record there
+// is not the snapshot's, even with as many records.
+TEST(SnapshotOfALog, IsVerifiedAgainstTheRecordBeforeItsPosition) {
+    const auto log = bench::synthetic_log(600);
+    const auto append = [&](const std::string& database, std::size_t changed) {
+        eventlog::LogConfig config;
+        config.postgres = {testing::postgres().create_database(database), 8};
+        auto writer = eventlog::open_writer(config);
+        for (std::size_t i = 0; i < log.size(); ++i) {
+            const std::vector<eventlog::OutgoingRecord> one{
+                {log[i].key, i == changed ? log[i].value + " " : log[i].value, {}}};
+            EXPECT_TRUE(writer->append(log[i].partition, one).ok());
+        }
+        return config;
+    };
+    WriteModel model;
+    LogFolder folder(model);
+    std::vector<std::int64_t> next(8, 0);
+    std::vector<std::uint64_t> last(8, 0);
+    for (const auto& record : log) {
+        ASSERT_TRUE(folder.fold(record).ok());
+        next[static_cast<std::size_t>(record.partition)] = record.offset + 1;
+        last[static_cast<std::size_t>(record.partition)] = snapshot::record_hash(record.value);
+    }
+    const auto loaded = snapshot::decode(snapshot::encode(model, next, 7, last), 7);
+    ASSERT_TRUE(loaded.ok());
+    const auto verify = [&](const eventlog::LogConfig& config) {
+        eventlog::ReaderOptions options;
+        options.start_offset = [&](int p) {
+            return std::max<std::int64_t>(0, next[static_cast<std::size_t>(p)] - 1);
+        };
+        auto reader = eventlog::open_reader(config, options);
+        return snapshot::verify(*loaded, *reader);
+    };
+    const auto same = verify(append("snapshot_same_log", log.size()));
+    EXPECT_TRUE(same.ok()) << same.error().detail;
+    // The last record of the log differs in one byte: the last of its partition.
+    const auto other = verify(append("snapshot_other_log", log.size() - 1));
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.error().type, "snapshot-of-another-log");
 }
 
 }  // namespace
