@@ -2,8 +2,11 @@
 // Folding the log into the write model: what start-up spends its time on.
 // The fold reads each envelope with simdjson's on-demand API straight into
 // what the write model keeps (no JSON tree, no Envelope), and falls back to
-// events::parse_envelope for anything it does not expect, so the two never
-// disagree about what an envelope means or whether it is readable.
+// events::parse_envelope for anything it does not expect, so the two agree
+// about what an envelope means and whether it is readable. Two differences
+// remain, neither of which the bus ever writes: a key repeated inside the
+// payload or request (parse_envelope refuses the record; the fast path takes
+// the last) and text after the envelope's closing brace (ignored here).
 #include <optional>
 #include <string>
 #include <string_view>
