@@ -1,5 +1,7 @@
 #include "command-service/command_bus.hpp"
 
+#include <numeric>
+
 #include "command-service/aggregate/features.hpp"
 #include "command-service/identity/identity.hpp"
 #include "model/aggregates/features.hpp"
@@ -28,6 +30,18 @@ prometheus::Gauge& commands_awaiting_append() {
                              .Register(obs::metrics_registry())
                              .Add({});
     return gauge;
+}
+
+// How this instance started: from a snapshot (the events it held) and the
+// events folded from the log to catch up.
+prometheus::Gauge& start_gauge(const std::string& source) {
+    static auto& family = prometheus::BuildGauge()
+                              .Name("command_write_model_start_events")
+                              .Help(
+                                  "Events the write model took at start, by source "
+                                  "(snapshot: its position, log: folded from the log)")
+                              .Register(obs::metrics_registry());
+    return family.Add({{"source", source}});
 }
 
 }  // namespace
@@ -66,12 +80,25 @@ struct CommandBus::Batch {
 
 CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                        std::unique_ptr<eventlog::LogReader> reader,
-                       std::chrono::milliseconds log_wait)
+                       std::chrono::milliseconds log_wait, snapshot::Config snapshots,
+                       std::optional<snapshot::Loaded> from)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
       applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
+      last_records_(applied_.size(), 0),
       log_wait_(log_wait),
-      filling_(std::make_unique<Batch>()) {
+      filling_(std::make_unique<Batch>()),
+      snapshots_(std::move(snapshots)) {
+    start_gauge("snapshot").Set(0);
+    start_gauge("log").Set(0);
+    if (from && from->next_offsets.size() == applied_.size()) {
+        model_ = std::move(*from->model);
+        applied_ = from->next_offsets;
+        if (from->last_records.size() == applied_.size()) last_records_ = from->last_records;
+        start_gauge("snapshot")
+            .Set(static_cast<double>(
+                std::accumulate(applied_.begin(), applied_.end(), std::int64_t{0})));
+    }
     commands_awaiting_append();
     committer_ = std::thread([this] { commit_batches(); });
 }
@@ -83,6 +110,60 @@ CommandBus::~CommandBus() {
     }
     batch_filled_.notify_all();
     committer_.join();
+    join_snapshot_writer();
+}
+
+void CommandBus::join_snapshot_writer() {
+    if (snapshot_writer_.joinable()) snapshot_writer_.join();
+}
+
+void CommandBus::snapshot_if_due_locked() {
+    if (!snapshots_.enabled() || snapshots_.every <= 0 || since_snapshot_ < snapshots_.every ||
+        needs_catch_up_ || pending()) {
+        return;
+    }
+    // The previous one still being written: this one waits for the next chance.
+    if (snapshot_writing_) return;
+    // Encoding is in-memory copying under the lock; the file is written outside it.
+    auto bytes = snapshot::encode(model_, applied_, snapshots_.log, last_records_);
+    since_snapshot_ = 0;
+    join_snapshot_writer();
+    snapshot_writing_ = true;
+    snapshot_writer_ = std::thread([this, bytes = std::move(bytes), offsets = applied_] {
+        {
+            std::lock_guard file(snapshot_file_mutex_);
+            if (auto status = snapshot::write(snapshots_.dir, offsets, bytes); !status) {
+                obs::warn("write model snapshot not written", {{"error", status.error().detail}});
+            } else {
+                obs::info("write model snapshot written", {{"bytes", bytes.size()}});
+            }
+        }
+        snapshot_writing_ = false;
+    });
+}
+
+Status CommandBus::write_snapshot() {
+    if (!snapshots_.enabled()) return {};
+    std::string bytes;
+    std::vector<std::int64_t> offsets;
+    std::thread previous;
+    {
+        std::unique_lock lock(mutex_);
+        // A command still under way (the overdue scheduler's) settles first.
+        batch_settled_.wait(lock, [&] { return !pending(); });
+        if (needs_catch_up_) {
+            if (auto status = catch_up_locked(); !status) return status;
+        }
+        bytes = snapshot::encode(model_, applied_, snapshots_.log, last_records_);
+        offsets = applied_;
+        since_snapshot_ = 0;
+        previous = std::move(snapshot_writer_);
+    }
+    if (previous.joinable()) previous.join();
+    std::lock_guard file(snapshot_file_mutex_);
+    if (auto status = snapshot::write(snapshots_.dir, offsets, bytes); !status) return status;
+    obs::info("write model snapshot written", {{"bytes", bytes.size()}, {"at", "shutdown"}});
+    return {};
 }
 
 Result<CommandBus::Lock> CommandBus::lock_caught_up() {
@@ -157,13 +238,6 @@ bool CommandBus::ready() {
     return !fenced_;
 }
 
-void CommandBus::apply(const eventlog::LogRecord& record, const events::Envelope& envelope) {
-    auto& next = applied_[static_cast<std::size_t>(record.partition)];
-    if (record.offset < next) return;
-    model_.apply(envelope, eventlog::Position{record.partition, record.offset});
-    next = record.offset + 1;
-}
-
 Status CommandBus::catch_up_locked(std::chrono::steady_clock::time_point deadline) {
     auto ends = reader_->end_offsets();
     if (!ends) return std::move(ends).error();
@@ -186,22 +260,33 @@ Status CommandBus::catch_up_locked(std::chrono::steady_clock::time_point deadlin
         }
         auto records = reader_->poll(1000, std::chrono::milliseconds(200));
         if (!records) return std::move(records).error();
+        // Hashed once per poll, not per record: only the last one counts.
+        std::vector<const eventlog::LogRecord*> last(applied_.size(), nullptr);
         for (const auto& record : *records) {
-            auto envelope = events::parse_envelope(record.value);
-            if (!envelope) {
+            auto& next = applied_[static_cast<std::size_t>(record.partition)];
+            if (record.offset < next) continue;
+            if (auto status = folder_.fold(record); !status) {
                 // The write model must not silently diverge from the log.
                 obs::error("unreadable event in the log", {{"partition", record.partition},
                                                            {"offset", record.offset},
-                                                           {"error", envelope.error().detail}});
+                                                           {"error", status.error().detail}});
                 return Error::make(ErrorKind::unavailable, "log-corrupt",
                                    "the log holds an event this version cannot read");
             }
-            apply(record, *envelope);
+            next = record.offset + 1;
+            last[static_cast<std::size_t>(record.partition)] = &record;
             ++folded;
+        }
+        for (std::size_t p = 0; p < last.size(); ++p) {
+            if (last[p] != nullptr) last_records_[p] = snapshot::record_hash(last[p]->value);
         }
     }
     if (needs_catch_up_) obs::info("write model caught up", {{"events", folded}});
+    if (!started_) start_gauge("log").Set(static_cast<double>(folded));
+    started_ = true;
     needs_catch_up_ = false;
+    since_snapshot_ += static_cast<std::int64_t>(folded);
+    snapshot_if_due_locked();
     return {};
 }
 
@@ -341,7 +426,9 @@ void CommandBus::commit_batches() {
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 const auto& appended = (*offsets)[i];
                 if (!appended.empty()) {
-                    applied_[static_cast<std::size_t>(parts[i].partition)] = appended.back() + 1;
+                    const auto p = static_cast<std::size_t>(parts[i].partition);
+                    applied_[p] = appended.back() + 1;
+                    last_records_[p] = snapshot::record_hash(batch->parts[i].back().value);
                 }
             }
             for (const auto& event : batch->events) {
@@ -349,6 +436,7 @@ void CommandBus::commit_batches() {
                               eventlog::Position{batch->partitions[event.part],
                                                  (*offsets)[event.part][event.index]});
             }
+            since_snapshot_ += static_cast<std::int64_t>(batch->events.size());
             for (auto& member : batch->members) {
                 if (member.decided) {
                     answers.emplace_back(std::move(member.answer), std::move(*member.decided));
@@ -384,6 +472,7 @@ void CommandBus::commit_batches() {
             filling_ = std::make_unique<Batch>();
         }
         for (const auto& key : batch->keys) keys_in_flight_.erase(key);
+        snapshot_if_due_locked();
         commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
         lock.unlock();

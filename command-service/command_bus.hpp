@@ -3,6 +3,7 @@
 // log), serialises decisions, wraps their events in envelopes and appends
 // them in batches (group commit). A command is answered only once its events
 // are durable.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -18,6 +19,8 @@
 
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/domain/decision.hpp"
+#include "command-service/fold.hpp"
+#include "command-service/snapshot.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"
@@ -74,9 +77,17 @@ class CommandBus {
     // append (CC_LOG_TIMEOUT_MS): the catch-up after a failed append, which
     // holds the decision lock. Past it the command is answered 503, so no
     // answer waits on a log that is gone.
+    //
+    // With `from`, the write model starts as that snapshot, and the reader
+    // must start each partition at its next offset: catch_up() folds the
+    // tail. With snapshots enabled, the bus writes one, in the background,
+    // once `every` events have been folded or appended since the last, at a
+    // moment when no batch is under way (the model is then exactly the log's).
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                std::unique_ptr<eventlog::LogReader> reader,
-               std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000));
+               std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000),
+               snapshot::Config snapshots = {}, std::optional<snapshot::Loaded> from = std::nullopt);
+
     // Lets the batches under way finish, then stops the committer.
     ~CommandBus();
     CommandBus(const CommandBus&) = delete;
@@ -154,6 +165,11 @@ class CommandBus {
     bool ready();
     int partition_count() const { return writer_->partition_count(); }
 
+    // Writes a snapshot now, once the batches under way have settled, and
+    // waits for it to be durable (graceful shutdown); nothing when snapshots
+    // are off.
+    Status write_snapshot();
+
     // Reads the write model under the decision lock, e.g. to choose the
     // steps time has made due; they are then taken by execute() like any
     // command, each against the version it was chosen at.
@@ -187,17 +203,24 @@ class CommandBus {
     // `deadline` (a partial catch-up is kept: the next one goes on from there).
     Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
                                std::chrono::steady_clock::time_point::max());
+    // Starts writing a snapshot if one is due and the model is the log's.
+    void snapshot_if_due_locked();
+    void join_snapshot_writer();
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
-    void apply(const eventlog::LogRecord& record, const events::Envelope& envelope);
 
     std::unique_ptr<eventlog::LogWriter> writer_;
     std::unique_ptr<eventlog::LogReader> reader_;
     WriteModel model_;
+    LogFolder folder_{model_};
     // Next offset folded into the model, per partition: records the model
     // already holds (its own appends) are not folded twice on catch-up.
     std::vector<std::int64_t> applied_;
+    // Per partition, snapshot::record_hash() of the record before applied_
+    // (0: none yet): a snapshot names it, for start-up to check.
+    std::vector<std::uint64_t> last_records_;
     bool needs_catch_up_ = true;
+    bool started_ = false;  // the first catch-up done
     bool fenced_ = false;
     std::chrono::milliseconds log_wait_;
     // The batch filling, and whether the one before it is being appended.
@@ -208,6 +231,11 @@ class CommandBus {
     // decided afresh).
     std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
     bool stopping_ = false;
+    snapshot::Config snapshots_;
+    std::int64_t since_snapshot_ = 0;
+    std::thread snapshot_writer_;
+    std::atomic<bool> snapshot_writing_ = false;
+    std::mutex snapshot_file_mutex_;  // one writer of the directory at a time
     std::condition_variable batch_filled_;
     std::condition_variable batch_settled_;
     mutable std::mutex mutex_;

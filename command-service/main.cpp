@@ -1,6 +1,7 @@
 // command-service: validates commands, decides, appends events to the log.
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <exception>
 
 #include "command-service/aggregate/routes.hpp"
@@ -43,8 +44,42 @@ int main() {
         const auto log_config = eventlog::log_config_from_env(config.database_url);
         // Opening the writer fences any older instance before we read the log.
         auto writer = eventlog::open_writer(log_config);
-        auto reader = eventlog::open_reader(log_config, eventlog::ReaderOptions{});
-        command::CommandBus bus(std::move(writer), std::move(reader), log_config.timeout);
+        // The newest usable snapshot, if any: the reader then starts where it
+        // stands, and start-up folds only the log's tail.
+        const auto snapshots = command::snapshot::Config::from_env(
+            log_config.backend == eventlog::Backend::kafka
+                ? "kafka " + log_config.kafka.bootstrap_servers + " " + log_config.kafka.topic
+                : "postgres " + log_config.postgres.conninfo);
+        std::optional<command::snapshot::Loaded> snapshot;
+        if (snapshots.enabled()) {
+            auto ends = eventlog::open_ends(log_config)->end_offsets();
+            if (!ends) {
+                obs::error("cannot read the log's ends", {{"error", ends.error().detail}});
+                return 1;
+            }
+            snapshot = command::snapshot::load_newest(snapshots, *ends);
+            if (snapshot) {
+                eventlog::ReaderOptions before_position;
+                before_position.start_offset = [next = snapshot->next_offsets](int partition) {
+                    return std::max<std::int64_t>(0,
+                                                  next.at(static_cast<std::size_t>(partition)) - 1);
+                };
+                auto checking = eventlog::open_reader(log_config, std::move(before_position));
+                if (auto status = command::snapshot::verify(*snapshot, *checking); !status) {
+                    obs::warn("write model snapshot ignored", {{"reason", status.error().detail}});
+                    snapshot.reset();
+                }
+            }
+        }
+        eventlog::ReaderOptions reading;
+        if (snapshot) {
+            reading.start_offset = [next = snapshot->next_offsets](int partition) {
+                return next.at(static_cast<std::size_t>(partition));
+            };
+        }
+        auto reader = eventlog::open_reader(log_config, std::move(reading));
+        command::CommandBus bus(std::move(writer), std::move(reader), log_config.timeout, snapshots,
+                                std::move(snapshot));
         if (auto status = bus.catch_up(); !status) {
             obs::error("cannot rebuild the write model", {{"error", status.error().detail}});
             return 1;
@@ -81,6 +116,11 @@ int main() {
             std::chrono::milliseconds(config::env_int("CC_CHAIN_HEAD_INTERVAL_MS", 600'000)));
         http::serve_until_signal(config, router,
                                  http::authenticated(http::dispatch_to(router), verifier));
+        // Every request has been answered: the model is the log's, and the
+        // next start folds only what is appended after this.
+        if (auto status = bus.write_snapshot(); !status) {
+            obs::warn("write model snapshot not written", {{"error", status.error().detail}});
+        }
     } catch (const std::exception& e) {
         obs::error("fatal", {{"error", e.what()}});
         return 1;

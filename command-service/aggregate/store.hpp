@@ -8,11 +8,14 @@
 // indexed without the tenant.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "command-service/aggregate/compact.hpp"
+#include "command-service/snapshot_codec.hpp"
 #include "events/envelope.hpp"
 #include "model/description.hpp"
 
@@ -26,8 +29,24 @@ struct Record {
     std::uint8_t state = kNoState;  // index into the status field's values
     bool deleted = false;
     // The kept fields' values, in description order, joined by kSeparator
-    // ("" for null): one small string, usually inside its own SSO buffer.
-    std::string kept;
+    // ("" for null): one small text, usually inline.
+    CompactText kept;
+};
+
+// One event as a store folds it: what happened, to which entity, and the
+// values it gives the fields the store keeps. Read from an envelope, or
+// straight from the log's text by the start-up fold (command-service/fold.cpp).
+struct Change {
+    std::string_view event_type;
+    TenantId tenant;
+    Uuid id;
+    std::int64_t version = 0;
+    // By kept-field index (Store::kept_index): the value's text as
+    // Store::text_of gives it ("" for null), or nullopt for a field the event
+    // leaves alone. Empty when the event sets none.
+    std::span<const std::optional<std::string_view>> values;
+    // The status a created event carries, if it names one.
+    std::optional<std::string_view> status;
 };
 
 // The tenant an entity of `aggregate` is filed under, given the tenant a
@@ -42,6 +61,16 @@ class Store {
 
     // Folds one event of this aggregate in (others are ignored).
     void apply(const events::Envelope& event);
+    void apply(const Change& change);
+
+    // Where an event of this aggregate carries the values of kept fields:
+    // in its payload (created, actions), in payload.changes.<field>.new
+    // (updated), or nowhere (deleted).
+    enum class Source { payload, changes, none };
+    Source source_of(std::string_view event_type) const;
+    // The index of a kept field in Change::values, or -1 when not kept.
+    int kept_index(std::string_view field) const;
+    std::size_t kept_count() const { return kept_fields_.size(); }
     // Puts an entity back as it was (nullopt: absent), uniqueness indexes
     // included: undoes, in reverse order, events that never became durable.
     void restore(const Uuid& id, const std::optional<Record>& previous);
@@ -71,22 +100,35 @@ class Store {
     std::size_t size() const { return records_.size(); }
     const std::unordered_map<Uuid, Record>& records() const { return records_; }
 
+    // The store's whole state, for a snapshot: records and indexes as they
+    // are, so a loaded store answers as the folded one did. load() replaces
+    // the state; false (the store then empty) when the bytes do not hold one.
+    void save(command::snapshot::Out& out) const;
+    bool load(command::snapshot::In& in);
+    // What a snapshot's layout hash covers: the state's shape as the
+    // description makes it.
+    std::span<const std::string_view> kept_fields() const { return kept_fields_; }
+
     static constexpr char kSeparator = '\x1f';
     // A value as the store keeps it: strings as they are, null as "".
     static std::string text_of(const boost::json::value& value);
 
   private:
-    std::string index_key(std::size_t unique, const TenantId& tenant,
-                          const std::vector<std::string_view>& values) const;
-    std::vector<std::string> kept_values(const Record& record) const;
-    void set_kept(Record& record, const boost::json::object& values);
+    // A hash of a unique key's value (and tenant, for a per-tenant key): the
+    // index holds it rather than the text, and a lookup checks the holder's
+    // kept values, so a collision never matches.
+    std::uint64_t fingerprint(std::size_t unique, const TenantId& tenant,
+                              std::span<const std::string_view> values) const;
+    bool holds(std::size_t unique, const Record& record, const TenantId& tenant,
+               std::span<const std::string_view> values) const;
+    void set_kept(Record& record, std::span<const std::optional<std::string_view>> values);
     void index(const Uuid& id, const Record& record, bool add);
 
     const model::Aggregate* description_;
     std::vector<std::string_view> kept_fields_;
     std::unordered_map<Uuid, Record> records_;
-    // One index per unique key: "<tenant or ''>\x1f<values>" -> holder.
-    std::vector<std::unordered_map<std::string, Uuid>> unique_;
+    // One index per unique key: fingerprint -> holder.
+    std::vector<FingerprintIndex> unique_;
 };
 
 }  // namespace cc::aggregate

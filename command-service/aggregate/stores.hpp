@@ -14,10 +14,15 @@ class Stores {
         for (const auto* description : model::aggregates()) stores_.emplace_back(*description);
     }
     void apply(const events::Envelope& event) {
-        for (auto& store : stores_) store.apply(event);
+        if (auto* store = of(event.aggregate_type)) store->apply(event);
     }
     const Store* of(std::string_view aggregate) const {
         for (const auto& store : stores_)
+            if (store.description().name == aggregate) return &store;
+        return nullptr;
+    }
+    Store* of(std::string_view aggregate) {
+        for (auto& store : stores_)
             if (store.description().name == aggregate) return &store;
         return nullptr;
     }
@@ -35,6 +40,16 @@ class Stores {
                  const std::optional<Record>& previous) {
         for (auto& store : stores_)
             if (store.description().name == aggregate) store.restore(id, previous);
+    }
+
+    // Every store in description order, for a snapshot.
+    void save(command::snapshot::Out& out) const {
+        for (const auto& store : stores_) store.save(out);
+    }
+    bool load(command::snapshot::In& in) {
+        for (auto& store : stores_)
+            if (!store.load(in)) return false;
+        return true;
     }
 
   private:

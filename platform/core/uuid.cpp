@@ -2,16 +2,25 @@
 
 #include <openssl/rand.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace cc {
 namespace {
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+// By table: start-up parses several ids per event of the log.
+constexpr auto kHex = [] {
+    std::array<std::int8_t, 256> table{};
+    table.fill(-1);
+    for (int c = '0'; c <= '9'; ++c)
+        table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c)
+        table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c)
+        table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+    return table;
+}();
+// Where each byte's two hex digits start in 8-4-4-4-12.
+constexpr std::size_t kDigitsAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
 }  // namespace
 
 Uuid Uuid::random_v4() {
@@ -26,21 +35,19 @@ Uuid Uuid::random_v4() {
 }
 
 std::optional<Uuid> Uuid::parse(std::string_view text) {
-    if (text.size() != 36) return std::nullopt;
-    std::array<std::uint8_t, 16> b{};
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < 36;) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (text[i] != '-') return std::nullopt;
-            ++i;
-            continue;
-        }
-        const int hi = hex_value(text[i]);
-        const int lo = hex_value(text[i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        b[out++] = static_cast<std::uint8_t>(hi * 16 + lo);
-        i += 2;
+    if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+        text[23] != '-') {
+        return std::nullopt;
     }
+    std::array<std::uint8_t, 16> b{};
+    int invalid = 0;
+    for (std::size_t i = 0; i < 16; ++i) {
+        const int hi = kHex[static_cast<unsigned char>(text[kDigitsAt[i]])];
+        const int lo = kHex[static_cast<unsigned char>(text[kDigitsAt[i] + 1])];
+        invalid |= hi | lo;
+        b[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+    }
+    if (invalid < 0) return std::nullopt;
     return Uuid(b);
 }
 

@@ -49,6 +49,11 @@ Stack::Stack(StackKind kind, const std::map<std::string, std::string>& settings)
     blob_dir = "/tmp/cc-e2e-blobs-" + backend_name(backend) + "-" + std::to_string(::getpid());
     std::filesystem::remove_all(blob_dir);
     env["CC_BLOB_DIR"] = blob_dir;
+    // Write-model snapshots of this stack's log only.
+    const auto snapshots =
+        "/tmp/cc-e2e-snapshots-" + backend_name(backend) + "-" + std::to_string(::getpid());
+    std::filesystem::remove_all(snapshots);
+    env["CC_SNAPSHOT_DIR"] = snapshots;
     if (kind.blobs == BlobBackend::s3) {
         s3 = std::make_unique<S3Server>();
         for (auto& [name, value] : s3->env()) env[name] = value;

@@ -90,6 +90,16 @@ TEST(Uuid, ParsesCanonicalFormOnly) {
     EXPECT_EQ(Uuid::parse(id.to_string()), id);
     EXPECT_FALSE(Uuid::parse("1234").has_value());
     EXPECT_FALSE(Uuid::parse("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz").has_value());
+    EXPECT_EQ(Uuid::parse("0123ABCD-89ab-cdEF-0000-ffffffffffff")->to_string(),
+              "0123abcd-89ab-cdef-0000-ffffffffffff");
+    // One bad character anywhere, or a dash out of place, refuses it.
+    const std::string good = "0123abcd-89ab-cdef-0000-ffffffffffff";
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        auto bad = good;
+        bad[i] = bad[i] == '-' ? 'a' : 'g';
+        EXPECT_FALSE(Uuid::parse(bad).has_value()) << bad;
+    }
+    EXPECT_FALSE(Uuid::parse("0123abcd0-9ab-cdef-0000-ffffffffffff").has_value());
     EXPECT_NE(Uuid::random_v4(), Uuid::random_v4());
 }
 
