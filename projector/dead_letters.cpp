@@ -4,6 +4,7 @@
 
 #include "events/envelope.hpp"
 #include "platform/generations/store.hpp"
+#include "projector/audit_links.hpp"
 #include "projector/projection/batch.hpp"
 #include "projector/projection/projection.hpp"
 
@@ -108,6 +109,9 @@ Status retry_dead_letter(pqxx::connection& connection, std::int64_t id) {
         for (const auto& statement : projection::plan(pointers)) {
             tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
         }
+        // Its audit row joins its chain, as the projector's rows do.
+        static pg::PreparedNames chain_statements("cc_chain_", 16);
+        link_audit_rows(tx, pointers, letter.partition, chain_statements);
     } catch (const pqxx::sql_error& e) {
         // The transaction is rolled back as `tx` goes: nothing applied, still parked.
         return refused("still fails: " + std::string(e.sqlstate()) + ": " + e.what());

@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "events/envelope.hpp"
-#include "platform/audit/chain.hpp"
 #include "platform/generations/store.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
+#include "projector/audit_links.hpp"
 #include "projector/projection/batch.hpp"
 #include "projector/projection/projection.hpp"
 
@@ -157,105 +157,6 @@ pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& st
     const auto& name = statement_name(tx, statement.sql, true);
     if (name.empty()) return tx.exec_params(statement.sql, params);
     return tx.exec_prepared(name, params);
-}
-
-// The batch's audit rows are read back as stored and chained from there,
-// with the code the verifier uses: a row's details are partly computed in
-// SQL (old values read from the row), and the hash is over the stored
-// jsonb's values, so reading them back is what makes the projector and the
-// verifier agree by construction. Heads come from the table, under a lock
-// per chain, in the same transaction: correct whoever wrote last (another
-// projector after a rebalance, another partition of a read-audit stream),
-// at the cost of two indexed reads per batch.
-void Projector::chain(pqxx::transaction_base& tx,
-                      const std::vector<const projection::Statement*>& statements, int partition) {
-    std::vector<const projection::Statement::Audit*> entries;
-    for (const auto* statement : statements) {
-        if (statement->audit) entries.push_back(&*statement->audit);
-    }
-    if (entries.empty()) return;
-    const auto array_of = [](const std::vector<std::string>& values) {
-        std::vector<projection::Statement> rows(values.size());
-        std::vector<const projection::Statement*> pointers;
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            rows[i].row = {values[i]};
-            pointers.push_back(&rows[i]);
-        }
-        return std::move(projection::merge(pointers).params.at(0)).value();
-    };
-    std::vector<std::string> ids;
-    ids.reserve(entries.size());
-    for (const auto* entry : entries) ids.push_back(entry->id);
-    std::unordered_map<std::string, audit::AuditRow> stored;
-    for (const auto& row :
-         tx.exec_prepared(statement_name(tx, "SELECT " + std::string(audit::kAuditRowSelect) +
-                                                 " FROM audit_logs a WHERE a.id = ANY($1::uuid[])"),
-                          array_of(ids))) {
-        const auto text = [&](int column) {
-            return row[column].is_null() ? std::nullopt
-                                         : std::optional(row[column].as<std::string>());
-        };
-        audit::AuditRow read{*text(0), *text(1), text(2), *text(3), *text(4),
-                             text(5),  text(6),  text(7), text(8),  text(9)};
-        stored.emplace(read.id, std::move(read));
-    }
-    std::vector<audit::Chained> rows;
-    audit::Heads heads;
-    rows.reserve(entries.size());
-    for (const auto* entry : entries) {
-        const auto found = stored.find(entry->id);
-        if (found == stored.end())
-            throw std::runtime_error("audit row " + entry->id + " not found");
-        auto stream = audit::chain_stream(entry->stream, found->second.tenant_id, partition);
-        heads.try_emplace({found->second.tenant_id, stream});
-        rows.push_back({found->second, std::move(stream)});
-    }
-    // The chains' keys sorted (a map), so that two transactions take their
-    // locks in the same order; per schema, so that a projection being
-    // rebuilt into another schema does not wait for the live one.
-    std::vector<std::string> tenants;
-    std::vector<std::string> streams;
-    for (const auto& [key, head] : heads) {
-        tenants.push_back(key.first);
-        streams.push_back(key.second);
-    }
-    const auto tenant_array = array_of(tenants);
-    const auto stream_array = array_of(streams);
-    tx.exec_prepared(
-        statement_name(tx,
-                       "SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || "
-                       "'/audit_chain/' || k.tenant_id || '/' || k.stream, 0))) FROM "
-                       "unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(tenant_id, stream, n)"),
-        tenant_array, stream_array);
-    for (const auto& row : tx.exec_prepared(
-             statement_name(tx,
-                            "SELECT k.tenant_id::text, k.stream, h.seq, h.row_hash FROM "
-                            "unnest($1::uuid[], $2::text[]) AS k(tenant_id, stream) "
-                            "JOIN LATERAL (SELECT c.seq, c.row_hash FROM audit_chain c "
-                            "WHERE c.tenant_id = k.tenant_id AND c.stream = k.stream "
-                            "ORDER BY c.seq DESC LIMIT 1) h ON true"),
-             tenant_array, stream_array)) {
-        heads[{row[0].as<std::string>(), row[1].as<std::string>()}] =
-            audit::Head{row[2].as<std::int64_t>(), row[3].as<std::string>()};
-    }
-    auto links = audit::extend(heads, rows);
-    if (!links) throw std::runtime_error("audit chain: " + links.error().detail);
-    std::vector<std::string> columns[6];
-    for (const auto& link : *links) {
-        columns[0].push_back(link.audit_log_id);
-        columns[1].push_back(link.tenant_id);
-        columns[2].push_back(link.stream);
-        columns[3].push_back(std::to_string(link.seq));
-        columns[4].push_back(link.prev_hash);
-        columns[5].push_back(link.row_hash);
-    }
-    tx.exec_prepared(
-        statement_name(tx,
-                       "INSERT INTO audit_chain (audit_log_id, tenant_id, stream, seq, prev_hash, "
-                       "row_hash) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], "
-                       "$4::bigint[], $5::text[], $6::text[])"),
-        array_of(columns[0]), array_of(columns[1]), array_of(columns[2]), array_of(columns[3]),
-        array_of(columns[4]), array_of(columns[5]));
 }
 
 std::unique_ptr<pqxx::connection> connect_to(const std::string& database_url,
@@ -404,7 +305,7 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
             for (const auto& statement : pending[i]->statements) statements.push_back(&statement);
         }
         for (const auto& statement : projection::plan(statements)) exec(tx, statement);
-        chain(tx, statements, partition);
+        link_audit_rows(tx, statements, partition, chain_statements_);
     };
     // Once pending[from, to) is applied: the unreadable among them parked.
     const auto applied = [&](std::size_t from, std::size_t to) {

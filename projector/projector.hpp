@@ -16,6 +16,7 @@
 
 #include "platform/core/time.hpp"
 #include "platform/eventlog/event_log.hpp"
+#include "platform/pg/prepared.hpp"
 #include "platform/pg/statement.hpp"
 #include "projector/projection/sql.hpp"
 
@@ -104,9 +105,8 @@ class Projector {
     // parked or waited for while the others commit.
     std::optional<BatchResult> apply_decoded(int partition, const std::vector<Decoded>& batch,
                                              bool together);
-    // Links the audit rows the statements wrote into their chains.
-    void chain(pqxx::transaction_base& tx,
-               const std::vector<const projection::Statement*>& statements, int partition);
+    // The statements that link audit rows into their chains (audit_links.hpp).
+    pg::PreparedNames chain_statements_{"cc_chain_", 16};
     // Runs SQL prepared on the connection under a name kept per text.
     pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
     const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql,

@@ -145,6 +145,15 @@ TEST_F(DeadLettersTest, AStrictProjectorIsNotReadyUntilItsParkedEventIsRetriedAf
     EXPECT_EQ(
         count("SELECT count(*) FROM audit_logs WHERE entity_id = '" + second.to_string() + "'"), 1)
         << "its audit row, in the same transaction";
+    EXPECT_EQ(count("SELECT count(*) FROM audit_chain c JOIN audit_logs a ON a.id = "
+                    "c.audit_log_id WHERE a.entity_id = '" +
+                    second.to_string() + "'"),
+              1)
+        << "linked into its tenant's chain, as the projector links its rows";
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs a WHERE NOT EXISTS (SELECT 1 FROM "
+                    "audit_chain c WHERE c.audit_log_id = a.id)"),
+              0)
+        << "no audit row left unchained";
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters WHERE resolved_at IS NOT NULL"), 1);
     EXPECT_EQ(testing::http_request(port, "GET", "/readyz").status, 200);
 
