@@ -129,32 +129,14 @@ Projector::Decoded Projector::decode(const eventlog::LogRecord& record) const {
     return out;
 }
 
-// Prepared by its text: the same few statements run batch after batch. A
-// name defined again with the same text is a no-op in libpqxx, and a new
-// connection prepares it again on first use. The number of texts is
-// bounded by the described tables and the sets of columns updates change;
-// past kMostPrepared projection texts (sets of columns are many in
-// theory) the rest run unprepared ("" here), so the server keeps no
-// unbounded set of plans. The runtime's own few are always prepared.
-constexpr std::size_t kMostPrepared = 256;
-
-const std::string& Projector::statement_name(pqxx::transaction_base& tx, const std::string& sql,
-                                             bool projection) {
-    static const std::string unnamed;
-    auto named = statement_names_.find(sql);
-    if (named == statement_names_.end()) {
-        if (projection && statement_names_.size() >= kMostPrepared) return unnamed;
-        named =
-            statement_names_.emplace(sql, "cc_projector_" + std::to_string(statement_names_.size()))
-                .first;
-    }
-    tx.conn().prepare(named->second, sql);
-    return named->second;
+std::string Projector::statement_name(pqxx::transaction_base& tx, const std::string& sql,
+                                      bool projection) {
+    return (projection ? projection_statements_ : runtime_statements_).name_on(tx.conn(), sql);
 }
 
 pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& statement) {
     const auto params = pqxx::prepare::make_dynamic_params(statement.params);
-    const auto& name = statement_name(tx, statement.sql, true);
+    const auto name = statement_name(tx, statement.sql, true);
     if (name.empty()) return tx.exec_params(statement.sql, params);
     return tx.exec_prepared(name, params);
 }

@@ -11,7 +11,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "platform/core/time.hpp"
@@ -109,9 +108,15 @@ class Projector {
     pg::PreparedNames chain_statements_{"cc_chain_", 16};
     // Runs SQL prepared on the connection under a name kept per text.
     pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
-    const std::string& statement_name(pqxx::transaction_base& tx, const std::string& sql,
-                                      bool projection = false);
-    std::unordered_map<std::string, std::string> statement_names_;
+    // The same few statements run batch after batch, prepared by their text
+    // (platform/pg/prepared.hpp). Projection texts are bounded by the
+    // described tables and the sets of columns updates change; past 256
+    // (sets of columns are many in theory) the rest run unprepared (""). The
+    // runtime's own few always have a name.
+    std::string statement_name(pqxx::transaction_base& tx, const std::string& sql,
+                               bool projection = false);
+    pg::PreparedNames runtime_statements_{"cc_runtime_", 64};
+    pg::PreparedNames projection_statements_{"cc_projector_", 256};
     // The offset each partition stopped at to wait for a reference.
     std::map<int, std::int64_t> waiting_at_;
 
