@@ -1,7 +1,7 @@
 // Projector catch-up against a COPY of the same rows, in one run on one
 // server (issue 12, target 2). Prints figures; asserts nothing.
 //
-//   bench_projector [events] [batch] [partitions]
+//   bench_projector [events] [batch] [partitions] [workers]
 //
 // Events are made by the real deciders, as the command service would append
 // them: tenants with staff, then patients with their care plans,
@@ -377,6 +377,39 @@ double backends_cpu_seconds(const std::string& url) {
     return total;
 }
 
+// Where the catch-up's server time went, when the server keeps
+// pg_stat_statements (shared_preload_libraries): what to optimise next.
+// Statements a statement runs (foreign-key checks) are counted apart too.
+bool statement_profile_available(const std::string& url) {
+    try {
+        pqxx::connection c(url);
+        pqxx::nontransaction tx(c);
+        tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        tx.exec("SELECT pg_stat_statements_reset()");
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+std::string statement_profile(const std::string& url, std::size_t events) {
+    pqxx::connection c(url);
+    pqxx::nontransaction tx(c);
+    std::string out = "  server time by statement (pg_stat_statements, top 12; us per event):\n";
+    for (const auto& row : tx.exec_params(
+             "SELECT total_exec_time * 1000 / $1, calls, "
+             "left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements "
+             "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+             "AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12",
+             static_cast<double>(events))) {
+        char line[256];
+        std::snprintf(line, sizeof line, "    %7.1f  %6ld calls  %s\n", row[0].as<double>(),
+                      row[1].as<long>(), row[2].c_str());
+        out += line;
+    }
+    return out;
+}
+
 double own_cpu_seconds() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
@@ -405,6 +438,12 @@ CopyFigures copy_same_rows(const std::string& url, bool with_foreign_keys) {
                          "SELECT * FROM entity_versions WHERE entity_type IN (" + types + ")");
     sources.emplace_back("audit_logs",
                          "SELECT * FROM audit_logs WHERE entity_type IN (" + types + ")");
+    // The hash chain's links are rows the projector writes for each audit
+    // row (issue 11): the same rows, so COPY loads them too.
+    sources.emplace_back("audit_chain",
+                         "SELECT c.* FROM audit_chain c JOIN audit_logs a ON a.id = "
+                         "c.audit_log_id WHERE a.entity_type IN (" +
+                             types + ")");
     Pq pq(url);
     std::vector<std::string> data;
     CopyFigures figures;
@@ -441,6 +480,8 @@ int run(int argc, char** argv) {
     const std::size_t events = argc > 1 ? std::stoul(argv[1]) : 60000;
     const std::size_t batch = argc > 2 ? std::stoul(argv[2]) : 2000;
     const int partitions = argc > 3 ? std::stoi(argv[3]) : 4;
+    const std::size_t workers =
+        argc > 4 ? std::stoul(argv[4]) : projector::ProjectorOptions{}.workers;
 
     std::string url;
     if (const char* given = std::getenv("CC_DATABASE_URL"); given != nullptr && *given != '\0') {
@@ -458,7 +499,7 @@ int run(int argc, char** argv) {
     auto writer = eventlog::open_writer(config);
 
     projector::Projector projector(projector::ProjectorOptions{
-        .database_url = url, .topic = config.topic(), .batch_size = batch});
+        .database_url = url, .topic = config.topic(), .batch_size = batch, .workers = workers});
     CountingReader reader(eventlog::open_reader(
         config,
         {.group = "bench", .start_offset = [&](int p) { return projector.checkpoint(p); }}));
@@ -484,6 +525,7 @@ int run(int argc, char** argv) {
     const auto polls = reader.polls;
     const auto delivered = reader.delivered;
     const auto seeks = reader.seeks;
+    const bool profile = statement_profile_available(url);
     const double server_cpu_before = backends_cpu_seconds(url);
     const double own_cpu_before = own_cpu_seconds();
     const auto start = Clock::now();
@@ -493,6 +535,7 @@ int run(int argc, char** argv) {
     const double server_cpu = backends_cpu_seconds(url) - server_cpu_before;
     const double dead =
         static_cast<double>(testing::scalar(url, "SELECT count(*) FROM dead_letters"));
+    const auto where_the_time_went = profile ? statement_profile(url, timed) : std::string();
 
     const auto copy = copy_same_rows(url, false);
     const auto checked_copy = copy_same_rows(url, true);
@@ -504,12 +547,13 @@ int run(int argc, char** argv) {
                 make_seconds, set_up);
     std::printf(
         "projector catch-up: %zu events in %.3f s = %.0f events/s "
-        "(batch %zu, %d partitions, %.0f dead letters)\n",
-        timed, projector_seconds, projector_rate, batch, partitions, dead);
+        "(batch %zu, %d partitions, %zu workers, %.0f dead letters)\n",
+        timed, projector_seconds, projector_rate, batch, partitions, workers, dead);
     std::printf("  records handed to it: %zu in %zu polls, %zu seeks\n",
                 reader.delivered - delivered, reader.polls - polls, reader.seeks - seeks);
     std::printf("  CPU: projector %.3f s, its PostgreSQL backends %.3f s (%.1f us per event)\n",
                 own_cpu, server_cpu, per_event(own_cpu + server_cpu));
+    std::fputs(where_the_time_went.c_str(), stdout);
     for (const auto* figures : {&copy, &checked_copy}) {
         const double rate = static_cast<double>(timed) / figures->seconds;
         std::printf(

@@ -12,17 +12,40 @@
 
 namespace cc::projector {
 
-// The batch's audit rows are read back as stored and chained from there,
-// with the code the verifier uses: a row's details are partly computed in
-// SQL (old values read from the row), and the hash is over the stored
-// jsonb's values, so reading them back is what makes the projector and the
-// verifier agree by construction. Heads come from the table, under a lock
-// per chain, in the same transaction: correct whoever wrote last (another
-// projector after a rebalance, another partition of a read-audit stream),
-// at the cost of two indexed reads per batch.
+audit::AuditRow audit_row_at(const pqxx::row& row, int first) {
+    const auto text = [&](int column) {
+        const auto field = row[first + column];
+        return field.is_null() ? std::nullopt : std::optional(field.as<std::string>());
+    };
+    return audit::AuditRow{*text(0), *text(1), text(2), *text(3), *text(4),
+                           text(5),  text(6),  text(7), text(8),  text(9)};
+}
+
+void StoredAuditRows::add(const pg::Statement& statement, const pqxx::result& result) {
+    if (!projection::returns_audit_rows(statement)) return;
+    for (const auto& row : result) {
+        auto stored = audit_row_at(row);
+        auto id = stored.id;
+        rows_.insert_or_assign(std::move(id), std::move(stored));
+    }
+}
+
+const audit::AuditRow* StoredAuditRows::find(const std::string& id) const {
+    const auto found = rows_.find(id);
+    return found == rows_.end() ? nullptr : &found->second;
+}
+
+// The batch's audit rows are chained as stored, as their statements
+// returned them, with the code the verifier uses: a row's details are
+// partly computed in SQL (old values read from the row), and the hash is
+// over the stored jsonb's values, so hashing what was stored is what makes
+// the projector and the verifier agree by construction. Heads come from the
+// table, under a lock per chain, in the same transaction: correct whoever
+// wrote last (another projector after a rebalance, another partition of a
+// read-audit stream), at the cost of two indexed reads per batch.
 void link_audit_rows(pqxx::transaction_base& tx,
-                     const std::vector<const projection::Statement*>& statements, int partition,
-                     pg::PreparedNames& prepared) {
+                     const std::vector<const projection::Statement*>& statements,
+                     const StoredAuditRows& stored, int partition, pg::PreparedNames& prepared) {
     // Prepared by text, like every statement the projector runs often.
     const auto run = [&](const std::string& sql, const auto&... params) {
         const auto name = prepared.name_on(tx.conn(), sql);
@@ -42,31 +65,15 @@ void link_audit_rows(pqxx::transaction_base& tx,
         }
         return std::move(projection::merge(pointers).params.at(0)).value();
     };
-    std::vector<std::string> ids;
-    ids.reserve(entries.size());
-    for (const auto* entry : entries) ids.push_back(entry->id);
-    std::unordered_map<std::string, audit::AuditRow> stored;
-    for (const auto& row : run("SELECT " + std::string(audit::kAuditRowSelect) +
-                                   " FROM audit_logs a WHERE a.id = ANY($1::uuid[])",
-                               array_of(ids))) {
-        const auto text = [&](int column) {
-            return row[column].is_null() ? std::nullopt
-                                         : std::optional(row[column].as<std::string>());
-        };
-        audit::AuditRow read{*text(0), *text(1), text(2), *text(3), *text(4),
-                             text(5),  text(6),  text(7), text(8),  text(9)};
-        stored.emplace(read.id, std::move(read));
-    }
     std::vector<audit::Chained> rows;
     audit::Heads heads;
     rows.reserve(entries.size());
     for (const auto* entry : entries) {
-        const auto found = stored.find(entry->id);
-        if (found == stored.end())
-            throw std::runtime_error("audit row " + entry->id + " not found");
-        auto stream = audit::chain_stream(entry->stream, found->second.tenant_id, partition);
-        heads.try_emplace({found->second.tenant_id, stream});
-        rows.push_back({found->second, std::move(stream)});
+        const auto* found = stored.find(entry->id);
+        if (found == nullptr) throw std::runtime_error("audit row " + entry->id + " not stored");
+        auto stream = audit::chain_stream(entry->stream, found->tenant_id, partition);
+        heads.try_emplace({found->tenant_id, stream});
+        rows.push_back({*found, std::move(stream)});
     }
     // The chains' keys sorted (a map), so that two transactions take their
     // locks in the same order; per schema, so that a projection being

@@ -106,12 +106,14 @@ Status retry_dead_letter(pqxx::connection& connection, std::int64_t id) {
     std::vector<const projection::Statement*> pointers;
     for (const auto& statement : *statements) pointers.push_back(&statement);
     try {
+        StoredAuditRows stored;
         for (const auto& statement : projection::plan(pointers)) {
-            tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
+            stored.add(statement, tx.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(
+                                                                    statement.params)));
         }
         // Its audit row joins its chain, as the projector's rows do.
         static pg::PreparedNames chain_statements("cc_chain_", 16);
-        link_audit_rows(tx, pointers, letter.partition, chain_statements);
+        link_audit_rows(tx, pointers, stored, letter.partition, chain_statements);
     } catch (const pqxx::sql_error& e) {
         // The transaction is rolled back as `tx` goes: nothing applied, still parked.
         return refused("still fails: " + std::string(e.sqlstate()) + ": " + e.what());

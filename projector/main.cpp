@@ -1,5 +1,6 @@
 // projector: consumes the log and materialises the documented tables and audit_logs,
 // in the current projection generation, and builds new generations (supervisor.hpp).
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -24,6 +25,9 @@ int main() {
         const auto group = config::env_or("CC_PROJECTOR_GROUP", "complexcare-projector");
         const auto batch_size =
             static_cast<std::size_t>(config::env_int("CC_PROJECTOR_BATCH", 2000));
+        // Partitions applied at once, each on a connection of its own.
+        const auto workers =
+            static_cast<std::size_t>(std::max(1, config::env_int("CC_PROJECTOR_WORKERS", 2)));
         // One supervisor per stream, each with its own checkpoints (named by
         // the stream) and its own consumer group: the domain log's changes,
         // and the access facts the query service appends.
@@ -33,6 +37,7 @@ int main() {
             .projection = config::env_or("CC_PROJECTION", "main"),
             .group = group,
             .batch_size = batch_size,
+            .workers = workers,
         });
         projector::Supervisor access(projector::SupervisorOptions{
             .database_url = config.database_url,
@@ -40,6 +45,7 @@ int main() {
             .projection = config::env_or("CC_PROJECTION", "main"),
             .group = group + ".access",
             .batch_size = batch_size,
+            .workers = workers,
             .access_stream = true,
         });
 

@@ -146,13 +146,23 @@ std::unique_ptr<pqxx::connection> connect_to(const std::string& database_url,
     auto connection = std::make_unique<pqxx::connection>(database_url);
     pqxx::nontransaction tx(*connection);
     tx.exec("SET search_path TO " + generations::search_path(tx, schema));
+    // Projections are derived from the log, which is durable on its own:
+    // a batch's commit need not wait for the disk. A server crash loses at
+    // most the last moments of batches, rows and checkpoint together (the
+    // WAL keeps commit order), and the projector applies them again from
+    // the checkpoint that survived. Appends to the log stay synchronous.
+    tx.exec("SET synchronous_commit TO off");
     return connection;
 }
 
 Projector::Projector(ProjectorOptions options)
     : options_(std::move(options)),
-      connection_(connect_to(options_.database_url, options_.schema)),
-      checkpoint_connection_(connect_to(options_.database_url, options_.schema)) {}
+      connections_(std::max<std::size_t>(1, options_.workers)),
+      checkpoint_connection_(connect_to(options_.database_url, options_.schema)) {
+    // The first worker's connection at once: a database out of reach fails
+    // here, as before; the others open on their first batch.
+    connections_.front() = connect_to(options_.database_url, options_.schema);
+}
 
 Projector::~Projector() = default;
 
@@ -176,25 +186,31 @@ std::int64_t Projector::checkpoint(int partition) {
     return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
 }
 
-BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::LogRecord>& records) {
+BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::LogRecord>& records,
+                                   std::size_t worker) {
     BatchResult result;
     if (records.empty()) return result;
+    auto& connection = open(connections_.at(worker));
     std::span<const eventlog::LogRecord> rest(records);
     // A partition that stopped to wait for a reference starts again with
     // the waiting event alone: while the reference is still missing, each
     // retry costs that event, not a failed attempt at the whole batch.
-    if (const auto waiting = waiting_at_.find(partition);
-        waiting != waiting_at_.end() && records.front().offset == waiting->second) {
-        result = *apply_decoded(partition, {decode(records.front())}, false);
+    const bool was_waiting = [&] {
+        std::lock_guard lock(partitions_mutex_);
+        const auto waiting = waiting_at_.find(partition);
+        return waiting != waiting_at_.end() && records.front().offset == waiting->second;
+    }();
+    if (was_waiting) {
+        result = *apply_decoded(connection, partition, {decode(records.front())}, false);
         rest = rest.subspan(1);
     }
     if (!result.waiting_for_reference && !rest.empty()) {
         std::vector<Decoded> batch;
         batch.reserve(rest.size());
         for (const auto& record : rest) batch.push_back(decode(record));
-        auto applied = apply_decoded(partition, batch, true);
+        auto applied = apply_decoded(connection, partition, batch, true);
         if (!applied) {
-            applied = apply_decoded(partition, batch, false);
+            applied = apply_decoded(connection, partition, batch, false);
             applied->split = true;
         }
         result.applied += applied->applied;
@@ -204,10 +220,14 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
         result.next_offset = applied->next_offset;
         if (applied->last_occurred_at) result.last_occurred_at = applied->last_occurred_at;
     }
-    if (result.waiting_for_reference) {
-        waiting_at_[partition] = result.next_offset;
-    } else {
-        waiting_at_.erase(partition);
+    {
+        std::lock_guard lock(partitions_mutex_);
+        if (result.waiting_for_reference) {
+            waiting_at_[partition] = result.next_offset;
+        } else {
+            waiting_at_.erase(partition);
+        }
+        if (result.last_occurred_at) last_occurred_at_[partition] = *result.last_occurred_at;
     }
     auto& metrics = ProjectorMetrics::get(options_.access_stream);
     metrics.checkpoint.Add(ProjectorMetrics::of(partition))
@@ -216,7 +236,6 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
         // Commands arrive in bursts and batches apply them together: the
         // batch's newest event stands for it (one observation per batch).
         metrics.delay.Observe(seconds_since(*result.last_occurred_at));
-        last_occurred_at_[partition] = *result.last_occurred_at;
     }
     metrics.applied.Increment(static_cast<double>(result.applied));
     metrics.dead_lettered.Increment(static_cast<double>(result.dead_lettered));
@@ -225,11 +244,11 @@ BatchResult Projector::apply_batch(int partition, const std::vector<eventlog::Lo
     return result;
 }
 
-std::optional<BatchResult> Projector::apply_decoded(int partition,
+std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection, int partition,
                                                     const std::vector<Decoded>& batch,
                                                     bool together) {
     BatchResult result;
-    pqxx::work tx(open(connection_));
+    pqxx::work tx(connection);
     if (options_.generation_id != 0) {
         // The generation's guard, shared: a switch or a drop takes it
         // exclusively, so it waits for this batch, and a batch that starts
@@ -286,8 +305,11 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
         for (auto i = from; i < to; ++i) {
             for (const auto& statement : pending[i]->statements) statements.push_back(&statement);
         }
-        for (const auto& statement : projection::plan(statements)) exec(tx, statement);
-        link_audit_rows(tx, statements, partition, chain_statements_);
+        StoredAuditRows audit_rows;
+        for (const auto& statement : projection::plan(statements)) {
+            audit_rows.add(statement, exec(tx, statement));
+        }
+        link_audit_rows(tx, statements, audit_rows, partition, chain_statements_);
     };
     // Once pending[from, to) is applied: the unreadable among them parked.
     const auto applied = [&](std::size_t from, std::size_t to) {
@@ -384,15 +406,55 @@ std::optional<BatchResult> Projector::apply_decoded(int partition,
     return result;
 }
 
+struct Projector::Outcome {
+    int partition = 0;
+    std::int64_t first_offset = 0;
+    std::int64_t last_offset = 0;
+    std::optional<BatchResult> result;  // unset: nothing of the batch is known to be applied
+    bool left = false;                  // the generation left the state served
+    std::string failure;
+};
+
+std::vector<Projector::Outcome> Projector::apply_round(
+    std::vector<std::pair<int, std::vector<eventlog::LogRecord>>>& batches) {
+    std::vector<Outcome> outcomes(batches.size());
+    const auto apply = [&](std::size_t i, std::size_t worker) {
+        auto& [partition, batch] = batches[i];
+        auto& outcome = outcomes[i];
+        outcome.partition = partition;
+        outcome.first_offset = batch.front().offset;
+        outcome.last_offset = batch.back().offset;
+        try {
+            outcome.result = apply_batch(partition, batch, worker);
+        } catch (const GenerationLeft&) {
+            outcome.left = true;
+        } catch (const std::exception& e) {
+            // A session that failed is opened anew on the next batch.
+            outcome.failure = e.what();
+        }
+    };
+    // Worker w takes batches w, w + workers, ...; the first runs here, so a
+    // round of one partition (a quiet log) costs no thread.
+    const auto lanes = std::min(batches.size(), connections_.size());
+    std::vector<std::thread> threads;
+    threads.reserve(lanes > 0 ? lanes - 1 : 0);
+    const auto lane = [&](std::size_t worker) {
+        for (std::size_t i = worker; i < batches.size(); i += lanes) apply(i, worker);
+    };
+    for (std::size_t worker = 1; worker < lanes; ++worker) threads.emplace_back(lane, worker);
+    if (lanes > 0) lane(0);
+    for (auto& thread : threads) thread.join();
+    return outcomes;
+}
+
 Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
                                         std::chrono::milliseconds wait) {
     auto records = reader.poll(options_.batch_size, wait);
     if (!records) return std::move(records).error();
     std::map<int, std::vector<eventlog::LogRecord>> by_partition;
     for (auto& record : *records) by_partition[record.partition].push_back(std::move(record));
-    std::size_t handled = 0;
-    std::optional<Error> failed;
     const auto now = std::chrono::steady_clock::now();
+    std::vector<std::pair<int, std::vector<eventlog::LogRecord>>> batches;
     for (auto& [partition, batch] : by_partition) {
         if (options_.admit) {
             batch.resize(std::min(batch.size(), options_.admit(partition, batch)));
@@ -404,30 +466,33 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
             continue;
         }
         waiting_until_.erase(partition);
-        std::int64_t next = 0;
-        try {
-            const auto result = apply_batch(partition, batch);
-            handled += result.applied + result.dead_lettered;
-            next = result.next_offset;
-        } catch (const GenerationLeft&) {
+        batches.emplace_back(partition, std::move(batch));
+    }
+    std::size_t handled = 0;
+    std::optional<Error> failed;
+    for (const auto& outcome : apply_round(batches)) {
+        if (outcome.left) {
             // Nothing of this round applies any more: whoever serves the
             // generation now reads from its checkpoints.
             left_ = true;
-            reader.seek(partition, batch.front().offset);
-            break;
-        } catch (const std::exception& e) {
+            reader.seek(outcome.partition, outcome.first_offset);
+            continue;
+        }
+        if (!outcome.result) {
             // Nothing of the batch is known to be applied: it is read again
             // whole (what the checkpoint already covers is skipped then),
             // without asking the database where the checkpoint is.
-            obs::error("batch failed; will retry", {{"partition", partition}, {"error", e.what()}});
-            reader.seek(partition, batch.front().offset);
-            failed = Error::make(ErrorKind::unavailable, "projection-failed", e.what());
+            obs::error("batch failed; will retry",
+                       {{"partition", outcome.partition}, {"error", outcome.failure}});
+            reader.seek(outcome.partition, outcome.first_offset);
+            failed = Error::make(ErrorKind::unavailable, "projection-failed", outcome.failure);
             continue;
         }
+        handled += outcome.result->applied + outcome.result->dead_lettered;
         // Whatever was not applied is read again from the checkpoint.
-        if (next <= batch.back().offset) {
-            reader.seek(partition, next);
-            waiting_until_[partition] = now + options_.reference_retry;
+        if (const auto next = outcome.result->next_offset; next <= outcome.last_offset) {
+            reader.seek(outcome.partition, next);
+            waiting_until_[outcome.partition] = now + options_.reference_retry;
         }
     }
     if (failed) return std::move(*failed);
@@ -461,7 +526,7 @@ void Projector::run(eventlog::LogReader& reader, const std::atomic<bool>& stop) 
                    {{"error", failure}, {"retry_ms", static_cast<std::int64_t>(retry.count())}});
         // Sessions that sat idle through an outage would each fail once
         // more after it, a round and a backoff apiece: open them anew.
-        connection_.reset();
+        for (auto& connection : connections_) connection.reset();
         checkpoint_connection_.reset();
         for (const auto until = std::chrono::steady_clock::now() + retry;
              !stop.load() && std::chrono::steady_clock::now() < until;) {
@@ -485,10 +550,14 @@ void Projector::publish_lag(eventlog::LogReader& reader) {
         const auto behind =
             std::max<std::int64_t>(0, (*ends)[static_cast<std::size_t>(partition)] - next);
         metrics.lag_events.Add(ProjectorMetrics::of(partition)).Set(static_cast<double>(behind));
-        const auto last = last_occurred_at_.find(partition);
+        std::optional<Timestamp> last;
+        {
+            std::lock_guard lock(partitions_mutex_);
+            if (const auto it = last_occurred_at_.find(partition); it != last_occurred_at_.end())
+                last = it->second;
+        }
         metrics.lag_seconds.Add(ProjectorMetrics::of(partition))
-            .Set(behind == 0 || last == last_occurred_at_.end() ? 0.0
-                                                                : seconds_since(last->second));
+            .Set(behind == 0 || !last ? 0.0 : seconds_since(*last));
     }
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -49,6 +50,11 @@ struct ProjectorOptions {
     // log: each access fact becomes its audit row alone. Its checkpoints
     // are its own (`topic` names the stream).
     bool access_stream = false;
+    // Partitions applied at once, each on a connection of its own. A
+    // tenant's events share a partition, and so do its audit chain's rows,
+    // so partitions apply side by side without waiting for each other but
+    // where a row of another partition is named (users, the platform).
+    std::size_t workers = 2;
 };
 
 // The generation left the state this projector serves (readers switched to
@@ -75,8 +81,11 @@ class Projector {
 
     // The stored checkpoint of a partition (0 when none): where a reader starts.
     std::int64_t checkpoint(int partition);
-    // Applies one partition's consecutive records in one transaction.
-    BatchResult apply_batch(int partition, const std::vector<eventlog::LogRecord>& records);
+    // Applies one partition's consecutive records in one transaction, on
+    // the connection of `worker` (< ProjectorOptions::workers); partitions
+    // may be applied at once on different workers.
+    BatchResult apply_batch(int partition, const std::vector<eventlog::LogRecord>& records,
+                            std::size_t worker = 0);
     // Polls and applies until `stop` is set or the generation is left.
     void run(eventlog::LogReader& reader, const std::atomic<bool>& stop);
     // One poll-and-apply round; returns how many records were handled.
@@ -102,8 +111,13 @@ class Projector {
     // merged into set-based ones (`together`; nullopt if one fails), or
     // the batch halved under savepoints down to the failing event, which is
     // parked or waited for while the others commit.
-    std::optional<BatchResult> apply_decoded(int partition, const std::vector<Decoded>& batch,
-                                             bool together);
+    std::optional<BatchResult> apply_decoded(pqxx::connection& connection, int partition,
+                                             const std::vector<Decoded>& batch, bool together);
+    // What applying a round's batch came to, for the reading thread.
+    struct Outcome;
+    // The round's batches of several partitions, across the workers.
+    std::vector<Outcome> apply_round(
+        std::vector<std::pair<int, std::vector<eventlog::LogRecord>>>& batches);
     // The statements that link audit rows into their chains (audit_links.hpp).
     pg::PreparedNames chain_statements_{"cc_chain_", 16};
     // Runs SQL prepared on the connection under a name kept per text.
@@ -117,14 +131,17 @@ class Projector {
                                bool projection = false);
     pg::PreparedNames runtime_statements_{"cc_runtime_", 64};
     pg::PreparedNames projection_statements_{"cc_projector_", 256};
-    // The offset each partition stopped at to wait for a reference.
+    // Per partition, guarded by partitions_mutex_ (workers apply partitions
+    // at once): the offset each stopped at to wait for a reference, and the
+    // time of the last event applied.
+    std::mutex partitions_mutex_;
     std::map<int, std::int64_t> waiting_at_;
+    std::map<int, Timestamp> last_occurred_at_;
 
     ProjectorOptions options_;
-    std::unique_ptr<pqxx::connection> connection_;
+    std::vector<std::unique_ptr<pqxx::connection>> connections_;  // one per worker
     std::unique_ptr<pqxx::connection> checkpoint_connection_;
     std::map<int, std::chrono::steady_clock::time_point> waiting_until_;
-    std::map<int, Timestamp> last_occurred_at_;
     std::chrono::steady_clock::time_point next_lag_check_{};
     std::atomic<bool> healthy_{true};
     std::atomic<bool> owns_partitions_{false};

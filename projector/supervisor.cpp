@@ -47,7 +47,8 @@ ProjectorOptions Supervisor::options_for(const generations::Generation& generati
                             .generation_id = generation.id,
                             .builder = builder,
                             .admit = {},
-                            .access_stream = options_.access_stream};
+                            .access_stream = options_.access_stream,
+                            .workers = options_.workers};
 }
 
 void Supervisor::run(const std::atomic<bool>& stop) {

@@ -27,6 +27,7 @@ struct SupervisorOptions {
     std::string projection = "main";
     std::string group = "complexcare-projector";
     std::size_t batch_size = 2000;
+    std::size_t workers = 2;  // ProjectorOptions::workers
     // The access stream's supervisor (`log` names that stream): it projects
     // into the current generation and builds every live generation being
     // built, from the stream's own checkpoints, but the domain log's

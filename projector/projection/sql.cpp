@@ -195,19 +195,30 @@ Statement audit_statement(const events::Envelope& event, const boost::json::obje
                             audit_details(event, changes)});
 }
 
+// `a` names the row in RETURNING (audit::kAuditRowSelect reads it as `a`).
 constexpr std::string_view kAuditColumns =
-    "INSERT INTO audit_logs (id, tenant_id, user_id, action, entity_type, entity_id, details, "
-    "ip_address, user_agent, created_at) ";
+    "INSERT INTO audit_logs AS a (id, tenant_id, user_id, action, entity_type, entity_id, "
+    "details, ip_address, user_agent, created_at) ";
 constexpr std::string_view kAuditRows =
     "unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], "
     "$7::jsonb[], $8::text[], $9::text[], $10::timestamptz[]) AS v(id, tenant_id, user_id, "
     "action, entity_type, entity_id, details, ip_address, user_agent, created_at)";
 
+// The rows as stored (details partly computed in SQL), for the chain.
+std::string returning_audit_row() {
+    return " RETURNING " + std::string(audit::kAuditRowSelect);
+}
+
 }  // namespace
+
+bool returns_audit_rows(const pg::Statement& statement) {
+    return statement.sql.starts_with(kAuditColumns);
+}
 
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes) {
     auto s = audit_statement(event, changes);
-    s.sql = std::string(kAuditColumns) + "SELECT v.* FROM " + std::string(kAuditRows);
+    s.sql = std::string(kAuditColumns) + "SELECT v.* FROM " + std::string(kAuditRows) +
+            returning_audit_row();
     return s;
 }
 
@@ -220,7 +231,8 @@ Statement access_audit_row(const events::Envelope& event, std::string_view actio
     auto s = audit_statement(event, AuditSubject{std::string(action), std::string(entity_type),
                                                  std::move(entity_id), std::move(details)});
     s.audit->stream = std::string(audit::kAccessStream);  // a chain of its own (audit/chain.hpp)
-    s.sql = std::string(kAuditColumns) + "SELECT v.* FROM " + std::string(kAuditRows);
+    s.sql = std::string(kAuditColumns) + "SELECT v.* FROM " + std::string(kAuditRows) +
+            returning_audit_row();
     return s;
 }
 
@@ -269,7 +281,7 @@ Statement audit_row_from(const events::Envelope& event, const boost::json::objec
             "jsonb_set(v.details, '{changes}', " +
             changed + "), v.ip_address, v.user_agent, v.created_at FROM " +
             std::string(kAuditRows) + " LEFT JOIN " + std::string(spec.table) +
-            " t ON t.id = v.entity_id";
+            " t ON t.id = v.entity_id" + returning_audit_row();
     s.reads.push_back(row_key(spec.table, event.aggregate_id.to_string()));
     s.audit->old_values_from_row = true;
     return s;

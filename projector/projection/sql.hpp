@@ -93,6 +93,10 @@ Statement soft_delete_row(const TableSpec& spec, const events::Envelope& event, 
 Statement delete_rows(std::string_view table, std::string_view column, const Uuid& id,
                       std::uint64_t removes);
 
+// Whether a (planned) statement writes audit rows: it returns them as
+// stored, in audit::kAuditRowSelect's columns, for the hash chain.
+bool returns_audit_rows(const pg::Statement& statement);
+
 // One audit_logs row per event: id = event id, details = what changed.
 Statement audit_row(const events::Envelope& event, const boost::json::object& changes);
 // An access fact's audit row (events/access.hpp): the same row shape and

@@ -147,6 +147,47 @@ TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt)
     EXPECT_EQ(count("SELECT count(*) FROM user_tenants WHERE role = 'admin'"), 1);
 }
 
+// Partitions are applied side by side: one held up (here by a lock on its
+// checkpoint row, as a slow batch or a lock wait would) does not hold up
+// the partitions polled with it.
+TEST_F(ProjectorTest, APartitionHeldUpDoesNotHoldUpTheOthers) {
+    auto held = TenantId::generate();
+    auto other = TenantId::generate();
+    const auto partition_of = [](const TenantId& t) {
+        return eventlog::partition_for(t.to_string(), kPartitions);
+    };
+    // The held partition comes first in a round, as applied one after another.
+    while (partition_of(held) >= partition_of(other)) {
+        held = TenantId::generate();
+        other = TenantId::generate();
+    }
+    append(envelope("TenantCreated", "tenant", held.uuid(), held, 1,
+                    {{"name", "Held"}, {"slug", "held"}}));
+    append(envelope("TenantCreated", "tenant", other.uuid(), other, 1,
+                    {{"name", "Other"}, {"slug", "other"}}));
+    auto p = projector();
+    auto reader = eventlog::open_reader(
+        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    drain(*p, *reader);
+
+    pqxx::connection blocker(url_);
+    pqxx::work lock(blocker);
+    lock.exec_params("SELECT FROM projection_checkpoints WHERE partition = $1 FOR UPDATE",
+                     partition_of(held));
+    append(envelope("TenantUpdated", "tenant", held.uuid(), held, 2,
+                    {{"changes", {{"name", {{"old", "Held"}, {"new", "Held 2"}}}}}}));
+    append(envelope("TenantUpdated", "tenant", other.uuid(), other, 2,
+                    {{"changes", {{"name", {{"old", "Other"}, {"new", "Other 2"}}}}}}));
+    std::thread round([&] { drain(*p, *reader); });
+    const bool other_applied = testing::eventually(
+        [&] { return count("SELECT count(*) FROM tenants WHERE name = 'Other 2'") == 1; });
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Held 2'"), 0);
+    lock.commit();
+    round.join();
+    EXPECT_TRUE(other_applied) << "the other partition waited for the held one";
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Held 2'"), 1);
+}
+
 TEST_F(ProjectorTest, ParksUnreadableEventsAndGoesOn) {
     const auto tenant = TenantId::generate();
     append_raw(tenant.to_string(), "{not json");
