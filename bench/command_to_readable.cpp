@@ -10,6 +10,9 @@
 // Open loop: each thread sends at its share of the rate on a fixed
 // schedule, and a latency counts from the scheduled moment, so a stack
 // that falls behind shows it in the figures (no coordinated omission).
+// Each thread keeps one connection to each service open, as a web client
+// or an integration does (HTTP/1.1 keep-alive), so the figures are the
+// stack's, not TCP handshakes'.
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -23,7 +26,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/http_client.hpp"
+#include "platform/http/client.hpp"
 
 namespace {
 
@@ -116,6 +119,8 @@ int main(int argc, char** argv) try {
         threads.emplace_back([&, t] {
             // Every run and thread draws anew: a repeated NHS number in the tenant is a 409.
             std::mt19937_64 random(std::random_device{}() ^ (static_cast<std::uint64_t>(t) << 32));
+            cc::http::Client commands("http://127.0.0.1:" + std::to_string(options.command_port));
+            cc::http::Client queries("http://127.0.0.1:" + std::to_string(options.query_port));
             // Threads start staggered over one interval, so sends spread evenly.
             auto scheduled = start + std::chrono::duration_cast<Clock::duration>(
                                          interval * (static_cast<double>(t) / options.threads));
@@ -129,20 +134,24 @@ int main(int argc, char** argv) try {
                 std::string failure;
                 Sample sample{};
                 try {
-                    const auto created =
-                        cc::testing::http_request(options.command_port, "POST", base, body, auth);
+                    const auto created = commands.send("POST", base, body, auth);
                     sample.command_ms = ms_between(scheduled, Clock::now());
-                    if (created.status != 201) {
-                        failure = "POST " + std::to_string(created.status);
+                    if (!created) {
+                        failure = "POST: " + created.error().detail;
+                    } else if (created->status != 201) {
+                        failure = "POST " + std::to_string(created->status);
                     } else {
-                        const auto answer = created.json().as_object();
+                        const auto answer = boost::json::parse(created->body).as_object();
                         const std::string id(answer.at("id").as_string());
                         const std::string position(answer.at("position").as_string());
-                        const auto read = cc::testing::http_request(
-                            options.query_port, "GET",
-                            base + "/" + id + "?min_position=" + position, "", auth);
+                        const auto read = queries.send(
+                            "GET", base + "/" + id + "?min_position=" + position, "", auth);
                         sample.readable_ms = ms_between(scheduled, Clock::now());
-                        if (read.status != 200) failure = "GET " + std::to_string(read.status);
+                        if (!read) {
+                            failure = "GET: " + read.error().detail;
+                        } else if (read->status != 200) {
+                            failure = "GET " + std::to_string(read->status);
+                        }
                     }
                 } catch (const std::exception& e) {
                     failure = e.what();
