@@ -326,9 +326,14 @@ int audit_verify(int argc, char** argv) {
     pqxx::connection database(database_url());
     const auto config = cc::eventlog::log_config_from_env(database_url());
     options.topic = config.topic();
+    options.access_topic = config.access_stream().topic();
     std::unique_ptr<cc::eventlog::LogReader> log;
-    if (against_log) log = cc::eventlog::open_reader(config, {});
-    const auto report = cc::audit::verify(database, options, log.get());
+    std::unique_ptr<cc::eventlog::LogReader> access_log;
+    if (against_log) {
+        log = cc::eventlog::open_reader(config, {});
+        access_log = cc::eventlog::open_reader(config.access_stream(), {});
+    }
+    const auto report = cc::audit::verify(database, options, log.get(), access_log.get());
     if (!report) {
         std::cerr << "audit verify: " << report.error().detail << "\n";
         return report.error().kind == cc::ErrorKind::malformed ? 2 : 1;
