@@ -240,6 +240,36 @@ TEST_F(GenerationsTest, AProjectorKilledInTheMiddleOfARebuildResumesIt) {
     expect_same_tables("public", "gen_resumed");
 }
 
+// The handshake of an as-of generation's two builders (the domain log's and
+// the access stream's, perhaps in two projector processes): whichever comes
+// second makes it ready, and a builder arriving again changes nothing.
+TEST_F(GenerationsTest, AnAsOfGenerationIsReadyOnlyOnceBothStreamsReachedItsCut) {
+    pqxx::nontransaction(*watcher_).exec(
+        "INSERT INTO projection_generations (name, schema_name, kind, state, as_of, "
+        "as_of_time) VALUES ('then', 'gen_then', 'as_of', 'building', "
+        "'2026-11-01T09:00:00Z', '2026-11-01T09:00:00Z')");
+    const auto then = *generation("then");
+    const auto arrive = [&](generations::AsOfStream stream) {
+        pqxx::work tx(*watcher_);
+        auto state = generations::reach_cut(tx, then, stream);
+        EXPECT_TRUE(state.ok()) << state.error().detail;
+        tx.commit();
+        return state.ok() ? *state : generations::State::dropped;
+    };
+    const auto reached = [&](generations::AsOfStream stream) {
+        pqxx::read_transaction tx(*watcher_);
+        return generations::reached_cut(tx, then, stream);
+    };
+    EXPECT_FALSE(reached(generations::AsOfStream::access));
+    EXPECT_EQ(arrive(generations::AsOfStream::access), generations::State::building);
+    EXPECT_EQ(arrive(generations::AsOfStream::access), generations::State::building);
+    EXPECT_TRUE(reached(generations::AsOfStream::access));
+    EXPECT_FALSE(reached(generations::AsOfStream::changes));
+    EXPECT_EQ(generation("then")->state, generations::State::building);
+    EXPECT_EQ(arrive(generations::AsOfStream::changes), generations::State::ready);
+    EXPECT_EQ(generation("then")->state, generations::State::ready);
+}
+
 TEST_F(GenerationsTest, TheCurrentGenerationCannotBeDroppedAnOldOneCan) {
     for (int i = 0; i < 20; ++i) append_tenant(i);
     auto projector = projector_process();
