@@ -14,11 +14,11 @@
 #include <sstream>
 
 #include "cli/audit_verify.hpp"
-#include "events/access.hpp"
 #include "events/envelope.hpp"
 #include "platform/audit/chain.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/access_fact.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelope_of.hpp"
 #include "tests/support/eventually.hpp"
@@ -108,38 +108,18 @@ class AuditChainTest : public ::testing::Test {
     // that stream as the projector process's access worker runs it: views
     // and a search in one tenant, a refusal with no user in the other.
     void access_trail() {
+        using events::access::Kind;
         const auto config = log_config(url_).access_stream();
         auto writer = eventlog::open_writer(config);
-        const auto record = [&](events::access::Kind kind, const TenantId& tenant,
-                                std::optional<UserId> user, std::vector<std::string> ids,
-                                int status) {
-            events::access::Fact fact;
-            fact.kind = kind;
-            fact.tenant = tenant;
-            fact.user = user;
-            fact.entity_type = "patient";
-            fact.entity_ids = std::move(ids);
-            fact.method = "GET";
-            fact.path = "/v1/tenants/" + tenant.to_string() + "/patients";
-            fact.query = "q=O%27Brien";
-            fact.route = "/v1/tenants/{tenant_id}/patients";
-            fact.status = status;
-            fact.request.ip = "10.4.5.7";
-            fact.request.user_agent = "auditor/1";
-            fact.request.request_id = Uuid::random_v4().to_string();
-            fact.at = Timestamp::now();
-            if (status != 200) fact.reason = "forbidden";
-            const eventlog::OutgoingRecord out{
-                tenant.to_string(), events::serialize(events::access::to_envelope(fact)), {}};
-            ASSERT_TRUE(
-                writer->append(eventlog::partition_for(out.key, kPartitions), {&out, 1}).ok());
-        };
         const auto patient = Uuid::random_v4().to_string();
-        record(events::access::Kind::view, tenant_, users_[0], {patient}, 200);
-        record(events::access::Kind::search, tenant_, users_[1],
-               {patient, Uuid::random_v4().to_string()}, 200);
-        record(events::access::Kind::view, tenant_, users_[0], {patient}, 200);
-        record(events::access::Kind::denied, other_, std::nullopt, {}, 401);
+        for (const auto& fact : {testing::access_fact(Kind::view, tenant_, users_[0], {patient}),
+                                 testing::access_fact(Kind::search, tenant_, users_[1],
+                                                      {patient, Uuid::random_v4().to_string()}),
+                                 testing::access_fact(Kind::view, tenant_, users_[0], {patient}),
+                                 testing::access_fact(Kind::denied, other_, std::nullopt, {})}) {
+            const auto recorded = testing::record_access(*writer, fact);
+            ASSERT_TRUE(recorded.ok()) << recorded.error().detail;
+        }
         projector::Projector p({.database_url = url_,
                                 .topic = config.topic(),
                                 .batch_size = 2000,
