@@ -152,26 +152,28 @@ std::string differing_column(const projection::Statement& expected, const AuditR
     return "";
 }
 
-Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::LogReader& log,
-                          VerifyReport& report, const Stored& stored) {
-    report.against_log = true;
-    // Events past a partition's checkpoint are not projected yet; parked
-    // ones (dead letters) have no row.
+// What the log has told about the stored rows so far.
+struct Compared {
+    std::set<std::string> parked;     // event ids the projector parked (no row)
+    std::set<std::string> accounted;  // row ids some record of a log accounts for
+};
+
+// One stream read to its end: each applied record's audit rows derived
+// again by the projector's own code (`derive`) and compared with the stored
+// ones. Records past the stream's checkpoints are not projected yet.
+Status compare_stream(Snapshot& tx, const VerifyOptions& options, eventlog::LogReader& log,
+                      const std::string& topic,
+                      Result<std::vector<projection::Statement>> (*derive)(const events::Envelope&),
+                      VerifyReport& report, std::size_t& rows_compared, const Stored& stored,
+                      Compared& compared) {
     std::map<int, std::int64_t> applied_up_to;
     for (const auto& row : tx.exec_params(
              "SELECT partition, next_offset FROM projection_checkpoints WHERE projection = $1 "
              "AND topic = $2",
-             options.projection, options.topic)) {
+             options.projection, topic)) {
         applied_up_to[row[0].as<int>()] = row[1].as<std::int64_t>();
     }
-    std::set<std::string> parked;
-    for (const auto& row : tx.exec_params("SELECT event_id::text FROM dead_letters WHERE "
-                                          "projection = $1 AND event_id IS NOT NULL",
-                                          options.projection)) {
-        parked.insert(row[0].as<std::string>());
-    }
-    std::set<std::string> accounted;
-    auto status = eventlog::read_to_end(log, [&](const eventlog::LogRecord& record) -> Status {
+    return eventlog::read_to_end(log, [&](const eventlog::LogRecord& record) -> Status {
         const auto up_to = applied_up_to.find(record.partition);
         if (up_to == applied_up_to.end() || record.offset >= up_to->second) return {};
         auto event = events::parse_envelope(record.value);
@@ -199,14 +201,14 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
                 }
             }
         }
-        auto statements = projection::project(*event);
+        auto statements = derive(*event);
         if (!statements) return {};
         for (const auto& statement : *statements) {
             if (!statement.audit) continue;
             const auto& id = statement.audit->id;
-            accounted.insert(id);
-            if (parked.count(event->event_id.to_string()) > 0) continue;
-            ++report.events;
+            compared.accounted.insert(id);
+            if (compared.parked.count(event->event_id.to_string()) > 0) continue;
+            ++rows_compared;
             const auto stream = chain_stream(statement.audit->stream, tenant, record.partition);
             const auto row = stored.rows.find(id);
             if (row == stored.rows.end()) {
@@ -225,18 +227,43 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
         }
         return {};
     });
-    if (!status) return status;
-    // Rows of the domain log's chain (or of none) that no event accounts for;
-    // other streams are read from their own logs.
+}
+
+Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::LogReader& log,
+                          eventlog::LogReader* access_log, VerifyReport& report,
+                          const Stored& stored) {
+    report.against_log = true;
+    Compared compared;
+    // Parked events (dead letters) have no row, on either stream.
+    for (const auto& row : tx.exec_params("SELECT event_id::text FROM dead_letters WHERE "
+                                          "projection = $1 AND event_id IS NOT NULL",
+                                          options.projection)) {
+        compared.parked.insert(row[0].as<std::string>());
+    }
+    if (auto status = compare_stream(tx, options, log, options.topic, projection::project, report,
+                                     report.events, stored, compared);
+        !status)
+        return status;
+    if (access_log != nullptr) {
+        if (auto status = compare_stream(tx, options, *access_log, options.access_topic,
+                                         projection::project_access, report, report.access_facts,
+                                         stored, compared);
+            !status)
+            return status;
+    }
+    // Rows that no record of the streams read accounts for. A chain of a
+    // stream not read (the access stream, when no reader was given) is not
+    // judged; a row with no link could come from either.
     for (const auto& [id, row] : stored.rows) {
         const auto stream = stored.stream_of.find(id);
-        if (stream != stored.stream_of.end() && stream->second.rfind(kChangesStream, 0) != 0)
+        if (stream != stored.stream_of.end() && stream->second.rfind(kChangesStream, 0) != 0 &&
+            !(access_log != nullptr && stream->second == kAccessStream))
             continue;
-        if (accounted.count(id) > 0) continue;
+        if (compared.accounted.count(id) > 0) continue;
         report.breaks.push_back(Break{
             Tampering::not_in_log, row.tenant_id,
             stream == stored.stream_of.end() ? "" : stream->second, std::nullopt, id,
-            "row " + id + " (" + row.action + ") comes from no event of the log: it was forged"});
+            "row " + id + " (" + row.action + ") comes from no record of the log: it was forged"});
     }
     return {};
 }
@@ -244,7 +271,7 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
 }  // namespace
 
 Result<VerifyReport> verify(pqxx::connection& database, const VerifyOptions& options,
-                            eventlog::LogReader* log) {
+                            eventlog::LogReader* log, eventlog::LogReader* access_log) {
     if (options.tenant && !Uuid::parse(*options.tenant)) {
         return Error::make(ErrorKind::malformed, "bad-tenant", "--tenant must be a tenant id");
     }
@@ -255,7 +282,8 @@ Result<VerifyReport> verify(pqxx::connection& database, const VerifyOptions& opt
         Stored stored;
         verify_chains(tx, options, report, stored, log != nullptr);
         if (log != nullptr) {
-            if (auto status = verify_against_log(tx, options, *log, report, stored); !status)
+            if (auto status = verify_against_log(tx, options, *log, access_log, report, stored);
+                !status)
                 return std::move(status).error();
         }
     } catch (const std::exception& e) {
@@ -284,6 +312,7 @@ boost::json::object to_json(const VerifyReport& report) {
                             {"breaks", std::move(breaks)}};
     if (report.against_log) {
         out["events"] = report.events;
+        out["access_facts"] = report.access_facts;
         out["published_heads"] = report.heads;
     }
     return out;
@@ -294,7 +323,8 @@ std::string to_text(const VerifyReport& report) {
                       " links, " + std::to_string(report.unlinked) + " rows without a link";
     if (report.against_log) {
         out += "; against the log: " + std::to_string(report.events) + " rows, " +
-               std::to_string(report.heads) + " published heads";
+               std::to_string(report.heads) + " published heads; against the access stream: " +
+               std::to_string(report.access_facts) + " rows";
     }
     out +=
         report.intact() ? ": intact\n" : ": " + std::to_string(report.breaks.size()) + " broken\n";

@@ -4,7 +4,8 @@
 //   complexcare token --user ID [--ttl 1h] [--platform-admin true]
 //   complexcare seed [--command-url URL] [--tenants N] [--patients N] ...
 //   complexcare blobs gc [--min-age 1h] [--dry-run true]
-//   complexcare log export --out FILE | log import --in FILE [--offsets preserve|renumber]
+//   complexcare log export --out FILE [--stream all|domain|access]
+//   complexcare log import --in FILE [--offsets preserve|renumber] [--batch N]
 //   complexcare audit verify [--tenant T] [--against-log] [--json] [--projection P]
 //   complexcare dead-letters list [--all] | show <id> | retry <id>|--all [--projection NAME]
 //   complexcare rebuild [--name N] | replay --as-of T|P --name N
@@ -53,11 +54,16 @@ constexpr const char* kUsage =
     "              document in the log's history names, once older than --min-age (1h;\n"
     "              0s for none);\n"
     "              --dry-run true lists them only\n"
+    "  log export  the log in a portable file (--out FILE; --stream all (default: the domain\n"
+    "              log and the access stream of reads and refusals), domain or access)\n"
+    "  log import  a file from log export into new, empty logs of CC_LOG_BACKEND (--in FILE,\n"
+    "              --offsets preserve|renumber, --batch 500); each section to its stream\n"
     "  audit verify  recompute the audit trail's hash chains and report the first broken\n"
     "              link of each (--tenant ID; --against-log also derives every row from its\n"
-    "              event and checks the chain heads the log published; --json; --projection\n"
-    "              main); exit 3 when broken. It reads audit_logs, audit_chain,\n"
-    "              projection_checkpoints, dead_letters and the log: run it as the owner\n"
+    "              event or access fact and checks the chain heads the log published; --json;\n"
+    "              --projection main); exit 3 when broken. It reads audit_logs, audit_chain,\n"
+    "              projection_checkpoints, dead_letters, the log and the access stream: run\n"
+    "              it as the owner\n"
     "  dead-letters list [--all]          the events the projection parked (unresolved;\n"
     "                                     --all: resolved too)\n"
     "  dead-letters show <id>             one, with its reason and record\n"
@@ -249,20 +255,41 @@ std::string backend_name(const cc::eventlog::LogConfig& config) {
 
 void print_rate(const char* done, const cc::cli::TransferReport& report) {
     const double seconds = report.elapsed.count();
-    std::printf("%s %lld records (%.1f MB) in %.2f s: %.0f records/s\n", done,
-                static_cast<long long>(report.records), static_cast<double>(report.bytes) / 1e6,
-                seconds, static_cast<double>(report.records) / std::max(seconds, 1e-9));
+    std::string streams;
+    for (const auto& [stream, records] : report.stream_records) {
+        streams += (streams.empty() ? " (" : ", ") + stream + " " + std::to_string(records);
+    }
+    if (!streams.empty()) streams += ")";
+    std::printf("%s %lld records%s (%.1f MB) in %.2f s: %.0f records/s\n", done,
+                static_cast<long long>(report.records), streams.c_str(),
+                static_cast<double>(report.bytes) / 1e6, seconds,
+                static_cast<double>(report.records) / std::max(seconds, 1e-9));
 }
 
 int log_export(const std::map<std::string, std::string>& flags) {
     const auto out = flag(flags, "out", "");
-    if (out.empty()) {
-        std::cerr << "log export: --out FILE is required\n";
+    const auto stream = flag(flags, "stream", "all");
+    if (out.empty() ||
+        (stream != "all" && stream != cc::cli::kDomainStream && stream != cc::cli::kAccessStream)) {
+        std::cerr << "log export: --out FILE is required; --stream is all, domain or access\n";
         return 2;
     }
     const auto config = cc::eventlog::log_config_from_env(database_url());
-    auto reader = cc::eventlog::open_reader(config, {});
-    auto report = cc::cli::export_log(*reader, config.topic(), backend_name(config), out);
+    const auto access = config.access_stream();
+    std::unique_ptr<cc::eventlog::LogReader> domain_reader;
+    std::unique_ptr<cc::eventlog::LogReader> access_reader;
+    std::vector<cc::cli::ExportSection> sections;
+    if (stream != cc::cli::kAccessStream) {
+        domain_reader = cc::eventlog::open_reader(config, {});
+        sections.push_back(
+            {std::string(cc::cli::kDomainStream), domain_reader.get(), config.topic()});
+    }
+    if (stream != cc::cli::kDomainStream) {
+        access_reader = cc::eventlog::open_reader(access, {});
+        sections.push_back(
+            {std::string(cc::cli::kAccessStream), access_reader.get(), access.topic()});
+    }
+    auto report = cc::cli::export_log(sections, backend_name(config), out);
     if (!report) {
         std::cerr << "log export: " << report.error().detail << "\n";
         return 1;
@@ -289,7 +316,13 @@ int log_import(const std::map<std::string, std::string>& flags) {
     const auto config = cc::eventlog::log_config_from_env(database_url());
     auto writer = cc::eventlog::open_writer(config);
     auto target = cc::eventlog::open_reader(config, {});
-    auto report = cc::cli::import_log(in, *writer, *target, options);
+    auto access_writer = cc::eventlog::open_writer(config.access_stream());
+    auto access_target = cc::eventlog::open_reader(config.access_stream(), {});
+    auto report = cc::cli::import_log(
+        in,
+        {{std::string(cc::cli::kDomainStream), {writer.get(), target.get()}},
+         {std::string(cc::cli::kAccessStream), {access_writer.get(), access_target.get()}}},
+        options);
     if (!report) {
         std::cerr << "log import: " << report.error().detail << "\n";
         return 1;
@@ -326,9 +359,14 @@ int audit_verify(int argc, char** argv) {
     pqxx::connection database(database_url());
     const auto config = cc::eventlog::log_config_from_env(database_url());
     options.topic = config.topic();
+    options.access_topic = config.access_stream().topic();
     std::unique_ptr<cc::eventlog::LogReader> log;
-    if (against_log) log = cc::eventlog::open_reader(config, {});
-    const auto report = cc::audit::verify(database, options, log.get());
+    std::unique_ptr<cc::eventlog::LogReader> access_log;
+    if (against_log) {
+        log = cc::eventlog::open_reader(config, {});
+        access_log = cc::eventlog::open_reader(config.access_stream(), {});
+    }
+    const auto report = cc::audit::verify(database, options, log.get(), access_log.get());
     if (!report) {
         std::cerr << "audit verify: " << report.error().detail << "\n";
         return report.error().kind == cc::ErrorKind::malformed ? 2 : 1;

@@ -15,7 +15,8 @@ constexpr std::array<AccessType, 3> kTypes{{
      "A caller was answered a list or search of patient-identifiable records: every id on the "
      "page."},
     {Kind::denied, "AccessDenied", "denied",
-     "A request was refused: 401, 403, or 404 on a record or tenant the caller may not see."},
+     "A request was refused: 401, 403, or 404 on a record or tenant the caller may not see or "
+     "that does not exist."},
 }};
 
 Error bad(const Envelope& event, const std::string& why) {

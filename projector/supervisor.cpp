@@ -135,8 +135,11 @@ void Supervisor::run_builder(const std::atomic<bool>& stop) {
             const int claim_class = options_.access_stream ? generations::kAccessBuildLockClass
                                                            : generations::kBuildLockClass;
             for (const auto& generation : building) {
-                if (options_.access_stream && generation.kind == generations::Kind::as_of) {
-                    continue;
+                // An as-of generation this stream has brought to its cut
+                // waits for the other stream, with nothing left to build.
+                if (generation.kind == generations::Kind::as_of) {
+                    pqxx::read_transaction tx(*claims);
+                    if (generations::reached_cut(tx, generation, stream())) continue;
                 }
                 // One projector builds a generation; its death (kill -9)
                 // ends its session and so the claim, and another (or the
@@ -169,9 +172,15 @@ void Supervisor::build(const generations::Generation& generation, const std::ato
     auto options = options_for(generation, true);
     std::shared_ptr<generations::AsOfReplay> cut;
     if (as_of) {
+        // The access stream is cut at the same time as the domain log: a
+        // position's time is the instant its event occurred (as_of_time),
+        // so the reads and refusals are those recorded up to the state's
+        // last event. A position names a record of the domain log only.
         const auto spec = generations::parse_as_of(*generation.as_of, Timestamp::now());
-        cut = std::make_shared<generations::AsOfReplay>(generations::AsOfCut(
-            generation.as_of_time.value_or(Timestamp{}), spec ? spec->position : std::nullopt));
+        std::optional<eventlog::Position> position;
+        if (spec && !options_.access_stream) position = spec->position;
+        cut = std::make_shared<generations::AsOfReplay>(
+            generations::AsOfCut(generation.as_of_time.value_or(Timestamp{}), position));
         options.admit = [cut](int partition, const std::vector<eventlog::LogRecord>& records) {
             std::vector<std::int64_t> offsets;
             offsets.reserve(records.size());
@@ -217,20 +226,25 @@ void Supervisor::build(const generations::Generation& generation, const std::ato
             std::this_thread::sleep_for(1s);
             continue;
         }
-        // The access stream follows until readers switch (its batches then
-        // find the generation left building): it never switches them.
-        if (options_.access_stream || projector.left() || !caught_up()) continue;
+        // In a rebuild the access stream follows until readers switch (its
+        // batches then find the generation left building): it never
+        // switches them.
+        if (projector.left() || (options_.access_stream && !as_of) || !caught_up()) continue;
         if (as_of) {
             pqxx::connection control(options_.database_url);
             pqxx::work tx(control);
-            auto step = generations::take_step(tx, generation, generations::Step::caught_up);
+            auto step = generations::reach_cut(tx, generation, stream());
             if (!step) {
                 obs::error("as-of generation cannot become ready",
                            {{"generation", generation.name}, {"error", step.error().detail}});
                 return;
             }
             tx.commit();
-            obs::info("as-of generation ready", {{"generation", generation.name}});
+            obs::info(*step == generations::State::ready
+                          ? "as-of generation ready"
+                          : "as-of generation at its cut in this stream; the other builds on",
+                      {{"generation", generation.name},
+                       {"stream", std::string(generations::to_string(stream()))}});
             return;
         }
         if (switch_to(generation, projector, *reader, stop)) return;

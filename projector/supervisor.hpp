@@ -8,7 +8,8 @@
 //    projector at a time and resumed from its checkpoints after a crash.
 //    A rebuild that has reached the log switches readers to it once it has
 //    every event the current generation has; an as-of one stops at its cut
-//    and becomes ready, never current.
+//    and becomes ready once the access stream's builder has reached the
+//    same cut, never current.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -29,11 +30,12 @@ struct SupervisorOptions {
     std::size_t batch_size = 2000;
     std::size_t workers = 2;  // ProjectorOptions::workers
     // The access stream's supervisor (`log` names that stream): it projects
-    // into the current generation and builds every live generation being
-    // built, from the stream's own checkpoints, but the domain log's
-    // supervisor alone switches readers (the access rows a switch finds
-    // missing follow from the checkpoints), and as-of generations hold
-    // state, not who read it.
+    // into the current generation and builds every generation being built,
+    // from the stream's own checkpoints. The domain log's supervisor alone
+    // switches readers to a rebuild (the access rows a switch finds missing
+    // follow from the checkpoints); an as-of generation is cut in both
+    // streams at the same time and becomes ready once both builders have
+    // reached the cut (generations::reach_cut).
     bool access_stream = false;
 };
 
@@ -57,6 +59,10 @@ class Supervisor {
     bool switch_to(const generations::Generation& generation, Projector& projector,
                    eventlog::LogReader& reader, const std::atomic<bool>& stop);
     ProjectorOptions options_for(const generations::Generation& generation, bool builder) const;
+    generations::AsOfStream stream() const {
+        return options_.access_stream ? generations::AsOfStream::access
+                                      : generations::AsOfStream::changes;
+    }
 
     SupervisorOptions options_;
     mutable std::mutex live_mutex_;

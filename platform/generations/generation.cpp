@@ -24,6 +24,9 @@ std::string_view to_string(Kind kind) {
 std::string_view to_string(State state) {
     return kStates[static_cast<std::size_t>(state)];
 }
+std::string_view to_string(AsOfStream stream) {
+    return stream == AsOfStream::changes ? "changes" : "access";
+}
 std::optional<Kind> parse_kind(std::string_view text) {
     for (std::size_t i = 0; i < kKinds.size(); ++i)
         if (kKinds[i] == text) return static_cast<Kind>(i);

@@ -2,6 +2,7 @@
 // Projection generations (DESIGN.md, "Read side"), the pure part: names and
 // their schemas, the life of a generation, and where an as-of replay stops.
 // No I/O: the control table is read and written by store.hpp.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -59,6 +60,12 @@ struct AsOfSpec {
 };
 // Refuses an instant later than `now`: that state has not happened yet.
 Result<AsOfSpec> parse_as_of(std::string_view text, Timestamp now);
+
+// The streams an as-of generation is cut from: the domain log, and the
+// access stream (reads and refusals, cut at the same time).
+enum class AsOfStream { changes, access };
+inline constexpr std::array<AsOfStream, 2> kAsOfStreams{AsOfStream::changes, AsOfStream::access};
+std::string_view to_string(AsOfStream stream);
 
 // Where an as-of replay stops, per partition: the first record it refuses
 // closes its partition (records after it are refused too, so each

@@ -48,7 +48,8 @@ bool is_clock_column(const std::string& table, const std::string& column) {
 bool is_log_table(std::string_view table) {
     return table == "event_log" || table == "event_log_partitions" || table == "event_log_writer" ||
            table == "access_log" || table == "access_log_partitions" ||
-           table == "projection_generations" || table == "schema_migrations";
+           table == "projection_generations" || table == "projection_generation_streams" ||
+           table == "schema_migrations";
 }
 
 std::vector<std::string> projection_tables(pqxx::transaction_base& tx, const std::string& schema) {
@@ -95,6 +96,32 @@ Result<State> take_step(pqxx::transaction_base& tx, const Generation& generation
                    generation.id, std::string(to_string(*next)));
     tx.exec_params("SELECT pg_notify($1, $2)", std::string(kChannel), generation.name);
     return next;
+}
+
+bool reached_cut(pqxx::transaction_base& tx, const Generation& generation, AsOfStream stream) {
+    return !tx.exec_params(
+                  "SELECT 1 FROM projection_generation_streams WHERE generation_id = $1 "
+                  "AND stream = $2",
+                  generation.id, std::string(to_string(stream)))
+                .empty();
+}
+
+Result<State> reach_cut(pqxx::transaction_base& tx, const Generation& generation,
+                        AsOfStream stream) {
+    // The guard, exclusively: the other stream's builder records its own
+    // arrival after this transaction, or before it and is seen here.
+    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2::integer)", kGuardLockClass, generation.id);
+    tx.exec_params(
+        "INSERT INTO projection_generation_streams (generation_id, stream) VALUES ($1, $2) "
+        "ON CONFLICT DO NOTHING",
+        generation.id, std::string(to_string(stream)));
+    const auto arrived =
+        tx.exec_params(
+              "SELECT count(*) FROM projection_generation_streams WHERE generation_id = $1",
+              generation.id)[0][0]
+            .as<std::size_t>();
+    if (arrived < kAsOfStreams.size()) return State::building;
+    return take_step(tx, generation, Step::caught_up);
 }
 
 std::map<int, std::int64_t> checkpoints(pqxx::transaction_base& tx, const std::string& schema,

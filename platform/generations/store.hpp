@@ -52,6 +52,17 @@ std::optional<Generation> by_id(pqxx::transaction_base& tx, std::int64_t id);
 // and notifies kChannel; takes the generation's guard exclusively first.
 Result<State> take_step(pqxx::transaction_base& tx, const Generation& generation, Step step);
 
+// An as-of generation is cut from both streams, each replayed by a builder
+// of its own (perhaps in another projector process): it becomes ready when
+// both have reached the cut, never with its state but without the reads and
+// refusals up to the same moment. `reach_cut` records that `stream`'s
+// builder has (projection_generation_streams), and in the same transaction
+// makes the generation ready if the other one had too: the state after.
+Result<State> reach_cut(pqxx::transaction_base& tx, const Generation& generation,
+                        AsOfStream stream);
+// Whether `stream`'s builder has reached the generation's cut.
+bool reached_cut(pqxx::transaction_base& tx, const Generation& generation, AsOfStream stream);
+
 // Where a projection of the generation's schema has got to, per partition.
 std::map<int, std::int64_t> checkpoints(pqxx::transaction_base& tx, const std::string& schema,
                                         const std::string& projection, const std::string& topic);

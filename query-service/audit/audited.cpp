@@ -149,7 +149,7 @@ class Auditor {
             return fact;
         }
 
-        // A 404 hides something only on a described aggregate's routes,
+        // A 404 may hide something only on a described aggregate's routes,
         // which answer every non-member the 404 of a missing tenant. Others
         // (a tenant's profile, its members) serve platform administrators
         // who are no members, and their 404s are rows not there (yet).
@@ -162,25 +162,22 @@ class Auditor {
         const auto who = owners(pool_, tenant, route ? route->aggregate : nullptr, id,
                                 authenticated ? fact.user : std::nullopt);
         if (!who.user_exists) fact.user.reset();
-        if (!authenticated || status == 403) {
-            fact.tenant =
-                who.path_tenant ? TenantId(*Uuid::parse(*who.path_tenant)) : kPlatformTenant;
-            if (!who.path_tenant && tenant) fact.requested_tenant_id = tenant;
-            return fact;
-        }
-        // 404: a refusal only when something real was hidden: a live row
-        // of another tenant (or of this one, from a non-member), or a
-        // tenant the caller is not a member of. A missing id is no refusal.
-        if (who.row_tenant && (who.row_tenant != tenant || !who.member)) {
+        // A 404 on a live row of another tenant (or of this one, from a
+        // non-member) is filed under the tenant that owns it.
+        if (status == 404 && who.row_tenant && (who.row_tenant != tenant || !who.member)) {
             fact.tenant = TenantId(*Uuid::parse(*who.row_tenant));
             if (tenant && *tenant != *who.row_tenant) fact.requested_tenant_id = tenant;
             return fact;
         }
-        if (who.path_tenant && !who.member) {
-            fact.tenant = TenantId(*Uuid::parse(*who.path_tenant));
-            return fact;
-        }
-        return std::nullopt;
+        // Everything else under the tenant the path names (a missing tenant:
+        // the platform's, naming the one asked). A 404 is recorded, and so
+        // held until its record is durable, whatever it hid, an id that
+        // exists nowhere included (reason not-found, in the caller's own
+        // tenant): were a missing id answered at once and a hidden one only
+        // once recorded, the answer's timing would tell what its body does not.
+        fact.tenant = who.path_tenant ? TenantId(*Uuid::parse(*who.path_tenant)) : kPlatformTenant;
+        if (!who.path_tenant && tenant) fact.requested_tenant_id = tenant;
+        return fact;
     }
 
   private:

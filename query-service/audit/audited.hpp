@@ -2,12 +2,14 @@
 // Reads and refusals are audited (DESIGN.md "Security"): the outermost
 // handler of the query service. A read that answers patient-identifiable
 // data (AccessRoutes) is recorded as a view (an item: its id) or a search
-// (a page: every id on it); a 401, a 403, and a 404 on a tenant or id that
-// exists but the caller may not see, as denied, filed under the tenant
-// that owns what was asked for. The answer is held, without a worker,
-// until its record is durable; a record that cannot be written turns the
-// answer into 503 access-log-unavailable, never unaudited data. A refused
-// 404 is byte for byte the 404 of a missing id.
+// (a page: every id on it); a 401, a 403, and every 404 on a described
+// aggregate's route, as denied: filed under the tenant that owns what was
+// asked for (a row of another tenant: its owner), else under the tenant
+// the path names (a missing id: the caller's own). The answer is held,
+// without a worker, until its record is durable, a 404 of a missing id as
+// much as one that hides a row, so its timing tells nothing; a record that
+// cannot be written turns the answer into 503 access-log-unavailable, never
+// unaudited data. A refused 404 is byte for byte the 404 of a missing id.
 #include "platform/http/router.hpp"
 #include "platform/pg/pool.hpp"
 #include "query-service/audit/access_recorder.hpp"

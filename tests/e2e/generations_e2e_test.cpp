@@ -3,7 +3,8 @@
 //    just after that command's event; `?as_of=N` (or CC-As-Of) serves it,
 //    byte for byte what the query service answered at that position, to the
 //    tenant's admins and auditors, 403 to any other role, 404 for a name
-//    that does not exist; current reads go on unchanged;
+//    that does not exist; current reads go on unchanged; its audit trail
+//    holds the reads recorded up to the cut (the access stream is cut too);
 //  - `complexcare rebuild` while the stack runs: the query service follows
 //    the rebuilt generation without a restart, and the projector goes on in
 //    it (a write after the switch is read, which the frozen old generation
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tests/support/backend_test.hpp"
 #include "tests/support/openapi.hpp"
@@ -106,6 +108,54 @@ TEST_P(GenerationsEndToEnd, AnAsOfGenerationServesThePastStateToAuditorsAndAdmin
     EXPECT_EQ(unknown.json().at("type").as_string(), "urn:complexcare:problem:as-of-unknown");
     const auto both = query(patient + "?as_of=" + name + "&min_position=" + at);
     EXPECT_EQ(both.status, 400) << both.body;
+}
+
+// The access stream is cut with the state: an auditor reading the trail
+// as of a moment sees who had read what by then, and nothing read later.
+TEST_P(GenerationsEndToEnd, AnAsOfGenerationHoldsTheReadsRecordedUpToItsCut) {
+    const auto tenant = new_tenant("As of reads", "as-of-reads-" + unique_suffix());
+    const auto registered =
+        command("POST", tenant + "/patients", R"({"first_name":"Eve","last_name":"Read"})");
+    const auto patient = id_of(registered);
+    ASSERT_TRUE(projected(tenant + "/patients/" + patient, position_of(registered)));
+    // The answer is sent once its access record is durable: a view recorded
+    // before the next command's event occurred, and one after it.
+    const auto view = [&](const std::string& request_id) {
+        return query(tenant + "/patients/" + patient, {{"X-Request-Id", request_id}}).status;
+    };
+    const auto before = "as-of-before-" + unique_suffix();
+    ASSERT_EQ(view(before), 200);
+    const auto cut =
+        command("POST", tenant + "/patients", R"({"first_name":"Flo","last_name":"Cut"})");
+    ASSERT_EQ(cut.status, 201) << cut.body;
+    const auto after = "as-of-after-" + unique_suffix();
+    ASSERT_EQ(view(after), 200);
+
+    const auto name = unique_name("reads");
+    ASSERT_EQ(
+        complexcare({"replay", "--as-of", position_of(cut), "--name", name, "--plain", "true"}), 0)
+        << "see " << kCliOutput;
+
+    const auto viewed_by = [&](const std::string& as_of) {
+        std::set<std::string> request_ids;
+        const auto trail = query(tenant + "/audit-logs?action=view&entity_id=" + patient +
+                                 (as_of.empty() ? "" : "&as_of=" + as_of));
+        EXPECT_EQ(trail.status, 200) << trail.body;
+        if (trail.status != 200) return request_ids;
+        const auto body = trail.json();
+        for (const auto& row : body.at("items").as_array()) {
+            const auto& details = row.at("details").as_object();
+            if (const auto* id = details.if_contains("request_id"))
+                request_ids.emplace(id->as_string());
+        }
+        return request_ids;
+    };
+    // Ready means both streams reached the cut: no waiting here.
+    const auto then = viewed_by(name);
+    EXPECT_EQ(then.count(before), 1u) << "a read recorded before the cut";
+    EXPECT_EQ(then.count(after), 0u) << "a read recorded after the cut";
+    // The later view is real: the current trail has it, once projected.
+    EXPECT_TRUE(testing::eventually([&] { return viewed_by("").count(after) == 1; }));
 }
 
 TEST_P(GenerationsEndToEnd, ReadersFollowARebuildWithoutARestart) {

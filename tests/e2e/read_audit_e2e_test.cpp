@@ -222,7 +222,39 @@ TEST_P(ReadAuditEndToEnd, RefusalsAreRecordedAsDeniedAndAForeign404LooksLikeAMis
     EXPECT_EQ(facts.front().tenant_id.to_string(), id_in(owner));
     EXPECT_EQ(facts.front().payload.at("requested_tenant_id").as_string(), id_in(other));
     EXPECT_EQ(ids_of(facts.front().payload), std::vector<std::string>{patient});
-    EXPECT_TRUE(facts_of(missing_request).empty()) << "an id that exists nowhere is no refusal";
+    // An id that exists nowhere is recorded too, so that both answers wait
+    // for a durable record and their timing tells nothing: in the
+    // caller's own tenant, which the auditors of its tenant read.
+    facts = facts_of(missing_request);
+    ASSERT_EQ(facts.size(), 1u) << "a 404 of a missing id is answered before any record";
+    EXPECT_EQ(facts.front().event_type, "AccessDenied");
+    EXPECT_EQ(facts.front().tenant_id.to_string(), id_in(other));
+    EXPECT_TRUE(facts.front().payload.at("requested_tenant_id").is_null());
+    EXPECT_EQ(facts.front().payload.at("reason").as_string(), "not-found");
+    EXPECT_EQ(ids_of(facts.front().payload), std::vector<std::string>{missing_id});
+    ASSERT_TRUE(access_projected()) << "the projector never reached the end of the access stream";
+    {
+        pqxx::connection database(stack().database_url);
+        const auto rows = pqxx::nontransaction(database).exec_params(
+            "SELECT tenant_id::text, action, entity_id::text FROM audit_logs "
+            "WHERE details->>'request_id' = $1",
+            missing_request);
+        ASSERT_EQ(rows.size(), 1u);
+        EXPECT_EQ(rows[0][0].as<std::string>(), id_in(other));
+        EXPECT_EQ(rows[0][1].as<std::string>(), "denied");
+        EXPECT_EQ(rows[0][2].as<std::string>(), missing_id);
+    }
+
+    // A tenant that exists nowhere: under the platform, naming the one asked.
+    const auto nowhere = Uuid::random_v4().to_string();
+    const auto nowhere_request = new_request_id();
+    EXPECT_EQ(
+        get("/v1/tenants/" + nowhere + "/patients/" + missing_id, nowhere_request, intruder).status,
+        404);
+    facts = facts_of(nowhere_request);
+    ASSERT_EQ(facts.size(), 1u);
+    EXPECT_EQ(facts.front().tenant_id, kPlatformTenant);
+    EXPECT_EQ(facts.front().payload.at("requested_tenant_id").as_string(), nowhere);
 
     // 404 of a tenant the caller is no member of.
     const auto outsider = new_request_id();

@@ -18,6 +18,7 @@
 #include "platform/audit/chain.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/access_fact.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelope_of.hpp"
 #include "tests/support/eventually.hpp"
@@ -74,6 +75,7 @@ class AuditChainTest : public ::testing::Test {
         }
         for (int i = 0; i < 3; ++i) {
             const auto user = UserId::generate();
+            users_.push_back(user);
             append(testing::envelope_of("UserRegistered", "user", user.uuid(), kPlatformTenant, 1,
                                         {{"email", user.to_string() + "@example.org"}}));
         }
@@ -102,11 +104,40 @@ class AuditChainTest : public ::testing::Test {
         ASSERT_TRUE(stopped.empty()) << stopped;
     }
 
+    // Reads and refusals on the access stream, projected by a projector of
+    // that stream as the projector process's access worker runs it: views
+    // and a search in one tenant, a refusal with no user in the other.
+    void access_trail() {
+        using events::access::Kind;
+        const auto config = log_config(url_).access_stream();
+        auto writer = eventlog::open_writer(config);
+        const auto patient = Uuid::random_v4().to_string();
+        for (const auto& fact : {testing::access_fact(Kind::view, tenant_, users_[0], {patient}),
+                                 testing::access_fact(Kind::search, tenant_, users_[1],
+                                                      {patient, Uuid::random_v4().to_string()}),
+                                 testing::access_fact(Kind::view, tenant_, users_[0], {patient}),
+                                 testing::access_fact(Kind::denied, other_, std::nullopt, {})}) {
+            const auto recorded = testing::record_access(*writer, fact);
+            ASSERT_TRUE(recorded.ok()) << recorded.error().detail;
+        }
+        projector::Projector p({.database_url = url_,
+                                .topic = config.topic(),
+                                .batch_size = 2000,
+                                .access_stream = true});
+        auto reader = eventlog::open_reader(
+            config,
+            {.group = "projector.access", .start_offset = [&](int i) { return p.checkpoint(i); }});
+        const auto stopped = testing::catch_up(p, *reader);
+        ASSERT_TRUE(stopped.empty()) << stopped;
+    }
+
     VerifyReport verify(bool against_log, std::optional<std::string> tenant = std::nullopt) {
         pqxx::connection database(url_);
         auto reader = eventlog::open_reader(log_config(url_), {});
+        auto access = eventlog::open_reader(log_config(url_).access_stream(), {});
         auto report = audit::verify(database, {.tenant = std::move(tenant)},
-                                    against_log ? reader.get() : nullptr);
+                                    against_log ? reader.get() : nullptr,
+                                    against_log ? access.get() : nullptr);
         EXPECT_TRUE(report.ok()) << report.error().detail;
         return report.ok() ? *report : VerifyReport{};
     }
@@ -152,6 +183,7 @@ class AuditChainTest : public ::testing::Test {
 
     TenantId tenant_ = TenantId::generate();
     TenantId other_ = TenantId::generate();
+    std::vector<UserId> users_;
     std::string url_;
     std::unique_ptr<eventlog::LogWriter> writer_;
     std::vector<eventlog::OutgoingRecord> records_;
@@ -271,6 +303,88 @@ TEST_F(AuditChainTest, AForgedRowIsNamedWithOrWithoutALink) {
     ASSERT_NE(inserted, nullptr) << to_text(report);
     EXPECT_EQ(inserted->seq, 3);
     EXPECT_EQ(inserted->audit_log_id, between);
+}
+
+// The access rows (stream "access") are derived again from the access
+// stream's facts: an edited, a deleted and a forged one are named, the
+// forged one even with a well-made link at the end of its chain, which the
+// chain alone cannot tell from an honest longer trail.
+TEST_F(AuditChainTest, AccessRowsAreComparedWithTheAccessStreamsFacts) {
+    access_trail();
+    const std::string chain = "tenant_id = '" + tenant_.to_string() + "' AND stream = 'access'";
+    ASSERT_EQ(testing::scalar(url_, "SELECT count(*) FROM audit_chain WHERE " + chain), 3);
+    auto report = verify(true);
+    EXPECT_TRUE(report.intact()) << to_text(report);
+    EXPECT_EQ(report.access_facts, 4u);
+    const auto access_row = [&](std::int64_t seq) {
+        pqxx::connection c(url_);
+        return pqxx::nontransaction(c)
+            .exec("SELECT audit_log_id::text FROM audit_chain WHERE " + chain +
+                  " AND seq = " + std::to_string(seq))[0][0]
+            .as<std::string>();
+    };
+    const auto of_kind = [](const VerifyReport& r, Tampering kind, const std::string& id) {
+        for (const auto& found : r.breaks)
+            if (found.kind == kind && found.audit_log_id == id) return &found;
+        return static_cast<const Break*>(nullptr);
+    };
+
+    // Edited: the query that found the patient blanked out.
+    const auto edited = access_row(1);
+    tamper("UPDATE audit_logs SET details = jsonb_set(details, '{query}', '\"\"') WHERE id = '" +
+           edited + "'");
+    report = verify(true);
+    const auto* mismatch = of_kind(report, Tampering::log_mismatch, edited);
+    ASSERT_NE(mismatch, nullptr) << to_text(report);
+    EXPECT_EQ(mismatch->stream, "access");
+    EXPECT_NE(mismatch->detail.find("details.query"), std::string::npos) << mismatch->detail;
+
+    // Deleted, with its link: the search that revealed two patients.
+    const auto deleted = access_row(2);
+    tamper("DELETE FROM audit_chain WHERE audit_log_id = '" + deleted +
+           "'; DELETE FROM audit_logs WHERE id = '" + deleted + "'");
+    report = verify(true);
+    const auto* missing = of_kind(report, Tampering::missing_row, deleted);
+    ASSERT_NE(missing, nullptr) << to_text(report);
+    EXPECT_EQ(missing->stream, "access");
+
+    // Forged: a view appended to the other tenant's access chain with a
+    // well-made first link.
+    const auto forged = Uuid::random_v4().to_string();
+    tamper(
+        "INSERT INTO audit_logs (id, tenant_id, action, entity_type, entity_id, details, "
+        "created_at) VALUES ('" +
+        forged + "', '" + other_.to_string() + "', 'view', 'patient', NULL, '{}', now())");
+    {
+        pqxx::connection c(url_);
+        pqxx::nontransaction tx(c);
+        const auto read = tx.exec_params(
+            "SELECT " + std::string(kAuditRowSelect) + " FROM audit_logs a WHERE a.id = $1::uuid",
+            forged)[0];
+        const AuditRow row{read[0].as<std::string>(),
+                           read[1].as<std::string>(),
+                           std::nullopt,
+                           read[3].as<std::string>(),
+                           read[4].as<std::string>(),
+                           std::nullopt,
+                           read[6].as<std::string>(),
+                           std::nullopt,
+                           std::nullopt,
+                           read[9].as<std::string>()};
+        const auto head =
+            tx.exec("SELECT seq, row_hash FROM audit_chain WHERE tenant_id = '" +
+                    other_.to_string() + "' AND stream = 'access' ORDER BY seq DESC LIMIT 1")[0];
+        const auto prev = head[1].as<std::string>();
+        tamper("INSERT INTO audit_chain VALUES ('" + forged + "', '" + other_.to_string() +
+               "', 'access', " + std::to_string(head[0].as<std::int64_t>() + 1) + ", '" + prev +
+               "', '" + link_hash(prev, *canonical_content(row)) + "')");
+    }
+    EXPECT_EQ(verify(false, other_.to_string()).breaks.size(), 0u)
+        << "a well-made link at the end passes the chain alone";
+    report = verify(true);
+    const auto* not_in_log = of_kind(report, Tampering::not_in_log, forged);
+    ASSERT_NE(not_in_log, nullptr) << to_text(report);
+    EXPECT_EQ(not_in_log->stream, "access");
 }
 
 TEST_F(AuditChainTest, ProjectingTheSameLogAgainGivesTheIdenticalChain) {

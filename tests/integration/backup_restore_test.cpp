@@ -1,10 +1,11 @@
 // Backup and restore, for real. The log is made by the real command service
 // (the demo seed, through its API) on the PostgreSQL log and projected by the
 // real projector. Then:
-//  - `complexcare log export` / `log import` move it to the mock Kafka
+//  - `complexcare log export` / `log import` move it, and the access stream
+//    the real query service recorded of a few reads, to the mock Kafka
 //    cluster and back to a new PostgreSQL log; each copy, projected afresh
 //    into a new database, has the same rows in every projected table, the
-//    audit trail included;
+//    audit trail of changes and of reads included;
 //  - pg_dump / pg_restore copy the database into a new one, identical table
 //    by table, which then carries on: its log takes appends and its
 //    projector resumes at the restored checkpoints;
@@ -68,14 +69,18 @@ std::int64_t log_size(const eventlog::LogConfig& config) {
     return total;
 }
 
-// Projects `log` into the database at `url` with the real projector, from
-// its checkpoints to the log's end.
+// Projects `log` and then its access stream into the database at `url`
+// with the real projector, from their checkpoints to their ends.
 void project(const eventlog::LogConfig& log, const std::string& url) {
-    projector::Projector p(projector::ProjectorOptions{.database_url = url, .topic = log.topic()});
-    auto reader = eventlog::open_reader(
-        log, {.group = "", .start_offset = [&](int i) { return p.checkpoint(i); }});
-    const auto stopped = testing::catch_up(p, *reader);
-    ASSERT_TRUE(stopped.empty()) << stopped;
+    for (const bool access : {false, true}) {
+        const auto stream = access ? log.access_stream() : log;
+        projector::Projector p(projector::ProjectorOptions{
+            .database_url = url, .topic = stream.topic(), .access_stream = access});
+        auto reader = eventlog::open_reader(
+            stream, {.group = "", .start_offset = [&](int i) { return p.checkpoint(i); }});
+        const auto stopped = testing::catch_up(p, *reader);
+        ASSERT_TRUE(stopped.empty()) << stopped;
+    }
 }
 
 // Per table: its row count and an md5 of its rows as text, sorted, over
@@ -109,17 +114,17 @@ std::map<std::string, std::string> checksums(const std::string& url,
 }
 
 // Every projected table, audit_logs included. Left out: the log itself, the
-// migrations' own bookkeeping and the generations' control table (not
+// migrations' own bookkeeping and the generations' control tables (not
 // projections: its times are the migration's), and what differs by
 // where and when a projection ran: the checkpoints' log name and times, a
 // dead letter's log name, serial id and time. The platform tenant's row is
 // made by a migration at its own time, so its times differ too.
 std::map<std::string, std::string> projections(const std::string& url) {
     return checksums(url,
-                     // The logs themselves (the access stream is not in an export).
+                     // The logs themselves, compared record by record elsewhere.
                      {"event_log", "event_log_partitions", "event_log_writer", "access_log",
                       "access_log_partitions", "schema_migrations", "projection_generations",
-                      "projection_checkpoints.topic",
+                      "projection_generation_streams", "projection_checkpoints.topic",
                       "projection_checkpoints.updated_at", "dead_letters.id", "dead_letters.topic",
                       "dead_letters.created_at", "tenants.created_at", "tenants.updated_at"});
 }
@@ -136,15 +141,32 @@ std::string tenant_times(const std::string& url) {
         .as<std::string>();
 }
 
-// The record lines of an export file (its header dropped), sorted: equal
-// for two files that hold the same records at the same positions.
+// The record lines of an export file (its sections' headers dropped),
+// sorted: equal for two files that hold the same records at the same positions.
 std::vector<std::string> records_of(const std::string& path) {
     std::ifstream in(path);
     std::vector<std::string> lines;
     std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) lines.push_back(line);
+    while (std::getline(in, line))
+        if (!line.starts_with("{\"format\"")) lines.push_back(line);
     std::sort(lines.begin(), lines.end());
+    return lines;
+}
+
+// The record lines of one stream's section of an export file, in file order.
+std::vector<std::string> section_of(const std::string& path, std::string_view stream) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    std::string line;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line.starts_with("{\"format\"")) {
+            const auto header = decode_header(line);
+            inside = header.ok() && header->stream == stream;
+        } else if (inside) {
+            lines.push_back(line);
+        }
+    }
     return lines;
 }
 
@@ -158,17 +180,8 @@ class BackupRestore : public ::testing::Test {
         const auto admin = UserId::generate();
         const auto port = testing::free_port();
         const std::string secret = "backup-restore-secret-long-enough-for-hs256";
-        testing::Process command(testing::binary("command-service/command-service"),
-                                 {{"CC_DATABASE_URL", source_ + " user=complexcare_command"},
-                                  {"CC_LOG_BACKEND", "postgres"},
-                                  {"CC_LOG_PARTITIONS", std::to_string(kPartitions)},
-                                  {"CC_HTTP_PORT", std::to_string(port)},
-                                  {"CC_JWT_SECRET", secret},
-                                  {"CC_PLATFORM_ADMINS", admin.to_string()},
-                                  {"CC_LOG_LEVEL", "warn"},
-                                  {"CC_OVERDUE_INTERVAL_MS", "0"},
-                                  {"CC_BLOB_DIR", dir_ + "/blobs"}},
-                                 kOutput);
+        const auto command = start_service("command-service/command-service", "complexcare_command",
+                                           port, admin, secret, {{"CC_OVERDUE_INTERVAL_MS", "0"}});
         ASSERT_TRUE(testing::wait_until_ready(port, "/readyz", 30000));
         ASSERT_EQ(
             complexcare({{"CC_JWT_SECRET", secret}},
@@ -178,9 +191,51 @@ class BackupRestore : public ::testing::Test {
             0)
             << "the seed failed; see " << kOutput;
         record_what_the_seed_leaves_out(port, admin, secret);
-        EXPECT_EQ(command.terminate(), 0);
+        EXPECT_EQ(command->terminate(), 0);
+        project(postgres_log(source_), source_);
+        read_as_auditors_do(admin, secret);
         project(postgres_log(source_), source_);
         source_events_ = testing::scalar(source_, "SELECT count(*) FROM event_log");
+        source_access_ = testing::scalar(source_, "SELECT count(*) FROM access_log");
+    }
+
+    // A service on the source database's PostgreSQL log, as `role`.
+    static std::unique_ptr<testing::Process> start_service(const std::string& binary,
+                                                           const std::string& role, int port,
+                                                           const UserId& admin,
+                                                           const std::string& secret,
+                                                           Env extra = {}) {
+        extra.insert({{"CC_DATABASE_URL", source_ + " user=" + role},
+                      {"CC_LOG_BACKEND", "postgres"},
+                      {"CC_LOG_PARTITIONS", std::to_string(kPartitions)},
+                      {"CC_HTTP_PORT", std::to_string(port)},
+                      {"CC_JWT_SECRET", secret},
+                      {"CC_PLATFORM_ADMINS", admin.to_string()},
+                      {"CC_LOG_LEVEL", "warn"},
+                      {"CC_BLOB_DIR", dir_ + "/blobs"}});
+        return std::make_unique<testing::Process>(testing::binary(binary), extra, kOutput);
+    }
+    // The Authorization header of the platform administrator.
+    static Env as_operator(const UserId& admin, const std::string& secret) {
+        auth::AuthConfig auth;
+        auth.hs256_secret = secret;
+        return {
+            {"Authorization", "Bearer " + auth::mint_hs256(auth, admin, std::chrono::hours(1))}};
+    }
+
+    // Reads through the real query service, which records each on the
+    // access stream before it answers: a view, a search and a refusal.
+    static void read_as_auditors_do(const UserId& admin, const std::string& secret) {
+        const auto port = testing::free_port();
+        const auto query =
+            start_service("query-service/query-service", "complexcare_query", port, admin, secret);
+        ASSERT_TRUE(testing::wait_until_ready(port, "/readyz", 30000));
+        const auto as_admin = as_operator(admin, secret);
+        EXPECT_EQ(testing::http_request(port, "GET", patient_, "", as_admin).status, 200);
+        EXPECT_EQ(testing::http_request(port, "GET", tenant_ + "/patients", "", as_admin).status,
+                  200);
+        EXPECT_EQ(testing::http_request(port, "GET", patient_, "", {}).status, 401);
+        EXPECT_EQ(query->terminate(), 0);
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
 
@@ -189,13 +244,10 @@ class BackupRestore : public ::testing::Test {
     // that every projected table has rows to compare.
     static void record_what_the_seed_leaves_out(int port, const UserId& admin,
                                                 const std::string& secret) {
-        auth::AuthConfig auth;
-        auth.hs256_secret = secret;
-        const Env as_operator{
-            {"Authorization", "Bearer " + auth::mint_hs256(auth, admin, std::chrono::hours(1))}};
+        const auto operator_headers = as_operator(admin, secret);
         const auto send = [&](const std::string& method, const std::string& target,
                               const std::string& body, Env headers = {}) {
-            headers.insert(as_operator.begin(), as_operator.end());
+            headers.insert(operator_headers.begin(), operator_headers.end());
             const auto answer = testing::http_request(port, method, target, body, headers);
             EXPECT_TRUE(answer.status == 200 || answer.status == 201)
                 << method << " " << target << ": " << answer.status << " " << answer.body;
@@ -205,11 +257,13 @@ class BackupRestore : public ::testing::Test {
         };
         const auto tenant =
             "/v1/tenants/" + send("POST", "/v1/tenants", R"({"name":"Backup","slug":"backup"})");
+        tenant_ = tenant;
         send("PUT", tenant + "/members/" + admin.to_string(), R"({"role":"admin"})");
         send("POST", "/v1/features", R"({"name":"backup-reports"})");
         send("PUT", tenant + "/features/backup-reports", R"({"is_enabled":true})");
         const auto patient =
             send("POST", tenant + "/patients", R"({"first_name":"Ada","last_name":"Lovelace"})");
+        patient_ = tenant + "/patients/" + patient;
         const auto nurse = send("POST", tenant + "/care-professionals",
                                 R"({"first_name":"Mary","last_name":"Seacole","role":"Nurse"})");
         send("POST", tenant + "/documents?name=consent.txt&patient_id=" + patient, "consent given",
@@ -234,11 +288,16 @@ class BackupRestore : public ::testing::Test {
     static inline std::string dir_;
     static inline std::string source_;
     static inline long source_events_ = 0;
+    static inline long source_access_ = 0;  // access facts of the reads
+    static inline std::string tenant_;      // "/v1/tenants/<id>"
+    static inline std::string patient_;     // its patient's item path
 };
 
 TEST_F(BackupRestore, ALogMovedToKafkaAndBackProjectsIdentically) {
     ASSERT_GT(source_events_, 100) << "the seed made a log worth moving";
-    ASSERT_EQ(testing::scalar(source_, "SELECT count(*) FROM audit_logs"), source_events_);
+    ASSERT_EQ(source_access_, 3) << "a view, a search and a refusal";
+    ASSERT_EQ(testing::scalar(source_, "SELECT count(*) FROM audit_logs"),
+              source_events_ + source_access_);
     for (const auto& [table, rows] : projections(source_)) {
         if (table != "dead_letters") {
             EXPECT_FALSE(rows.starts_with("0 rows")) << table << " has nothing to compare";
@@ -246,6 +305,19 @@ TEST_F(BackupRestore, ALogMovedToKafkaAndBackProjectsIdentically) {
     }
     const auto exported = dir_ + "/postgres.ndjson";
     ASSERT_EQ(complexcare(postgres_env(source_), {"log", "export", "--out", exported}), 0);
+    // The access stream is exported beside the log: the reads' records.
+    const auto access = section_of(exported, kAccessStream);
+    ASSERT_EQ(access.size(), static_cast<std::size_t>(source_access_));
+    const auto fact_of = [&](std::string_view event_type) {
+        return std::count_if(access.begin(), access.end(), [&](const std::string& line) {
+            return line.find("\"event_type\":\"" + std::string(event_type) + "\"") !=
+                   std::string::npos;
+        });
+    };
+    EXPECT_EQ(fact_of("RecordViewed"), 1);
+    EXPECT_EQ(fact_of("RecordsSearched"), 1);
+    EXPECT_EQ(fact_of("AccessDenied"), 1);
+    EXPECT_EQ(section_of(exported, kDomainStream).size(), static_cast<std::size_t>(source_events_));
 
     eventlog::KafkaMockCluster cluster(1, kTopic, kPartitions);
     eventlog::LogConfig kafka;
@@ -260,6 +332,7 @@ TEST_F(BackupRestore, ALogMovedToKafkaAndBackProjectsIdentically) {
                         {"CC_DATABASE_URL", kafka_projection}};
     ASSERT_EQ(complexcare(kafka_env, {"log", "import", "--in", exported}), 0) << "see " << kOutput;
     EXPECT_EQ(log_size(kafka), source_events_);
+    EXPECT_EQ(log_size(kafka.access_stream()), source_access_);
     project(kafka, kafka_projection);
     EXPECT_EQ(projections(kafka_projection), projections(source_));
 
@@ -316,7 +389,8 @@ TEST_F(BackupRestore, PgDumpRestoredIntoAFreshDatabaseIsIdenticalAndCarriesOn) {
     ASSERT_TRUE(appended.ok()) << appended.error().detail;
     EXPECT_EQ(appended->front(), before);
     project(postgres_log(restored), restored);
-    EXPECT_EQ(testing::scalar(restored, "SELECT count(*) FROM audit_logs"), source_events_ + 1);
+    EXPECT_EQ(testing::scalar(restored, "SELECT count(*) FROM audit_logs"),
+              source_events_ + source_access_ + 1);
     EXPECT_EQ(testing::scalar(restored,
                               "SELECT count(*) FROM tenants WHERE slug = "
                               "'after-the-restore'"),
@@ -332,7 +406,8 @@ TEST_F(BackupRestore, AnImportRefusesWhatItCannotBringOverAndAppendsNothing) {
     const auto file = dir_ + "/refusals.ndjson";
     {
         auto reader = eventlog::open_reader(postgres_log(source_), {});
-        const auto exported = export_log(*reader, "event_log", "postgres", file);
+        const ExportSection domain{std::string(kDomainStream), reader.get(), "event_log"};
+        const auto exported = export_log({&domain, 1}, "postgres", file);
         ASSERT_TRUE(exported.ok()) << exported.error().detail;
         EXPECT_EQ(exported->records, source_events_);
     }
@@ -357,7 +432,9 @@ TEST_F(BackupRestore, AnImportRefusesWhatItCannotBringOverAndAppendsNothing) {
         auto writer = eventlog::open_writer(config);
         auto target = eventlog::open_reader(config, {});
         const auto size = log_size(config);
-        const auto imported = import_log(path, *writer, *target, {.offsets = offsets});
+        const auto imported =
+            import_log(path, {{std::string(kDomainStream), {writer.get(), target.get()}}},
+                       {.offsets = offsets});
         EXPECT_EQ(log_size(config), size) << "a refused import appends nothing";
         return imported.ok() ? std::string("accepted") : imported.error().type;
     };
@@ -387,9 +464,28 @@ TEST_F(BackupRestore, AnImportRefusesWhatItCannotBringOverAndAppendsNothing) {
     auto writer = eventlog::open_writer(config);
     auto target = eventlog::open_reader(config, {});
     const auto imported =
-        import_log(gap, *writer, *target, {.offsets = OffsetPolicy::renumber, .batch = 7});
+        import_log(gap, {{std::string(kDomainStream), {writer.get(), target.get()}}},
+                   {.offsets = OffsetPolicy::renumber, .batch = 7});
     ASSERT_TRUE(imported.ok()) << imported.error().detail;
     EXPECT_EQ(imported->records, source_events_);
+    // The access stream, in a file of its own (log export --stream access),
+    // goes only where an access stream is given.
+    const auto access_file = dir_ + "/access.ndjson";
+    {
+        auto reader = eventlog::open_reader(postgres_log(source_).access_stream(), {});
+        const ExportSection access{std::string(kAccessStream), reader.get(), "access_log"};
+        const auto exported = export_log({&access, 1}, "postgres", access_file);
+        ASSERT_TRUE(exported.ok()) << exported.error().detail;
+        EXPECT_EQ(exported->stream_records.at(std::string(kAccessStream)), source_access_);
+    }
+    EXPECT_EQ(refusal(access_file, fresh("backup_no_access_target"), kPartitions), "no-target");
+    auto access_writer = eventlog::open_writer(config.access_stream());
+    auto access_target = eventlog::open_reader(config.access_stream(), {});
+    const auto access_imported =
+        import_log(access_file,
+                   {{std::string(kAccessStream), {access_writer.get(), access_target.get()}}}, {});
+    ASSERT_TRUE(access_imported.ok()) << access_imported.error().detail;
+    EXPECT_EQ(access_imported->records, source_access_);
     project(config, renumbered);
     EXPECT_EQ(projections(renumbered), projections(source_));
 }

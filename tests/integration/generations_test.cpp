@@ -6,7 +6,10 @@
 //  - a projector killed (SIGKILL) in the middle of a rebuild leaves it
 //    building, and the next one resumes it from its checkpoints: nothing
 //    lost, nothing doubled (audit_logs' primary key would park a double in
-//    dead_letters).
+//    dead_letters);
+//  - the access stream's rows are rebuilt with it: the new generation's
+//    audit_logs hold the same reads and refusals, chained alike;
+//  - an as-of generation is ready only once both streams reached its cut.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -18,6 +21,7 @@
 #include "platform/generations/store.hpp"
 #include "platform/pg/migrator.hpp"
 #include "projector/projector.hpp"
+#include "tests/support/access_fact.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelope_of.hpp"
 #include "tests/support/eventually.hpp"
@@ -103,6 +107,46 @@ class GenerationsTest : public ::testing::Test {
                                     {{"email", user.to_string() + "@example.org"}}));
     }
 
+    // A tenant with a user: the names an access fact refers to.
+    std::pair<TenantId, UserId> append_reader(int i) {
+        const auto tenant = TenantId::generate();
+        const auto slug = "read-" + std::to_string(i);
+        append(testing::envelope_of("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                                    {{"name", slug}, {"slug", slug}}));
+        const auto user = UserId::generate();
+        append_user(user);
+        return {tenant, user};
+    }
+    // The i-th read or refusal of one of `readers`, on the access stream.
+    void record_access(const std::vector<std::pair<TenantId, UserId>>& readers, int i) {
+        static constexpr events::access::Kind kKinds[] = {
+            events::access::Kind::view, events::access::Kind::search, events::access::Kind::denied};
+        const auto& [tenant, user] = readers[static_cast<std::size_t>(i) % readers.size()];
+        if (!access_writer_) access_writer_ = eventlog::open_writer(config_.access_stream());
+        const auto recorded = testing::record_access(
+            *access_writer_,
+            testing::access_fact(kKinds[i % 3], tenant, user, {Uuid::random_v4().to_string()}));
+        ASSERT_TRUE(recorded.ok()) << recorded.error().detail;
+    }
+    long access_size() {
+        return scalar("SELECT coalesce(sum(next_offset), 0) FROM access_log_partitions");
+    }
+    // How far the access stream is projected into a generation.
+    long accessed(const std::string& schema) { return applied(schema, "access_log"); }
+    // A generation's access rows and their chain links: count and md5.
+    std::pair<std::string, std::string> access_trail(const std::string& schema) {
+        pqxx::nontransaction tx(*watcher_);
+        const auto rows = tx.exec(
+            "SELECT count(*) || ' ' || coalesce(md5(string_agg(a::text, E'\\n' ORDER BY a.id)), "
+            "'') FROM " +
+            schema + ".audit_logs a WHERE a.action IN ('view', 'search', 'denied')")[0][0];
+        const auto links = tx.exec(
+            "SELECT count(*) || ' ' || coalesce(md5(string_agg(concat_ws(' ', audit_log_id, "
+            "tenant_id, seq, prev_hash, row_hash), E'\\n' ORDER BY tenant_id, seq)), '') FROM " +
+            schema + ".audit_chain WHERE stream = 'access'")[0][0];
+        return {rows.as<std::string>(), links.as<std::string>()};
+    }
+
     long scalar(const std::string& sql) {
         pqxx::nontransaction tx(*watcher_);
         return tx.exec(sql)[0][0].as<long>();
@@ -110,10 +154,11 @@ class GenerationsTest : public ::testing::Test {
     long log_size() {
         return scalar("SELECT coalesce(sum(next_offset), 0) FROM event_log_partitions");
     }
-    long applied(const std::string& schema) {
+    // How far a stream (the domain log: event_log) is projected into a generation.
+    long applied(const std::string& schema, const std::string& topic = "event_log") {
         pqxx::nontransaction tx(*watcher_);
         long sum = 0;
-        for (const auto& [p, next] : generations::checkpoints(tx, schema, "main", "event_log")) {
+        for (const auto& [p, next] : generations::checkpoints(tx, schema, "main", topic)) {
             sum += next;
         }
         return sum;
@@ -149,6 +194,7 @@ class GenerationsTest : public ::testing::Test {
     std::string url_;
     eventlog::LogConfig config_;
     std::unique_ptr<eventlog::LogWriter> writer_;
+    std::unique_ptr<eventlog::LogWriter> access_writer_;
     std::unique_ptr<pqxx::connection> watcher_;
 };
 
@@ -238,6 +284,77 @@ TEST_F(GenerationsTest, AProjectorKilledInTheMiddleOfARebuildResumesIt) {
     EXPECT_EQ(scalar("SELECT count(*) FROM gen_resumed.user_tenants"), waiting);
     project_to_end("public");
     expect_same_tables("public", "gen_resumed");
+}
+
+// The access stream's rows (reads and refusals) reach a rebuilt generation
+// through the access stream's builder, while the domain log's rebuild is
+// held open, and from the old generation's access rows to the new one's
+// nothing differs: the same rows, the same chain links.
+TEST_F(GenerationsTest, ARebuildHoldsTheSameAccessRowsAndChainAsTheOldGeneration) {
+    std::vector<std::pair<TenantId, UserId>> readers;
+    for (int i = 0; i < 6; ++i) readers.push_back(append_reader(i));
+    constexpr int kBefore = 30;
+    for (int i = 0; i < kBefore; ++i) record_access(readers, i);
+    const auto missing_user = append_waiting_membership(1);
+    auto projector = projector_process();
+    ASSERT_TRUE(testing::eventually([&] {
+        return applied("public") == log_size() - 1 && accessed("public") == access_size();
+    }));
+
+    ASSERT_EQ(complexcare({"rebuild", "--name", "audited", "--detach", "true"}), 0)
+        << "see " << kCliOutput;
+    // Reads go on while the rebuild runs: the live generation gets them, and
+    // the new one from the access stream's builder.
+    constexpr int kDuring = 15;
+    for (int i = kBefore; i < kBefore + kDuring; ++i) record_access(readers, i);
+    ASSERT_TRUE(testing::eventually([&] {
+        return accessed("public") == access_size() && accessed("gen_audited") == access_size();
+    })) << "the access stream's builder brings the new generation to the stream's end";
+    EXPECT_EQ(generation("audited")->state, generations::State::building)
+        << "the access rows were built before readers switched";
+    append_user(missing_user);
+    ASSERT_TRUE(testing::eventually(
+        [&] { return generation("audited")->state == generations::State::current; }));
+    ASSERT_TRUE(testing::eventually([&] { return applied("gen_audited") == log_size(); }));
+    EXPECT_EQ(projector->terminate(), 0);
+
+    const auto old_trail = access_trail("public");
+    EXPECT_TRUE(old_trail.first.starts_with(std::to_string(kBefore + kDuring) + " "))
+        << old_trail.first;
+    EXPECT_TRUE(old_trail.second.starts_with(std::to_string(kBefore + kDuring) + " "))
+        << "every access row is chained: " << old_trail.second;
+    EXPECT_EQ(access_trail("gen_audited"), old_trail);
+    EXPECT_EQ(scalar("SELECT count(*) FROM gen_audited.dead_letters"), 0);
+}
+
+// The handshake of an as-of generation's two builders (the domain log's and
+// the access stream's, perhaps in two projector processes): whichever comes
+// second makes it ready, and a builder arriving again changes nothing.
+TEST_F(GenerationsTest, AnAsOfGenerationIsReadyOnlyOnceBothStreamsReachedItsCut) {
+    pqxx::nontransaction(*watcher_).exec(
+        "INSERT INTO projection_generations (name, schema_name, kind, state, as_of, "
+        "as_of_time) VALUES ('then', 'gen_then', 'as_of', 'building', "
+        "'2026-11-01T09:00:00Z', '2026-11-01T09:00:00Z')");
+    const auto then = *generation("then");
+    const auto arrive = [&](generations::AsOfStream stream) {
+        pqxx::work tx(*watcher_);
+        auto state = generations::reach_cut(tx, then, stream);
+        EXPECT_TRUE(state.ok()) << state.error().detail;
+        tx.commit();
+        return state.ok() ? *state : generations::State::dropped;
+    };
+    const auto reached = [&](generations::AsOfStream stream) {
+        pqxx::read_transaction tx(*watcher_);
+        return generations::reached_cut(tx, then, stream);
+    };
+    EXPECT_FALSE(reached(generations::AsOfStream::access));
+    EXPECT_EQ(arrive(generations::AsOfStream::access), generations::State::building);
+    EXPECT_EQ(arrive(generations::AsOfStream::access), generations::State::building);
+    EXPECT_TRUE(reached(generations::AsOfStream::access));
+    EXPECT_FALSE(reached(generations::AsOfStream::changes));
+    EXPECT_EQ(generation("then")->state, generations::State::building);
+    EXPECT_EQ(arrive(generations::AsOfStream::changes), generations::State::ready);
+    EXPECT_EQ(generation("then")->state, generations::State::ready);
 }
 
 TEST_F(GenerationsTest, TheCurrentGenerationCannotBeDroppedAnOldOneCan) {

@@ -100,10 +100,23 @@ TEST(LogFileHeader, RoundTripsWithPaddingAndRefusesOtherFilesAndVersions) {
     EXPECT_FALSE(
         decode_header(R"({"partition":0,"offset":0,"key":"k","headers":[],"value":1})").ok())
         << "a record is not a header: a file without its first line";
-    header.version = 2;
+    EXPECT_EQ(decoded->stream, kDomainStream);
+    header.stream = std::string(kAccessStream);
+    EXPECT_EQ(decode_header(encode_header(header))->stream, kAccessStream);
+    header.stream = "gossip";
+    EXPECT_FALSE(decode_header(encode_header(header)).ok()) << "a stream this build has not";
+    header.stream = std::string(kDomainStream);
+    // A version 1 file (before the access stream was exported) is the domain log.
+    const auto first = decode_header(
+        R"({"format":"complexcare-log","version":1,"topic":"event_log","backend":"postgres",)"
+        R"("partitions":1,"records":0,"partition_records":[0],"exported_at":"x"})");
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    EXPECT_EQ(first->stream, kDomainStream);
+    header.version = kLogFileVersion + 1;
     const auto newer = decode_header(encode_header(header));
     ASSERT_FALSE(newer.ok());
-    EXPECT_NE(newer.error().detail.find("version 2"), std::string::npos);
+    EXPECT_NE(newer.error().detail.find("version " + std::to_string(kLogFileVersion + 1)),
+              std::string::npos);
     header.version = kLogFileVersion;
     header.partition_records = {5};
     EXPECT_FALSE(decode_header(encode_header(header)).ok()) << "a count for each partition";
