@@ -4,22 +4,31 @@
 
 #include "platform/config/env.hpp"
 #include "platform/observability/logger.hpp"
+#include "platform/pg/prepared.hpp"
 #include "query-service/access_cache.hpp"
 
 namespace cc::query {
 namespace {
 
 // `schema` "": the table the connection's search path finds.
+// Asked every few milliseconds while anyone waits: prepared, one round trip.
+pg::PreparedNames& checkpoint_statements() {
+    static pg::PreparedNames names("cc_checkpoints_", 16);
+    return names;
+}
+
 std::map<int, std::int64_t> applied_offsets(pqxx::connection& connection,
                                             const std::string& projection, const std::string& topic,
                                             const std::string& schema = "") {
-    pqxx::nontransaction tx(connection);
     std::map<int, std::int64_t> applied;
-    const std::string table = schema.empty() ? std::string("projection_checkpoints")
-                                             : tx.quote_name(schema) + ".projection_checkpoints";
-    for (const auto& row : tx.exec_params("SELECT partition, next_offset FROM " + table +
-                                              " WHERE projection = $1 AND topic = $2",
-                                          projection, topic)) {
+    const std::string table = schema.empty()
+                                  ? std::string("projection_checkpoints")
+                                  : connection.quote_name(schema) + ".projection_checkpoints";
+    for (const auto& row :
+         pg::run_single(connection, checkpoint_statements(),
+                        pg::Statement{"SELECT partition, next_offset FROM " + table +
+                                          " WHERE projection = $1 AND topic = $2",
+                                      {projection, topic}})) {
         applied[row[0].as<int>()] = row[1].as<std::int64_t>();
     }
     return applied;
