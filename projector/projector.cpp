@@ -395,10 +395,18 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
         isolate(0, pending.size(), pending.size() > 1);
     }
     if (next != stored) {
+        // Notified in the same statement (generations::kCheckpointChannel):
+        // no round trip more, and heard only once the batch commits.
         tx.exec_prepared(
-            statement_name(tx,
-                           "UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
-                           "WHERE projection = $1 AND topic = $2 AND partition = $3"),
+            statement_name(
+                tx, std::string("WITH moved AS (UPDATE projection_checkpoints SET next_offset = "
+                                "$4, updated_at = now() WHERE projection = $1 AND topic = $2 AND "
+                                "partition = $3 RETURNING partition, next_offset) "
+                                "SELECT pg_notify('") +
+                        generations::kCheckpointChannel +
+                        "', json_build_object('schema', current_schema(), 'projection', "
+                        "$1::text, 'topic', $2::text, 'partition', partition, 'next_offset', "
+                        "next_offset)::text) FROM moved"),
             options_.projection, options_.topic, partition, next);
     }
     tx.commit();

@@ -1,9 +1,15 @@
 #include "query-service/consistency.hpp"
 
+#include <prometheus/gauge.h>
+
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "platform/config/env.hpp"
+#include "platform/core/json.hpp"
+#include "platform/generations/store.hpp"
 #include "platform/observability/logger.hpp"
+#include "platform/observability/metrics.hpp"
 #include "platform/pg/prepared.hpp"
 #include "query-service/access_cache.hpp"
 
@@ -34,6 +40,15 @@ std::map<int, std::int64_t> applied_offsets(pqxx::connection& connection,
     return applied;
 }
 
+prometheus::Gauge& waits_gauge() {
+    static auto& gauge = prometheus::BuildGauge()
+                             .Name("query_position_waits")
+                             .Help("Reads waiting for the projector to reach their min_position")
+                             .Register(obs::metrics_registry())
+                             .Add({});
+    return gauge;
+}
+
 Error position_error(std::string type, std::string detail) {
     Error error = Error::make(ErrorKind::malformed, std::move(type), std::move(detail));
     error.fields.push_back({"min_position", "out_of_range", error.detail});
@@ -42,12 +57,49 @@ Error position_error(std::string type, std::string detail) {
 
 }  // namespace
 
+// The checkpoints the projectors notify (generations::kCheckpointChannel),
+// kept when they are this projection's in the generation readers use.
+class ProjectionProgress::CheckpointNotices final : public pqxx::notification_receiver {
+  public:
+    CheckpointNotices(pqxx::connection_base& connection, const ProjectionProgress& progress)
+        : pqxx::notification_receiver(connection, generations::kCheckpointChannel),
+          progress_(progress) {}
+
+    void operator()(const std::string& payload, int) override {
+        const auto notice = json::parse(payload);
+        if (!notice || !notice->is_object()) return;
+        const auto& fields = notice->as_object();
+        const auto schema = json::string_at(fields, "schema");
+        const auto projection = json::string_at(fields, "projection");
+        const auto topic = json::string_at(fields, "topic");
+        const auto* partition = json::find(fields, "partition");
+        const auto* next = json::find(fields, "next_offset");
+        if (!schema || !projection || !topic || partition == nullptr || next == nullptr ||
+            !partition->is_int64() || !next->is_int64()) {
+            return;
+        }
+        if (*projection != progress_.projection_ || *topic != progress_.topic_) return;
+        auto current = progress_.current_schema_ ? progress_.current_schema_() : std::string();
+        if (*schema != (current.empty() ? std::string("public") : current)) return;
+        auto& heard = heard_[static_cast<int>(partition->as_int64())];
+        heard = std::max(heard, next->as_int64());
+    }
+
+    std::map<int, std::int64_t> take() { return std::exchange(heard_, {}); }
+
+  private:
+    const ProjectionProgress& progress_;
+    std::map<int, std::int64_t> heard_;
+};
+
 ConsistencyOptions ConsistencyOptions::from_env() {
     ConsistencyOptions options;
     options.timeout = std::chrono::milliseconds(config::env_int("CC_CONSISTENCY_TIMEOUT_MS", 3000));
     options.limits.per_caller =
         static_cast<std::size_t>(config::env_int("CC_MAX_WAITS_PER_CALLER", 4));
     options.limits.total = static_cast<std::size_t>(config::env_int("CC_MAX_WAITS", 4096));
+    options.poll_interval =
+        std::chrono::milliseconds(std::max(1, config::env_int("CC_CONSISTENCY_POLL_MS", 100)));
     return options;
 }
 
@@ -85,6 +137,13 @@ Result<bool> ProjectionProgress::check(const eventlog::Position& position) {
     {
         std::lock_guard lock(mutex_);
         if (waits_.reached(position)) return true;
+    }
+    // While the watcher hears every checkpoint moved since it last read them
+    // all, what it knows is what the database would say, up to notices in
+    // flight, which end the wait as they arrive: no round trip.
+    if (complete_.load()) {
+        if (auto known = within_log(position); !known) return known.error();
+        return false;
     }
     std::map<int, std::int64_t> applied;
     try {
@@ -152,7 +211,17 @@ Admission ProjectionProgress::wait(const eventlog::Position& position, const std
         done(WaitOutcome::shutting_down);
         return Admission::admitted;
     }
-    if (admission == Admission::admitted) changed_.notify_all();
+    if (admission == Admission::admitted) {
+        // A notice heard between the request's check and now has moved
+        // what is known applied past the position: no notice is to come.
+        std::vector<PositionWaits::Ended> ended;
+        {
+            std::lock_guard lock(mutex_);
+            ended = waits_.advance({});
+            waits_gauge().Set(static_cast<double>(waits_.size()));
+        }
+        run(std::move(ended));
+    }
     return admission;
 }
 
@@ -160,40 +229,71 @@ void ProjectionProgress::run(std::vector<PositionWaits::Ended> ended) {
     for (const auto& end : ended) end();
 }
 
-// One thread for every wait: it reads the checkpoints only while someone
-// waits, on a connection of its own so a busy pool cannot starve it.
+// One thread for every wait, on a connection of its own so a busy pool
+// cannot starve it: it listens for the checkpoints the projectors notify,
+// and while anyone waits it also reads them all every CC_CONSISTENCY_POLL_MS
+// (a notice lost with a connection, or dropped while readers switched
+// generations, delays a wait by that much at most). It listens while no
+// one waits too, so that notices never queue up unread on the server.
 void ProjectionProgress::watch() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        if (waits_.empty()) {
-            changed_.wait(lock, [this] { return stopping_ || !waits_.empty(); });
-            continue;
+    using Clock = std::chrono::steady_clock;
+    auto next_read = Clock::now();
+    while (true) {
+        bool waiting = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) break;
+            waiting = !waits_.empty();
         }
-        lock.unlock();
-        std::optional<std::map<int, std::int64_t>> applied;
+        std::map<int, std::int64_t> applied;
         try {
             if (!watcher_connection_ || !watcher_connection_->is_open()) {
+                complete_ = false;
+                notices_.reset();
                 watcher_connection_ = std::make_unique<pqxx::connection>(pool_.conninfo());
+                notices_ = std::make_unique<CheckpointNotices>(*watcher_connection_, *this);
+                next_read = Clock::now();
             }
-            // Checkpoints only grow within a generation, and a rebuilt one
-            // becomes current only once it has every event the old one had:
-            // what was reached stays reached across a switch.
-            applied = applied_offsets(*watcher_connection_, projection_, topic_,
-                                      current_schema_ ? current_schema_() : std::string());
+            const auto now = Clock::now();
+            if (waiting && now >= next_read) {
+                // Checkpoints only grow within a generation, and a rebuilt one
+                // becomes current only once it has every event the old one
+                // had: what was reached stays reached across a switch.
+                applied = applied_offsets(*watcher_connection_, projection_, topic_,
+                                          current_schema_ ? current_schema_() : std::string());
+                next_read = now + options_.poll_interval;
+                complete_ = true;
+            } else {
+                // Back at least every 100 ms: waits expire (and stop() is
+                // seen) with that precision, whatever the polling interval.
+                const auto until = std::min(waiting ? next_read : now + options_.poll_interval,
+                                            now + std::chrono::milliseconds(100));
+                const auto micros = std::max<long>(
+                    0, std::chrono::duration_cast<std::chrono::microseconds>(until - now).count());
+                watcher_connection_->await_notification(micros / 1'000'000, micros % 1'000'000);
+                applied = notices_->take();
+            }
         } catch (const std::exception& e) {
+            complete_ = false;
+            notices_.reset();
             watcher_connection_.reset();
             obs::warn("cannot read the projection checkpoints", {{"error", e.what()}});
+            std::unique_lock lock(mutex_);
+            changed_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
         }
-        lock.lock();
-        auto ended = applied ? waits_.advance(*applied) : std::vector<PositionWaits::Ended>{};
-        for (auto& expired : waits_.expire(PositionWaits::Clock::now())) {
-            ended.push_back(std::move(expired));
+        std::vector<PositionWaits::Ended> ended;
+        {
+            std::lock_guard lock(mutex_);
+            ended = waits_.advance(applied);
+            for (auto& expired : waits_.expire(PositionWaits::Clock::now())) {
+                ended.push_back(std::move(expired));
+            }
+            waits_gauge().Set(static_cast<double>(waits_.size()));
         }
-        lock.unlock();
         run(std::move(ended));
-        lock.lock();
-        changed_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
     }
+    notices_.reset();
+    watcher_connection_.reset();
 }
 
 http::Handler read_your_writes(http::Handler inner, ProjectionProgress& progress) {

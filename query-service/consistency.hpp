@@ -3,10 +3,11 @@
 // a query that passes it (?min_position=<p>:<o> or X-Min-Position) is
 // answered once the projector has applied that position, or 503 with
 // Retry-After past a bound: never stale data silently. Waiting holds no
-// worker: the request is suspended and one watcher thread polls the
-// projector's checkpoints while anyone waits. A position the log has not
+// worker: the request is suspended, and one watcher thread ends the waits
+// as the projectors notify their checkpoints. A position the log has not
 // reached (or a partition it lacks) is 400 at once, and a caller may hold
 // only a few waits at a time (429).
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -25,8 +26,10 @@ namespace cc::query {
 struct ConsistencyOptions {
     std::chrono::milliseconds timeout{3000};  // CC_CONSISTENCY_TIMEOUT_MS
     WaitLimits limits;                        // CC_MAX_WAITS_PER_CALLER, CC_MAX_WAITS
-    // How often the watcher reads the checkpoints while anyone waits.
-    std::chrono::milliseconds poll_interval{2};
+    // How long the watcher waits for a checkpoint notice before it reads
+    // the checkpoints itself while anyone waits (CC_CONSISTENCY_POLL_MS):
+    // the bound on a wait when a notice was lost with a connection.
+    std::chrono::milliseconds poll_interval{100};
 
     static ConsistencyOptions from_env();
 };
@@ -76,7 +79,12 @@ class ProjectionProgress {
     std::unique_ptr<eventlog::LogEnds> ends_;
     std::vector<std::int64_t> known_ends_;
 
+    class CheckpointNotices;
+    // The watcher has read every checkpoint on its connection and hears
+    // each one moved since: what waits_ knows applied is current.
+    std::atomic<bool> complete_{false};
     std::unique_ptr<pqxx::connection> watcher_connection_;
+    std::unique_ptr<CheckpointNotices> notices_;  // before the connection it listens on goes
     std::thread watcher_;
 };
 

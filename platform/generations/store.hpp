@@ -36,6 +36,11 @@ inline constexpr int kBuildLockClass = 7243;
 inline constexpr int kAccessBuildLockClass = 7244;
 // NOTIFY channel of every change of the control table.
 inline constexpr const char* kChannel = "projection_generations";
+// Each checkpoint a projector moves is notified here, in its batch's
+// transaction (so heard once committed), as JSON: {"schema", "projection",
+// "topic", "partition", "next_offset"}. Readers waiting for a position
+// listen instead of reading the checkpoints over and over.
+inline constexpr const char* kCheckpointChannel = "cc_checkpoints";
 
 // The log and the control tables live in public beside the first
 // generation's tables; they belong to no generation.
