@@ -9,23 +9,12 @@
 
 #include "events/audit_events.hpp"
 #include "events/envelope.hpp"
+#include "platform/audit/stored_row.hpp"
 #include "platform/generations/store.hpp"
 #include "projector/projection/projection.hpp"
 
 namespace cc::audit {
 namespace {
-
-std::optional<std::string> text_at(const pqxx::row& row, int column) {
-    return row[column].is_null() ? std::nullopt : std::optional(row[column].as<std::string>());
-}
-
-// kAuditRowSelect's columns, from `first` on.
-AuditRow audit_row_at(const pqxx::row& row, int first) {
-    return AuditRow{*text_at(row, first),     *text_at(row, first + 1), text_at(row, first + 2),
-                    *text_at(row, first + 3), *text_at(row, first + 4), text_at(row, first + 5),
-                    text_at(row, first + 6),  text_at(row, first + 7),  text_at(row, first + 8),
-                    text_at(row, first + 9)};
-}
 
 using Snapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 

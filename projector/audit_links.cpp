@@ -8,23 +8,15 @@
 #include <unordered_map>
 
 #include "platform/audit/chain.hpp"
+#include "platform/audit/stored_row.hpp"
 #include "projector/projection/batch.hpp"
 
 namespace cc::projector {
 
-audit::AuditRow audit_row_at(const pqxx::row& row, int first) {
-    const auto text = [&](int column) {
-        const auto field = row[first + column];
-        return field.is_null() ? std::nullopt : std::optional(field.as<std::string>());
-    };
-    return audit::AuditRow{*text(0), *text(1), text(2), *text(3), *text(4),
-                           text(5),  text(6),  text(7), text(8),  text(9)};
-}
-
 void StoredAuditRows::add(const pg::Statement& statement, const pqxx::result& result) {
     if (!projection::returns_audit_rows(statement)) return;
     for (const auto& row : result) {
-        auto stored = audit_row_at(row);
+        auto stored = audit::audit_row_at(row);
         auto id = stored.id;
         rows_.insert_or_assign(std::move(id), std::move(stored));
     }

@@ -28,9 +28,6 @@ class StoredAuditRows {
     std::unordered_map<std::string, audit::AuditRow> rows_;
 };
 
-// The columns of audit::kAuditRowSelect, from `first` on.
-audit::AuditRow audit_row_at(const pqxx::row& row, int first = 0);
-
 // `statements` are those the transaction ran; those with an audit row name
 // it, and `stored` holds it as written. `partition` is the log partition
 // they came from (the platform tenant's chains are per partition).

@@ -169,10 +169,72 @@ void send_one_request_at_a_time(RdKafka::Conf& conf) {
     set(conf, "max.in.flight.requests.per.connection", "1");
 }
 
+// One batch of records produced and the delivery report of each, for a
+// writer that appends a batch at a time (the reports are served on the
+// appending thread, by flush and the transaction calls, under its lock).
+// The opaque carries the batch's generation next to the record index, so
+// that a late report of an earlier, failed batch can never be taken for
+// one of the current batch.
+class BatchDeliveries final : public RdKafka::DeliveryReportCb {
+  public:
+    struct Delivery {
+        bool done = false;
+        RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+        std::int64_t offset = -1;
+    };
+
+    // Produces every record of `parts` (`total` of them, at most 2^32) as a
+    // new batch; the first refusal, if any, after which nothing more is
+    // produced.
+    RdKafka::ErrorCode produce(RdKafka::Producer& producer, const std::string& topic,
+                               std::span<const PartitionRecords> parts, std::size_t total) {
+        ++generation_;
+        reports_.assign(total, Delivery{});
+        std::uint32_t index = 0;
+        for (const auto& part : parts) {
+            for (const auto& record : part.records) {
+                std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
+                for (const auto& h : record.headers) {
+                    headers->add(h.key, h.value.data(), h.value.size());
+                }
+                const auto tag = (std::uint64_t{generation_} << 32) | index++;
+                const auto err =
+                    producer.produce(topic, part.partition, RdKafka::Producer::RK_MSG_COPY,
+                                     const_cast<char*>(record.value.data()), record.value.size(),
+                                     record.key.data(), record.key.size(), 0, headers.get(),
+                                     reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag)));
+                if (err != RdKafka::ERR_NO_ERROR) return err;
+                // librdkafka owns the headers once produce succeeded.
+                headers.release();
+            }
+        }
+        return RdKafka::ERR_NO_ERROR;
+    }
+
+    // The current batch's reports, in the order its records were produced.
+    const std::vector<Delivery>& reports() const { return reports_; }
+
+    void dr_cb(RdKafka::Message& message) override {
+        const auto tag =
+            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message.msg_opaque()));
+        const auto generation = static_cast<std::uint32_t>(tag >> 32);
+        const auto index = static_cast<std::uint32_t>(tag & 0xffffffffu);
+        if (generation != generation_ || index >= reports_.size()) return;
+        auto& delivery = reports_[index];
+        delivery.done = true;
+        delivery.err = message.err();
+        delivery.offset = message.offset();
+    }
+
+  private:
+    std::uint32_t generation_ = 0;
+    std::vector<Delivery> reports_;
+};
+
 // ---------------------------------------------------------------------------
 // Writer
 
-class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb {
+class KafkaLogWriter final : public LogWriter {
   public:
     explicit KafkaLogWriter(const KafkaConfig& config)
         : topic_(config.topic), append_budget_(config.timeout) {
@@ -186,7 +248,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         set(*conf, "transaction.timeout.ms", std::to_string(append_budget_.count()));
         set(*conf, "message.timeout.ms", std::to_string(message_timeout_ms(append_budget_)));
         send_one_request_at_a_time(*conf);
-        set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this));
+        set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&deliveries_));
 
         std::string errstr;
         producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
@@ -245,33 +307,6 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
         commit_in_doubt,  // commit_transaction timed out: it may still complete
     };
 
-    struct Delivery {
-        bool done = false;
-        RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
-        std::int64_t offset = -1;
-    };
-
-    // Delivery reports are served on the appending thread (flush and the
-    // transaction calls poll), under mutex_. The opaque carries the batch
-    // generation next to the record index so that a late report of an
-    // earlier, failed batch can never be taken for one of the current batch.
-    static void* opaque_for(std::uint32_t generation, std::uint32_t index) {
-        return reinterpret_cast<void*>(
-            static_cast<std::uintptr_t>((std::uint64_t{generation} << 32) | index));
-    }
-
-    void dr_cb(RdKafka::Message& message) override {
-        const auto tag =
-            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message.msg_opaque()));
-        const auto generation = static_cast<std::uint32_t>(tag >> 32);
-        const auto index = static_cast<std::uint32_t>(tag & 0xffffffffu);
-        if (generation != generation_ || index >= deliveries_.size()) return;
-        auto& delivery = deliveries_[index];
-        delivery.done = true;
-        delivery.err = message.err();
-        delivery.offset = message.offset();
-    }
-
     Result<std::vector<std::vector<std::int64_t>>> append_locked(
         std::span<const PartitionRecords> parts) {
         if (auto failure = check_fatal()) return *failure;
@@ -287,27 +322,13 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
             return transaction_failure("begin_transaction", *error);
         }
 
-        ++generation_;
-        deliveries_.assign(total, Delivery{});
-        std::uint32_t index = 0;
-        for (const auto& part : parts) {
-            for (const auto& record : part.records) {
-                std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
-                for (const auto& h : record.headers) {
-                    headers->add(h.key, h.value.data(), h.value.size());
-                }
-                const auto err = producer_->produce(
-                    topic_, part.partition, RdKafka::Producer::RK_MSG_COPY,
-                    const_cast<char*>(record.value.data()), record.value.size(), record.key.data(),
-                    record.key.size(), 0, headers.get(), opaque_for(generation_, index++));
-                if (err != RdKafka::ERR_NO_ERROR) return abort_after(err, "produce");
-                // librdkafka owns the headers once produce succeeded.
-                headers.release();
-            }
+        if (const auto err = deliveries_.produce(*producer_, topic_, parts, total);
+            err != RdKafka::ERR_NO_ERROR) {
+            return abort_after(err, "produce");
         }
 
         const auto flushed = producer_->flush(call_timeout_ms());
-        auto delivery = deliveries_.begin();
+        auto delivery = deliveries_.reports().begin();
         for (std::size_t i = 0; i < parts.size(); ++i) {
             offsets[i].reserve(parts[i].records.size());
             for (std::size_t r = 0; r < parts[i].records.size(); ++r, ++delivery) {
@@ -428,8 +449,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
     bool aborted_ = false;  // the last attempt ended in a successful abort
     std::chrono::steady_clock::time_point deadline_{};  // of the append under way
     std::string fenced_reason_;
-    std::uint32_t generation_ = 0;
-    std::vector<Delivery> deliveries_;
+    BatchDeliveries deliveries_;
     // Last member: destroyed first, while the delivery state above still exists.
     std::unique_ptr<RdKafka::Producer> producer_;
 };
@@ -439,7 +459,7 @@ class KafkaLogWriter final : public LogWriter, private RdKafka::DeliveryReportCb
 // and acks=all, so an acknowledged append is durable and a retry never
 // doubles a record; no transaction, so any number of writers append at once.
 
-class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryReportCb {
+class KafkaStreamWriter final : public LogWriter {
   public:
     explicit KafkaStreamWriter(const KafkaConfig& config) : config_(config) { connect(); }
 
@@ -469,32 +489,14 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
                 broken_ = false;
             }
             broken_ = true;  // until this append has succeeded
-            ++generation_;
-            deliveries_.assign(total, Delivery{});
-            std::uint32_t index = 0;
-            RdKafka::ErrorCode failed = RdKafka::ERR_NO_ERROR;
-            for (const auto& part : parts) {
-                for (const auto& record : part.records) {
-                    std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
-                    for (const auto& h : record.headers)
-                        headers->add(h.key, h.value.data(), h.value.size());
-                    failed = producer_->produce(
-                        config_.topic, part.partition, RdKafka::Producer::RK_MSG_COPY,
-                        const_cast<char*>(record.value.data()), record.value.size(),
-                        record.key.data(), record.key.size(), 0, headers.get(),
-                        opaque_for(generation_, index++));
-                    if (failed != RdKafka::ERR_NO_ERROR) break;
-                    headers.release();
-                }
-                if (failed != RdKafka::ERR_NO_ERROR) break;
-            }
+            const auto failed = deliveries_.produce(*producer_, config_.topic, parts, total);
             // Whatever was produced is waited for, so that no report of this
             // batch is left behind for the next one.
             producer_->flush(kStreamMessageTimeoutMs + 1000);
             if (failed != RdKafka::ERR_NO_ERROR) {
                 return unavailable("kafka produce failed: " + RdKafka::err2str(failed));
             }
-            auto delivery = deliveries_.begin();
+            auto delivery = deliveries_.reports().begin();
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 for (std::size_t r = 0; r < parts[i].records.size(); ++r, ++delivery) {
                     if (!delivery->done) return unavailable("kafka delivery timed out");
@@ -517,17 +519,6 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
     // seconds (503), not in the domain log's half minute.
     static constexpr int kStreamMessageTimeoutMs = 5'000;
 
-    struct Delivery {
-        bool done = false;
-        RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
-        std::int64_t offset = -1;
-    };
-
-    static void* opaque_for(std::uint32_t generation, std::uint32_t index) {
-        return reinterpret_cast<void*>(
-            static_cast<std::uintptr_t>((std::uint64_t{generation} << 32) | index));
-    }
-
     void connect() {
         auto conf = base_conf(config_, "cc-stream-writer");
         set(*conf, "enable.idempotence", "true");
@@ -539,31 +530,18 @@ class KafkaStreamWriter final : public LogWriter, private RdKafka::DeliveryRepor
         send_one_request_at_a_time(*conf);
         // A batch is flushed at once: nothing gains from lingering.
         set(*conf, "linger.ms", "0");
-        set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this));
+        set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&deliveries_));
         std::string errstr;
         producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
         if (!producer_) throw std::runtime_error("cannot create kafka producer: " + errstr);
         partitions_ = fetch_partition_count(*producer_, config_.topic);
     }
 
-    void dr_cb(RdKafka::Message& message) override {
-        const auto tag =
-            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message.msg_opaque()));
-        const auto generation = static_cast<std::uint32_t>(tag >> 32);
-        const auto index = static_cast<std::uint32_t>(tag & 0xffffffffu);
-        if (generation != generation_ || index >= deliveries_.size()) return;
-        auto& delivery = deliveries_[index];
-        delivery.done = true;
-        delivery.err = message.err();
-        delivery.offset = message.offset();
-    }
-
     KafkaConfig config_;
     int partitions_ = 0;
     std::mutex mutex_;
     bool broken_ = false;
-    std::uint32_t generation_ = 0;
-    std::vector<Delivery> deliveries_;
+    BatchDeliveries deliveries_;
     std::unique_ptr<RdKafka::Producer> producer_;  // last: destroyed first
 };
 

@@ -16,6 +16,7 @@
 #include "cli/audit_verify.hpp"
 #include "events/envelope.hpp"
 #include "platform/audit/chain.hpp"
+#include "platform/audit/stored_row.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "projector/projector.hpp"
 #include "tests/support/access_fact.hpp"
@@ -280,16 +281,7 @@ TEST_F(AuditChainTest, AForgedRowIsNamedWithOrWithoutALink) {
     const auto read = tx.exec_params(
         "SELECT " + std::string(kAuditRowSelect) + " FROM audit_logs a WHERE a.id = $1::uuid",
         between)[0];
-    AuditRow row{read[0].as<std::string>(),
-                 read[1].as<std::string>(),
-                 std::nullopt,
-                 read[3].as<std::string>(),
-                 read[4].as<std::string>(),
-                 std::nullopt,
-                 read[6].as<std::string>(),
-                 std::nullopt,
-                 std::nullopt,
-                 read[9].as<std::string>()};
+    AuditRow row = audit_row_at(read);
     const std::string chain = "tenant_id = '" + tenant_.to_string() + "' AND stream = 'changes'";
     const auto prev =
         tx.exec("SELECT row_hash FROM audit_chain WHERE " + chain + " AND seq = 2")[0][0]
@@ -361,16 +353,7 @@ TEST_F(AuditChainTest, AccessRowsAreComparedWithTheAccessStreamsFacts) {
         const auto read = tx.exec_params(
             "SELECT " + std::string(kAuditRowSelect) + " FROM audit_logs a WHERE a.id = $1::uuid",
             forged)[0];
-        const AuditRow row{read[0].as<std::string>(),
-                           read[1].as<std::string>(),
-                           std::nullopt,
-                           read[3].as<std::string>(),
-                           read[4].as<std::string>(),
-                           std::nullopt,
-                           read[6].as<std::string>(),
-                           std::nullopt,
-                           std::nullopt,
-                           read[9].as<std::string>()};
+        const AuditRow row = audit_row_at(read);
         const auto head =
             tx.exec("SELECT seq, row_hash FROM audit_chain WHERE tenant_id = '" +
                     other_.to_string() + "' AND stream = 'access' ORDER BY seq DESC LIMIT 1")[0];
