@@ -138,13 +138,6 @@ Result<bool> ProjectionProgress::check(const eventlog::Position& position) {
         std::lock_guard lock(mutex_);
         if (waits_.reached(position)) return true;
     }
-    // While the watcher hears every checkpoint moved since it last read them
-    // all, what it knows is what the database would say, up to notices in
-    // flight, which end the wait as they arrive: no round trip.
-    if (complete_.load()) {
-        if (auto known = within_log(position); !known) return known.error();
-        return false;
-    }
     std::map<int, std::int64_t> applied;
     try {
         auto connection = pool_.acquire();
@@ -248,7 +241,6 @@ void ProjectionProgress::watch() {
         std::map<int, std::int64_t> applied;
         try {
             if (!watcher_connection_ || !watcher_connection_->is_open()) {
-                complete_ = false;
                 notices_.reset();
                 watcher_connection_ = std::make_unique<pqxx::connection>(pool_.conninfo());
                 notices_ = std::make_unique<CheckpointNotices>(*watcher_connection_, *this);
@@ -262,7 +254,6 @@ void ProjectionProgress::watch() {
                 applied = applied_offsets(*watcher_connection_, projection_, topic_,
                                           current_schema_ ? current_schema_() : std::string());
                 next_read = now + options_.poll_interval;
-                complete_ = true;
             } else {
                 // Back at least every 100 ms: waits expire (and stop() is
                 // seen) with that precision, whatever the polling interval.
@@ -274,7 +265,6 @@ void ProjectionProgress::watch() {
                 applied = notices_->take();
             }
         } catch (const std::exception& e) {
-            complete_ = false;
             notices_.reset();
             watcher_connection_.reset();
             obs::warn("cannot read the projection checkpoints", {{"error", e.what()}});

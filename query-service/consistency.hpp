@@ -7,7 +7,6 @@
 // as the projectors notify their checkpoints. A position the log has not
 // reached (or a partition it lacks) is 400 at once, and a caller may hold
 // only a few waits at a time (429).
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -80,9 +79,6 @@ class ProjectionProgress {
     std::vector<std::int64_t> known_ends_;
 
     class CheckpointNotices;
-    // The watcher has read every checkpoint on its connection and hears
-    // each one moved since: what waits_ knows applied is current.
-    std::atomic<bool> complete_{false};
     std::unique_ptr<pqxx::connection> watcher_connection_;
     std::unique_ptr<CheckpointNotices> notices_;  // before the connection it listens on goes
     std::thread watcher_;
