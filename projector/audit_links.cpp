@@ -9,6 +9,7 @@
 
 #include "platform/audit/chain.hpp"
 #include "platform/audit/stored_row.hpp"
+#include "platform/pg/array_literal.hpp"
 #include "projector/projection/batch.hpp"
 
 namespace cc::projector {
@@ -49,13 +50,7 @@ void link_audit_rows(pqxx::transaction_base& tx,
     }
     if (entries.empty()) return;
     const auto array_of = [](const std::vector<std::string>& values) {
-        std::vector<projection::Statement> rows(values.size());
-        std::vector<const projection::Statement*> pointers;
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            rows[i].row = {values[i]};
-            pointers.push_back(&rows[i]);
-        }
-        return std::move(projection::merge(pointers).params.at(0)).value();
+        return pg::array_literal(values);
     };
     std::vector<audit::Chained> rows;
     audit::Heads heads;

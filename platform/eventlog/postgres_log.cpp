@@ -9,16 +9,11 @@
 #include <stdexcept>
 
 #include "platform/core/json.hpp"
+#include "platform/pg/array_literal.hpp"
+#include "platform/pg/prepared.hpp"
 
 namespace cc::eventlog {
 namespace {
-
-// 5 parameters a row, well under PostgreSQL's 65535 per statement.
-constexpr std::size_t kRowsPerInsert = 1000;
-
-std::string placeholder(std::size_t n) {
-    return "$" + std::to_string(n);
-}
 
 Error unavailable(const std::string& detail) {
     return Error::make(ErrorKind::unavailable, "log-unavailable", detail);
@@ -53,6 +48,45 @@ std::string pg_array(const Container& values) {
     return out + "}";
 }
 
+// An append as one statement. The records (one array per column, in the
+// order given) take, per partition, the offsets after the partition's end,
+// which moves past them; the partitions' new ends are returned and each
+// notified. The partitions' rows are locked first, all of them, in
+// partition order (the count is an InitPlan, done before any row is
+// updated): writers of the access stream, many at once, then wait for each
+// other instead of deadlocking. A fenced writer's append also needs its
+// epoch still to be the writer row's, under FOR SHARE: a newer writer's
+// epoch bump waits for this append to commit, and this append sees the
+// bump if it came first, and then touches nothing and returns no row.
+std::string append_statement(const std::string& table, bool fenced) {
+    const auto param = [&](int n) { return "$" + std::to_string(n + (fenced ? 1 : 0)); };
+    std::string sql =
+        "WITH records AS (SELECT r.partition, r.key, r.headers, r.value, row_number() OVER "
+        "(PARTITION BY r.partition ORDER BY r.n) AS nth FROM unnest(" +
+        param(1) + "::int[], " + param(2) + "::text[], " + param(3) + "::jsonb[], " + param(4) +
+        "::text[]) WITH ORDINALITY AS r(partition, key, headers, value, n)), "
+        "counts AS (SELECT partition, count(*) AS n FROM records GROUP BY partition), "
+        "locked AS (SELECT p.partition FROM " +
+        table + "_partitions p WHERE p.partition IN (SELECT partition FROM counts) " +
+        "ORDER BY p.partition FOR UPDATE), ";
+    if (fenced) {
+        sql += "fence AS (SELECT epoch FROM " + table + "_writer WHERE epoch = $1 FOR SHARE), ";
+    }
+    sql += "moved AS (UPDATE " + table +
+           "_partitions p SET next_offset = p.next_offset + c.n FROM counts c" +
+           (fenced ? ", fence" : "") +
+           " WHERE p.partition = c.partition AND (SELECT count(*) FROM locked) > 0 "
+           "RETURNING p.partition, p.next_offset, c.n), "
+           "stored AS (INSERT INTO " +
+           table +
+           " (partition, \"offset\", key, headers, value) SELECT r.partition, "
+           "m.next_offset - m.n + r.nth - 1, r.key, r.headers, r.value FROM records r JOIN moved "
+           "m ON m.partition = r.partition) "
+           "SELECT m.partition, m.next_offset, pg_notify('" +
+           table + "', m.partition::text) FROM moved m";
+    return sql;
+}
+
 class PostgresLogWriter final : public LogWriter {
   public:
     explicit PostgresLogWriter(const PostgresLogConfig& config)
@@ -82,6 +116,7 @@ class PostgresLogWriter final : public LogWriter {
                          .as<std::int64_t>();
         }
         tx.commit();
+        append_sql_ = append_statement(table_, fenced_);
     }
 
     int partition_count() const override { return partitions_; }
@@ -100,83 +135,47 @@ class PostgresLogWriter final : public LogWriter {
         }
         std::vector<std::vector<std::int64_t>> offsets(parts.size());
         if (total == 0) return offsets;
+        pg::ArrayLiteral record_partitions, keys, headers, values;
+        for (const auto& part : parts) {
+            for (const auto& record : part.records) {
+                record_partitions.add(std::to_string(part.partition));
+                keys.add(record.key);
+                headers.add(headers_json(record.headers));
+                values.add(record.value);
+            }
+        }
+        std::vector<std::optional<std::string>> params;
+        if (fenced_) params.emplace_back(std::to_string(epoch_));
+        params.emplace_back(std::move(record_partitions).take());
+        params.emplace_back(std::move(keys).take());
+        params.emplace_back(std::move(headers).take());
+        params.emplace_back(std::move(values).take());
         std::lock_guard lock(mutex_);
         try {
             if (!connection_) connection_ = std::make_unique<pqxx::connection>(conninfo_);
-            pqxx::work tx(*connection_);
-            if (fenced_) {
-                // FOR SHARE: a newer writer's epoch bump waits for this append
-                // to commit, and this append sees the bump if it came first.
-                const auto epoch =
-                    tx.exec("SELECT epoch FROM " + table_ + "_writer FOR SHARE")[0][0]
-                        .as<std::int64_t>();
-                if (epoch != epoch_) {
-                    return Error::make(ErrorKind::unavailable, "writer-fenced",
-                                       "a newer writer has opened the log; this writer is fenced");
-                }
-            } else {
-                // Many writers: each locks its partitions in one order, so two
-                // appends wait for each other instead of deadlocking.
-                tx.exec_params("SELECT 1 FROM " + table_ +
-                                   "_partitions WHERE partition = ANY($1::int[]) "
-                                   "ORDER BY partition FOR UPDATE",
-                               pg_array(partitions));
+            // One statement in autocommit: the batch is one round trip and
+            // one commit, however many records and partitions it holds.
+            const auto moved = pg::run_single(*connection_, statements_, {append_sql_, params});
+            if (moved.empty() && fenced_) {
+                return Error::make(ErrorKind::unavailable, "writer-fenced",
+                                   "a newer writer has opened the log; this writer is fenced");
             }
-            // Every partition's offsets in one statement: a batch costs the
-            // same round trips whatever number of partitions it touches. A
-            // partition named twice takes both counts, in order.
+            // The partitions' ends after the append: each partition's
+            // records took the offsets just before, in the order given.
             std::map<int, std::int64_t> next;
-            for (const auto& row : tx.exec_params(
-                     "UPDATE " + table_ +
-                         "_partitions p SET next_offset = p.next_offset + c.n "
-                         "FROM (SELECT partition, sum(n)::bigint AS n FROM unnest($1::int[], "
-                         "$2::bigint[]) AS u(partition, n) GROUP BY partition) c "
-                         "WHERE p.partition = c.partition RETURNING p.partition, p.next_offset",
-                     pg_array(partitions), pg_array(counts))) {
-                next[row[0].as<int>()] = row[1].as<std::int64_t>();
+            for (const auto& row : moved) next[row[0].as<int>()] = row[1].as<std::int64_t>();
+            for (const auto& part : parts) {
+                next[part.partition] -= static_cast<std::int64_t>(part.records.size());
             }
             for (std::size_t i = 0; i < parts.size(); ++i) {
-                next[parts[i].partition] -= static_cast<std::int64_t>(parts[i].records.size());
-            }
-            // Many rows per statement: a round trip per record is what made a
-            // large append (an import) slow.
-            std::string sql;
-            std::vector<std::string> params;
-            std::size_t rows = 0;
-            const auto flush = [&] {
-                if (rows == 0) return;
-                tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-                sql.clear();
-                params.clear();
-                rows = 0;
-            };
-            for (std::size_t i = 0; i < parts.size(); ++i) {
-                const auto partition = parts[i].partition;
-                for (const auto& record : parts[i].records) {
-                    if (rows == kRowsPerInsert) flush();
-                    const auto n = params.size();
-                    sql += rows == 0 ? "INSERT INTO " + table_ +
-                                           " (partition, \"offset\", key, headers, value) VALUES ("
-                                     : ", (";
-                    sql += placeholder(n + 1) + "::integer, " + placeholder(n + 2) + "::bigint, " +
-                           placeholder(n + 3) + ", " + placeholder(n + 4) + "::jsonb, " +
-                           placeholder(n + 5) + ")";
-                    const auto offset = next[partition]++;
-                    params.push_back(std::to_string(partition));
-                    params.push_back(std::to_string(offset));
-                    params.push_back(record.key);
-                    params.push_back(headers_json(record.headers));
-                    params.push_back(record.value);
-                    offsets[i].push_back(offset);
-                    ++rows;
+                for (std::size_t r = 0; r < parts[i].records.size(); ++r) {
+                    offsets[i].push_back(next[parts[i].partition]++);
                 }
             }
-            flush();
-            tx.exec_params("SELECT pg_notify($1, p::text) FROM unnest($2::int[]) AS p", table_,
-                           pg_array(partitions));
-            tx.commit();
             return offsets;
-        } catch (const pqxx::in_doubt_error& e) {
+        } catch (const pqxx::broken_connection& e) {
+            // The statement may have committed before the session broke.
+            connection_.reset();
             return unavailable(std::string("append outcome unknown: ") + e.what());
         } catch (const std::exception& e) {
             // A broken session is replaced on the next append.
@@ -192,6 +191,8 @@ class PostgresLogWriter final : public LogWriter {
     std::string table_;
     bool fenced_;
     std::int64_t epoch_ = 0;
+    std::string append_sql_;
+    pg::PreparedNames statements_{"log_append_", 4};
     std::mutex mutex_;
 };
 

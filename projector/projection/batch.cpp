@@ -4,26 +4,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "platform/pg/array_literal.hpp"
+
 namespace cc::projection {
 namespace {
-
-// Every element quoted: "", "NULL" and text with commas or braces are
-// values, not syntax.
-void append_element(std::string& array, const std::optional<std::string>& element) {
-    if (!element) {
-        array += "NULL";
-        return;
-    }
-    array += '"';
-    const std::string_view text = *element;
-    std::size_t from = 0;
-    for (auto at = text.find_first_of("\"\\"); at != std::string_view::npos;
-         at = text.find_first_of("\"\\", from)) {
-        array.append(text, from, at - from).append(1, '\\').append(1, text[at]);
-        from = at + 1;
-    }
-    array.append(text, from).append(1, '"');
-}
 
 // Per key, one past the index of the last group that touches it (0: none).
 using LastTouch = std::unordered_map<std::uint64_t, std::size_t>;
@@ -53,15 +37,10 @@ pg::Statement merge(std::span<const Statement* const> rows) {
             // Room for a few escapes.
             size += element ? element->size() + element->size() / 8 + 3 : 5;
         }
-        std::string array;
+        pg::ArrayLiteral array;
         array.reserve(size);
-        array += '{';
-        for (const auto* statement : rows) {
-            if (array.size() > 1) array += ',';
-            append_element(array, statement->row.at(column));
-        }
-        array += '}';
-        out.params[column] = std::move(array);
+        for (const auto* statement : rows) array.add(statement->row.at(column));
+        out.params[column] = std::move(array).take();
     }
     return out;
 }
