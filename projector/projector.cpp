@@ -266,17 +266,41 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
             throw GenerationLeft();
         }
     }
+    // The batch's chains, locked with the checkpoint row in one statement;
+    // when the batch is applied in parts, whatever part comes first.
+    std::vector<const projection::Statement*> every_statement;
+    for (const auto& event : batch) {
+        for (const auto& statement : event.statements) every_statement.push_back(&statement);
+    }
+    const auto chains = chains_of(every_statement, partition);
+    const auto chain_keys = lock_chains_params(chains);
+    // Heads known only while this attempt holds them right: dropped unless
+    // a together attempt commits and keeps the heads it moved.
+    audit::Heads moved_heads;
+    bool keep_heads = false;
+    struct ForgetHeads {
+        KnownChainHeads& known;
+        const std::vector<audit::ChainKey>& chains;
+        const bool& keep;
+        ~ForgetHeads() {
+            if (!keep) known.forget(chains);
+        }
+    } forget_heads{chain_heads_, chains, keep_heads};
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
+    // The chains' locks come after it, within the same statement (the count
+    // yields once they are all taken).
     const auto stored =
         tx.exec_prepared(
               statement_name(
                   tx,
-                  "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) "
-                  "VALUES ($1, $2, $3, 0) ON CONFLICT (projection, topic, partition) "
-                  "DO UPDATE SET updated_at = projection_checkpoints.updated_at "
-                  "RETURNING next_offset"),
-              options_.projection, options_.topic, partition)[0][0]
+                  "WITH guard AS (INSERT INTO projection_checkpoints (projection, topic, "
+                  "partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT (projection, "
+                  "topic, partition) DO UPDATE SET updated_at = "
+                  "projection_checkpoints.updated_at RETURNING next_offset) "
+                  "SELECT g.next_offset, (" +
+                      lock_chains_sql(4) + ") FROM guard g"),
+              options_.projection, options_.topic, partition, chain_keys[0], chain_keys[1])[0][0]
             .as<std::int64_t>();
     std::vector<const Decoded*> pending;  // the events not applied yet, in order
     for (const auto& event : batch) {
@@ -299,7 +323,10 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
             {{"partition", partition}, {"offset", event.record->offset}, {"reason", reason}});
         ++result.dead_lettered;
     };
-    // pending[from, to) in a few set-based statements.
+    // pending[from, to) in a few set-based statements. Together, the links
+    // start from the heads known and go with the checkpoint's statement;
+    // in parts, each part's links are inserted with it, from the table's heads.
+    std::optional<pg::Statement> links;
     const auto apply = [&](std::size_t from, std::size_t to) {
         std::vector<const projection::Statement*> statements;
         for (auto i = from; i < to; ++i) {
@@ -309,7 +336,17 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
         for (const auto& statement : projection::plan(statements)) {
             audit_rows.add(statement, exec(tx, statement));
         }
-        link_audit_rows(tx, statements, audit_rows, partition, chain_statements_);
+        if (together) {
+            moved_heads = chain_heads_.of(chains);
+            links =
+                chain_links(tx, statements, audit_rows, partition, chain_statements_, moved_heads);
+            return;
+        }
+        audit::Heads heads;
+        if (const auto insert =
+                chain_links(tx, statements, audit_rows, partition, chain_statements_, heads)) {
+            exec(tx, *insert);
+        }
     };
     // Once pending[from, to) is applied: the unreadable among them parked.
     const auto applied = [&](std::size_t from, std::size_t to) {
@@ -327,9 +364,34 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
             result.last_occurred_at = event.envelope->occurred_at;
         }
     };
+    // Notified in the same statement (generations::kCheckpointChannel): no
+    // round trip more, and heard only once the batch commits. The links of
+    // a batch applied together go in it too.
+    const auto move_checkpoint = [&] {
+        if (next == stored && !links) return;
+        const std::string move =
+            "moved AS (UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
+            "WHERE projection = $1 AND topic = $2 AND partition = $3 RETURNING partition, "
+            "next_offset) SELECT pg_notify('" +
+            std::string(generations::kCheckpointChannel) +
+            "', json_build_object('schema', current_schema(), 'projection', $1::text, 'topic', "
+            "$2::text, 'partition', partition, 'next_offset', next_offset)::text) FROM moved";
+        pg::Statement statement{
+            "WITH " + move,
+            {options_.projection, options_.topic, std::to_string(partition), std::to_string(next)}};
+        if (links) {
+            statement.sql = "WITH chained AS (" + insert_links_sql(5) + "), " + move;
+            for (auto& column : links->params) statement.params.push_back(std::move(column));
+            links.reset();
+        }
+        tx.exec_prepared(statement_name(tx, statement.sql),
+                         pqxx::prepare::make_dynamic_params(statement.params));
+    };
     if (together) {
         try {
             apply(0, pending.size());
+            applied(0, pending.size());
+            move_checkpoint();
         } catch (const pqxx::sql_error& e) {
             tx.abort();
             obs::info("batch split to isolate a failing event",
@@ -338,7 +400,6 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
                        {"error", std::string(e.sqlstate()) + ": " + e.what()}});
             return std::nullopt;
         }
-        applied(0, pending.size());
     } else {
         // Halves until the failing event stands alone, each part under a
         // savepoint: the events before it commit in sets, it is parked or
@@ -393,23 +454,13 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
         // Split at once when the whole batch is known to fail; a batch of
         // one (a waiting event tried again) is tried as it is.
         isolate(0, pending.size(), pending.size() > 1);
-    }
-    if (next != stored) {
-        // Notified in the same statement (generations::kCheckpointChannel):
-        // no round trip more, and heard only once the batch commits.
-        tx.exec_prepared(
-            statement_name(
-                tx, std::string("WITH moved AS (UPDATE projection_checkpoints SET next_offset = "
-                                "$4, updated_at = now() WHERE projection = $1 AND topic = $2 AND "
-                                "partition = $3 RETURNING partition, next_offset) "
-                                "SELECT pg_notify('") +
-                        generations::kCheckpointChannel +
-                        "', json_build_object('schema', current_schema(), 'projection', "
-                        "$1::text, 'topic', $2::text, 'partition', partition, 'next_offset', "
-                        "next_offset)::text) FROM moved"),
-            options_.projection, options_.topic, partition, next);
+        move_checkpoint();
     }
     tx.commit();
+    if (together) {
+        chain_heads_.remember(moved_heads);
+        keep_heads = true;
+    }
     result.next_offset = next;
     return result;
 }

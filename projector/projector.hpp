@@ -18,6 +18,7 @@
 #include "platform/eventlog/event_log.hpp"
 #include "platform/pg/prepared.hpp"
 #include "platform/pg/statement.hpp"
+#include "projector/audit_links.hpp"
 #include "projector/projection/sql.hpp"
 
 #include <pqxx/connection>
@@ -120,6 +121,8 @@ class Projector {
         std::vector<std::pair<int, std::vector<eventlog::LogRecord>>>& batches);
     // The statements that link audit rows into their chains (audit_links.hpp).
     pg::PreparedNames chain_statements_{"cc_chain_", 16};
+    // The chains' heads as the batches this projector committed left them.
+    KnownChainHeads chain_heads_;
     // Runs SQL prepared on the connection under a name kept per text.
     pqxx::result exec(pqxx::transaction_base& tx, const pg::Statement& statement);
     // The same few statements run batch after batch, prepared by their text

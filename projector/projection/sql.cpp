@@ -183,7 +183,7 @@ Statement audit_statement(const events::Envelope& event, AuditSubject subject) {
              event.request.user_agent,
              event.occurred_at.to_string()};
     s.writes = {row_key("audit_logs", *s.row[0])};
-    s.audit = Statement::Audit{*s.row[0], std::string(audit::kChangesStream)};
+    s.audit = Statement::Audit{*s.row[0], std::string(audit::kChangesStream), *s.row[1]};
     s.reads = {row_key("tenants", *s.row[1])};
     if (s.row[2]) s.reads.push_back(row_key("users", *s.row[2]));
     return s;

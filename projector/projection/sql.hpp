@@ -37,8 +37,9 @@ struct Statement {
     // Set on a statement that writes an audit_logs row: the runtime chains
     // the row (audit_chain) once the statements it runs with have run.
     struct Audit {
-        std::string id;      // the audit_logs row's id
-        std::string stream;  // the chain it joins: audit::kChangesStream, or kAccessStream
+        std::string id;         // the audit_logs row's id
+        std::string stream;     // the chain it joins: audit::kChangesStream, or kAccessStream
+        std::string tenant_id;  // the row's tenant, whose chain of `stream` it joins
         // Its details' "old" values are read from the aggregate's row in SQL,
         // so the event alone does not give them.
         bool old_values_from_row = false;

@@ -225,6 +225,47 @@ TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
     EXPECT_EQ(count("SELECT count(*) FROM audit_logs WHERE action = 'TenantCreated'"), 1);
 }
 
+// A projector keeps the chains' heads its batches left, so that a batch
+// reads none from the table. Another projector that applied the partition
+// meanwhile (a rebalance) moves them on: the stale head's link must not
+// fork the chain, nor be parked, and the events apply all the same.
+TEST_F(ProjectorTest, AChainExtendedByAnotherProjectorMeanwhileStaysOneChain) {
+    const auto tenant = TenantId::generate();
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "T"}, {"slug", "t"}}));
+    auto first = projector();
+    auto first_reader = eventlog::open_reader(
+        config_, {.group = "", .start_offset = [&](int i) { return first->checkpoint(i); }});
+    drain(*first, *first_reader);
+
+    const auto rename = [&](std::int64_t version) {
+        const auto from = "T" + std::to_string(version - 1);
+        const auto to = "T" + std::to_string(version);
+        append(envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, version,
+                        {{"changes", {{"name", {{"old", from}, {"new", to}}}}}}));
+    };
+    rename(2);
+    {
+        auto second = projector();
+        auto second_reader = eventlog::open_reader(
+            config_, {.group = "", .start_offset = [&](int i) { return second->checkpoint(i); }});
+        drain(*second, *second_reader);
+    }
+    rename(3);
+    drain(*first, *first_reader);
+
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'T3'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 0);
+    EXPECT_EQ(count("SELECT max(seq) FROM audit_chain WHERE tenant_id = '" + tenant.to_string() +
+                    "' AND stream = 'changes'"),
+              3);
+    pqxx::connection database(url_);
+    const auto chains = audit::verify(database, {});
+    ASSERT_TRUE(chains.ok()) << chains.error().detail;
+    EXPECT_TRUE(chains->intact()) << audit::to_text(*chains);
+    EXPECT_EQ(chains->links, 3u);
+}
+
 // Kafka's transactional appends leave an offset to each commit marker, which
 // a reader steps over: the records of a partition come with gaps, and none
 // of them may stall the partition.
