@@ -345,6 +345,9 @@ class PostgresLogReader final : public LogReader {
             partitions.push_back(partition);
             offsets.push_back(next);
         }
+        // Planned on each call, not prepared: PostgreSQL's generic plan of
+        // this lateral read took 8.4 ms a call under load where the planned
+        // one takes 0.13 ms with its planning (pg_stat_statements).
         pqxx::nontransaction tx(*connection_);
         const auto rows = tx.exec_params(
             "SELECT l.partition, l.\"offset\", l.key, l.headers::text, l.value "
