@@ -31,7 +31,8 @@ constexpr std::string_view kFeatureOn =
     "COALESCE((SELECT COALESCE(tf.is_enabled, NOT f.is_premium) "
     "        FROM features f LEFT JOIN tenant_features tf "
     "        ON tf.feature_id = f.id AND tf.tenant_id = $1::uuid WHERE f.name = $3), TRUE) ";
-constexpr std::string_view kOfLiveUser = "FROM users u WHERE u.id = $2::uuid AND u.deleted_at IS NULL";
+constexpr std::string_view kOfLiveUser =
+    "FROM users u WHERE u.id = $2::uuid AND u.deleted_at IS NULL";
 
 pg::Statement tenant_facts(const std::string& tenant_id, const UserId& user,
                            std::string_view feature) {
