@@ -133,10 +133,6 @@ class PartitionDigests {
     std::vector<std::unique_ptr<Sha256>> digests_;
 };
 
-bool is_header_line(std::string_view line) {
-    return line.starts_with("{\"format\"");
-}
-
 // The file's lines in order, each decoded: a section's header, or a record
 // of the section above it (the first line must be a header). Either
 // callback may stop the walk.
@@ -455,7 +451,8 @@ Result<TransferReport> import_log(const std::string& path,
         });
     if (!checked) return std::move(checked).error();
     if (auto status = counted(); !status) return std::move(status).error();
-    if (sections.empty()) return refused("bad-log-file", "an empty file is no complexcare log file");
+    if (sections.empty())
+        return refused("bad-log-file", "an empty file is no complexcare log file");
 
     for (const auto& section : sections) {
         auto ends = section.target->reader->end_offsets();
@@ -579,6 +576,10 @@ Result<TransferReport> import_log(const std::string& path,
     report.bytes = static_cast<std::uint64_t>(std::filesystem::file_size(path));
     report.elapsed = std::chrono::steady_clock::now() - started;
     return report;
+}
+
+bool is_header_line(std::string_view line) {
+    return line.starts_with("{\"format\"");
 }
 
 }  // namespace cc::cli

@@ -49,6 +49,8 @@ struct LogFileHeader {
 
 // One line of the file, without its newline.
 std::string encode_header(const LogFileHeader& header);
+// A section's header rather than a record (it need not be a valid one).
+bool is_header_line(std::string_view line);
 Result<LogFileHeader> decode_header(std::string_view line);
 std::string encode_record(const eventlog::LogRecord& record);
 // Refuses a line that is not exactly what encode_record writes for some

@@ -24,11 +24,9 @@ namespace {
 // batch being appended and of the one filling behind it): under load, how
 // many commands one append carries.
 prometheus::Gauge& commands_awaiting_append() {
-    static auto& gauge = prometheus::BuildGauge()
-                             .Name("command_bus_commands_awaiting_append")
-                             .Help("Commands decided and waiting for their batch to be durable")
-                             .Register(obs::metrics_registry())
-                             .Add({});
+    static auto& gauge =
+        obs::register_gauge("command_bus_commands_awaiting_append",
+                            "Commands decided and waiting for their batch to be durable");
     return gauge;
 }
 

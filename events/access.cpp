@@ -88,6 +88,15 @@ Envelope to_envelope(const Fact& fact) {
     return e;
 }
 
+eventlog::OutgoingRecord to_record(const Fact& fact) {
+    const auto envelope = to_envelope(fact);
+    return {envelope.tenant_id.to_string(),
+            serialize(envelope),
+            {{std::string(kHeaderEventType), envelope.event_type},
+             {std::string(kHeaderTenantId), envelope.tenant_id.to_string()},
+             {std::string(kHeaderSchemaVersion), std::to_string(envelope.schema_version)}}};
+}
+
 Result<Payload> read_payload(const Envelope& event) {
     Payload out;
     const auto type = json::string_at(event.payload, "entity_type");

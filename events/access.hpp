@@ -16,6 +16,7 @@
 
 #include "events/envelope.hpp"
 #include "platform/core/result.hpp"
+#include "platform/eventlog/event_log.hpp"
 
 namespace cc::events::access {
 
@@ -67,6 +68,11 @@ struct Fact {
 
 // A new event (its own aggregate: aggregate_id is the event id, version 1).
 Envelope to_envelope(const Fact& fact);
+
+// The fact as the access stream holds it: a new event, keyed by its
+// tenant like the domain log (a tenant's facts are in one partition, in the
+// order they were recorded), with the log's headers.
+eventlog::OutgoingRecord to_record(const Fact& fact);
 
 // The payload as the projector reads it back.
 struct Payload {

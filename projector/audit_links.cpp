@@ -31,16 +31,14 @@ const audit::AuditRow* StoredAuditRows::find(const std::string& id) const {
 
 namespace {
 
-// Prepared by text, like every statement the projector runs often.
-template <class... Params>
-pqxx::result run(pqxx::transaction_base& tx, pg::PreparedNames& prepared, const std::string& sql,
-                 const Params&... params) {
-    const auto name = prepared.name_on(tx.conn(), sql);
-    return name.empty() ? tx.exec_params(sql, params...) : tx.exec_prepared(name, params...);
-}
-
 std::string param(int n) {
     return "$" + std::to_string(n);
+}
+
+// The chain an audit row joins: its tenant's chain of its stream (the
+// platform tenant's per partition).
+audit::ChainKey chain_of(const projection::Statement::Audit& audit, int partition) {
+    return {audit.tenant_id, audit::chain_stream(audit.stream, audit.tenant_id, partition)};
 }
 
 }  // namespace
@@ -49,16 +47,13 @@ std::vector<audit::ChainKey> chains_of(const std::vector<const projection::State
                                        int partition) {
     std::set<audit::ChainKey> chains;
     for (const auto* statement : statements) {
-        if (!statement->audit) continue;
-        const auto& entry = *statement->audit;
-        chains.emplace(entry.tenant_id,
-                       audit::chain_stream(entry.stream, entry.tenant_id, partition));
+        if (statement->audit) chains.insert(chain_of(*statement->audit, partition));
     }
     // Sorted, so that two transactions take their locks in the same order.
     return {chains.begin(), chains.end()};
 }
 
-std::vector<std::optional<std::string>> lock_chains_params(
+std::vector<std::optional<std::string>> chain_key_arrays(
     const std::vector<audit::ChainKey>& chains) {
     pg::ArrayLiteral tenants;
     pg::ArrayLiteral streams;
@@ -113,27 +108,33 @@ std::optional<pg::Statement> chain_links(
     const StoredAuditRows& stored, int partition, pg::PreparedNames& prepared,
     audit::Heads& heads) {
     std::vector<audit::Chained> rows;
-    std::set<audit::ChainKey> unknown;
     for (const auto* statement : statements) {
         if (!statement->audit) continue;
         const auto* found = stored.find(statement->audit->id);
         if (found == nullptr) {
             throw std::runtime_error("audit row " + statement->audit->id + " not stored");
         }
-        auto stream = audit::chain_stream(statement->audit->stream, found->tenant_id, partition);
-        if (!heads.contains({found->tenant_id, stream})) unknown.emplace(found->tenant_id, stream);
+        auto [tenant, stream] = chain_of(*statement->audit, partition);
+        // The chain locked is the chain linked.
+        if (found->tenant_id != tenant) {
+            throw std::runtime_error("audit row " + found->id + " stored under another tenant");
+        }
         rows.push_back({*found, std::move(stream)});
     }
     if (rows.empty()) return std::nullopt;
+    std::vector<audit::ChainKey> unknown;
+    for (auto& chain : chains_of(statements, partition)) {
+        if (!heads.contains(chain)) unknown.push_back(std::move(chain));
+    }
     if (!unknown.empty()) {
-        const auto keys = lock_chains_params({unknown.begin(), unknown.end()});
-        for (const auto& row : run(tx, prepared,
-                                   "SELECT k.tenant_id::text, k.stream, h.seq, h.row_hash FROM "
-                                   "unnest($1::uuid[], $2::text[]) AS k(tenant_id, stream) "
-                                   "JOIN LATERAL (SELECT c.seq, c.row_hash FROM audit_chain c "
-                                   "WHERE c.tenant_id = k.tenant_id AND c.stream = k.stream "
-                                   "ORDER BY c.seq DESC LIMIT 1) h ON true",
-                                   keys[0], keys[1])) {
+        for (const auto& row :
+             pg::exec(tx, prepared,
+                      {"SELECT k.tenant_id::text, k.stream, h.seq, h.row_hash FROM "
+                       "unnest($1::uuid[], $2::text[]) AS k(tenant_id, stream) "
+                       "JOIN LATERAL (SELECT c.seq, c.row_hash FROM audit_chain c "
+                       "WHERE c.tenant_id = k.tenant_id AND c.stream = k.stream "
+                       "ORDER BY c.seq DESC LIMIT 1) h ON true",
+                       chain_key_arrays(unknown)})) {
             heads[{row[0].as<std::string>(), row[1].as<std::string>()}] =
                 audit::Head{row[2].as<std::int64_t>(), row[3].as<std::string>()};
         }
@@ -159,12 +160,11 @@ void link_audit_rows(pqxx::transaction_base& tx,
                      const StoredAuditRows& stored, int partition, pg::PreparedNames& prepared) {
     const auto chains = chains_of(statements, partition);
     if (chains.empty()) return;
-    const auto keys = lock_chains_params(chains);
-    run(tx, prepared, lock_chains_sql(), keys[0], keys[1]);
+    pg::exec(tx, prepared, {lock_chains_sql(), chain_key_arrays(chains)});
     audit::Heads heads;
-    const auto insert = chain_links(tx, statements, stored, partition, prepared, heads);
-    if (!insert) return;
-    run(tx, prepared, insert->sql, pqxx::prepare::make_dynamic_params(insert->params));
+    if (const auto insert = chain_links(tx, statements, stored, partition, prepared, heads)) {
+        pg::exec(tx, prepared, *insert);
+    }
 }
 
 }  // namespace cc::projector

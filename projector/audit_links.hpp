@@ -36,13 +36,15 @@ class StoredAuditRows {
 std::vector<audit::ChainKey> chains_of(const std::vector<const projection::Statement*>& statements,
                                        int partition);
 
-// Parameters of kLockChainsSql for `chains`: a transaction-level advisory
-// lock per chain, taken in the order given, per schema (a projection being
-// rebuilt into another schema does not wait for the live one).
-std::vector<std::optional<std::string>> lock_chains_params(
+// `chains` as two parameters, the array of their tenants and the array of
+// their streams: for lock_chains_sql and the read of their heads.
+std::vector<std::optional<std::string>> chain_key_arrays(
     const std::vector<audit::ChainKey>& chains);
-// Locks the chains named by $n and $n+1 ($1 and $2 by default): a count
-// over every lock, so the locks are all taken before it yields.
+// Locks the chains named by $n and $n+1 ($1 and $2 by default): a
+// transaction-level advisory lock per chain, taken in the order given, per
+// schema (a projection being rebuilt into another schema does not wait for
+// the live one); a count over every lock, so they are all taken before it
+// yields.
 std::string lock_chains_sql(int first_param = 1);
 
 // The chains' last links as this projector committed them: a batch whose

@@ -135,10 +135,7 @@ std::string Projector::statement_name(pqxx::transaction_base& tx, const std::str
 }
 
 pqxx::result Projector::exec(pqxx::transaction_base& tx, const pg::Statement& statement) {
-    const auto params = pqxx::prepare::make_dynamic_params(statement.params);
-    const auto name = statement_name(tx, statement.sql, true);
-    if (name.empty()) return tx.exec_params(statement.sql, params);
-    return tx.exec_prepared(name, params);
+    return pg::exec(tx, projection_statements_, statement);
 }
 
 std::unique_ptr<pqxx::connection> connect_to(const std::string& database_url,
@@ -273,19 +270,13 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
         for (const auto& statement : event.statements) every_statement.push_back(&statement);
     }
     const auto chains = chains_of(every_statement, partition);
-    const auto chain_keys = lock_chains_params(chains);
-    // Heads known only while this attempt holds them right: dropped unless
-    // a together attempt commits and keeps the heads it moved.
+    const auto chain_keys = chain_key_arrays(chains);
+    // Heads in memory change only after a together attempt commits. Parts
+    // link from the table's heads (a together attempt failed, perhaps on a
+    // stale one), and what they commit is not kept: the chains' next batch
+    // reads them again.
+    if (!together) chain_heads_.forget(chains);
     audit::Heads moved_heads;
-    bool keep_heads = false;
-    struct ForgetHeads {
-        KnownChainHeads& known;
-        const std::vector<audit::ChainKey>& chains;
-        const bool& keep;
-        ~ForgetHeads() {
-            if (!keep) known.forget(chains);
-        }
-    } forget_heads{chain_heads_, chains, keep_heads};
     // The checkpoint row is the batch's guard: a second projector on the same
     // partition (a rebalance race) blocks here instead of applying twice.
     // The chains' locks come after it, within the same statement (the count
@@ -369,23 +360,24 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
     // a batch applied together go in it too.
     const auto move_checkpoint = [&] {
         if (next == stored && !links) return;
-        const std::string move =
+        static const std::string move =
             "moved AS (UPDATE projection_checkpoints SET next_offset = $4, updated_at = now() "
             "WHERE projection = $1 AND topic = $2 AND partition = $3 RETURNING partition, "
             "next_offset) SELECT pg_notify('" +
             std::string(generations::kCheckpointChannel) +
             "', json_build_object('schema', current_schema(), 'projection', $1::text, 'topic', "
             "$2::text, 'partition', partition, 'next_offset', next_offset)::text) FROM moved";
+        static const std::string move_alone = "WITH " + move;
+        static const std::string move_with_links =
+            "WITH chained AS (" + insert_links_sql(5) + "), " + move;
         pg::Statement statement{
-            "WITH " + move,
+            links ? move_with_links : move_alone,
             {options_.projection, options_.topic, std::to_string(partition), std::to_string(next)}};
         if (links) {
-            statement.sql = "WITH chained AS (" + insert_links_sql(5) + "), " + move;
             for (auto& column : links->params) statement.params.push_back(std::move(column));
             links.reset();
         }
-        tx.exec_prepared(statement_name(tx, statement.sql),
-                         pqxx::prepare::make_dynamic_params(statement.params));
+        pg::exec(tx, runtime_statements_, statement);
     };
     if (together) {
         try {
@@ -457,10 +449,7 @@ std::optional<BatchResult> Projector::apply_decoded(pqxx::connection& connection
         move_checkpoint();
     }
     tx.commit();
-    if (together) {
-        chain_heads_.remember(moved_heads);
-        keep_heads = true;
-    }
+    if (together) chain_heads_.remember(moved_heads);
     result.next_offset = next;
     return result;
 }

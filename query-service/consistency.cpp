@@ -41,11 +41,8 @@ std::map<int, std::int64_t> applied_offsets(pqxx::connection& connection,
 }
 
 prometheus::Gauge& waits_gauge() {
-    static auto& gauge = prometheus::BuildGauge()
-                             .Name("query_position_waits")
-                             .Help("Reads waiting for the projector to reach their min_position")
-                             .Register(obs::metrics_registry())
-                             .Add({});
+    static auto& gauge = obs::register_gauge(
+        "query_position_waits", "Reads waiting for the projector to reach their min_position");
     return gauge;
 }
 

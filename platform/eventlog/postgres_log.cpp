@@ -123,14 +123,11 @@ class PostgresLogWriter final : public LogWriter {
 
     Result<std::vector<std::vector<std::int64_t>>> append_all(
         std::span<const PartitionRecords> parts) override {
-        std::vector<std::int64_t> partitions, counts;
         std::size_t total = 0;
         for (const auto& part : parts) {
             if (part.partition < 0 || part.partition >= partitions_) {
                 return Error::make(ErrorKind::internal, "bad-partition", "no such partition");
             }
-            partitions.push_back(part.partition);
-            counts.push_back(static_cast<std::int64_t>(part.records.size()));
             total += part.records.size();
         }
         std::vector<std::vector<std::int64_t>> offsets(parts.size());
@@ -156,7 +153,9 @@ class PostgresLogWriter final : public LogWriter {
             // One statement in autocommit: the batch is one round trip and
             // one commit, however many records and partitions it holds.
             const auto moved = pg::run_single(*connection_, statements_, {append_sql_, params});
-            if (moved.empty() && fenced_) {
+            // Only a fenced writer's append moves nothing (every partition
+            // has its row from the constructor on).
+            if (moved.empty()) {
                 return Error::make(ErrorKind::unavailable, "writer-fenced",
                                    "a newer writer has opened the log; this writer is fenced");
             }

@@ -13,4 +13,8 @@ std::string render_metrics() {
     return prometheus::TextSerializer().Serialize(metrics_registry().Collect());
 }
 
+prometheus::Gauge& register_gauge(const std::string& name, const std::string& help) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(metrics_registry()).Add({});
+}
+
 }  // namespace cc::obs

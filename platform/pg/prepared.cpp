@@ -17,13 +17,17 @@ std::string PreparedNames::name_on(pqxx::connection_base& connection, const std:
     return name;
 }
 
-pqxx::result run_single(pqxx::connection_base& connection, PreparedNames& names,
-                        const Statement& statement) {
+pqxx::result exec(pqxx::transaction_base& tx, PreparedNames& names, const Statement& statement) {
     const auto params = pqxx::prepare::make_dynamic_params(statement.params);
-    const auto name = names.name_on(connection, statement.sql);
-    pqxx::nontransaction tx(connection);
+    const auto name = names.name_on(tx.conn(), statement.sql);
     if (name.empty()) return tx.exec_params(statement.sql, params);
     return tx.exec_prepared(name, params);
+}
+
+pqxx::result run_single(pqxx::connection_base& connection, PreparedNames& names,
+                        const Statement& statement) {
+    pqxx::nontransaction tx(connection);
+    return exec(tx, names, statement);
 }
 
 }  // namespace cc::pg

@@ -11,6 +11,7 @@
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <pqxx/transaction_base>
 
 #include "platform/pg/statement.hpp"
 
@@ -31,6 +32,10 @@ class PreparedNames {
     std::mutex mutex_;
     std::unordered_map<std::string, std::string> names_;
 };
+
+// A statement in `tx`, prepared under its name in `names` (or run
+// unprepared past their bound).
+pqxx::result exec(pqxx::transaction_base& tx, PreparedNames& names, const Statement& statement);
 
 // One statement in autocommit: no BEGIN and COMMIT around it, so a read is
 // one round trip (two on a connection's first use of the text).

@@ -35,16 +35,7 @@ void AccessRecorder::stop() {
 }
 
 void AccessRecorder::record(const events::access::Fact& fact, Done done) {
-    const auto envelope = events::access::to_envelope(fact);
-    // Keyed by tenant, like the domain log: a tenant's access facts are in
-    // one partition, in the order they were recorded.
-    Pending pending{eventlog::OutgoingRecord{
-                        envelope.tenant_id.to_string(),
-                        events::serialize(envelope),
-                        {{std::string(events::kHeaderEventType), envelope.event_type},
-                         {std::string(events::kHeaderTenantId), envelope.tenant_id.to_string()},
-                         {std::string(events::kHeaderSchemaVersion), "1"}}},
-                    std::move(done)};
+    Pending pending{events::access::to_record(fact), std::move(done)};
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {

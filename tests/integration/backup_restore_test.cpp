@@ -148,7 +148,7 @@ std::vector<std::string> records_of(const std::string& path) {
     std::vector<std::string> lines;
     std::string line;
     while (std::getline(in, line))
-        if (!line.starts_with("{\"format\"")) lines.push_back(line);
+        if (!is_header_line(line)) lines.push_back(line);
     std::sort(lines.begin(), lines.end());
     return lines;
 }
@@ -160,7 +160,7 @@ std::vector<std::string> section_of(const std::string& path, std::string_view st
     std::string line;
     bool inside = false;
     while (std::getline(in, line)) {
-        if (line.starts_with("{\"format\"")) {
+        if (is_header_line(line)) {
             const auto header = decode_header(line);
             inside = header.ok() && header->stream == stream;
         } else if (inside) {

@@ -59,6 +59,14 @@ class ProjectorTest : public ::testing::Test {
             ProjectorOptions{.database_url = url_, .topic = "event_log", .reference_retry = 10ms});
     }
 
+    // A reader that starts where `p`'s checkpoints are; in the projectors'
+    // group unless `group` says otherwise ("": no group, every partition).
+    std::unique_ptr<eventlog::LogReader> reader_of(Projector& p, std::string group = "projector") {
+        return eventlog::open_reader(
+            config_,
+            {.group = std::move(group), .start_offset = [&p](int i) { return p.checkpoint(i); }});
+    }
+
     void drain(Projector& p, eventlog::LogReader& reader) {
         const auto stopped = testing::catch_up(p, reader);
         ASSERT_TRUE(stopped.empty()) << stopped;
@@ -91,8 +99,7 @@ TEST_F(ProjectorTest, AppliesIdentityEventsWithOneAuditRowEach) {
                     {{"user_id", user.to_string()}}));
 
     auto p = projector();
-    auto reader = eventlog::open_reader(
-        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = reader_of(*p);
     drain(*p, *reader);
 
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Sunrise Care' AND primary_color = "
@@ -128,8 +135,7 @@ TEST_F(ProjectorTest, WaitsForAReferenceFromAnotherPartitionInsteadOfDroppingIt)
     append(envelope("MembershipGranted", "membership", Uuid::random_v4(), tenant, 1,
                     {{"user_id", user.to_string()}, {"role", "admin"}, {"is_primary", false}}));
     auto p = projector();
-    auto reader = eventlog::open_reader(
-        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = reader_of(*p);
     ASSERT_TRUE(testing::eventually([&] {
         EXPECT_TRUE(p->run_once(*reader, 50ms).ok());
         return count("SELECT count(*) FROM tenants WHERE slug = 't'") == 1;
@@ -166,8 +172,7 @@ TEST_F(ProjectorTest, APartitionHeldUpDoesNotHoldUpTheOthers) {
     append(envelope("TenantCreated", "tenant", other.uuid(), other, 1,
                     {{"name", "Other"}, {"slug", "other"}}));
     auto p = projector();
-    auto reader = eventlog::open_reader(
-        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = reader_of(*p);
     drain(*p, *reader);
 
     pqxx::connection blocker(url_);
@@ -195,8 +200,7 @@ TEST_F(ProjectorTest, ParksUnreadableEventsAndGoesOn) {
     append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
                     {{"name", "T"}, {"slug", "t"}}));
     auto p = projector();
-    auto reader = eventlog::open_reader(
-        config_, {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+    auto reader = reader_of(*p);
     drain(*p, *reader);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters"), 2);
     EXPECT_EQ(count("SELECT count(*) FROM dead_letters WHERE event_type = "
@@ -211,9 +215,7 @@ TEST_F(ProjectorTest, ReplayingABatchAfterARestartDoublesNothing) {
                     {{"name", "T"}, {"slug", "t"}}));
     {
         auto p = projector();
-        auto reader = eventlog::open_reader(
-            config_,
-            {.group = "projector", .start_offset = [&](int i) { return p->checkpoint(i); }});
+        auto reader = reader_of(*p);
         drain(*p, *reader);
     }
     // A new projector whose reader starts at 0 (as if the checkpoint were
@@ -234,8 +236,7 @@ TEST_F(ProjectorTest, AChainExtendedByAnotherProjectorMeanwhileStaysOneChain) {
     append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
                     {{"name", "T"}, {"slug", "t"}}));
     auto first = projector();
-    auto first_reader = eventlog::open_reader(
-        config_, {.group = "", .start_offset = [&](int i) { return first->checkpoint(i); }});
+    auto first_reader = reader_of(*first, "");
     drain(*first, *first_reader);
 
     const auto rename = [&](std::int64_t version) {
@@ -247,8 +248,7 @@ TEST_F(ProjectorTest, AChainExtendedByAnotherProjectorMeanwhileStaysOneChain) {
     rename(2);
     {
         auto second = projector();
-        auto second_reader = eventlog::open_reader(
-            config_, {.group = "", .start_offset = [&](int i) { return second->checkpoint(i); }});
+        auto second_reader = reader_of(*second, "");
         drain(*second, *second_reader);
     }
     rename(3);

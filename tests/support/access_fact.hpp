@@ -36,8 +36,7 @@ inline events::access::Fact access_fact(events::access::Kind kind, const TenantI
 
 // Appends `fact` to the access stream `writer` writes, in its tenant's partition.
 inline Status record_access(eventlog::LogWriter& writer, const events::access::Fact& fact) {
-    const eventlog::OutgoingRecord record{
-        fact.tenant.to_string(), events::serialize(events::access::to_envelope(fact)), {}};
+    const auto record = events::access::to_record(fact);
     auto appended =
         writer.append(eventlog::partition_for(record.key, writer.partition_count()), {&record, 1});
     if (!appended) return std::move(appended).error();

@@ -1,4 +1,5 @@
 #pragma once
+#include <unistd.h>
 // The three services as real processes against a fresh database, on one log
 // backend (the mock Kafka cluster is hosted by the test process).
 #include <chrono>
@@ -46,7 +47,12 @@ struct Stack {
     void start_command_service();
     // Where the services of this backend write their logs (shared by the
     // test binaries of a machine: search it by a unique request id).
-    std::string log_file() const { return "/tmp/cc-e2e-" + backend_name(log.backend) + ".log"; }
+    // Per test process: ctest runs the e2e and fault suites at once, and
+    // each must read its own services' lines.
+    std::string log_file() const {
+        return "/tmp/cc-e2e-" + backend_name(log.backend) + "-" + std::to_string(::getpid()) +
+               ".log";
+    }
     // Records in the log, all partitions together.
     std::int64_t log_size();
     std::string token_for(const UserId& user,
