@@ -242,12 +242,15 @@ Status verify_against_log(Snapshot& tx, const VerifyOptions& options, eventlog::
     }
     // Rows that no record of the streams read accounts for. A chain of a
     // stream not read (the access stream, when no reader was given) is not
-    // judged; a row with no link could come from either.
+    // judged; a row with no link could come from either. A stream's chains
+    // include the platform tenant's, one per partition ("access.p3").
+    const auto read = [&](std::string_view chain) {
+        const auto stream = chain_base(chain);
+        return stream == kChangesStream || (access_log != nullptr && stream == kAccessStream);
+    };
     for (const auto& [id, row] : stored.rows) {
         const auto stream = stored.stream_of.find(id);
-        if (stream != stored.stream_of.end() && stream->second.rfind(kChangesStream, 0) != 0 &&
-            !(access_log != nullptr && stream->second == kAccessStream))
-            continue;
+        if (stream != stored.stream_of.end() && !read(stream->second)) continue;
         if (compared.accounted.count(id) > 0) continue;
         report.breaks.push_back(Break{
             Tampering::not_in_log, row.tenant_id,

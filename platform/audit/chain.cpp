@@ -374,6 +374,10 @@ std::optional<int> chain_partition(std::string_view stream) {
     return partition;
 }
 
+std::string_view chain_base(std::string_view stream) {
+    return chain_partition(stream) ? stream.substr(0, stream.rfind(".p")) : stream;
+}
+
 Result<std::string> canonical_json(std::string_view json) {
     return Canonicaliser(json).run();
 }

@@ -51,6 +51,9 @@ std::string chain_stream(std::string_view stream, std::string_view tenant_id, in
 // The partition a platform chain's stream names ("changes.p3": 3); nullopt
 // for a tenant's chain, which lives wherever its tenant's events do.
 std::optional<int> chain_partition(std::string_view stream);
+// The stream a chain belongs to, without its partition: "changes.p3" and
+// "changes" are both kChangesStream's.
+std::string_view chain_base(std::string_view stream);
 
 // An audit_logs row as text, read with kAuditRowSelect.
 struct AuditRow {

@@ -153,6 +153,33 @@ class AuditChainTest : public ::testing::Test {
         tx.commit();
     }
 
+    // A view forged into `tenant`'s chain `stream`, with a well-made link
+    // at the chain's end (its first when there is none yet): the chain
+    // alone cannot tell. Its id.
+    std::string forge_view(const std::string& tenant, const std::string& stream) {
+        const auto forged = Uuid::random_v4().to_string();
+        tamper(
+            "INSERT INTO audit_logs (id, tenant_id, action, entity_type, entity_id, details, "
+            "created_at) VALUES ('" +
+            forged + "', '" + tenant + "', 'view', 'patient', NULL, '{}', now())");
+        pqxx::connection c(url_);
+        pqxx::nontransaction tx(c);
+        const auto read = tx.exec_params(
+            "SELECT " + std::string(kAuditRowSelect) + " FROM audit_logs a WHERE a.id = $1::uuid",
+            forged)[0];
+        const AuditRow row = audit_row_at(read);
+        const auto head = tx.exec_params(
+            "SELECT seq, row_hash FROM audit_chain WHERE tenant_id = $1::uuid AND stream = $2 "
+            "ORDER BY seq DESC LIMIT 1",
+            tenant, stream);
+        const std::int64_t seq = head.empty() ? 1 : head[0][0].as<std::int64_t>() + 1;
+        const auto prev = head.empty() ? std::string(kGenesisHash) : head[0][1].as<std::string>();
+        tamper("INSERT INTO audit_chain VALUES ('" + forged + "', '" + tenant + "', '" + stream +
+               "', " + std::to_string(seq) + ", '" + prev + "', '" +
+               link_hash(prev, *canonical_content(row)) + "')");
+        return forged;
+    }
+
     std::string link_at(std::int64_t seq) {
         pqxx::connection c(url_);
         pqxx::nontransaction tx(c);
@@ -342,32 +369,31 @@ TEST_F(AuditChainTest, AccessRowsAreComparedWithTheAccessStreamsFacts) {
 
     // Forged: a view appended to the other tenant's access chain with a
     // well-made first link.
-    const auto forged = Uuid::random_v4().to_string();
-    tamper(
-        "INSERT INTO audit_logs (id, tenant_id, action, entity_type, entity_id, details, "
-        "created_at) VALUES ('" +
-        forged + "', '" + other_.to_string() + "', 'view', 'patient', NULL, '{}', now())");
-    {
-        pqxx::connection c(url_);
-        pqxx::nontransaction tx(c);
-        const auto read = tx.exec_params(
-            "SELECT " + std::string(kAuditRowSelect) + " FROM audit_logs a WHERE a.id = $1::uuid",
-            forged)[0];
-        const AuditRow row = audit_row_at(read);
-        const auto head =
-            tx.exec("SELECT seq, row_hash FROM audit_chain WHERE tenant_id = '" +
-                    other_.to_string() + "' AND stream = 'access' ORDER BY seq DESC LIMIT 1")[0];
-        const auto prev = head[1].as<std::string>();
-        tamper("INSERT INTO audit_chain VALUES ('" + forged + "', '" + other_.to_string() +
-               "', 'access', " + std::to_string(head[0].as<std::int64_t>() + 1) + ", '" + prev +
-               "', '" + link_hash(prev, *canonical_content(row)) + "')");
-    }
+    const auto forged = forge_view(other_.to_string(), "access");
     EXPECT_EQ(verify(false, other_.to_string()).breaks.size(), 0u)
         << "a well-made link at the end passes the chain alone";
     report = verify(true);
     const auto* not_in_log = of_kind(report, Tampering::not_in_log, forged);
     ASSERT_NE(not_in_log, nullptr) << to_text(report);
     EXPECT_EQ(not_in_log->stream, "access");
+}
+
+// Refusals where no tenant exists are filed under the platform tenant, in
+// the access chain of their partition ("access.p<N>"): a row forged there
+// is judged against the access stream like one in a tenant's chain.
+TEST_F(AuditChainTest, ARowForgedIntoThePlatformsAccessChainIsNotInTheLog) {
+    access_trail();
+    const auto forged = forge_view(kPlatformTenant.to_string(),
+                                   chain_stream("access", kPlatformTenant.to_string(), 1));
+    EXPECT_EQ(verify(false, kPlatformTenant.to_string()).breaks.size(), 0u)
+        << "a well-made link passes the chain alone";
+    const auto report = verify(true);
+    const auto found =
+        std::find_if(report.breaks.begin(), report.breaks.end(), [&](const Break& b) {
+            return b.kind == Tampering::not_in_log && b.audit_log_id == forged;
+        });
+    ASSERT_NE(found, report.breaks.end()) << to_text(report);
+    EXPECT_EQ(found->stream, "access.p1");
 }
 
 TEST_F(AuditChainTest, ProjectingTheSameLogAgainGivesTheIdenticalChain) {
