@@ -28,6 +28,29 @@ Result<IdT> path_id(const http::Request& request, const std::string& name) {
 http::Response answer(const Result<CommandOutcome>& outcome, const http::Request& request,
                       int success_status);
 
+// What a deferred answer needs of its request (a problem names its path
+// and request id): the request itself is gone by then.
+http::Request answered_request(const http::Request& request);
+
+// Executes `command` and answers once it is durable, with the status
+// `status_of` picks for the outcome; the worker is free meanwhile (the
+// response is suspended, and resumed from the committer's thread).
+template <class Command, class StatusOf>
+http::Response answer_when_durable(CommandBus& bus, Command command, const http::Request& request,
+                                   StatusOf status_of) {
+    return http::Response::suspend([&bus, command = std::move(command),
+                                    context = context_of(request),
+                                    about = answered_request(request),
+                                    status_of](http::Resume resume) {
+        bus.execute_async(command, context,
+                          [resume = std::move(resume), about, status_of](
+                              Result<CommandOutcome> outcome) {
+                              const int status = outcome ? status_of(*outcome) : 0;
+                              resume(answer(outcome, about, status));
+                          });
+    });
+}
+
 // Runs the steps every command shares; `build` turns the request into the
 // command or the error that stops it.
 template <class Build>
@@ -35,7 +58,8 @@ http::Response handle(CommandBus& bus, const http::Request& request, int success
                       Build&& build) {
     auto command = build();
     if (!command) return http::Response::problem(command.error(), request);
-    return answer(bus.execute(*command, context_of(request)), request, success_status);
+    return answer_when_durable(bus, std::move(*command), request,
+                               [success_status](const CommandOutcome&) { return success_status; });
 }
 
 }  // namespace cc::command

@@ -46,8 +46,8 @@ prometheus::Gauge& start_gauge(const std::string& source) {
 
 struct CommandBus::Batch {
     struct Member {
-        // Set outside the bus's lock: the handler waiting on it wakes alone.
-        std::promise<Result<CommandOutcome>> answer;
+        // Called outside the bus's lock.
+        Answer answer;
         // The answer of a command that appends nothing, decided against
         // effects still pending; empty for one whose events are here.
         std::optional<Result<CommandOutcome>> decided;
@@ -192,9 +192,9 @@ Status CommandBus::register_operators(const std::vector<UserId>& operators) {
             id, json::Body{{{"email", id.to_string() + "@operators.complexcare.invalid"},
                             {"name", "Platform operator"}},
                            {}});
-        auto outcome = submit(
-            context, kPlatformTenant, [](const WriteModel&) { return Status{}; },
-            [&](const WriteModel& model) { return decide(model, command); });
+        auto outcome = record_by_server(context, kPlatformTenant, [&](const WriteModel& model) {
+            return decide(model, command);
+        });
         if (!outcome) return std::move(outcome).error();
         obs::info("registered platform operator", {{"user_id", id.to_string()}});
     }
@@ -214,9 +214,9 @@ Status CommandBus::register_builtin_features() {
         const aggregate::Create command{
             {&model::kFeature, kPlatformTenant, Uuid::random_v4(), {}, Timestamp::now()},
             json::Body{{{"name", feature.name}, {"description", feature.description}}, {}}};
-        auto outcome = submit(
-            context, kPlatformTenant, [](const WriteModel&) { return Status{}; },
-            [&](const WriteModel& model) { return decide(model, command); });
+        auto outcome = record_by_server(context, kPlatformTenant, [&](const WriteModel& model) {
+            return decide(model, command);
+        });
         if (!outcome) return std::move(outcome).error();
         obs::info("registered built-in feature", {{"feature", std::string(feature.name)}});
     }
@@ -309,26 +309,40 @@ bool CommandBus::pending() const {
     return appending_ || !filling_->members.empty();
 }
 
-Result<CommandOutcome> CommandBus::wait(std::unique_lock<std::mutex>& lock,
-                                        std::future<Result<CommandOutcome>> answer) {
+Result<CommandOutcome> CommandBus::answered(const std::function<void(Answer)>& start) {
+    auto answer = std::make_shared<std::promise<Result<CommandOutcome>>>();
+    auto future = answer->get_future();
+    start([answer](Result<CommandOutcome> outcome) { answer->set_value(std::move(outcome)); });
+    return future.get();
+}
+
+void CommandBus::joined() {
     commands_awaiting_append().Increment();
     batch_filled_.notify_one();
-    lock.unlock();
-    return answer.get();
 }
 
-Result<CommandOutcome> CommandBus::answer_after_pending(std::unique_lock<std::mutex>& lock,
-                                                        Result<CommandOutcome> answer) {
+std::optional<Result<CommandOutcome>> CommandBus::answer_after_pending(
+    Result<CommandOutcome> answer, Answer& done) {
     if (!pending()) return answer;
-    auto& member = filling_->members.emplace_back(Batch::Member{{}, std::move(answer), {}, 0, 0});
-    return wait(lock, member.answer.get_future());
+    filling_->members.emplace_back(Batch::Member{std::move(done), std::move(answer), {}, 0, 0});
+    joined();
+    return std::nullopt;
 }
 
-Result<CommandOutcome> CommandBus::submit(
-    const RequestContext& context, const TenantId& scope,
-    const std::function<Status(const WriteModel&)>& authorise,
-    const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on) {
+void CommandBus::submit(const RequestContext& context, const TenantId& scope,
+                        const std::function<Status(const WriteModel&)>& authorise,
+                        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
+                        Answer done) {
     std::unique_lock lock(mutex_);
+    auto now = submit_locked(lock, context, scope, authorise, decide_on, done);
+    lock.unlock();
+    if (now) done(std::move(*now));
+}
+
+std::optional<Result<CommandOutcome>> CommandBus::submit_locked(
+    std::unique_lock<std::mutex>& lock, const RequestContext& context, const TenantId& scope,
+    const std::function<Status(const WriteModel&)>& authorise,
+    const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on, Answer& done) {
     std::optional<std::tuple<UserId, TenantId, std::string>> key;
     if (context.request.idempotency_key) {
         key.emplace(context.caller.user, scope, *context.request.idempotency_key);
@@ -340,7 +354,7 @@ Result<CommandOutcome> CommandBus::submit(
             if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
         }
         if (auto allowed = authorise(model_); !allowed) {
-            return answer_after_pending(lock, std::move(allowed).error());
+            return answer_after_pending(std::move(allowed).error(), done);
         }
         // A retry of a command still being appended: its answer is known
         // once its batch is settled (or, if that failed, it is decided anew).
@@ -350,9 +364,9 @@ Result<CommandOutcome> CommandBus::submit(
     if (auto prior = replay(context, scope)) return std::move(*prior);
 
     auto decision = decide_on(model_);
-    if (!decision) return answer_after_pending(lock, std::move(decision).error());
+    if (!decision) return answer_after_pending(std::move(decision).error(), done);
     CommandOutcome outcome{decision->aggregate_id, decision->version, std::nullopt, {}, false};
-    if (decision->events.empty()) return answer_after_pending(lock, std::move(outcome));
+    if (decision->events.empty()) return answer_after_pending(std::move(outcome), done);
     if (fenced_) {
         return Error::make(ErrorKind::unavailable, "writer-fenced",
                            "another command-service instance now owns the log");
@@ -395,9 +409,10 @@ Result<CommandOutcome> CommandBus::submit(
         keys_in_flight_.insert(*key);
         batch.keys.push_back(*key);
     }
-    auto& member = batch.members.emplace_back(
-        Batch::Member{{}, std::nullopt, std::move(outcome), part, records.size() - 1});
-    return wait(lock, member.answer.get_future());
+    batch.members.emplace_back(
+        Batch::Member{std::move(done), std::nullopt, std::move(outcome), part, records.size() - 1});
+    joined();
+    return std::nullopt;
 }
 
 void CommandBus::commit_batches() {
@@ -418,8 +433,7 @@ void CommandBus::commit_batches() {
         lock.lock();
         appending_ = false;
         // Answered once the lock is released, each in its own thread's time.
-        std::vector<std::pair<std::promise<Result<CommandOutcome>>, Result<CommandOutcome>>>
-            answers;
+        std::vector<std::pair<Answer, Result<CommandOutcome>>> answers;
         if (offsets) {
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 const auto& appended = (*offsets)[i];
@@ -474,7 +488,15 @@ void CommandBus::commit_batches() {
         commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
         lock.unlock();
-        for (auto& [promise, answer] : answers) promise.set_value(std::move(answer));
+        for (auto& [done, answer] : answers) {
+            try {
+                done(std::move(answer));
+            } catch (const std::exception& e) {
+                // One answer that cannot be handed on must not stop the
+                // committer, and with it every command after it.
+                obs::error("a command's answer could not be handed on", {{"error", e.what()}});
+            }
+        }
         lock.lock();
     }
 }

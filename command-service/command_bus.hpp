@@ -96,18 +96,32 @@ class CommandBus {
     // Folds every record up to the log's current end into the write model.
     Status catch_up();
 
+    // Called once with a command's answer: at once when it is known without
+    // an append (a refusal, a replayed Idempotency-Key), else on the
+    // committer's thread once its batch is durable (or failed). It must not
+    // block: it hands the answer on (an HTTP response to its connection).
+    using Answer = std::function<void(Result<CommandOutcome>)>;
+
     // Authorises, answers a retried Idempotency-Key from the index, decides
-    // and appends, all against one state. authorize() and decide() are found
+    // and appends, all against one state; `done` gets the answer. No thread
+    // waits for the append meanwhile. authorize() and decide() are found
     // next to each command type (its module's folder).
     template <class Command>
-    Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
-        return submit(
+    void execute_async(const Command& command, const RequestContext& context, Answer done) {
+        submit(
             context, tenant_scope(command),
             [&](const WriteModel& model) -> Status {
                 if (context.by_server) return {};
                 return authorize(model, context.caller, command);
             },
-            [&](const WriteModel& model) { return decide(model, command); });
+            [&](const WriteModel& model) { return decide(model, command); }, std::move(done));
+    }
+
+    // execute_async(), waiting for the answer: for callers with a thread of
+    // their own to spend (start-up, the schedulers, uploads).
+    template <class Command>
+    Result<CommandOutcome> execute(const Command& command, const RequestContext& context) {
+        return answered([&](Answer done) { execute_async(command, context, std::move(done)); });
     }
 
     // The checks execute() makes before it appends, without appending: what
@@ -150,14 +164,18 @@ class CommandBus {
     // installation has them from its first start, as real events.
     Status register_builtin_features();
 
-    // Appends events the service records on its own, outside any
-    // aggregate's rules (the audit chain's published heads): no caller to
-    // authorise (`context.by_server`), decided against the write model.
+    // Appends events the service records on its own, outside any caller's
+    // permissions (the audit chain's published heads, the built-in
+    // features, the operators' accounts): nothing to authorise, decided
+    // against the write model, and waited for.
     Result<CommandOutcome> record_by_server(
         const RequestContext& context, const TenantId& scope,
         const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on) {
-        return submit(
-            context, scope, [](const WriteModel&) { return Status{}; }, decide_on);
+        return answered([&](Answer done) {
+            submit(
+                context, scope, [](const WriteModel&) { return Status{}; }, decide_on,
+                std::move(done));
+        });
     }
 
     // Caught up with the log and not fenced; catches up first when a failed
@@ -182,17 +200,25 @@ class CommandBus {
   private:
     struct Batch;
 
-    Result<CommandOutcome> submit(
-        const RequestContext& context, const TenantId& scope,
+    void submit(const RequestContext& context, const TenantId& scope,
+                const std::function<Status(const WriteModel&)>& authorise,
+                const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
+                Answer done);
+    // Under the lock: the answer when it is known now, else nothing (the
+    // command joined the batch filling, with `done`).
+    std::optional<Result<CommandOutcome>> submit_locked(
+        std::unique_lock<std::mutex>& lock, const RequestContext& context, const TenantId& scope,
         const std::function<Status(const WriteModel&)>& authorise,
-        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on);
+        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
+        Answer& done);
     // An answer decided against effects that may not be durable yet waits
-    // for them, and fails if they do.
-    Result<CommandOutcome> answer_after_pending(std::unique_lock<std::mutex>& lock,
-                                                Result<CommandOutcome> answer);
-    // Hands the committer its work and waits, without the lock, for the answer.
-    Result<CommandOutcome> wait(std::unique_lock<std::mutex>& lock,
-                                std::future<Result<CommandOutcome>> answer);
+    // for them in the batch filling, and fails if they do.
+    std::optional<Result<CommandOutcome>> answer_after_pending(Result<CommandOutcome> answer,
+                                                               Answer& done);
+    // Tells the committer a command joined the batch filling.
+    void joined();
+    // Runs `start` with an Answer and waits for it.
+    static Result<CommandOutcome> answered(const std::function<void(Answer)>& start);
     bool pending() const;
     void commit_batches();
     using Lock = std::unique_lock<std::mutex>;

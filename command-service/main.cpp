@@ -17,15 +17,16 @@
 #include "platform/observability/logger.hpp"
 
 namespace {
-constexpr int kCommandWorkers = 64;
+// A command's handler decides and returns; its answer waits, suspended,
+// for its batch to be durable, holding no worker (api.hpp). Only uploads
+// hold one while their file is written and appended: a few more workers
+// than cores keep them from stalling every other command.
+constexpr int kCommandWorkers = 16;
 }  // namespace
 
 int main() {
     using namespace cc;
     http::block_shutdown_signals();
-    // A handler waits for its command's batch to be durable, holding its
-    // worker: the workers bound how many commands one append can carry, so
-    // this service has many (they are idle while they wait).
     auto config = http::ServiceConfig::from_env("command-service", 8081, kCommandWorkers);
     if (!obs::configure_logging("command-service", config.log_level)) return 2;
     try {

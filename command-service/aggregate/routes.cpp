@@ -86,13 +86,14 @@ void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregat
     router.add("PUT", item, [&bus, &a](Request& r) {
         auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::required);
         if (!it) return http::Response::problem(it.error(), r);
-        const aggregate::Put command{it->target, Uuid::random_v4(),
+        aggregate::Put command{it->target, Uuid::random_v4(),
                                      a.put_key.empty() ? "" : r.param(std::string(a.id_param)),
                                      it->expected_version, std::move(it->body)};
-        auto outcome = bus.execute(command, context_of(r));
-        const bool created = outcome && outcome->event_types.size() == 1 &&
-                             outcome->event_types.front() == a.created;
-        return answer(outcome, r, created ? 201 : 200);
+        return answer_when_durable(bus, std::move(command), r, [&a](const CommandOutcome& outcome) {
+            const bool created =
+                outcome.event_types.size() == 1 && outcome.event_types.front() == a.created;
+            return created ? 201 : 200;
+        });
     });
     if (!a.deleted.empty()) add_delete(router, bus, a, item);
 }

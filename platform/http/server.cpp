@@ -15,6 +15,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -117,7 +119,7 @@ bool expects_continue(const bhttp::request<bhttp::string_body>& in) {
 }
 
 // What every session shares with the server that owns it.
-struct ServerContext {
+struct ServerContext : std::enable_shared_from_this<ServerContext> {
     ServerOptions options;
     Handler handler;
     InlineHandler inline_handler;
@@ -127,6 +129,13 @@ struct ServerContext {
     // Requests read and not yet answered: stop() waits for them.
     std::atomic<int> unanswered{0};
     std::atomic<bool> stopping{false};
+    // A suspended request may be resumed after stop() (a log append that
+    // outlived its bound): its Resume then answers nothing, and keeps this
+    // context (the io_context its connection belongs to) alive until it is
+    // dropped, so that late Resume neither posts to nor frees a connection
+    // on a destroyed io_context.
+    std::mutex resume_gate;
+    bool resumable = true;
 
     void finish(const Request& request, Response& response) const {
         if (every_response) every_response(request, response);
@@ -248,27 +257,44 @@ class Session : public std::enable_shared_from_this<Session> {
     void park(Response suspended, std::shared_ptr<Request> request, TrackedExecutor executor,
               std::chrono::steady_clock::time_point started, unsigned version, bool keep_alive) {
         HttpMetrics::get().suspended.Increment();
-        Resume resume = [self = shared_from_this(), request, executor, started, version,
+        // The context is kept alive by, and released after, the session
+        // (members are destroyed in reverse order).
+        struct Parked {
+            std::shared_ptr<ServerContext> server;
+            std::shared_ptr<Session> session;
+            std::shared_ptr<Request> request;
+            TrackedExecutor executor;
+        };
+        auto parked = std::make_shared<Parked>(
+            Parked{server_.shared_from_this(), shared_from_this(), std::move(request), executor});
+        Resume resume = [parked, started, version,
                          keep_alive](std::optional<Response> answer) mutable {
             HttpMetrics::get().suspended.Decrement();
+            auto& server = *parked->server;
+            const std::lock_guard gate(server.resume_gate);
+            if (!server.resumable) return;
+            auto& session = *parked->session;
+            auto& asked = parked->request;
             if (!answer) {
-                request->resumed = true;
-                return self->run_on_worker(std::move(request), std::move(executor), started,
-                                           version, keep_alive);
+                asked->resumed = true;
+                return session.run_on_worker(asked, parked->executor, started, version,
+                                             keep_alive);
             }
-            self->server_.finish(*request, *answer);
-            HttpMetrics::get().record(*request, *answer, started);
-            self->send_from(executor, std::move(*answer), request->request_id, version, keep_alive);
+            server.finish(*asked, *answer);
+            HttpMetrics::get().record(*asked, *answer, started);
+            session.send_from(parked->executor, std::move(*answer), asked->request_id, version,
+                              keep_alive);
         };
         try {
             suspended.park(std::move(resume));
         } catch (const std::exception& e) {
             // The park function never got to keep `resume`: answer here.
             HttpMetrics::get().suspended.Decrement();
-            Response response = internal_error(*request, e);
-            server_.finish(*request, response);
-            HttpMetrics::get().record(*request, response, started);
-            send_from(executor, std::move(response), request->request_id, version, keep_alive);
+            Response response = internal_error(*parked->request, e);
+            server_.finish(*parked->request, response);
+            HttpMetrics::get().record(*parked->request, response, started);
+            send_from(executor, std::move(response), parked->request->request_id, version,
+                      keep_alive);
         }
     }
 
@@ -550,7 +576,7 @@ struct Server::Impl : ServerContext {
 
 Server::Server(ServerOptions options, Handler handler, InlineHandler inline_handler,
                ResponseHook every_response)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_shared<Impl>()) {
     impl_->every_response = std::move(every_response);
     impl_->options = std::move(options);
     impl_->handler = std::move(handler);
@@ -587,6 +613,10 @@ void Server::stop() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (impl_->unanswered.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    {
+        const std::lock_guard gate(impl_->resume_gate);
+        impl_->resumable = false;
     }
     impl_->io.stop();
     for (auto& t : impl_->io_threads) t.join();

@@ -54,7 +54,8 @@ class Server {
 
   private:
     struct Impl;
-    std::unique_ptr<Impl> impl_;
+    // Shared with the requests still suspended when it stops (see park()).
+    std::shared_ptr<Impl> impl_;
 };
 
 // Blocks SIGINT and SIGTERM for every thread created after it (call first in
