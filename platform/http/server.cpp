@@ -610,7 +610,7 @@ void Server::stop() {
         impl_->acceptor.close(ec);
     });
     // Let in-flight requests finish, but never wait forever for a stuck one.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto deadline = std::chrono::steady_clock::now() + impl_->options.stop_wait;
     while (impl_->unanswered.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

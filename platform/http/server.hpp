@@ -4,6 +4,7 @@
 // so they run on a worker pool of their own; the few I/O threads only move
 // bytes, and a busy pool never stops the server from accepting, reading and
 // answering what needs no worker.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,6 +27,8 @@ struct ServerOptions {
     std::function<std::size_t(std::string_view method, std::string_view target)> body_limit_for;
     std::size_t largest_body_limit = 0;
     std::string service_name = "complexcare";
+    // How long stop() lets requests in flight (suspended ones too) finish.
+    std::chrono::milliseconds stop_wait{10'000};
 };
 
 // Answers, on the I/O thread itself, the requests it can answer without

@@ -78,6 +78,27 @@ TEST(Migrate, CreatesEveryDocumentedTableColumnAndIndex) {
               7);
 }
 
+// Every timestamp an answer carries goes through cc_rfc3339: the planner
+// must inline it into the statement (a function call per value was most of
+// a list's rendering), and its text must stay RFC 3339 UTC with microseconds.
+TEST(Migrate, TimestampsRenderInlineAsRfc3339Utc) {
+    const auto url = testing::postgres().create_database("migrate_rfc3339", false);
+    ASSERT_TRUE(migrate(url, testing::migrations_dir()).ok());
+    pqxx::connection c(url);
+    pqxx::read_transaction tx(c);
+    std::string plan;
+    for (const auto& row :
+         tx.exec("EXPLAIN (VERBOSE) SELECT cc_rfc3339(t) FROM (VALUES (now())) AS v(t)")) {
+        plan += row[0].as<std::string>() + "\n";
+    }
+    EXPECT_EQ(plan.find("cc_rfc3339"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("to_char"), std::string::npos) << plan;
+    EXPECT_EQ(tx.exec("SET LOCAL TimeZone = 'Europe/London'; SELECT cc_rfc3339("
+                      "'2026-07-01 12:00:00.5+01'::timestamptz)")[0][0]
+                  .as<std::string>(),
+              "2026-07-01T11:00:00.500000Z");
+}
+
 TEST(Migrate, SecondRunAppliesNothing) {
     const auto url = testing::postgres().create_database("migrate_twice", false);
     ASSERT_TRUE(migrate(url, testing::migrations_dir()).ok());
