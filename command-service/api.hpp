@@ -38,17 +38,16 @@ http::Request answered_request(const http::Request& request);
 template <class Command, class StatusOf>
 http::Response answer_when_durable(CommandBus& bus, Command command, const http::Request& request,
                                    StatusOf status_of) {
-    return http::Response::suspend([&bus, command = std::move(command),
-                                    context = context_of(request),
-                                    about = answered_request(request),
-                                    status_of](http::Resume resume) {
-        bus.execute_async(command, context,
-                          [resume = std::move(resume), about, status_of](
-                              Result<CommandOutcome> outcome) {
-                              const int status = outcome ? status_of(*outcome) : 0;
-                              resume(answer(outcome, about, status));
-                          });
-    });
+    return http::Response::suspend(
+        [&bus, command = std::move(command), context = context_of(request),
+         about = answered_request(request), status_of](http::Resume resume) {
+            bus.execute_async(
+                command, context,
+                [resume = std::move(resume), about, status_of](Result<CommandOutcome> outcome) {
+                    const int status = outcome ? status_of(*outcome) : 0;
+                    resume(answer(outcome, about, status));
+                });
+        });
 }
 
 // Runs the steps every command shares; `build` turns the request into the

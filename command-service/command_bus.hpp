@@ -86,7 +86,8 @@ class CommandBus {
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                std::unique_ptr<eventlog::LogReader> reader,
                std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000),
-               snapshot::Config snapshots = {}, std::optional<snapshot::Loaded> from = std::nullopt);
+               snapshot::Config snapshots = {},
+               std::optional<snapshot::Loaded> from = std::nullopt);
 
     // Lets the batches under way finish, then stops the committer.
     ~CommandBus();
@@ -209,8 +210,7 @@ class CommandBus {
     std::optional<Result<CommandOutcome>> submit_locked(
         std::unique_lock<std::mutex>& lock, const RequestContext& context, const TenantId& scope,
         const std::function<Status(const WriteModel&)>& authorise,
-        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
-        Answer& done);
+        const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on, Answer& done);
     // An answer decided against effects that may not be durable yet waits
     // for them in the batch filling, and fails if they do.
     std::optional<Result<CommandOutcome>> answer_after_pending(Result<CommandOutcome> answer,

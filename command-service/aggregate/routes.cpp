@@ -87,8 +87,8 @@ void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregat
         auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::required);
         if (!it) return http::Response::problem(it.error(), r);
         aggregate::Put command{it->target, Uuid::random_v4(),
-                                     a.put_key.empty() ? "" : r.param(std::string(a.id_param)),
-                                     it->expected_version, std::move(it->body)};
+                               a.put_key.empty() ? "" : r.param(std::string(a.id_param)),
+                               it->expected_version, std::move(it->body)};
         return answer_when_durable(bus, std::move(command), r, [&a](const CommandOutcome& outcome) {
             const bool created =
                 outcome.event_types.size() == 1 && outcome.event_types.front() == a.created;

@@ -277,8 +277,7 @@ class Session : public std::enable_shared_from_this<Session> {
             auto& asked = parked->request;
             if (!answer) {
                 asked->resumed = true;
-                return session.run_on_worker(asked, parked->executor, started, version,
-                                             keep_alive);
+                return session.run_on_worker(asked, parked->executor, started, version, keep_alive);
             }
             server.finish(*asked, *answer);
             HttpMetrics::get().record(*asked, *answer, started);

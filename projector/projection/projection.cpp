@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "events/audit_events.hpp"
 #include "events/access.hpp"
+#include "events/audit_events.hpp"
 #include "events/catalogue.hpp"
 #include "projector/aggregate/aggregate_projection.hpp"
 #include "projector/identity/identity_projection.hpp"
