@@ -1,8 +1,8 @@
 -- wrk: reads through the query service as the tenants' own admins.
 -- IDS_FILE has one "<tenant id> <patient id> <token>" per line;
 -- READ=get asks for a random patient by id, READ=list for the first page
--- of 50 of a random tenant, in the list's order (by id: the patients
--- description has no sort key; the peers order by name). Prints one line:
+-- of 50 of a random tenant, in the list's order (last name, first name,
+-- id: the peers' order). Prints one line:
 --   RESULT rps=<req/s> p50_ms=<> p99_ms=<> requests=<> non2xx=<> sockerr=<>
 local threads = 0
 function setup(thread)

@@ -217,7 +217,10 @@ struct Aggregate {
     std::span<const Filter> filters = {};
     std::span<const std::string_view> search = {};  // ?q=: case-insensitive prefix on any of them
     std::string_view sort = {};                     // keyset order: (sort, id); "" for id alone
-    bool sort_descending = false;                   // newest first (notes by their date)
+    // A required field that orders the ties of `sort` (people by last name,
+    // then first name): the order is (sort, then_sort, id).
+    std::string_view then_sort = {};
+    bool sort_descending = false;  // newest first (notes by their date)
     std::span<const NestedList> nested = {};
     // A decimal field totalled per lifecycle state, exactly, at
     // GET .../<collection>/summary (with the list's filters); "" for none.

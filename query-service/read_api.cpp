@@ -90,6 +90,7 @@ Result<ListRequest> ReadApi::list_request(const http::Request& request, const Re
         }
         out.after = cursor->key;
         out.after_sort = cursor->sort_value;
+        out.after_then = cursor->then_value;
     }
     if (auto q = request.query_param("q"); q && !q->empty()) {
         if (q->size() > model::kMaxSearchLength) {

@@ -112,6 +112,66 @@ std::string list_conditions(pg::Statement& s, const Resource& r, const ListReque
 
 }  // namespace
 
+namespace {
+
+// One column of a list's keyset order: the SQL it sorts by, the cast of a
+// cursor's value for it, and how the page's last row yields that value.
+struct OrderColumn {
+    std::string expression;
+    std::string cast;
+    std::string value;  // the row's value in the outer select, as text
+    std::string extra;  // a column the inner select adds for it, if any
+};
+
+// The item key of `column` when the item carries it as stored (a plain
+// column of the row), so the cursor reads it there.
+std::optional<std::string> plain_item_key(const Resource& r, std::string_view column) {
+    for (const auto& c : r.columns) {
+        if (c.name == column && c.from == "t" && c.render == Render::plain) {
+            return std::string(c.as.empty() ? c.name : c.as);
+        }
+    }
+    return std::nullopt;
+}
+
+// The sort columns of `r` before its key: none, (sort) or (sort, then).
+std::vector<OrderColumn> sort_order(const Resource& r) {
+    std::vector<OrderColumn> order;
+    if (r.sort_column.empty()) return order;
+    // An optional sort column orders as if absent meant "never": last, and
+    // still a total order for the keyset.
+    const std::string column = "t." + std::string(r.sort_column);
+    OrderColumn sort{r.sort_nulls_last ? "COALESCE(" + column + ", '" +
+                                             (r.sort_descending ? "-infinity" : "infinity") +
+                                             "'::" + std::string(r.sort_cast) + ")"
+                                       : column,
+                     std::string(r.sort_cast),
+                     {},
+                     {}};
+    if (auto key = r.sort_nulls_last ? std::nullopt : plain_item_key(r, r.sort_column)) {
+        sort.value = "x." + *key + "::text";
+    } else {
+        // The sort value rides along for the cursor and is taken out of the item.
+        sort.extra = sort.expression + "::text AS sort_value";
+        sort.value = "x.sort_value";
+    }
+    order.push_back(std::move(sort));
+    if (!r.then_column.empty()) {
+        const std::string then = "t." + std::string(r.then_column);
+        OrderColumn next{then, std::string(r.then_cast), {}, {}};
+        if (auto key = plain_item_key(r, r.then_column)) {
+            next.value = "x." + *key + "::text";
+        } else {
+            next.extra = then + "::text AS then_value";
+            next.value = "x.then_value";
+        }
+        order.push_back(std::move(next));
+    }
+    return order;
+}
+
+}  // namespace
+
 pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     pg::Statement s;
     std::string where = list_conditions(s, r, request);
@@ -121,38 +181,56 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
                  std::to_string(s.params.size()) + "::uuid AND m.deleted_at IS NULL)";
     }
     const std::string key(r.key_column);
-    // An optional sort column orders as if absent meant "never": last, and
-    // still a total order for the keyset.
-    const std::string sort = r.sort_column.empty() ? std::string()
-                             : r.sort_nulls_last
-                                 ? "COALESCE(t." + std::string(r.sort_column) + ", '" +
-                                       (r.sort_descending ? "-infinity" : "infinity") +
-                                       "'::" + std::string(r.sort_cast) + ")"
-                                 : "t." + std::string(r.sort_column);
+    const auto order = sort_order(r);
     const std::string after = r.sort_descending ? " < " : " > ";
     const std::string direction = r.sort_descending ? " DESC" : "";
-    if (request.after && !sort.empty() && request.after_sort) {
-        s.params.emplace_back(*request.after_sort);
-        s.params.emplace_back(*request.after);
-        const auto n = s.params.size();
-        where += " AND (" + sort + ", t." + key + ")" + after + "($" + std::to_string(n - 1) +
-                 "::" + std::string(r.sort_cast) + ", $" + std::to_string(n) + "::uuid)";
+    const auto placeholder = [&](std::string value, std::string_view cast) {
+        s.params.emplace_back(std::move(value));
+        return "$" + std::to_string(s.params.size()) + "::" + std::string(cast);
+    };
+    const bool sorted_cursor =
+        !order.empty() && request.after_sort && (order.size() == 1 || request.after_then);
+    if (request.after && sorted_cursor) {
+        // A row comparison: the rows after (sort, [then,] key) in the order.
+        std::string columns;
+        std::string values;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            columns += order[i].expression + ", ";
+            values +=
+                placeholder(i == 0 ? *request.after_sort : *request.after_then, order[i].cast) +
+                ", ";
+        }
+        where += " AND (" + columns + "t." + key + ")" + after + "(" + values +
+                 placeholder(*request.after, "uuid") + ")";
     } else if (request.after) {
-        s.params.emplace_back(*request.after);
-        where += " AND t." + key + after + "$" + std::to_string(s.params.size()) + "::uuid";
+        where += " AND t." + key + after + placeholder(*request.after, "uuid");
     }
     s.params.emplace_back(std::to_string(request.limit + 1));
-    const std::string order =
-        sort.empty() ? "t." + key + direction : sort + direction + ", t." + key + direction;
-    const std::string cursor = sort.empty() ? "x." + key + "::text"
-                                            : "encode(convert_to(x.sort_value || '~' || x." + key +
-                                                  "::text, 'UTF8'), 'hex')";
-    // The sort value rides along for the cursor and is taken out of the item.
-    const std::string sort_value = sort.empty() ? "" : ", " + sort + "::text AS sort_value";
+    std::string order_by;
+    std::string extras;
+    std::string removed;
+    for (const auto& column : order) {
+        order_by += column.expression + direction + ", ";
+        if (!column.extra.empty()) {
+            extras += ", " + column.extra;
+            removed += " - '" + column.extra.substr(column.extra.rfind(' ') + 1) + "'";
+        }
+    }
+    order_by += "t." + key + direction;
+    // The cursor's text: the key alone, or the sort values and the key.
+    std::string cursor = "x." + key + "::text";
+    if (order.size() == 1) {
+        cursor = "encode(convert_to(" + order[0].value + " || '~' || x." + key +
+                 "::text, 'UTF8'), 'hex')";
+    } else if (order.size() == 2) {
+        cursor = "encode(convert_to(" + order[0].value +
+                 ", 'UTF8') || '\\x00'::bytea || convert_to(" + order[1].value + " || '~' || x." +
+                 key + "::text, 'UTF8'), 'hex')";
+    }
     const std::string item =
-        sort.empty() ? "row_to_json(x)::text" : "row_to_json(x)::jsonb - 'sort_value'";
-    s.sql = "SELECT " + item + ", " + cursor + " FROM (SELECT " + select_list(r) + sort_value +
-            from_clause(r) + where + " ORDER BY " + order + " LIMIT $" +
+        removed.empty() ? "row_to_json(x)::text" : "row_to_json(x)::jsonb" + removed;
+    s.sql = "SELECT " + item + ", " + cursor + " FROM (SELECT " + select_list(r) + extras +
+            from_clause(r) + where + " ORDER BY " + order_by + " LIMIT $" +
             std::to_string(s.params.size()) + "::int) x";
     return s;
 }
@@ -195,22 +273,24 @@ std::string encode_cursor(std::string_view sort_value, std::string_view key) {
     return out;
 }
 
-std::optional<Cursor> decode_cursor(const Resource& r, std::string_view cursor) {
-    const auto is_uuid = [](std::string_view text) { return Uuid::parse(text).has_value(); };
+std::optional<Cursor> decode_cursor(const Resource& r, std::string_view text) {
+    const auto is_uuid = [](std::string_view id) { return Uuid::parse(id).has_value(); };
     if (r.sort_column.empty()) {
-        if (!is_uuid(cursor)) return std::nullopt;
-        return Cursor{std::nullopt, std::string(cursor)};
+        if (!is_uuid(text)) return std::nullopt;
+        return Cursor{std::nullopt, std::string(text), std::nullopt};
     }
-    if (cursor.size() % 2 != 0 || cursor.size() > 512) return std::nullopt;
+    // Two names of 255 characters, of up to 4 bytes each, and a key.
+    constexpr std::size_t kLongest = 2 * (2 * 255 * 4 + 1 + 1 + 36);
+    if (text.size() % 2 != 0 || text.size() > kLongest) return std::nullopt;
     std::string plain;
-    for (std::size_t i = 0; i < cursor.size(); i += 2) {
+    for (std::size_t i = 0; i < text.size(); i += 2) {
         const auto nibble = [](char c) -> int {
             if (c >= '0' && c <= '9') return c - '0';
             if (c >= 'a' && c <= 'f') return c - 'a' + 10;
             return -1;
         };
-        const int high = nibble(cursor[i]);
-        const int low = nibble(cursor[i + 1]);
+        const int high = nibble(text[i]);
+        const int low = nibble(text[i + 1]);
         if (high < 0 || low < 0) return std::nullopt;
         plain.push_back(static_cast<char>(high * 16 + low));
     }
@@ -218,7 +298,14 @@ std::optional<Cursor> decode_cursor(const Resource& r, std::string_view cursor) 
     if (tilde == std::string::npos || !is_uuid(std::string_view(plain).substr(tilde + 1))) {
         return std::nullopt;
     }
-    return Cursor{plain.substr(0, tilde), plain.substr(tilde + 1)};
+    Cursor cursor{plain.substr(0, tilde), plain.substr(tilde + 1), std::nullopt};
+    if (!r.then_column.empty()) {
+        const auto nul = cursor.sort_value->find('\0');
+        if (nul == std::string::npos) return std::nullopt;
+        cursor.then_value = cursor.sort_value->substr(nul + 1);
+        cursor.sort_value->resize(nul);
+    }
+    return cursor;
 }
 
 }  // namespace cc::query

@@ -60,6 +60,10 @@ struct Resource {
     // Keyset order (sort_column, key) when set; by the key alone otherwise.
     std::string_view sort_column = {};
     std::string_view sort_cast = {};
+    // Ties of the sort column ordered by this one, before the key: (sort,
+    // then, key). Never null (a row comparison has no "last" for null).
+    std::string_view then_column = {};
+    std::string_view then_cast = {};
     bool sort_nulls_last = false;  // an optional sort column: rows without it come last
     bool soft_delete = true;       // the table has deleted_at (features do not)
     bool sort_descending = false;  // newest first
@@ -69,6 +73,7 @@ struct ListRequest {
     std::optional<std::string> tenant_id;
     std::optional<std::string> after;       // cursor: the last key of the previous page
     std::optional<std::string> after_sort;  // ...and its sort value, when the resource has one
+    std::optional<std::string> after_then;  // ...and its then value, when it has one
     std::size_t limit = 50;
     std::vector<std::pair<std::string_view, std::string>> filters;  // (parameter, value)
     // Tenants list for a non-admin: only tenants this user is a live member of.
@@ -98,11 +103,14 @@ pg::Statement totals_statement(const Resource& resource, const ListRequest& requ
                                const Totals& totals);
 
 // A cursor names the last row of a page: its key, or "<sort value>~<key>" in
-// hex (sort values hold spaces and '+'), so that it travels in a URL as is.
+// hex (sort values hold spaces and '+'), so that it travels in a URL as is;
+// with a then column, "<sort value>\0<then value>~<key>" (PostgreSQL text
+// never holds a NUL, so it cannot be part of a value).
 std::string encode_cursor(std::string_view sort_value, std::string_view key);
 struct Cursor {
     std::optional<std::string> sort_value;
     std::string key;
+    std::optional<std::string> then_value;
 };
 std::optional<Cursor> decode_cursor(const Resource& resource, std::string_view cursor);
 

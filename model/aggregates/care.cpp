@@ -89,6 +89,8 @@ constexpr Aggregate kPatientDescription{
     .permissions = fields::kPatientRecord,
     .filters = kPatientFilters,
     .search = kNameSearch,
+    .sort = "last_name",
+    .then_sort = "first_name",
     .rules = kPatientRules,
     .delete_rule = "no-future-visits",
     .doc = "A person the tenant cares for.",
@@ -111,6 +113,8 @@ constexpr Aggregate kCareProfessionalDescription{
                     .remove = {"admin", "manager"}},
     .filters = kCareProfessionalFilters,
     .search = kNameSearch,
+    .sort = "last_name",
+    .then_sort = "first_name",
     .doc = "A carer, nurse or other professional who delivers care for the tenant.",
 };
 

@@ -104,6 +104,13 @@ const Resource& resource_of(const model::Aggregate& a) {
                 .sort_cast = described->sort.empty()
                                  ? std::string_view{}
                                  : cast_of(*model::column_field(*described, described->sort)),
+                .then_column =
+                    described->then_sort.empty()
+                        ? std::string_view{}
+                        : model::column_field(*described, described->then_sort)->column_name(),
+                .then_cast = described->then_sort.empty()
+                                 ? std::string_view{}
+                                 : cast_of(*model::column_field(*described, described->then_sort)),
                 .sort_nulls_last = !described->sort.empty() &&
                                    !model::column_field(*described, described->sort)->required,
                 .soft_delete = described->soft_delete,

@@ -41,6 +41,17 @@ TEST(Descriptions, EveryRuleTheyNameIsImplemented) {
         if (!a->sort.empty()) {
             EXPECT_NE(model::column_field(*a, a->sort), nullptr) << a->name;
         }
+        if (!a->then_sort.empty()) {
+            // Ties of `sort` are ordered by it, and no value may be missing
+            // from a keyset's row comparison.
+            EXPECT_FALSE(a->sort.empty()) << a->name << " has then_sort without sort";
+            const auto* then = model::column_field(*a, a->then_sort);
+            ASSERT_NE(then, nullptr) << a->name;
+            EXPECT_TRUE(then->required) << a->name << "'s then_sort must be a required field";
+            const auto* first = model::column_field(*a, a->sort);
+            ASSERT_NE(first, nullptr) << a->name;
+            EXPECT_TRUE(first->required) << a->name << "'s sort must be required with then_sort";
+        }
     }
 }
 
