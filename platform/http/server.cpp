@@ -279,10 +279,14 @@ class Session : public std::enable_shared_from_this<Session> {
                 asked->resumed = true;
                 return session.run_on_worker(asked, parked->executor, started, version, keep_alive);
             }
-            server.finish(*asked, *answer);
-            HttpMetrics::get().record(*asked, *answer, started);
-            session.send_from(parked->executor, std::move(*answer), asked->request_id, version,
-                              keep_alive);
+            // The rest on the connection's strand, not on the thread that
+            // resumed (a committer with the next batch to append).
+            asio::post(parked->executor, [self = parked->session, asked, started, version,
+                                          keep_alive, answer = std::move(*answer)]() mutable {
+                self->server_.finish(*asked, answer);
+                HttpMetrics::get().record(*asked, answer, started);
+                self->send(std::move(answer), asked->request_id, version, keep_alive);
+            });
         };
         try {
             suspended.park(std::move(resume));
