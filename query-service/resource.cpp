@@ -110,19 +110,6 @@ std::string list_conditions(pg::Statement& s, const Resource& r, const ListReque
     return where;
 }
 
-}  // namespace
-
-namespace {
-
-// One column of a list's keyset order: the SQL it sorts by, the cast of a
-// cursor's value for it, and how the page's last row yields that value.
-struct OrderColumn {
-    std::string expression;
-    std::string cast;
-    std::string value;  // the row's value in the outer select, as text
-    std::string extra;  // a column the inner select adds for it, if any
-};
-
 // The item key of `column` when the item carries it as stored (a plain
 // column of the row), so the cursor reads it there.
 std::optional<std::string> plain_item_key(const Resource& r, std::string_view column) {
@@ -134,6 +121,29 @@ std::optional<std::string> plain_item_key(const Resource& r, std::string_view co
     return std::nullopt;
 }
 
+// One column of a list's keyset order: the SQL it sorts by, the cast of a
+// cursor's value for it, and where the page's last row holds that value:
+// in the item, or in a column that rides along for the cursor and is taken
+// out of the item (`carried_as`).
+struct OrderColumn {
+    std::string expression;
+    std::string cast;
+    std::string value;  // the row's value in the outer select, as text
+    std::string carried_as = {};
+};
+
+OrderColumn order_column(const Resource& r, std::string expression, std::string_view column,
+                         std::string_view cast, bool read_from_item, std::string_view carried_as) {
+    OrderColumn order{std::move(expression), std::string(cast), {}};
+    if (auto key = read_from_item ? plain_item_key(r, column) : std::nullopt) {
+        order.value = "x." + *key + "::text";
+    } else {
+        order.carried_as = std::string(carried_as);
+        order.value = "x." + order.carried_as;
+    }
+    return order;
+}
+
 // The sort columns of `r` before its key: none, (sort) or (sort, then).
 std::vector<OrderColumn> sort_order(const Resource& r) {
     std::vector<OrderColumn> order;
@@ -141,31 +151,16 @@ std::vector<OrderColumn> sort_order(const Resource& r) {
     // An optional sort column orders as if absent meant "never": last, and
     // still a total order for the keyset.
     const std::string column = "t." + std::string(r.sort_column);
-    OrderColumn sort{r.sort_nulls_last ? "COALESCE(" + column + ", '" +
-                                             (r.sort_descending ? "-infinity" : "infinity") +
-                                             "'::" + std::string(r.sort_cast) + ")"
-                                       : column,
-                     std::string(r.sort_cast),
-                     {},
-                     {}};
-    if (auto key = r.sort_nulls_last ? std::nullopt : plain_item_key(r, r.sort_column)) {
-        sort.value = "x." + *key + "::text";
-    } else {
-        // The sort value rides along for the cursor and is taken out of the item.
-        sort.extra = sort.expression + "::text AS sort_value";
-        sort.value = "x.sort_value";
-    }
-    order.push_back(std::move(sort));
+    const std::string sort = r.sort_nulls_last
+                                 ? "COALESCE(" + column + ", '" +
+                                       (r.sort_descending ? "-infinity" : "infinity") +
+                                       "'::" + std::string(r.sort_cast) + ")"
+                                 : column;
+    order.push_back(
+        order_column(r, sort, r.sort_column, r.sort_cast, !r.sort_nulls_last, "sort_value"));
     if (!r.then_column.empty()) {
-        const std::string then = "t." + std::string(r.then_column);
-        OrderColumn next{then, std::string(r.then_cast), {}, {}};
-        if (auto key = plain_item_key(r, r.then_column)) {
-            next.value = "x." + *key + "::text";
-        } else {
-            next.extra = then + "::text AS then_value";
-            next.value = "x.then_value";
-        }
-        order.push_back(std::move(next));
+        order.push_back(order_column(r, "t." + std::string(r.then_column), r.then_column,
+                                     r.then_cast, true, "then_value"));
     }
     return order;
 }
@@ -211,9 +206,9 @@ pg::Statement list_statement(const Resource& r, const ListRequest& request) {
     std::string removed;
     for (const auto& column : order) {
         order_by += column.expression + direction + ", ";
-        if (!column.extra.empty()) {
-            extras += ", " + column.extra;
-            removed += " - '" + column.extra.substr(column.extra.rfind(' ') + 1) + "'";
+        if (!column.carried_as.empty()) {
+            extras += ", " + column.expression + "::text AS " + column.carried_as;
+            removed += " - '" + column.carried_as + "'";
         }
     }
     order_by += "t." + key + direction;
