@@ -1,5 +1,6 @@
 #include "command-service/command_bus.hpp"
 
+#include <future>
 #include <numeric>
 
 #include "command-service/aggregate/features.hpp"
@@ -432,7 +433,7 @@ void CommandBus::commit_batches() {
                                      : writer_->append_all(parts);
         lock.lock();
         appending_ = false;
-        // Answered once the lock is released, each in its own thread's time.
+        // Handed on once the lock is released: the next batch fills meanwhile.
         std::vector<std::pair<Answer, Result<CommandOutcome>>> answers;
         if (offsets) {
             for (std::size_t i = 0; i < parts.size(); ++i) {
