@@ -9,9 +9,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
+#include <thread>
 
 #include "bench/synthetic_log.hpp"
+#include "command-service/command_bus.hpp"
 #include "command-service/fold.hpp"
+#include "command-service/identity/identity.hpp"
 #include "command-service/snapshot.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -157,6 +161,70 @@ TEST(SnapshotOfALog, IsVerifiedAgainstTheRecordBeforeItsPosition) {
     const auto other = verify(append("snapshot_other_log", log.size() - 1));
     ASSERT_FALSE(other.ok());
     EXPECT_EQ(other.error().type, "snapshot-of-another-log");
+}
+
+// The snapshots the bus writes every `every` events, while it takes
+// commands, hold the log's own fold up to their position: what a start from
+// one of them rebuilds is what a start from the whole log would.
+TEST(PeriodicSnapshot, IsTheFoldOfTheLogUpToItsPosition) {
+    eventlog::LogConfig log;
+    log.postgres = {testing::postgres().create_database("periodic_snapshot"), 8};
+    char pattern[] = "/tmp/cc-periodic-snapshot-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    snapshot::Config config;
+    config.dir = pattern;
+    config.log = snapshot::log_identity("periodic snapshot test");
+    config.every = 5;
+    constexpr int kCommands = 12;
+    std::vector<std::int64_t> ends;
+    {
+        CommandBus bus(eventlog::open_writer(log), eventlog::open_reader(log, {}),
+                       std::chrono::milliseconds(30'000), config);
+        ASSERT_TRUE(bus.catch_up().ok());
+        RequestContext by_server;
+        by_server.by_server = true;
+        for (int i = 0; i < kCommands; ++i) {
+            const auto command = identity::register_user(
+                UserId::generate(),
+                json::Body{{{"email", "user" + std::to_string(i) + "@example.org"},
+                            {"name", "User " + std::to_string(i)}},
+                           {}});
+            const auto outcome = bus.execute(command, by_server);
+            ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
+        }
+        auto reader = eventlog::open_reader(log, {});
+        auto read_ends = reader->end_offsets();
+        ASSERT_TRUE(read_ends.ok());
+        ends = *read_ends;
+    }  // the bus's snapshot writer has finished
+    const auto newest = snapshot::load_newest(config, ends);
+    ASSERT_TRUE(newest.has_value()) << "no periodic snapshot in " << config.dir;
+    const auto events =
+        std::accumulate(newest->next_offsets.begin(), newest->next_offsets.end(), std::int64_t{0});
+    EXPECT_GE(events, 5) << "one was due after every 5 events";
+
+    // The log folded from the start up to the snapshot's position.
+    WriteModel model;
+    LogFolder folder(model);
+    std::vector<std::uint64_t> last(newest->next_offsets.size(), 0);
+    auto reader = eventlog::open_reader(log, {});
+    std::vector<std::int64_t> folded(newest->next_offsets.size(), 0);
+    for (int polls = 0; folded != newest->next_offsets; ++polls) {
+        ASSERT_LT(polls, 1000) << "the log ends before the snapshot's position";
+        auto records = reader->poll(1000, std::chrono::milliseconds(200));
+        ASSERT_TRUE(records.ok());
+        for (const auto& record : *records) {
+            const auto p = static_cast<std::size_t>(record.partition);
+            if (record.offset >= newest->next_offsets[p]) continue;
+            ASSERT_TRUE(folder.fold(record).ok());
+            folded[p] = record.offset + 1;
+            last[p] = snapshot::record_hash(record.value);
+        }
+    }
+    EXPECT_EQ(
+        snapshot::encode(*newest->model, newest->next_offsets, config.log, newest->last_records),
+        snapshot::encode(model, newest->next_offsets, config.log, last));
+    std::filesystem::remove_all(config.dir);
 }
 
 }  // namespace
