@@ -88,13 +88,6 @@ RequestContext context_of(const http::Request& request) {
     return context;
 }
 
-http::Request answered_request(const http::Request& request) {
-    http::Request about;
-    about.path = request.path;
-    about.request_id = request.request_id;
-    return about;
-}
-
 http::Response answer(const Result<CommandOutcome>& outcome, const http::Request& request,
                       int success_status) {
     if (!outcome) return http::Response::problem(outcome.error(), request);

@@ -28,10 +28,6 @@ Result<IdT> path_id(const http::Request& request, const std::string& name) {
 http::Response answer(const Result<CommandOutcome>& outcome, const http::Request& request,
                       int success_status);
 
-// What a deferred answer needs of its request (a problem names its path
-// and request id): the request itself is gone by then.
-http::Request answered_request(const http::Request& request);
-
 // Executes `command` and answers once it is durable, with the status
 // `status_of` picks for the outcome; the worker is free meanwhile (the
 // response is suspended, and resumed from the committer's thread).
@@ -40,7 +36,7 @@ http::Response answer_when_durable(CommandBus& bus, Command command, const http:
                                    StatusOf status_of) {
     return http::Response::suspend(
         [&bus, command = std::move(command), context = context_of(request),
-         about = answered_request(request), status_of](http::Resume resume) {
+         about = http::Response::problem_subject(request), status_of](http::Resume resume) {
             bus.execute_async(
                 command, context,
                 [resume = std::move(resume), about, status_of](Result<CommandOutcome> outcome) {

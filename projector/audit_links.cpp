@@ -108,6 +108,7 @@ std::optional<pg::Statement> chain_links(
     const StoredAuditRows& stored, int partition, pg::PreparedNames& prepared,
     audit::Heads& heads) {
     std::vector<audit::Chained> rows;
+    std::set<audit::ChainKey> unknown;  // chains whose head is read from the table
     for (const auto* statement : statements) {
         if (!statement->audit) continue;
         const auto* found = stored.find(statement->audit->id);
@@ -119,13 +120,10 @@ std::optional<pg::Statement> chain_links(
         if (found->tenant_id != tenant) {
             throw std::runtime_error("audit row " + found->id + " stored under another tenant");
         }
+        if (!heads.contains({tenant, stream})) unknown.insert({tenant, stream});
         rows.push_back({*found, std::move(stream)});
     }
     if (rows.empty()) return std::nullopt;
-    std::vector<audit::ChainKey> unknown;
-    for (auto& chain : chains_of(statements, partition)) {
-        if (!heads.contains(chain)) unknown.push_back(std::move(chain));
-    }
     if (!unknown.empty()) {
         for (const auto& row :
              pg::exec(tx, prepared,
@@ -134,7 +132,7 @@ std::optional<pg::Statement> chain_links(
                        "JOIN LATERAL (SELECT c.seq, c.row_hash FROM audit_chain c "
                        "WHERE c.tenant_id = k.tenant_id AND c.stream = k.stream "
                        "ORDER BY c.seq DESC LIMIT 1) h ON true",
-                       chain_key_arrays(unknown)})) {
+                       chain_key_arrays({unknown.begin(), unknown.end()})})) {
             heads[{row[0].as<std::string>(), row[1].as<std::string>()}] =
                 audit::Head{row[2].as<std::int64_t>(), row[3].as<std::string>()};
         }
@@ -146,7 +144,7 @@ std::optional<pg::Statement> chain_links(
         columns[0].add(link.audit_log_id);
         columns[1].add(link.tenant_id);
         columns[2].add(link.stream);
-        columns[3].add(std::to_string(link.seq));
+        columns[3].add(link.seq);
         columns[4].add(link.prev_hash);
         columns[5].add(link.row_hash);
     }

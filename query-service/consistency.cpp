@@ -309,35 +309,32 @@ http::Handler read_your_writes(http::Handler inner, ProjectionProgress& progress
         // A wait that ended "reached" is checked again above; only a
         // projection that went back (a rebuild) could land here.
         if (request.resumed) return http::Response::problem(lagging(), request);
-        http::Request about;  // what a problem answer names
-        about.path = request.path;
-        about.request_id = request.request_id;
-        return http::Response::suspend([&progress, position = *position, lagging,
-                                        caller = request.caller.user.to_string(),
-                                        about = std::move(about)](http::Resume resume) {
-            const auto admission =
-                progress.wait(position, caller, [resume, lagging, about](WaitOutcome outcome) {
-                    switch (outcome) {
-                        case WaitOutcome::reached:
-                            return resume(std::nullopt);
-                        case WaitOutcome::timed_out:
-                            return resume(http::Response::problem(lagging(), about));
-                        case WaitOutcome::shutting_down:
-                            return resume(http::Response::problem(
-                                Error::make(ErrorKind::unavailable, "shutting-down",
-                                            "the service is stopping; retry shortly"),
-                                about));
-                    }
-                });
-            if (admission == Admission::admitted) return;
-            resume(http::Response::problem(
-                admission == Admission::caller_limit
-                    ? Error::make(ErrorKind::too_many_requests, "too-many-waits",
-                                  "this caller already waits for as many positions as it may")
-                    : Error::make(ErrorKind::unavailable, "too-many-waits",
-                                  "the service waits for as many positions as it may"),
-                about));
-        });
+        return http::Response::suspend(
+            [&progress, position = *position, lagging, caller = request.caller.user.to_string(),
+             about = http::Response::problem_subject(request)](http::Resume resume) {
+                const auto admission =
+                    progress.wait(position, caller, [resume, lagging, about](WaitOutcome outcome) {
+                        switch (outcome) {
+                            case WaitOutcome::reached:
+                                return resume(std::nullopt);
+                            case WaitOutcome::timed_out:
+                                return resume(http::Response::problem(lagging(), about));
+                            case WaitOutcome::shutting_down:
+                                return resume(http::Response::problem(
+                                    Error::make(ErrorKind::unavailable, "shutting-down",
+                                                "the service is stopping; retry shortly"),
+                                    about));
+                        }
+                    });
+                if (admission == Admission::admitted) return;
+                resume(http::Response::problem(
+                    admission == Admission::caller_limit
+                        ? Error::make(ErrorKind::too_many_requests, "too-many-waits",
+                                      "this caller already waits for as many positions as it may")
+                        : Error::make(ErrorKind::unavailable, "too-many-waits",
+                                      "the service waits for as many positions as it may"),
+                    about));
+            });
     };
 }
 

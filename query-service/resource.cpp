@@ -257,17 +257,6 @@ pg::Statement totals_statement(const Resource& r, const ListRequest& request,
     return s;
 }
 
-std::string encode_cursor(std::string_view sort_value, std::string_view key) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string plain = std::string(sort_value) + "~" + std::string(key);
-    std::string out;
-    for (unsigned char c : plain) {
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-    }
-    return out;
-}
-
 std::optional<Cursor> decode_cursor(const Resource& r, std::string_view text) {
     const auto is_uuid = [](std::string_view id) { return Uuid::parse(id).has_value(); };
     if (r.sort_column.empty()) {

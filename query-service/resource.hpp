@@ -105,8 +105,8 @@ pg::Statement totals_statement(const Resource& resource, const ListRequest& requ
 // A cursor names the last row of a page: its key, or "<sort value>~<key>" in
 // hex (sort values hold spaces and '+'), so that it travels in a URL as is;
 // with a then column, "<sort value>\0<then value>~<key>" (PostgreSQL text
-// never holds a NUL, so it cannot be part of a value).
-std::string encode_cursor(std::string_view sort_value, std::string_view key);
+// never holds a NUL, so it cannot be part of a value). list_statement
+// writes it, in SQL, as each page's last cursor.
 struct Cursor {
     std::optional<std::string> sort_value;
     std::string key;

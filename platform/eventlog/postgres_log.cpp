@@ -38,16 +38,6 @@ std::vector<Header> parse_headers(const std::string& text) {
     return headers;
 }
 
-template <class Container>
-std::string pg_array(const Container& values) {
-    std::string out = "{";
-    for (const auto& v : values) {
-        if (out.size() > 1) out += ',';
-        out += std::to_string(v);
-    }
-    return out + "}";
-}
-
 // An append as one statement. The records (one array per column, in the
 // order given) take, per partition, the offsets after the partition's end,
 // which moves past them; the partitions' new ends are returned and each
@@ -135,7 +125,7 @@ class PostgresLogWriter final : public LogWriter {
         pg::ArrayLiteral record_partitions, keys, headers, values;
         for (const auto& part : parts) {
             for (const auto& record : part.records) {
-                record_partitions.add(std::to_string(part.partition));
+                record_partitions.add(part.partition);
                 keys.add(record.key);
                 headers.add(headers_json(record.headers));
                 values.add(record.value);
@@ -356,7 +346,7 @@ class PostgresLogReader final : public LogReader {
                 " e WHERE e.partition = c.partition "
                 "  AND e.\"offset\" >= c.next_offset ORDER BY e.\"offset\" LIMIT $3) l "
                 "ORDER BY l.partition, l.\"offset\"",
-            pg_array(partitions), pg_array(offsets),
+            pg::array_literal(partitions), pg::array_literal(offsets),
             // Share the batch among partitions so a busy one cannot starve the rest.
             static_cast<std::int64_t>((max_records + next_.size() - 1) / next_.size()));
         for (const auto& row : rows) {

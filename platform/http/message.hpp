@@ -84,6 +84,9 @@ struct Response {
     // RFC 9457 application/problem+json.
     // `status` overrides the status the error kind maps to (405 from the router).
     static Response problem(const Error& error, const Request& request, int status = 0);
+    // What problem() names of a request (its path and id), kept for an
+    // answer made once the request is gone (a suspended one).
+    static Request problem_subject(const Request& request);
     Response& with_header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
         return *this;

@@ -125,6 +125,13 @@ Response Response::stream(int status, std::shared_ptr<BodySource> source) {
     return response;
 }
 
+Request Response::problem_subject(const Request& request) {
+    Request subject;
+    subject.path = request.path;
+    subject.request_id = request.request_id;
+    return subject;
+}
+
 Response Response::problem(const Error& error, const Request& request, int status_override) {
     const int status = status_override != 0 ? status_override : status_for(error.kind);
     boost::json::object body{

@@ -50,22 +50,14 @@ struct HttpMetrics {
                 .Name("http_request_duration_seconds")
                 .Help("HTTP request handling time")
                 .Register(obs::metrics_registry()),
-            prometheus::BuildGauge()
-                .Name("http_requests_in_flight")
-                .Help("Requests whose handler is running on a worker thread")
-                .Register(obs::metrics_registry())
-                .Add({}),
-            prometheus::BuildGauge()
-                .Name("http_requests_queued")
-                .Help("Requests read and waiting for a free worker thread")
-                .Register(obs::metrics_registry())
-                .Add({}),
-            prometheus::BuildGauge()
-                .Name("http_requests_suspended")
-                .Help("Requests waiting, without a worker, for something outside the service "
-                      "(a read for a position the projector has not reached)")
-                .Register(obs::metrics_registry())
-                .Add({}),
+            obs::register_gauge("http_requests_in_flight",
+                                "Requests whose handler is running on a worker thread"),
+            obs::register_gauge("http_requests_queued",
+                                "Requests read and waiting for a free worker thread"),
+            obs::register_gauge("http_requests_suspended",
+                                "Requests waiting, without a worker, for something outside the "
+                                "service (a position the projector has not reached, a read's "
+                                "access record, a command's append)"),
         };
         return metrics;
     }

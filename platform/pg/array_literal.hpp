@@ -3,6 +3,7 @@
 // parameter: many rows go to the server as one parameter per column, and
 // the statement text stays the same whatever the row count, so it is
 // prepared once. Pure: no libpqxx.
+#include <concepts>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,14 @@ class ArrayLiteral {
         return *this;
     }
 
+    // A number needs no quotes.
+    template <std::integral Number>
+    ArrayLiteral& add(Number number) {
+        separate();
+        text_ += std::to_string(number);
+        return *this;
+    }
+
     void reserve(std::size_t bytes) { text_.reserve(bytes); }
 
     std::string take() && {
@@ -51,7 +60,8 @@ class ArrayLiteral {
     std::string text_ = "{";
 };
 
-// The literal of a range of elements (strings, optional strings or string views).
+// The literal of a range of elements (strings, optional strings, string
+// views or numbers).
 template <class Range>
 std::string array_literal(const Range& elements) {
     ArrayLiteral array;

@@ -46,6 +46,11 @@ std::string_view op_of(model::FilterOp op) {
     return "=";
 }
 
+// The field a keyset order names ("" for none).
+const model::Field* keyset_field(const model::Aggregate& a, std::string_view name) {
+    return name.empty() ? nullptr : model::column_field(a, name);
+}
+
 struct Owned {
     std::vector<Column> columns;
     std::vector<Filter> filters;
@@ -90,6 +95,8 @@ const Resource& resource_of(const model::Aggregate& a) {
         std::map<std::string_view, Owned> out;
         for (const auto* described : model::aggregates()) {
             auto& owned = out[described->name] = build(*described);
+            const auto* sort = keyset_field(*described, described->sort);
+            const auto* then = keyset_field(*described, described->then_sort);
             owned.resource = Resource{
                 .entity_type = described->name,
                 .table = described->table,
@@ -97,22 +104,11 @@ const Resource& resource_of(const model::Aggregate& a) {
                 .tenant_column = described->scope == model::Scope::tenant ? "tenant_id" : "",
                 .filters = owned.filters,
                 .search_columns = owned.search,
-                .sort_column =
-                    described->sort.empty()
-                        ? std::string_view{}
-                        : model::column_field(*described, described->sort)->column_name(),
-                .sort_cast = described->sort.empty()
-                                 ? std::string_view{}
-                                 : cast_of(*model::column_field(*described, described->sort)),
-                .then_column =
-                    described->then_sort.empty()
-                        ? std::string_view{}
-                        : model::column_field(*described, described->then_sort)->column_name(),
-                .then_cast = described->then_sort.empty()
-                                 ? std::string_view{}
-                                 : cast_of(*model::column_field(*described, described->then_sort)),
-                .sort_nulls_last = !described->sort.empty() &&
-                                   !model::column_field(*described, described->sort)->required,
+                .sort_column = sort ? sort->column_name() : std::string_view{},
+                .sort_cast = sort ? cast_of(*sort) : std::string_view{},
+                .then_column = then ? then->column_name() : std::string_view{},
+                .then_cast = then ? cast_of(*then) : std::string_view{},
+                .sort_nulls_last = sort && !sort->required,
                 .soft_delete = described->soft_delete,
                 .sort_descending = described->sort_descending,
             };

@@ -207,18 +207,15 @@ http::Handler audited(http::Handler inner, const http::Router& router, const Acc
                 request);
         }
         if (!fact) return response;
-        http::Request about;  // what a problem answer names
-        about.path = request.path;
-        about.request_id = request.request_id;
-        return http::Response::suspend([&recorder, fact = std::move(*fact),
-                                        response = std::move(response),
-                                        about = std::move(about)](http::Resume resume) mutable {
-            recorder.record(fact, [resume, response = std::move(response),
-                                   about = std::move(about)](Status written) {
-                if (written) return resume(response);
-                resume(http::Response::problem(written.error(), about));
+        return http::Response::suspend(
+            [&recorder, fact = std::move(*fact), response = std::move(response),
+             about = http::Response::problem_subject(request)](http::Resume resume) mutable {
+                recorder.record(fact, [resume, response = std::move(response),
+                                       about = std::move(about)](Status written) {
+                    if (written) return resume(response);
+                    resume(http::Response::problem(written.error(), about));
+                });
             });
-        });
     };
 }
 
