@@ -32,11 +32,17 @@ trap finish EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# A port nothing listens on (a connection to it is refused).
+# A port nothing listens on (a connection to it is refused), below the
+# kernel's ephemeral range: one chosen inside it can be taken, before the
+# service binds it, as the local port of any outgoing connection (the tests
+# running beside this one hold hundreds to PostgreSQL), and every restart
+# then fails to bind.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$EPHEMERAL_LOW" -gt 12000 ] || EPHEMERAL_LOW=32768
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
