@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
         fold(before, head, none);
         Clock encoding;
         const auto bytes = snapshot::encode(before, at_snapshot, config.log);
-        encoding.print("snapshot: encode (under the lock)");
+        encoding.print("snapshot: encode (on the snapshot thread)");
         Clock writing;
         if (auto status = snapshot::write(config.dir, at_snapshot, bytes); !status) {
             std::fprintf(stderr, "%s\n", status.error().detail.c_str());

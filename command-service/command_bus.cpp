@@ -1,7 +1,6 @@
 #include "command-service/command_bus.hpp"
 
 #include <future>
-#include <numeric>
 
 #include "command-service/aggregate/features.hpp"
 #include "command-service/identity/identity.hpp"
@@ -79,24 +78,23 @@ struct CommandBus::Batch {
 
 CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                        std::unique_ptr<eventlog::LogReader> reader,
-                       std::chrono::milliseconds log_wait, snapshot::Config snapshots,
+                       std::chrono::milliseconds log_wait, std::unique_ptr<SnapshotMaker> snapshots,
                        std::optional<snapshot::Loaded> from)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
-      applied_(static_cast<std::size_t>(writer_->partition_count()), 0),
-      last_records_(applied_.size(), 0),
+      folded_(static_cast<std::size_t>(writer_->partition_count())),
       log_wait_(log_wait),
       filling_(std::make_unique<Batch>()),
       snapshots_(std::move(snapshots)) {
     start_gauge("snapshot").Set(0);
     start_gauge("log").Set(0);
-    if (from && from->next_offsets.size() == applied_.size()) {
+    if (from && from->next_offsets.size() == folded_.next.size()) {
         model_ = std::move(*from->model);
-        applied_ = from->next_offsets;
-        if (from->last_records.size() == applied_.size()) last_records_ = from->last_records;
-        start_gauge("snapshot")
-            .Set(static_cast<double>(
-                std::accumulate(applied_.begin(), applied_.end(), std::int64_t{0})));
+        folded_.next = from->next_offsets;
+        if (from->last_records.size() == folded_.next.size()) {
+            folded_.last_records = from->last_records;
+        }
+        start_gauge("snapshot").Set(static_cast<double>(folded_.events()));
     }
     commands_awaiting_append();
     committer_ = std::thread([this] { commit_batches(); });
@@ -109,50 +107,16 @@ CommandBus::~CommandBus() {
     }
     batch_filled_.notify_all();
     committer_.join();
-    join_snapshot_writer();
 }
 
-void CommandBus::join_snapshot_writer() {
-    if (snapshot_writer_.joinable()) snapshot_writer_.join();
-}
-
-void CommandBus::snapshot_if_due_locked() {
-    if (!snapshots_.enabled() || snapshots_.every <= 0 || since_snapshot_ < snapshots_.every ||
-        needs_catch_up_ || pending()) {
-        return;
-    }
-    // The previous one still being written: this one waits for the next chance.
-    if (snapshot_writing_) return;
-    // Encoding is in-memory copying under the lock; the file is written
-    // outside it. Every command waits for the encoding (about 1.2 s for a
-    // model of a million events, bench_startup), so the log line says how long.
-    const auto encoding = std::chrono::steady_clock::now();
-    auto bytes = snapshot::encode(model_, applied_, snapshots_.log, last_records_);
-    const auto held =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - encoding)
-            .count();
-    since_snapshot_ = 0;
-    join_snapshot_writer();
-    snapshot_writing_ = true;
-    snapshot_writer_ = std::thread([this, bytes = std::move(bytes), offsets = applied_, held] {
-        {
-            std::lock_guard file(snapshot_file_mutex_);
-            if (auto status = snapshot::write(snapshots_.dir, offsets, bytes); !status) {
-                obs::warn("write model snapshot not written", {{"error", status.error().detail}});
-            } else {
-                obs::info("write model snapshot written",
-                          {{"bytes", bytes.size()}, {"decisions_held_ms", held}});
-            }
-        }
-        snapshot_writing_ = false;
-    });
+void CommandBus::counted(std::size_t events) {
+    if (snapshots_ && events > 0) snapshots_->counted(static_cast<std::int64_t>(events));
 }
 
 Status CommandBus::write_snapshot() {
-    if (!snapshots_.enabled()) return {};
+    if (!snapshots_) return {};
     std::string bytes;
     std::vector<std::int64_t> offsets;
-    std::thread previous;
     {
         std::unique_lock lock(mutex_);
         // A command still under way (the overdue scheduler's) settles first.
@@ -160,14 +124,11 @@ Status CommandBus::write_snapshot() {
         if (needs_catch_up_) {
             if (auto status = catch_up_locked(); !status) return status;
         }
-        bytes = snapshot::encode(model_, applied_, snapshots_.log, last_records_);
-        offsets = applied_;
-        since_snapshot_ = 0;
-        previous = std::move(snapshot_writer_);
+        bytes = snapshot::encode(model_, folded_.next, snapshots_->log_identity(),
+                                 folded_.last_records);
+        offsets = folded_.next;
     }
-    if (previous.joinable()) previous.join();
-    std::lock_guard file(snapshot_file_mutex_);
-    if (auto status = snapshot::write(snapshots_.dir, offsets, bytes); !status) return status;
+    if (auto status = snapshots_->write_last(offsets, bytes); !status) return status;
     obs::info("write model snapshot written", {{"bytes", bytes.size()}, {"at", "shutdown"}});
     return {};
 }
@@ -247,52 +208,17 @@ bool CommandBus::ready() {
 Status CommandBus::catch_up_locked(std::chrono::steady_clock::time_point deadline) {
     auto ends = reader_->end_offsets();
     if (!ends) return std::move(ends).error();
-    // Compared by the reader's position, not the last record: on Kafka a
-    // partition's end also counts transaction markers.
-    const auto caught_up = [&] {
-        const auto positions = reader_->positions();
-        for (std::size_t p = 0; p < ends->size(); ++p) {
-            const auto it = positions.find(static_cast<int>(p));
-            const auto position = it == positions.end() ? 0 : it->second;
-            if (std::max(position, applied_[p]) < (*ends)[p]) return false;
-        }
-        return true;
-    };
-    std::size_t folded = 0;
-    while (!caught_up()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return Error::make(ErrorKind::unavailable, "log-unavailable",
-                               "the log could not be read to its end in time; retry shortly");
-        }
-        auto records = reader_->poll(1000, std::chrono::milliseconds(200));
-        if (!records) return std::move(records).error();
-        // Hashed once per poll, not per record: only the last one counts.
-        std::vector<const eventlog::LogRecord*> last(applied_.size(), nullptr);
-        for (const auto& record : *records) {
-            auto& next = applied_[static_cast<std::size_t>(record.partition)];
-            if (record.offset < next) continue;
-            if (auto status = folder_.fold(record); !status) {
-                // The write model must not silently diverge from the log.
-                obs::error("unreadable event in the log", {{"partition", record.partition},
-                                                           {"offset", record.offset},
-                                                           {"error", status.error().detail}});
-                return Error::make(ErrorKind::unavailable, "log-corrupt",
-                                   "the log holds an event this version cannot read");
-            }
-            next = record.offset + 1;
-            last[static_cast<std::size_t>(record.partition)] = &record;
-            ++folded;
-        }
-        for (std::size_t p = 0; p < last.size(); ++p) {
-            if (last[p] != nullptr) last_records_[p] = snapshot::record_hash(last[p]->value);
-        }
-    }
-    if (needs_catch_up_) obs::info("write model caught up", {{"events", folded}});
-    if (!started_) start_gauge("log").Set(static_cast<double>(folded));
+    auto folded = fold_to(*reader_, folder_, folded_, *ends, [&]() -> std::optional<Error> {
+        if (std::chrono::steady_clock::now() < deadline) return std::nullopt;
+        return Error::make(ErrorKind::unavailable, "log-unavailable",
+                           "the log could not be read to its end in time; retry shortly");
+    });
+    if (!folded) return std::move(folded).error();
+    if (needs_catch_up_) obs::info("write model caught up", {{"events", *folded}});
+    if (!started_) start_gauge("log").Set(static_cast<double>(*folded));
     started_ = true;
     needs_catch_up_ = false;
-    since_snapshot_ += static_cast<std::int64_t>(folded);
-    snapshot_if_due_locked();
+    counted(*folded);
     return {};
 }
 
@@ -447,8 +373,8 @@ void CommandBus::commit_batches() {
                 const auto& appended = (*offsets)[i];
                 if (!appended.empty()) {
                     const auto p = static_cast<std::size_t>(parts[i].partition);
-                    applied_[p] = appended.back() + 1;
-                    last_records_[p] = snapshot::record_hash(batch->parts[i].back().value);
+                    folded_.next[p] = appended.back() + 1;
+                    folded_.last_records[p] = snapshot::record_hash(batch->parts[i].back().value);
                 }
             }
             for (const auto& event : batch->events) {
@@ -456,7 +382,7 @@ void CommandBus::commit_batches() {
                               eventlog::Position{batch->partitions[event.part],
                                                  (*offsets)[event.part][event.index]});
             }
-            since_snapshot_ += static_cast<std::int64_t>(batch->events.size());
+            counted(batch->events.size());
             for (auto& member : batch->members) {
                 if (member.decided) {
                     answers.emplace_back(std::move(member.answer), std::move(*member.decided));
@@ -492,7 +418,6 @@ void CommandBus::commit_batches() {
             filling_ = std::make_unique<Batch>();
         }
         for (const auto& key : batch->keys) keys_in_flight_.erase(key);
-        snapshot_if_due_locked();
         commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
         lock.unlock();

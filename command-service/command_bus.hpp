@@ -19,7 +19,9 @@
 #include "command-service/aggregate/commands.hpp"
 #include "command-service/domain/decision.hpp"
 #include "command-service/fold.hpp"
+#include "command-service/log_tail.hpp"
 #include "command-service/snapshot.hpp"
+#include "command-service/snapshot_maker.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"
@@ -79,13 +81,13 @@ class CommandBus {
     //
     // With `from`, the write model starts as that snapshot, and the reader
     // must start each partition at its next offset: catch_up() folds the
-    // tail. With snapshots enabled, the bus writes one, in the background,
-    // once `every` events have been folded or appended since the last, at a
-    // moment when no batch is under way (the model is then exactly the log's).
+    // tail (snapshot::resume gives both). With `snapshots`, the bus counts
+    // the events it folds or makes durable towards its periodic snapshots,
+    // which it never waits for, and writes the last one at shutdown.
     CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
                std::unique_ptr<eventlog::LogReader> reader,
                std::chrono::milliseconds log_wait = std::chrono::milliseconds(30'000),
-               snapshot::Config snapshots = {},
+               std::unique_ptr<SnapshotMaker> snapshots = nullptr,
                std::optional<snapshot::Loaded> from = std::nullopt);
 
     // Lets the batches under way finish, then stops the committer.
@@ -183,9 +185,9 @@ class CommandBus {
     bool ready();
     int partition_count() const { return writer_->partition_count(); }
 
-    // Writes a snapshot now, once the batches under way have settled, and
-    // waits for it to be durable (graceful shutdown); nothing when snapshots
-    // are off.
+    // Writes a snapshot of the live model now, once the batches under way
+    // have settled, and waits for it to be durable (graceful shutdown: no
+    // periodic one is made after it); nothing when snapshots are off.
     Status write_snapshot();
 
     // Reads the write model under the decision lock, e.g. to choose the
@@ -228,22 +230,18 @@ class CommandBus {
     // `deadline` (a partial catch-up is kept: the next one goes on from there).
     Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
                                std::chrono::steady_clock::time_point::max());
-    // Starts writing a snapshot if one is due and the model is the log's.
-    void snapshot_if_due_locked();
-    void join_snapshot_writer();
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
+    // Events folded or made durable, towards the next periodic snapshot.
+    void counted(std::size_t events);
 
     std::unique_ptr<eventlog::LogWriter> writer_;
     std::unique_ptr<eventlog::LogReader> reader_;
     WriteModel model_;
     LogFolder folder_{model_};
-    // Next offset folded into the model, per partition: records the model
-    // already holds (its own appends) are not folded twice on catch-up.
-    std::vector<std::int64_t> applied_;
-    // Per partition, snapshot::record_hash() of the record before applied_
-    // (0: none yet): a snapshot names it, for start-up to check.
-    std::vector<std::uint64_t> last_records_;
+    // How far the model holds the log, durably: records the model already
+    // holds (its own appends) are not folded twice on catch-up.
+    FoldedUpTo folded_;
     bool needs_catch_up_ = true;
     bool started_ = false;  // the first catch-up done
     bool fenced_ = false;
@@ -256,11 +254,7 @@ class CommandBus {
     // decided afresh).
     std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
     bool stopping_ = false;
-    snapshot::Config snapshots_;
-    std::int64_t since_snapshot_ = 0;
-    std::thread snapshot_writer_;
-    std::atomic<bool> snapshot_writing_ = false;
-    std::mutex snapshot_file_mutex_;  // one writer of the directory at a time
+    std::unique_ptr<SnapshotMaker> snapshots_;
     std::condition_variable batch_filled_;
     std::condition_variable batch_settled_;
     mutable std::mutex mutex_;

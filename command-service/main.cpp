@@ -1,7 +1,6 @@
 // command-service: validates commands, decides, appends events to the log.
 #include <boost/json/object.hpp>
 
-#include <algorithm>
 #include <exception>
 
 #include "command-service/aggregate/routes.hpp"
@@ -47,40 +46,20 @@ int main() {
         auto writer = eventlog::open_writer(log_config);
         // The newest usable snapshot, if any: the reader then starts where it
         // stands, and start-up folds only the log's tail.
-        const auto snapshots = command::snapshot::Config::from_env(
+        auto snapshots = command::snapshot::Config::from_env(
             log_config.backend == eventlog::Backend::kafka
                 ? "kafka " + log_config.kafka.bootstrap_servers + " " + log_config.kafka.topic
                 : "postgres " + log_config.postgres.conninfo);
-        std::optional<command::snapshot::Loaded> snapshot;
-        if (snapshots.enabled()) {
-            auto ends = eventlog::open_ends(log_config)->end_offsets();
-            if (!ends) {
-                obs::error("cannot read the log's ends", {{"error", ends.error().detail}});
-                return 1;
-            }
-            snapshot = command::snapshot::load_newest(snapshots, *ends);
-            if (snapshot) {
-                eventlog::ReaderOptions before_position;
-                before_position.start_offset = [next = snapshot->next_offsets](int partition) {
-                    return std::max<std::int64_t>(0,
-                                                  next.at(static_cast<std::size_t>(partition)) - 1);
-                };
-                auto checking = eventlog::open_reader(log_config, std::move(before_position));
-                if (auto status = command::snapshot::verify(*snapshot, *checking); !status) {
-                    obs::warn("write model snapshot ignored", {{"reason", status.error().detail}});
-                    snapshot.reset();
-                }
-            }
+        auto resumed = command::snapshot::resume(snapshots, log_config);
+        if (!resumed) {
+            obs::error("cannot read the log's ends", {{"error", resumed.error().detail}});
+            return 1;
         }
-        eventlog::ReaderOptions reading;
-        if (snapshot) {
-            reading.start_offset = [next = snapshot->next_offsets](int partition) {
-                return next.at(static_cast<std::size_t>(partition));
-            };
-        }
-        auto reader = eventlog::open_reader(log_config, std::move(reading));
-        command::CommandBus bus(std::move(writer), std::move(reader), log_config.timeout, snapshots,
-                                std::move(snapshot));
+        auto maker = snapshots.enabled() ? std::make_unique<command::SnapshotMaker>(
+                                               std::move(snapshots), log_config)
+                                         : nullptr;
+        command::CommandBus bus(std::move(writer), std::move(resumed->reader), log_config.timeout,
+                                std::move(maker), std::move(resumed->snapshot));
         if (auto status = bus.catch_up(); !status) {
             obs::error("cannot rebuild the write model", {{"error", status.error().detail}});
             return 1;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <numeric>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "command-service/fold.hpp"
 #include "command-service/identity/identity.hpp"
 #include "command-service/snapshot.hpp"
+#include "command-service/snapshot_maker.hpp"
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/postgres_server.hpp"
 
@@ -163,68 +165,139 @@ TEST(SnapshotOfALog, IsVerifiedAgainstTheRecordBeforeItsPosition) {
     EXPECT_EQ(other.error().type, "snapshot-of-another-log");
 }
 
-// The snapshots the bus writes every `every` events, while it takes
-// commands, hold the log's own fold up to their position: what a start from
-// one of them rebuilds is what a start from the whole log would.
-TEST(PeriodicSnapshot, IsTheFoldOfTheLogUpToItsPosition) {
-    eventlog::LogConfig log;
-    log.postgres = {testing::postgres().create_database("periodic_snapshot"), 8};
-    char pattern[] = "/tmp/cc-periodic-snapshot-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    snapshot::Config config;
-    config.dir = pattern;
-    config.log = snapshot::log_identity("periodic snapshot test");
-    config.every = 5;
-    constexpr int kCommands = 12;
-    std::vector<std::int64_t> ends;
-    {
-        CommandBus bus(eventlog::open_writer(log), eventlog::open_reader(log, {}),
-                       std::chrono::milliseconds(30'000), config);
-        ASSERT_TRUE(bus.catch_up().ok());
+// A bus against a real PostgreSQL log, with a snapshot due every `every`
+// events, and the commands it is given: each registers a user (one event).
+class PeriodicSnapshot : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        log.postgres = {
+            testing::postgres().create_database(std::string("periodic_") + test->name()), 8};
+        char pattern[] = "/tmp/cc-periodic-snapshot-XXXXXX";
+        ASSERT_NE(::mkdtemp(pattern), nullptr);
+        config.dir = pattern;
+        config.log = snapshot::log_identity("periodic snapshot test");
+    }
+    void TearDown() override { std::filesystem::remove_all(config.dir); }
+
+    // `mid_round` runs in each round between the fold and the encoding.
+    void start(std::int64_t every, std::function<void()> mid_round = {}) {
+        config.every = every;
+        auto made = std::make_unique<SnapshotMaker>(config, log, std::move(mid_round));
+        maker = made.get();
+        bus =
+            std::make_unique<CommandBus>(eventlog::open_writer(log), eventlog::open_reader(log, {}),
+                                         std::chrono::milliseconds(30'000), std::move(made));
+        ASSERT_TRUE(bus->catch_up().ok());
+    }
+    void register_users(int count) {
         RequestContext by_server;
         by_server.by_server = true;
-        for (int i = 0; i < kCommands; ++i) {
+        for (int i = 0; i < count; ++i, ++registered) {
             const auto command = identity::register_user(
                 UserId::generate(),
-                json::Body{{{"email", "user" + std::to_string(i) + "@example.org"},
-                            {"name", "User " + std::to_string(i)}},
+                json::Body{{{"email", "user" + std::to_string(registered) + "@example.org"},
+                            {"name", "User " + std::to_string(registered)}},
                            {}});
-            const auto outcome = bus.execute(command, by_server);
+            const auto outcome = bus->execute(command, by_server);
             ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
         }
-        auto reader = eventlog::open_reader(log, {});
-        auto read_ends = reader->end_offsets();
-        ASSERT_TRUE(read_ends.ok());
-        ends = *read_ends;
-    }  // the bus's snapshot writer has finished
-    const auto newest = snapshot::load_newest(config, ends);
-    ASSERT_TRUE(newest.has_value()) << "no periodic snapshot in " << config.dir;
-    const auto events =
-        std::accumulate(newest->next_offsets.begin(), newest->next_offsets.end(), std::int64_t{0});
-    EXPECT_GE(events, 5) << "one was due after every 5 events";
-
-    // The log folded from the start up to the snapshot's position.
-    WriteModel model;
-    LogFolder folder(model);
-    std::vector<std::uint64_t> last(newest->next_offsets.size(), 0);
-    auto reader = eventlog::open_reader(log, {});
-    std::vector<std::int64_t> folded(newest->next_offsets.size(), 0);
-    for (int polls = 0; folded != newest->next_offsets; ++polls) {
-        ASSERT_LT(polls, 1000) << "the log ends before the snapshot's position";
-        auto records = reader->poll(1000, std::chrono::milliseconds(200));
-        ASSERT_TRUE(records.ok());
-        for (const auto& record : *records) {
-            const auto p = static_cast<std::size_t>(record.partition);
-            if (record.offset >= newest->next_offsets[p]) continue;
-            ASSERT_TRUE(folder.fold(record).ok());
-            folded[p] = record.offset + 1;
-            last[p] = snapshot::record_hash(record.value);
-        }
     }
+    std::vector<std::int64_t> log_ends() const {
+        auto ends = eventlog::open_reader(log, {})->end_offsets();
+        EXPECT_TRUE(ends.ok());
+        return ends.ok() ? *ends : std::vector<std::int64_t>{};
+    }
+    // What the log folded from its start up to `next` encodes as: the
+    // snapshot a start from the whole log would make there.
+    std::string fold_of_log(const std::vector<std::int64_t>& next) const {
+        WriteModel model;
+        LogFolder folder(model);
+        std::vector<std::uint64_t> last(next.size(), 0);
+        auto reader = eventlog::open_reader(log, {});
+        std::vector<std::int64_t> folded(next.size(), 0);
+        for (int polls = 0; folded != next; ++polls) {
+            if (polls >= 1000) {
+                ADD_FAILURE() << "the log ends before the snapshot's position";
+                return {};
+            }
+            auto records = reader->poll(1000, std::chrono::milliseconds(200));
+            EXPECT_TRUE(records.ok());
+            if (!records.ok()) return {};
+            for (const auto& record : *records) {
+                const auto p = static_cast<std::size_t>(record.partition);
+                if (record.offset >= next[p]) continue;
+                EXPECT_TRUE(folder.fold(record).ok());
+                folded[p] = record.offset + 1;
+                last[p] = snapshot::record_hash(record.value);
+            }
+        }
+        return snapshot::encode(model, next, config.log, last);
+    }
+    static std::int64_t events(const std::vector<std::int64_t>& next) {
+        return std::accumulate(next.begin(), next.end(), std::int64_t{0});
+    }
+
+    eventlog::LogConfig log;
+    snapshot::Config config;
+    int registered = 0;
+    SnapshotMaker* maker = nullptr;  // owned by the bus
+    std::unique_ptr<CommandBus> bus;
+};
+
+// The snapshots the bus has made every `every` events, while it takes
+// commands, hold the log's own fold up to their position: what a start from
+// one of them rebuilds is what a start from the whole log would.
+TEST_F(PeriodicSnapshot, IsTheFoldOfTheLogUpToItsPosition) {
+    start(5);
+    register_users(12);
+    ASSERT_TRUE(maker->settled().ok()) << maker->settled().error().detail;
+    const auto newest = snapshot::load_newest(config, log_ends());
+    ASSERT_TRUE(newest.has_value()) << "no periodic snapshot in " << config.dir;
+    EXPECT_GE(events(newest->next_offsets), 10) << "one was due after every 5 events";
     EXPECT_EQ(
         snapshot::encode(*newest->model, newest->next_offsets, config.log, newest->last_records),
-        snapshot::encode(model, newest->next_offsets, config.log, last));
-    std::filesystem::remove_all(config.dir);
+        fold_of_log(newest->next_offsets));
+}
+
+// A snapshot is made off the bus's lock: while one is held between its fold
+// and its encoding, commands are still decided, appended and answered (they
+// would wait for it, and this test would hang, if it held the lock). The
+// next one starts from it and folds only what came after.
+TEST_F(PeriodicSnapshot, DecisionsGoOnWhileOneIsMade) {
+    std::promise<void> reached;
+    std::promise<void> released;
+    auto release = released.get_future().share();
+    std::atomic<bool> first = true;
+    // Opened on every path out of the test, so a failed assertion does not
+    // leave the round, and the bus's destructor, waiting for ever.
+    struct Opened {
+        std::promise<void>& gate;
+        bool open = false;
+        void operator()() {
+            if (!std::exchange(open, true)) gate.set_value();
+        }
+        ~Opened() { (*this)(); }
+    } opened{released};
+    start(3, [&] {
+        if (!first.exchange(false)) return;
+        reached.set_value();
+        release.wait();
+    });
+    register_users(3);
+    reached.get_future().wait();
+    const auto held_at = log_ends();
+    register_users(4);  // answered while the round is held
+    EXPECT_GT(events(log_ends()), events(held_at));
+    opened();
+    ASSERT_TRUE(maker->settled().ok()) << maker->settled().error().detail;
+    const auto ends = log_ends();
+    const auto newest = snapshot::load_newest(config, ends);
+    ASSERT_TRUE(newest.has_value());
+    EXPECT_EQ(newest->next_offsets, ends) << "the round the later commands made was not written";
+    EXPECT_EQ(
+        snapshot::encode(*newest->model, newest->next_offsets, config.log, newest->last_records),
+        fold_of_log(newest->next_offsets));
 }
 
 }  // namespace
