@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -165,14 +166,23 @@ TEST(SnapshotOfALog, IsVerifiedAgainstTheRecordBeforeItsPosition) {
     EXPECT_EQ(other.error().type, "snapshot-of-another-log");
 }
 
-// A bus against a real PostgreSQL log, with a snapshot due every `every`
-// events, and the commands it is given: each registers a user (one event).
-class PeriodicSnapshot : public ::testing::Test {
+// A bus against a real log (PostgreSQL, or the Kafka mock cluster), with a
+// snapshot due every `every` events, and the commands it is given: each
+// registers a user (one event).
+class PeriodicSnapshot : public ::testing::TestWithParam<eventlog::Backend> {
   protected:
     void SetUp() override {
-        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        log.postgres = {
-            testing::postgres().create_database(std::string("periodic_") + test->name()), 8};
+        if (GetParam() == eventlog::Backend::kafka) {
+            cluster = std::make_unique<eventlog::KafkaMockCluster>(1, "periodic", 8);
+            log.backend = eventlog::Backend::kafka;
+            log.kafka.bootstrap_servers = cluster->bootstrap_servers();
+            log.kafka.topic = "periodic";
+        } else {
+            const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+            std::string name = test->name();
+            std::replace(name.begin(), name.end(), '/', '_');
+            log.postgres = {testing::postgres().create_database("periodic_" + name), 8};
+        }
         char pattern[] = "/tmp/cc-periodic-snapshot-XXXXXX";
         ASSERT_NE(::mkdtemp(pattern), nullptr);
         config.dir = pattern;
@@ -208,36 +218,48 @@ class PeriodicSnapshot : public ::testing::Test {
         EXPECT_TRUE(ends.ok());
         return ends.ok() ? *ends : std::vector<std::int64_t>{};
     }
-    // What the log folded from its start up to `next` encodes as: the
-    // snapshot a start from the whole log would make there.
-    std::string fold_of_log(const std::vector<std::int64_t>& next) const {
+    // The log folded from its start up to `next` (on Kafka, transaction
+    // markers take offsets too), by a reader of its own: what a start from
+    // the whole log would hold there.
+    struct Fold {
         WriteModel model;
-        LogFolder folder(model);
-        std::vector<std::uint64_t> last(next.size(), 0);
+        std::vector<std::uint64_t> last_records;
+    };
+    std::unique_ptr<Fold> fold_of_log(const std::vector<std::int64_t>& next) const {
+        auto fold = std::make_unique<Fold>();
+        fold->last_records.assign(next.size(), 0);
+        LogFolder folder(fold->model);
         auto reader = eventlog::open_reader(log, {});
-        std::vector<std::int64_t> folded(next.size(), 0);
-        for (int polls = 0; folded != next; ++polls) {
+        const auto reached = [&] {
+            const auto positions = reader->positions();
+            for (std::size_t p = 0; p < next.size(); ++p) {
+                const auto at = positions.find(static_cast<int>(p));
+                if ((at == positions.end() ? 0 : at->second) < next[p]) return false;
+            }
+            return true;
+        };
+        for (int polls = 0; !reached(); ++polls) {
             if (polls >= 1000) {
                 ADD_FAILURE() << "the log ends before the snapshot's position";
-                return {};
+                break;
             }
             auto records = reader->poll(1000, std::chrono::milliseconds(200));
             EXPECT_TRUE(records.ok());
-            if (!records.ok()) return {};
+            if (!records.ok()) break;
             for (const auto& record : *records) {
                 const auto p = static_cast<std::size_t>(record.partition);
                 if (record.offset >= next[p]) continue;
                 EXPECT_TRUE(folder.fold(record).ok());
-                folded[p] = record.offset + 1;
-                last[p] = snapshot::record_hash(record.value);
+                fold->last_records[p] = snapshot::record_hash(record.value);
             }
         }
-        return snapshot::encode(model, next, config.log, last);
+        return fold;
     }
     static std::int64_t events(const std::vector<std::int64_t>& next) {
         return std::accumulate(next.begin(), next.end(), std::int64_t{0});
     }
 
+    std::unique_ptr<eventlog::KafkaMockCluster> cluster;
     eventlog::LogConfig log;
     snapshot::Config config;
     int registered = 0;
@@ -248,23 +270,24 @@ class PeriodicSnapshot : public ::testing::Test {
 // The snapshots the bus has made every `every` events, while it takes
 // commands, hold the log's own fold up to their position: what a start from
 // one of them rebuilds is what a start from the whole log would.
-TEST_F(PeriodicSnapshot, IsTheFoldOfTheLogUpToItsPosition) {
+TEST_P(PeriodicSnapshot, IsTheFoldOfTheLogUpToItsPosition) {
     start(5);
     register_users(12);
     ASSERT_TRUE(maker->settled().ok()) << maker->settled().error().detail;
     const auto newest = snapshot::load_newest(config, log_ends());
     ASSERT_TRUE(newest.has_value()) << "no periodic snapshot in " << config.dir;
     EXPECT_GE(events(newest->next_offsets), 10) << "one was due after every 5 events";
+    const auto fold = fold_of_log(newest->next_offsets);
     EXPECT_EQ(
         snapshot::encode(*newest->model, newest->next_offsets, config.log, newest->last_records),
-        fold_of_log(newest->next_offsets));
+        snapshot::encode(fold->model, newest->next_offsets, config.log, fold->last_records));
 }
 
 // A snapshot is made off the bus's lock: while one is held between its fold
 // and its encoding, commands are still decided, appended and answered (they
 // would wait for it, and this test would hang, if it held the lock). The
 // next one starts from it and folds only what came after.
-TEST_F(PeriodicSnapshot, DecisionsGoOnWhileOneIsMade) {
+TEST_P(PeriodicSnapshot, DecisionsGoOnWhileOneIsMade) {
     std::promise<void> reached;
     std::promise<void> released;
     auto release = released.get_future().share();
@@ -294,11 +317,18 @@ TEST_F(PeriodicSnapshot, DecisionsGoOnWhileOneIsMade) {
     const auto ends = log_ends();
     const auto newest = snapshot::load_newest(config, ends);
     ASSERT_TRUE(newest.has_value());
-    EXPECT_EQ(newest->next_offsets, ends) << "the round the later commands made was not written";
-    EXPECT_EQ(
-        snapshot::encode(*newest->model, newest->next_offsets, config.log, newest->last_records),
-        fold_of_log(newest->next_offsets));
+    // The whole log: the round the later commands made due was written too.
+    const auto fold = fold_of_log(ends);
+    EXPECT_EQ(snapshot::encode(*newest->model, ends, 0, newest->last_records),
+              snapshot::encode(fold->model, ends, 0, fold->last_records));
 }
+
+INSTANTIATE_TEST_SUITE_P(Logs, PeriodicSnapshot,
+                         ::testing::Values(eventlog::Backend::postgres, eventlog::Backend::kafka),
+                         [](const auto& backend) {
+                             return backend.param == eventlog::Backend::kafka ? "kafka"
+                                                                              : "postgres";
+                         });
 
 }  // namespace
 }  // namespace cc::command
