@@ -4,6 +4,7 @@
 
 #include "command-service/aggregate/features.hpp"
 #include "command-service/identity/identity.hpp"
+#include "command-service/snapshot_maker.hpp"
 #include "model/aggregates/features.hpp"
 
 #include "events/catalogue.hpp"

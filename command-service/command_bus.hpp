@@ -21,12 +21,13 @@
 #include "command-service/fold.hpp"
 #include "command-service/log_tail.hpp"
 #include "command-service/snapshot.hpp"
-#include "command-service/snapshot_maker.hpp"
 #include "command-service/write_model.hpp"
 #include "events/envelope.hpp"
 #include "platform/eventlog/event_log.hpp"
 
 namespace cc::command {
+
+class SnapshotMaker;
 
 // Who is asking and from where; travels in every envelope (actor = the
 // verified token's subject).

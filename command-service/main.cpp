@@ -8,6 +8,7 @@
 #include "command-service/command_bus.hpp"
 #include "command-service/documents/upload_route.hpp"
 #include "command-service/overdue_scheduler.hpp"
+#include "command-service/snapshot_maker.hpp"
 #include "model/contracts/contracts.hpp"
 #include "platform/blob/store_from_env.hpp"
 #include "platform/config/env.hpp"
