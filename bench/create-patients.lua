@@ -16,14 +16,21 @@ end
 local FIRST = { "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Mia", "Jack", "Grace" }
 local LAST = { "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Patel", "Khan", "Wilson" }
 
+-- NHS numbers without repeats: each thread counts up from a start drawn at
+-- random. Numbers drawn at random repeated within a tenant after a few
+-- hundred thousand patients (birthdays), and each repeat was a 409 counted
+-- against the run; now two threads, of this run or of another on the same
+-- tenants, repeat numbers only if the ranges they count through overlap
+-- (about 2 in 10,000 per pair of threads for a 10 s run).
+local nhs_next = 0
 local function nhs_number()
   while true do
-    local d, sum = {}, 0
-    d[1] = math.random(4, 9)
-    for i = 2, 9 do d[i] = math.random(0, 9) end
-    for i = 1, 9 do sum = sum + d[i] * (11 - i) end
+    local n = 400000000 + nhs_next % 600000000
+    nhs_next = nhs_next + 1
+    local digits, sum = tostring(n), 0
+    for i = 1, 9 do sum = sum + tonumber(digits:sub(i, i)) * (11 - i) end
     local check = (11 - sum % 11) % 11
-    if check ~= 10 then return table.concat(d) .. check end
+    if check ~= 10 then return digits .. check end
   end
 end
 
@@ -44,6 +51,7 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + (thread_id or 0) * 7919)
+  nhs_next = math.random(0, 599999999)
   tenants = read_lines(os.getenv("TENANTS_FILE"))
   local token = read_lines(os.getenv("TOKEN_FILE"))[1]
   headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
