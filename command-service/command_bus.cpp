@@ -95,7 +95,7 @@ CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
         if (from->last_records.size() == folded_.next.size()) {
             folded_.last_records = from->last_records;
         }
-        start_gauge("snapshot").Set(static_cast<double>(folded_.events()));
+        start_gauge("snapshot").Set(static_cast<double>(folded_.total_offset()));
     }
     commands_awaiting_append();
     committer_ = std::thread([this] { commit_batches(); });
@@ -373,9 +373,8 @@ void CommandBus::commit_batches() {
             for (std::size_t i = 0; i < parts.size(); ++i) {
                 const auto& appended = (*offsets)[i];
                 if (!appended.empty()) {
-                    const auto p = static_cast<std::size_t>(parts[i].partition);
-                    folded_.next[p] = appended.back() + 1;
-                    folded_.last_records[p] = snapshot::record_hash(batch->parts[i].back().value);
+                    folded_.folded(parts[i].partition, appended.back(),
+                                   batch->parts[i].back().value);
                 }
             }
             for (const auto& event : batch->events) {

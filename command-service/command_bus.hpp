@@ -3,7 +3,6 @@
 // log), serialises decisions, wraps their events in envelopes and appends
 // them in batches (group commit). A command is answered only once its events
 // are durable.
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>

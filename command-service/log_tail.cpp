@@ -8,13 +8,13 @@
 
 namespace cc::command {
 
-void FoldedUpTo::folded(const eventlog::LogRecord& record) {
-    const auto p = static_cast<std::size_t>(record.partition);
-    next[p] = record.offset + 1;
-    last_records[p] = snapshot::record_hash(record.value);
+void FoldedUpTo::folded(int partition, std::int64_t offset, std::string_view value) {
+    const auto p = static_cast<std::size_t>(partition);
+    next[p] = offset + 1;
+    last_records[p] = snapshot::record_hash(value);
 }
 
-std::int64_t FoldedUpTo::events() const {
+std::int64_t FoldedUpTo::total_offset() const {
     return std::accumulate(next.begin(), next.end(), std::int64_t{0});
 }
 
@@ -37,25 +37,30 @@ Result<std::size_t> fold_to(eventlog::LogReader& reader, LogFolder& folder, Fold
         if (auto stop = give_up()) return std::move(*stop);
         auto records = reader.poll(1000, std::chrono::milliseconds(200));
         if (!records) return std::move(records).error();
-        // Hashed once per poll and partition, not per record: only the last counts.
+        // Recorded in `at` once per poll and partition, not per record (only
+        // the last one's hash counts), and before any return, so that its
+        // offsets and hashes always name the same records.
         std::vector<const eventlog::LogRecord*> last(at.next.size(), nullptr);
+        const auto record_last = [&] {
+            for (const auto* record : last) {
+                if (record != nullptr) at.folded(record->partition, record->offset, record->value);
+            }
+        };
         for (const auto& record : *records) {
             const auto p = static_cast<std::size_t>(record.partition);
             if (record.offset < at.next[p]) continue;
             if (auto status = folder.fold(record); !status) {
+                record_last();
                 obs::error("unreadable event in the log", {{"partition", record.partition},
                                                            {"offset", record.offset},
                                                            {"error", status.error().detail}});
                 return Error::make(ErrorKind::unavailable, "log-corrupt",
                                    "the log holds an event this version cannot read");
             }
-            at.next[p] = record.offset + 1;
             last[p] = &record;
             ++folded;
         }
-        for (const auto* record : last) {
-            if (record != nullptr) at.folded(*record);
-        }
+        record_last();
     }
     return folded;
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "command-service/fold.hpp"
@@ -25,8 +26,11 @@ struct FoldedUpTo {
     // which start-up reads back to know a snapshot is of this log.
     std::vector<std::uint64_t> last_records;
 
-    void folded(const eventlog::LogRecord& record);
-    std::int64_t events() const;
+    // The record at `offset` of `partition`, holding `value`, is now in.
+    void folded(int partition, std::int64_t offset, std::string_view value);
+    // The sum of the next offsets: what a snapshot's file is named by. On
+    // Kafka transaction markers take offsets too, so it is not a count of events.
+    std::int64_t total_offset() const;
 };
 
 // Folds every record `reader` delivers into `folder`'s model, skipping those

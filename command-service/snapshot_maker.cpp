@@ -27,7 +27,8 @@ Result<Resumed> resume(const Config& config, const eventlog::LogConfig& log) {
     if (config.enabled()) {
         auto ends = eventlog::open_ends(log)->end_offsets();
         if (!ends) return std::move(ends).error();
-        resumed.snapshot = load_newest(config, *ends);
+        resumed.ends = std::move(*ends);
+        resumed.snapshot = load_newest(config, resumed.ends);
         if (resumed.snapshot) {
             eventlog::ReaderOptions before_position;
             before_position.start_offset = [next = resumed.snapshot->next_offsets](int partition) {
@@ -60,11 +61,16 @@ SnapshotMaker::SnapshotMaker(snapshot::Config config, eventlog::LogConfig log,
       maker_([this] { make_rounds(); }) {}
 
 SnapshotMaker::~SnapshotMaker() {
+    stop();
+}
+
+void SnapshotMaker::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_all();
+    idle_.notify_all();
     if (maker_.joinable()) maker_.join();
 }
 
@@ -88,13 +94,7 @@ Status SnapshotMaker::settled() {
 
 Status SnapshotMaker::write_last(std::span<const std::int64_t> next_offsets,
                                  std::string_view bytes) {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    idle_.notify_all();
-    if (maker_.joinable()) maker_.join();
+    stop();
     return snapshot::write(config_.dir, next_offsets, bytes);
 }
 
@@ -139,20 +139,20 @@ Status SnapshotMaker::round() {
     auto resumed = snapshot::resume(config_, log_);
     if (!resumed) return std::move(resumed).error();
     auto& reader = *resumed->reader;
+    auto& from = resumed->snapshot;
+    auto model = from ? std::move(from->model) : std::make_unique<WriteModel>();
     FoldedUpTo at(static_cast<std::size_t>(reader.partition_count()));
-    auto model = std::make_unique<WriteModel>();
-    if (auto& from = resumed->snapshot) {
-        model = std::move(from->model);
+    if (from) {
         at.next = from->next_offsets;
         if (from->last_records.size() == at.next.size()) at.last_records = from->last_records;
     }
-    auto ends = reader.end_offsets();
-    if (!ends) return std::move(ends).error();
+    // Up to the ends the snapshot was chosen against: what is appended
+    // meanwhile goes to the next round.
     LogFolder folder(*model);
-    auto folded = fold_to(reader, folder, at, *ends, abandoned);
+    auto folded = fold_to(reader, folder, at, resumed->ends, abandoned);
     if (!folded) return std::move(folded).error();
     // Nothing new since the newest snapshot: it is this one already.
-    if (resumed->snapshot && *folded == 0) return {};
+    if (from && *folded == 0) return {};
     if (mid_round_) mid_round_();
     if (auto stop = abandoned()) return std::move(*stop);
     const auto bytes = snapshot::encode(*model, at.next, config_.log, at.last_records);
@@ -161,7 +161,7 @@ Status SnapshotMaker::round() {
     if (auto status = snapshot::write(config_.dir, at.next, bytes); !status) return status;
     obs::info("write model snapshot written",
               {{"bytes", bytes.size()},
-               {"events", at.events()},
+               {"total_offset", at.total_offset()},
                {"folded", *folded},
                {"took_ms", std::chrono::duration<double, std::milli>(
                                std::chrono::steady_clock::now() - started)
