@@ -1,5 +1,7 @@
 #include "command-service/command_bus.hpp"
 
+#include <prometheus/counter.h>
+
 #include <future>
 
 #include "command-service/aggregate/features.hpp"
@@ -42,6 +44,51 @@ prometheus::Gauge& start_gauge(const std::string& source) {
                               .Register(obs::metrics_registry());
     return family.Add({{"source", source}});
 }
+
+// The time commands wait for the decision lock and the time it is held, by
+// what holds it (deciding a command; settling an appended batch): the bus
+// serialises every decision, so held time per second says how close that
+// single writer is to being what limits the service.
+class DecisionLockTime {
+  public:
+    using Clock = std::chrono::steady_clock;
+    enum class Holder { decide, settle };
+
+    static DecisionLockTime& get() {
+        static DecisionLockTime times;
+        return times;
+    }
+    static void record(Holder holder, Clock::time_point asked, Clock::time_point got,
+                       Clock::time_point released) {
+        auto& times = get();
+        auto& [waited, held] = holder == Holder::decide ? times.decide_ : times.settle_;
+        waited.Increment(std::chrono::duration<double>(got - asked).count());
+        held.Increment(std::chrono::duration<double>(released - got).count());
+    }
+
+  private:
+    using Pair = std::pair<prometheus::Counter&, prometheus::Counter&>;
+    DecisionLockTime()
+        : waited_(prometheus::BuildCounter()
+                      .Name("command_decision_lock_wait_seconds_total")
+                      .Help("Time spent waiting for the write side's decision lock, by holder")
+                      .Register(obs::metrics_registry())),
+          held_(prometheus::BuildCounter()
+                    .Name("command_decision_lock_held_seconds_total")
+                    .Help("Time the write side's decision lock was held, by holder (deciding "
+                          "commands; settling appended batches)")
+                    .Register(obs::metrics_registry())),
+          decide_(pair("decide")),
+          settle_(pair("settle")) {}
+    Pair pair(const std::string& holder) {
+        return {waited_.Add({{"holder", holder}}), held_.Add({{"holder", holder}})};
+    }
+
+    prometheus::Family<prometheus::Counter>& waited_;
+    prometheus::Family<prometheus::Counter>& held_;
+    Pair decide_;
+    Pair settle_;
+};
 
 }  // namespace
 
@@ -98,6 +145,7 @@ CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
         start_gauge("snapshot").Set(static_cast<double>(folded_.total_offset()));
     }
     commands_awaiting_append();
+    DecisionLockTime::get();
     committer_ = std::thread([this] { commit_batches(); });
 }
 
@@ -268,9 +316,13 @@ void CommandBus::submit(const RequestContext& context, const TenantId& scope,
                         const std::function<Status(const WriteModel&)>& authorise,
                         const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
                         Answer done) {
+    using Clock = DecisionLockTime::Clock;
+    const auto asked = Clock::now();
     std::unique_lock lock(mutex_);
+    const auto got = Clock::now();
     auto now = submit_locked(lock, context, scope, authorise, decide_on, done);
     lock.unlock();
+    DecisionLockTime::record(DecisionLockTime::Holder::decide, asked, got, Clock::now());
     if (now) done(std::move(*now));
 }
 
@@ -365,7 +417,9 @@ void CommandBus::commit_batches() {
         auto offsets = parts.empty() ? Result<std::vector<std::vector<std::int64_t>>>(
                                            std::vector<std::vector<std::int64_t>>{})
                                      : writer_->append_all(parts);
+        const auto asked = DecisionLockTime::Clock::now();
         lock.lock();
+        const auto got = DecisionLockTime::Clock::now();
         appending_ = false;
         // Handed on once the lock is released: the next batch fills meanwhile.
         std::vector<std::pair<Answer, Result<CommandOutcome>>> answers;
@@ -421,6 +475,8 @@ void CommandBus::commit_batches() {
         commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
         lock.unlock();
+        DecisionLockTime::record(DecisionLockTime::Holder::settle, asked, got,
+                                 DecisionLockTime::Clock::now());
         for (auto& [done, answer] : answers) {
             try {
                 done(std::move(answer));

@@ -158,6 +158,38 @@ TEST_P(GroupCommitEndToEnd, TwoCreatesOfOneUniqueKeyInOneBatchGiveOneCreatedAndO
     EXPECT_EQ(command("POST", tenant + "/patients", patient("Again", "9434765919")).status, 409);
 }
 
+// The decision lock's time is counted by what holds it: deciding takes it
+// for each command as it arrives, settling only once an append is back.
+TEST_P(GroupCommitEndToEnd, TheDecisionLockTimeIsCountedForDecidingAndForSettling) {
+    const auto held_by = [this](const std::string& holder) {
+        return testing::metric_sample(metrics(), "command_decision_lock_held_seconds_total",
+                                      {"holder=\"" + holder + "\""})
+            .value_or(-1);
+    };
+    ASSERT_GE(testing::metric_sample(metrics(), "command_decision_lock_wait_seconds_total",
+                                     {"holder=\"decide\""})
+                  .value_or(-1),
+              0)
+        << "the wait is counted too";
+    const auto tenant = warm_tenant();
+    InFlight sent;
+    AppendsHeld held(stack());
+    // The committer appends one batch at a time: with this one's append
+    // held, nothing settles until it is let go.
+    send_patients(tenant, {patient("First")}, sent);
+    const double deciding = held_by("decide");
+    const double settling = held_by("settle");
+    ASSERT_GE(deciding, 0);
+    ASSERT_GE(settling, 0);
+    send_patients(tenant, {patient("Second"), patient("Third")}, sent);
+    EXPECT_GT(held_by("decide"), deciding) << "two more decisions held it";
+    EXPECT_EQ(held_by("settle"), settling) << "nothing was appended meanwhile";
+    held.release();
+    sent.join();
+    for (const auto& answer : sent.answers) EXPECT_EQ(answer.status, 201) << answer.body;
+    EXPECT_GT(held_by("settle"), settling) << "the appends came back and were settled";
+}
+
 // A real failure inside one PostgreSQL transaction: a trigger refuses one
 // record of the batch.
 TEST_P(GroupCommitEndToEnd, AFailedAppendFailsItsWholeBatchAndLeavesNoTrace) {
