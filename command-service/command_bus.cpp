@@ -381,9 +381,11 @@ std::optional<Result<CommandOutcome>> CommandBus::submit_locked(
         e.request = context.request;
         e.correlation_id = context.correlation_id;
         e.payload = std::move(pending_event.payload);
+        // Its value is the envelope serialised by the committer, outside
+        // this lock: the next decision need not wait for the encoding.
         records.push_back(eventlog::OutgoingRecord{
             partition_by,
-            events::serialize(e),
+            {},
             {{std::string(events::kHeaderEventType), e.event_type},
              {std::string(events::kHeaderTenantId), e.tenant_id.to_string()},
              {std::string(events::kHeaderSchemaVersion), std::to_string(e.schema_version)}}});
@@ -410,6 +412,9 @@ void CommandBus::commit_batches() {
         const auto batch = std::exchange(filling_, std::make_unique<Batch>());
         appending_ = true;
         lock.unlock();
+        for (const auto& event : batch->events) {
+            batch->parts[event.part][event.index].value = events::serialize(event.envelope);
+        }
         std::vector<eventlog::PartitionRecords> parts;
         for (std::size_t i = 0; i < batch->parts.size(); ++i) {
             parts.push_back({batch->partitions[i], batch->parts[i]});
