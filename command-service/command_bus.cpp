@@ -8,6 +8,7 @@
 #include "command-service/identity/identity.hpp"
 #include "command-service/snapshot_maker.hpp"
 #include "model/aggregates/features.hpp"
+#include "platform/core/no_blocking.hpp"
 
 #include "events/catalogue.hpp"
 
@@ -113,7 +114,7 @@ struct CommandBus::Batch {
     std::vector<std::vector<eventlog::OutgoingRecord>> parts;
     std::vector<Event> events;                   // in decision order
     std::vector<WriteModel::Replaced> replaced;  // in decision order
-    std::vector<std::tuple<UserId, TenantId, std::string>> keys;
+    std::vector<Key> keys;
 
     std::size_t part_for(int partition) {
         for (std::size_t i = 0; i < partitions.size(); ++i)
@@ -312,13 +313,34 @@ std::optional<Result<CommandOutcome>> CommandBus::answer_after_pending(
     return std::nullopt;
 }
 
+std::optional<CommandBus::Key> CommandBus::idempotency_key(const RequestContext& context,
+                                                           const TenantId& scope) {
+    if (!context.request.idempotency_key) return std::nullopt;
+    return Key{context.caller.user, scope, *context.request.idempotency_key};
+}
+
+bool CommandBus::retry_in_flight(const RequestContext& context, const TenantId& scope) const {
+    const auto key = idempotency_key(context, scope);
+    return key && keys_in_flight_.contains(*key);
+}
+
 void CommandBus::submit(const RequestContext& context, const TenantId& scope,
                         const std::function<Status(const WriteModel&)>& authorise,
                         const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
                         Answer done) {
     using Clock = DecisionLockTime::Clock;
     const auto asked = Clock::now();
-    std::unique_lock lock(mutex_);
+    std::unique_lock lock(mutex_, std::defer_lock);
+    if (NoBlocking::active()) {
+        // Decided here only if nothing would wait: the lock is free, no
+        // catch-up is due, and no retry of this Idempotency-Key is in flight.
+        if (!lock.try_lock() || needs_catch_up_ || retry_in_flight(context, scope)) {
+            NoBlocking::decline();
+            return;
+        }
+    } else {
+        lock.lock();
+    }
     const auto got = Clock::now();
     auto now = submit_locked(lock, context, scope, authorise, decide_on, done);
     lock.unlock();
@@ -330,10 +352,7 @@ std::optional<Result<CommandOutcome>> CommandBus::submit_locked(
     std::unique_lock<std::mutex>& lock, const RequestContext& context, const TenantId& scope,
     const std::function<Status(const WriteModel&)>& authorise,
     const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on, Answer& done) {
-    std::optional<std::tuple<UserId, TenantId, std::string>> key;
-    if (context.request.idempotency_key) {
-        key.emplace(context.caller.user, scope, *context.request.idempotency_key);
-    }
+    const auto key = idempotency_key(context, scope);
     for (;;) {
         // A failed append left nothing pending: the model is re-read first.
         if (needs_catch_up_) {

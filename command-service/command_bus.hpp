@@ -106,8 +106,9 @@ class CommandBus {
 
     // Authorises, answers a retried Idempotency-Key from the index, decides
     // and appends, all against one state; `done` gets the answer. No thread
-    // waits for the append meanwhile. authorize() and decide() are found
-    // next to each command type (its module's folder).
+    // waits for the append meanwhile. On a thread that must not block
+    // (NoBlocking), it may decline instead: `done` is then dropped uncalled. authorize() and
+    // decide() are found next to each command type (its module's folder).
     template <class Command>
     void execute_async(const Command& command, const RequestContext& context, Answer done) {
         submit(
@@ -201,7 +202,12 @@ class CommandBus {
 
   private:
     struct Batch;
+    // Who sent an Idempotency-Key, in which scope, and the key.
+    using Key = std::tuple<UserId, TenantId, std::string>;
 
+    // Decides and appends; on a thread that must not block (NoBlocking),
+    // declines instead of waiting for the lock, a catch-up or a retried
+    // key's first command, having done nothing and kept no `done`.
     void submit(const RequestContext& context, const TenantId& scope,
                 const std::function<Status(const WriteModel&)>& authorise,
                 const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
@@ -230,6 +236,9 @@ class CommandBus {
     // `deadline` (a partial catch-up is kept: the next one goes on from there).
     Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
                                std::chrono::steady_clock::time_point::max());
+    static std::optional<Key> idempotency_key(const RequestContext& context, const TenantId& scope);
+    // Whether a command with this request's Idempotency-Key is being appended.
+    bool retry_in_flight(const RequestContext& context, const TenantId& scope) const;
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
     // Events folded or made durable, towards the next periodic snapshot.
@@ -252,7 +261,7 @@ class CommandBus {
     // Idempotency-Keys whose command is in a batch not yet durable: a retry
     // waits for it (batch_settled_), then is answered from the index (or
     // decided afresh).
-    std::set<std::tuple<UserId, TenantId, std::string>> keys_in_flight_;
+    std::set<Key> keys_in_flight_;
     bool stopping_ = false;
     std::unique_ptr<SnapshotMaker> snapshots_;
     std::condition_variable batch_filled_;

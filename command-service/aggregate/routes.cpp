@@ -7,6 +7,14 @@ namespace {
 
 using http::Request;
 
+// Every command route builds its command from the request alone and
+// decides it on the bus, which declines rather than wait
+// (CommandBus::submit): the server tries it on its I/O thread.
+void add_command_route(http::Router& router, std::string method, std::string pattern,
+                       http::Handler handler) {
+    router.add(std::move(method), std::move(pattern), std::move(handler), http::Blocking::declines);
+}
+
 }  // namespace
 
 // Tenant data lives under its tenant's path; a tenant is its own path and
@@ -71,7 +79,7 @@ Result<Item> item_of(const Request& request, const model::Aggregate& a, bool if_
 
 void add_delete(http::Router& router, CommandBus& bus, const model::Aggregate& a,
                 const std::string& item) {
-    router.add("DELETE", item, [&bus, &a](Request& r) {
+    add_command_route(router, "DELETE", item, [&bus, &a](Request& r) {
         return handle(bus, r, 200, [&]() -> Result<aggregate::Delete> {
             auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::absent);
             if (!it) return std::move(it).error();
@@ -83,7 +91,7 @@ void add_delete(http::Router& router, CommandBus& bus, const model::Aggregate& a
 // Items named by a field: PUT creates (201) or changes (200), DELETE deletes.
 void add_put_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a,
                     const std::string& item) {
-    router.add("PUT", item, [&bus, &a](Request& r) {
+    add_command_route(router, "PUT", item, [&bus, &a](Request& r) {
         auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::required);
         if (!it) return http::Response::problem(it.error(), r);
         aggregate::Put command{it->target, Uuid::random_v4(),
@@ -104,7 +112,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     if (!a.put_by.empty()) return add_put_routes(router, bus, a, item);
     // An uploaded aggregate is created from a file (documents/upload_route.cpp).
     if (a.upload == nullptr) {
-        router.add("POST", collection, [&bus, &a](Request& r) {
+        add_command_route(router, "POST", collection, [&bus, &a](Request& r) {
             return handle(bus, r, 201, [&]() -> Result<aggregate::Create> {
                 auto target = target_of(r, a, false);
                 if (!target) return std::move(target).error();
@@ -119,7 +127,7 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     // Platform rows are governed by policies, not roles.
     const bool governed_by_roles = a.tenant_data();
     if (!governed_by_roles || !a.permissions.update.empty()) {
-        router.add("PATCH", item, [&bus, &a](Request& r) {
+        add_command_route(router, "PATCH", item, [&bus, &a](Request& r) {
             return handle(bus, r, 200, [&]() -> Result<aggregate::Patch> {
                 auto it = item_of(r, a, /*if_match_required=*/true, BodyIs::required);
                 if (!it) return std::move(it).error();
@@ -130,15 +138,16 @@ void add_routes(http::Router& router, CommandBus& bus, const model::Aggregate& a
     if (!governed_by_roles || !a.permissions.remove.empty()) add_delete(router, bus, a, item);
     for (const auto& action : a.actions) {
         if (action.by_server) continue;  // the scheduler's alone
-        router.add("POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {
-            return handle(bus, r, 200, [&]() -> Result<aggregate::Act> {
-                // A step such as confirm takes no body.
-                auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::optional);
-                if (!it) return std::move(it).error();
-                return aggregate::Act{it->target, &action, it->expected_version,
-                                      std::move(it->body)};
+        add_command_route(
+            router, "POST", item + "/" + std::string(action.name), [&bus, &a, &action](Request& r) {
+                return handle(bus, r, 200, [&]() -> Result<aggregate::Act> {
+                    // A step such as confirm takes no body.
+                    auto it = item_of(r, a, /*if_match_required=*/false, BodyIs::optional);
+                    if (!it) return std::move(it).error();
+                    return aggregate::Act{it->target, &action, it->expected_version,
+                                          std::move(it->body)};
+                });
             });
-        });
     }
 }
 

@@ -1,5 +1,7 @@
 #include "platform/auth/jwks.hpp"
 
+#include "platform/core/no_blocking.hpp"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -213,6 +215,12 @@ std::vector<std::string> JwksKeys::keys_for(const std::optional<std::string>& ki
         const std::lock_guard lock(mutex_);
         auto keys = cached(kid);
         if (!keys.empty() || !may_fetch(std::chrono::steady_clock::now())) return keys;
+    }
+    // A thread that must not block leaves the fetch (and the wait for
+    // another's) to one that may.
+    if (NoBlocking::active()) {
+        NoBlocking::decline();
+        return {};
     }
     const std::lock_guard one_fetch(fetching_);
     {

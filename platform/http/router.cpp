@@ -26,10 +26,10 @@ bool is_parameter(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, Blocking blocking) {
     auto segments = split_path(pattern);
-    routes_.push_back(
-        Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
+                            std::move(handler), blocking});
 }
 
 std::vector<std::pair<std::string, std::string>> Router::routes() const {
@@ -88,13 +88,24 @@ Response Router::dispatch(Request& request) const {
         request);
 }
 
-std::optional<std::string> Router::route_for(const std::string& method,
-                                             const std::string& path) const {
+const Router::Route* Router::find(const std::string& method, const std::string& path) const {
     const auto segments = split_path(path);
     for (const auto& route : routes_) {
-        if (serves(route.method, method) && match(route, segments)) return route.pattern;
+        if (serves(route.method, method) && match(route, segments)) return &route;
     }
-    return std::nullopt;
+    return nullptr;
+}
+
+std::optional<std::string> Router::route_for(const std::string& method,
+                                             const std::string& path) const {
+    const auto* route = find(method, path);
+    if (route == nullptr) return std::nullopt;
+    return route->pattern;
+}
+
+bool Router::declines_to_block(const std::string& method, const std::string& path) const {
+    const auto* route = find(method, path);
+    return route != nullptr && route->blocking == Blocking::declines;
 }
 
 std::vector<std::string> Router::methods_for(const std::string& path) const {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -15,9 +16,19 @@ using Handler = std::function<Response(Request&)>;
 // Matches "/v1/tenants/{tenant_id}/members/{user_id}"-style patterns; a
 // segment in braces binds Request::path_params. An unknown path answers 404,
 // a known path with another method 405 with Allow.
+// Whether a route's handler, and the park function of a suspended answer
+// it gives, may be tried on a server's I/O thread: they wait on nothing
+// that does not decline under NoBlocking (platform/core/no_blocking.hpp),
+// and they have done nothing that cannot be done twice when something does.
+enum class Blocking : std::uint8_t { may_block, declines };
+
 class Router {
   public:
-    void add(std::string method, std::string pattern, Handler handler);
+    void add(std::string method, std::string pattern, Handler handler,
+             Blocking blocking = Blocking::may_block);
+    // Whether the route that serves `method` on `path` was added with
+    // Blocking::declines.
+    bool declines_to_block(const std::string& method, const std::string& path) const;
     Response dispatch(Request& request) const;
     // The pattern of the route that serves `method` (HEAD as GET) on
     // `path`, or nullopt when dispatch would answer 404 or 405.
@@ -37,7 +48,10 @@ class Router {
         std::string pattern;
         std::vector<std::string> segments;
         Handler handler;
+        Blocking blocking = Blocking::may_block;
     };
+    // The route that serves `method` (HEAD as GET) on `path`, if any.
+    const Route* find(const std::string& method, const std::string& path) const;
     // The route's path parameters when `segments` matches it.
     static std::optional<std::map<std::string, std::string>> match(
         const Route& route, const std::vector<std::string>& segments);

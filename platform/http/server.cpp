@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/core/no_blocking.hpp"
 #include "platform/http/request_reader.hpp"
 #include "platform/observability/logger.hpp"
 #include "platform/observability/metrics.hpp"
@@ -39,6 +40,21 @@ struct HttpMetrics {
     prometheus::Gauge& in_flight;
     prometheus::Gauge& queued;
     prometheus::Gauge& suspended;
+    // Requests the inline handler took on the I/O thread: answered (or
+    // parked) there, or declined to block and handed to a worker.
+    prometheus::Counter& inline_answered;
+    prometheus::Counter& inline_declined;
+
+    static prometheus::Counter& tried_inline(const std::string& outcome) {
+        static auto& family =
+            prometheus::BuildCounter()
+                .Name("http_requests_tried_inline_total")
+                .Help(
+                    "Requests taken on an I/O thread by outcome: answered there, or declined "
+                    "to block and handed to a worker")
+                .Register(obs::metrics_registry());
+        return family.Add({{"outcome", outcome}});
+    }
 
     static HttpMetrics& get() {
         static HttpMetrics metrics{
@@ -58,6 +74,8 @@ struct HttpMetrics {
                                 "Requests waiting, without a worker, for something outside the "
                                 "service (a position the projector has not reached, a read's "
                                 "access record, a command's append)"),
+            tried_inline("answered"),
+            tried_inline("declined"),
         };
         return metrics;
     }
@@ -198,32 +216,60 @@ class Session : public std::enable_shared_from_this<Session> {
         const bool keep_alive = in.keep_alive();
         head_ = in.method() == bhttp::verb::head;
         ++server_.unanswered;
-        if (server_.inline_handler) {
-            std::optional<Response> response;
-            try {
-                response = server_.inline_handler(request);
-            } catch (const std::exception& e) {
-                response = internal_error(request, e);
-            }
-            if (response) {
-                server_.finish(request, *response);
-                HttpMetrics::get().record(request, *response, started);
-                return send(std::move(*response), request.request_id, version, keep_alive);
-            }
-        }
-        // The executor is taken here, on the strand, so the worker never
-        // touches the stream. It counts as outstanding work: once stop() has
-        // closed the acceptor, a request out on a worker (or suspended) may
-        // be all the io_context has left, and its threads must not return
-        // before the answer is written.
-        run_on_worker(
-            std::make_shared<Request>(std::move(request)),
-            asio::prefer(stream_.get_executor(), asio::execution::outstanding_work.tracked),
-            started, version, keep_alive);
+        auto asked = std::make_shared<Request>(std::move(request));
+        if (server_.inline_handler && answered_here(asked, started, version, keep_alive)) return;
+        run_on_worker(asked, tracked_executor(), started, version, keep_alive);
     }
 
     using TrackedExecutor = decltype(asio::prefer(std::declval<beast::tcp_stream&>().get_executor(),
                                                   asio::execution::outstanding_work.tracked));
+
+    // Taken on the strand, so a worker never touches the stream. It counts
+    // as outstanding work: once stop() has closed the acceptor, a request
+    // out on a worker (or suspended) may be all the io_context has left,
+    // and its threads must not return before the answer is written.
+    TrackedExecutor tracked_executor() {
+        return asio::prefer(stream_.get_executor(), asio::execution::outstanding_work.tracked);
+    }
+
+    // On the I/O thread: whether the inline handler answered the request,
+    // or parked it, without blocking. Declined (nothing taken, or something
+    // that would have blocked declined under NoBlocking): the request goes
+    // to a worker as if never tried, and its handler runs again from the
+    // start there.
+    bool answered_here(const std::shared_ptr<Request>& request,
+                       std::chrono::steady_clock::time_point started, unsigned version,
+                       bool keep_alive) {
+        const NoBlocking attempt;
+        std::optional<Response> response;
+        try {
+            response = server_.inline_handler(*request);
+        } catch (const std::exception& e) {
+            response = internal_error(*request, e);
+        }
+        if (!response) return false;
+        auto& metrics = HttpMetrics::get();
+        const auto declined = [&] {
+            metrics.inline_declined.Increment();
+            return false;
+        };
+        if (attempt.declined()) return declined();
+        if (response->suspended()) {
+            park(std::move(*response), request, tracked_executor(), started, version, keep_alive);
+            if (attempt.declined()) {
+                // The park function kept no Resume: nothing will end the suspension.
+                metrics.suspended.Decrement();
+                return declined();
+            }
+            metrics.inline_answered.Increment();
+            return true;
+        }
+        metrics.inline_answered.Increment();
+        server_.finish(*request, *response);
+        metrics.record(*request, *response, started);
+        send(std::move(*response), request->request_id, version, keep_alive);
+        return true;
+    }
 
     // Runs the handler on a worker; its answer is written from this session's
     // strand. Called on the strand, or by whoever ends a suspension.

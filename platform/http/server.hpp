@@ -32,9 +32,12 @@ struct ServerOptions {
 };
 
 // Answers, on the I/O thread itself, the requests it can answer without
-// blocking (health, metrics, CORS preflights) and declines the rest
-// (nullopt), which go to the workers. It delays every connection of its I/O
-// thread while it runs, so it must never wait on anything.
+// blocking (health, metrics, CORS preflights, routes that decline to block)
+// and declines the rest (nullopt), which go to the workers. It delays every
+// connection of its I/O thread while it runs, so it must never wait on
+// anything. It runs inside a NoBlocking scope (platform/core/no_blocking.hpp),
+// and so does the park function of a suspended answer it gives: if either
+// declines to block, the request goes to a worker as if never tried.
 using InlineHandler = std::function<std::optional<Response>(Request&)>;
 
 // Adds what every answer needs (CORS headers) to each response: the

@@ -158,6 +158,43 @@ TEST_P(GroupCommitEndToEnd, TwoCreatesOfOneUniqueKeyInOneBatchGiveOneCreatedAndO
     EXPECT_EQ(command("POST", tenant + "/patients", patient("Again", "9434765919")).status, 409);
 }
 
+// A command that need not wait is decided on the server's I/O thread, with
+// no hop to a worker; one that meets the decision lock held (the committer
+// settling a batch, the overdue scheduler) declines there and is handed to
+// a worker. Every command is tried once, one way or the other.
+TEST_P(GroupCommitEndToEnd, ACommandThatNeedNotWaitIsDecidedOnTheIoThread) {
+    struct Tried {
+        double answered = 0;
+        double declined = 0;
+    };
+    // One read of both: reading /metrics is itself answered on the I/O
+    // thread, and counted once rendered, so each read adds one to the next.
+    const auto tried = [this] {
+        const auto text = metrics();
+        const auto sample = [&](const std::string& outcome) {
+            return testing::metric_sample(text, "http_requests_tried_inline_total",
+                                          {"outcome=\"" + outcome + "\""})
+                .value_or(-1);
+        };
+        return Tried{sample("answered"), sample("declined")};
+    };
+    const auto tenant = warm_tenant();
+    const auto before = tried();
+    double decided_inline = 0;
+    int sent = 0;
+    for (int reads = 1; decided_inline == 0 && sent < 100; ++reads) {
+        ASSERT_EQ(
+            command("POST", tenant + "/patients", patient("Io" + std::to_string(sent))).status,
+            201);
+        ++sent;
+        const auto now = tried();
+        decided_inline = now.answered - before.answered - reads;
+        EXPECT_EQ(decided_inline + (now.declined - before.declined), sent)
+            << "each command tried once on the I/O thread";
+    }
+    EXPECT_GE(decided_inline, 1) << "no command of " << sent << " was decided on the I/O thread";
+}
+
 // The decision lock's time is counted by what holds it: deciding takes it
 // for each command as it arrives, settling only once an append is back.
 TEST_P(GroupCommitEndToEnd, TheDecisionLockTimeIsCountedForDecidingAndForSettling) {

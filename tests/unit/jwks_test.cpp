@@ -5,6 +5,7 @@
 
 #include "platform/auth/jwks.hpp"
 #include "platform/auth/token.hpp"
+#include "platform/core/no_blocking.hpp"
 #include "tests/support/rsa_key.hpp"
 
 namespace cc::auth {
@@ -133,6 +134,25 @@ TEST(Jwks, AnUnknownKidFetchesAtMostOncePerIntervalAndAFailedFetchCounts) {
     }
     EXPECT_FALSE(verifier.verify(key_a().token("a", user)).ok()) << "not before the interval ends";
     EXPECT_EQ(provider.fetches, 1);
+}
+
+// A thread that must not block (a server's I/O thread) does not fetch: it
+// declines, and the thread that tries again fetches as it would have.
+TEST(Jwks, AThreadThatMustNotBlockDeclinesToFetch) {
+    Provider provider{{key_a().jwk("a")}};
+    const TokenVerifier verifier(jwks_config(std::chrono::hours(1)), provider.fetch());
+    const auto user = UserId::generate();
+    {
+        const NoBlocking attempt;
+        EXPECT_FALSE(verifier.verify(key_a().token("a", user)).ok());
+        EXPECT_TRUE(attempt.declined());
+    }
+    EXPECT_EQ(provider.fetches, 0);
+    ASSERT_TRUE(verifier.verify(key_a().token("a", user)).ok());
+    EXPECT_EQ(provider.fetches, 1);
+    const NoBlocking cached;
+    EXPECT_TRUE(verifier.verify(key_a().token("a", user)).ok()) << "a cached key needs no fetch";
+    EXPECT_FALSE(cached.declined());
 }
 
 TEST(Jwks, ARotatedKeyIsFetchedAndADroppedOneGoes) {
