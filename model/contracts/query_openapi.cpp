@@ -192,6 +192,12 @@ json::object audit_log_schema() {
     auto user =
         uuid_schema("users.id of the caller whose command produced it; null for the system.");
     make_nullable(user);
+    // An access record of a search (a page of ids) or a refusal names no
+    // single record: its ids, if any, are in details.
+    auto entity = uuid_schema(
+        "The aggregate_id; null for a row that names no single record (the access record of "
+        "a search, whose ids are in details.entity_ids).");
+    make_nullable(entity);
     return {{"type", "object"},
             {"description",
              "One row per event (id = event_id), append-only: who did what to which record, when "
@@ -206,7 +212,7 @@ json::object audit_log_schema() {
               {"action",
                {{"type", "string"}, {"description", "The event_type, e.g. PatientRegistered."}}},
               {"entity_type", {{"type", "string"}, {"description", "The aggregate_type."}}},
-              {"entity_id", uuid_schema("The aggregate_id.")},
+              {"entity_id", std::move(entity)},
               {"details",
                {{"type", "object"},
                 {"description",

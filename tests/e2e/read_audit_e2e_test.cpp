@@ -62,26 +62,6 @@ class ReadAuditEndToEnd : public testing::BackendTest {
         return out;
     }
 
-    // Whether the projector reaches, on the access stream, where the stream
-    // ends now: every fact recorded before is then in audit_logs.
-    bool access_projected() {
-        const auto access = stack().log.access_stream();
-        auto ends = eventlog::open_ends(access)->end_offsets();
-        EXPECT_TRUE(ends.ok());
-        if (!ends) return false;
-        std::int64_t end = 0;
-        for (auto e : *ends) end += e;
-        pqxx::connection owner(stack().database_url);
-        return testing::eventually([&] {
-            return pqxx::nontransaction(owner)
-                       .exec_params(
-                           "SELECT COALESCE(sum(next_offset), 0) FROM projection_checkpoints "
-                           "WHERE projection = 'main' AND topic = $1",
-                           access.topic())[0][0]
-                       .as<std::int64_t>() >= end;
-        });
-    }
-
     std::string new_patient(const std::string& tenant, const std::string& last_name) {
         const auto created =
             command("POST", tenant + "/patients",

@@ -9,9 +9,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -77,6 +80,25 @@ class BackendTest : public ::testing::TestWithParam<StackKind> {
         const auto separator = target.find('?') == std::string::npos ? "?" : "&";
         return eventually(
             [&] { return query(target + separator + "min_position=" + position).status != 503; });
+    }
+    // Whether the projector reaches, on the access stream, where the stream
+    // ends now: every read recorded before is then in audit_logs.
+    bool access_projected() {
+        const auto access = stack().log.access_stream();
+        auto ends = eventlog::open_ends(access)->end_offsets();
+        EXPECT_TRUE(ends.ok());
+        if (!ends) return false;
+        std::int64_t end = 0;
+        for (auto e : *ends) end += e;
+        pqxx::connection owner(stack().database_url);
+        return eventually([&] {
+            return pqxx::nontransaction(owner)
+                       .exec_params(
+                           "SELECT COALESCE(sum(next_offset), 0) FROM projection_checkpoints "
+                           "WHERE projection = 'main' AND topic = $1",
+                           access.topic())[0][0]
+                       .as<std::int64_t>() >= end;
+        });
     }
     HttpResponse query(const std::string& target, std::map<std::string, std::string> headers = {}) {
         headers.emplace("Authorization", "Bearer " + stack().token_for_target(target));
