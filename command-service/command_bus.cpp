@@ -50,46 +50,36 @@ prometheus::Gauge& start_gauge(const std::string& source) {
 // what holds it (deciding a command; settling an appended batch): the bus
 // serialises every decision, so held time per second says how close that
 // single writer is to being what limits the service.
-class DecisionLockTime {
-  public:
-    using Clock = std::chrono::steady_clock;
-    enum class Holder { decide, settle };
+enum class LockHolder { decide, settle };
+using LockClock = std::chrono::steady_clock;
 
-    static DecisionLockTime& get() {
-        static DecisionLockTime times;
-        return times;
-    }
-    static void record(Holder holder, Clock::time_point asked, Clock::time_point got,
-                       Clock::time_point released) {
-        auto& times = get();
-        auto& [waited, held] = holder == Holder::decide ? times.decide_ : times.settle_;
-        waited.Increment(std::chrono::duration<double>(got - asked).count());
-        held.Increment(std::chrono::duration<double>(released - got).count());
-    }
-
-  private:
-    using Pair = std::pair<prometheus::Counter&, prometheus::Counter&>;
-    DecisionLockTime()
-        : waited_(prometheus::BuildCounter()
-                      .Name("command_decision_lock_wait_seconds_total")
-                      .Help("Time spent waiting for the write side's decision lock, by holder")
-                      .Register(obs::metrics_registry())),
-          held_(prometheus::BuildCounter()
-                    .Name("command_decision_lock_held_seconds_total")
-                    .Help("Time the write side's decision lock was held, by holder (deciding "
-                          "commands; settling appended batches)")
-                    .Register(obs::metrics_registry())),
-          decide_(pair("decide")),
-          settle_(pair("settle")) {}
-    Pair pair(const std::string& holder) {
-        return {waited_.Add({{"holder", holder}}), held_.Add({{"holder", holder}})};
-    }
-
-    prometheus::Family<prometheus::Counter>& waited_;
-    prometheus::Family<prometheus::Counter>& held_;
-    Pair decide_;
-    Pair settle_;
+struct LockTime {
+    prometheus::Counter& waited;
+    prometheus::Counter& held;
 };
+
+LockTime& decision_lock_time(LockHolder holder) {
+    static auto& waited =
+        prometheus::BuildCounter()
+            .Name("command_decision_lock_wait_seconds_total")
+            .Help("Time spent waiting for the write side's decision lock, by holder")
+            .Register(obs::metrics_registry());
+    static auto& held = prometheus::BuildCounter()
+                            .Name("command_decision_lock_held_seconds_total")
+                            .Help(
+                                "Time the write side's decision lock was held, by holder "
+                                "(deciding commands; settling appended batches)")
+                            .Register(obs::metrics_registry());
+    static LockTime decide{waited.Add({{"holder", "decide"}}), held.Add({{"holder", "decide"}})};
+    static LockTime settle{waited.Add({{"holder", "settle"}}), held.Add({{"holder", "settle"}})};
+    return holder == LockHolder::decide ? decide : settle;
+}
+
+void record_lock_time(LockHolder holder, LockClock::time_point asked, LockClock::time_point got) {
+    auto& time = decision_lock_time(holder);
+    time.waited.Increment(std::chrono::duration<double>(got - asked).count());
+    time.held.Increment(std::chrono::duration<double>(LockClock::now() - got).count());
+}
 
 }  // namespace
 
@@ -146,7 +136,7 @@ CommandBus::CommandBus(std::unique_ptr<eventlog::LogWriter> writer,
         start_gauge("snapshot").Set(static_cast<double>(folded_.total_offset()));
     }
     commands_awaiting_append();
-    DecisionLockTime::get();
+    decision_lock_time(LockHolder::decide);
     committer_ = std::thread([this] { commit_batches(); });
 }
 
@@ -313,38 +303,21 @@ std::optional<Result<CommandOutcome>> CommandBus::answer_after_pending(
     return std::nullopt;
 }
 
-std::optional<CommandBus::Key> CommandBus::idempotency_key(const RequestContext& context,
-                                                           const TenantId& scope) {
-    if (!context.request.idempotency_key) return std::nullopt;
-    return Key{context.caller.user, scope, *context.request.idempotency_key};
-}
-
-bool CommandBus::retry_in_flight(const RequestContext& context, const TenantId& scope) const {
-    const auto key = idempotency_key(context, scope);
-    return key && keys_in_flight_.contains(*key);
-}
-
 void CommandBus::submit(const RequestContext& context, const TenantId& scope,
                         const std::function<Status(const WriteModel&)>& authorise,
                         const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
                         Answer done) {
-    using Clock = DecisionLockTime::Clock;
-    const auto asked = Clock::now();
+    const auto asked = LockClock::now();
     std::unique_lock lock(mutex_, std::defer_lock);
-    if (NoBlocking::active()) {
-        // Decided here only if nothing would wait: the lock is free, no
-        // catch-up is due, and no retry of this Idempotency-Key is in flight.
-        if (!lock.try_lock() || needs_catch_up_ || retry_in_flight(context, scope)) {
-            NoBlocking::decline();
-            return;
-        }
-    } else {
+    if (!NoBlocking::active()) {
         lock.lock();
+    } else if (!lock.try_lock()) {
+        return NoBlocking::decline();
     }
-    const auto got = Clock::now();
+    const auto got = LockClock::now();
     auto now = submit_locked(lock, context, scope, authorise, decide_on, done);
     lock.unlock();
-    DecisionLockTime::record(DecisionLockTime::Holder::decide, asked, got, Clock::now());
+    record_lock_time(LockHolder::decide, asked, got);
     if (now) done(std::move(*now));
 }
 
@@ -352,10 +325,16 @@ std::optional<Result<CommandOutcome>> CommandBus::submit_locked(
     std::unique_lock<std::mutex>& lock, const RequestContext& context, const TenantId& scope,
     const std::function<Status(const WriteModel&)>& authorise,
     const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on, Answer& done) {
-    const auto key = idempotency_key(context, scope);
+    std::optional<Key> key;
+    if (context.request.idempotency_key) {
+        key.emplace(context.caller.user, scope, *context.request.idempotency_key);
+    }
+    // Each wait below is declined on a thread that must not block: nothing
+    // has been changed yet, and the command is given again where it may wait.
     for (;;) {
         // A failed append left nothing pending: the model is re-read first.
         if (needs_catch_up_) {
+            if (NoBlocking::declines()) return std::nullopt;
             const auto deadline = std::chrono::steady_clock::now() + log_wait_;
             if (auto status = catch_up_locked(deadline); !status) return std::move(status).error();
         }
@@ -365,6 +344,7 @@ std::optional<Result<CommandOutcome>> CommandBus::submit_locked(
         // A retry of a command still being appended: its answer is known
         // once its batch is settled (or, if that failed, it is decided anew).
         if (!key || !keys_in_flight_.contains(*key)) break;
+        if (NoBlocking::declines()) return std::nullopt;
         batch_settled_.wait(lock, [&] { return !keys_in_flight_.contains(*key); });
     }
     if (auto prior = replay(context, scope)) return std::move(*prior);
@@ -441,9 +421,9 @@ void CommandBus::commit_batches() {
         auto offsets = parts.empty() ? Result<std::vector<std::vector<std::int64_t>>>(
                                            std::vector<std::vector<std::int64_t>>{})
                                      : writer_->append_all(parts);
-        const auto asked = DecisionLockTime::Clock::now();
+        const auto asked = LockClock::now();
         lock.lock();
-        const auto got = DecisionLockTime::Clock::now();
+        const auto got = LockClock::now();
         appending_ = false;
         // Handed on once the lock is released: the next batch fills meanwhile.
         std::vector<std::pair<Answer, Result<CommandOutcome>>> answers;
@@ -499,8 +479,7 @@ void CommandBus::commit_batches() {
         commands_awaiting_append().Decrement(static_cast<double>(answers.size()));
         batch_settled_.notify_all();
         lock.unlock();
-        DecisionLockTime::record(DecisionLockTime::Holder::settle, asked, got,
-                                 DecisionLockTime::Clock::now());
+        record_lock_time(LockHolder::settle, asked, got);
         for (auto& [done, answer] : answers) {
             try {
                 done(std::move(answer));

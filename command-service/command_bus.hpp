@@ -107,8 +107,9 @@ class CommandBus {
     // Authorises, answers a retried Idempotency-Key from the index, decides
     // and appends, all against one state; `done` gets the answer. No thread
     // waits for the append meanwhile. On a thread that must not block
-    // (NoBlocking), it may decline instead: `done` is then dropped uncalled. authorize() and
-    // decide() are found next to each command type (its module's folder).
+    // (NoBlocking), it may decline instead: `done` is then dropped uncalled.
+    // authorize() and decide() are found next to each command type (its
+    // module's folder).
     template <class Command>
     void execute_async(const Command& command, const RequestContext& context, Answer done) {
         submit(
@@ -213,7 +214,8 @@ class CommandBus {
                 const std::function<Result<domain::Decision>(const WriteModel&)>& decide_on,
                 Answer done);
     // Under the lock: the answer when it is known now, else nothing (the
-    // command joined the batch filling, with `done`).
+    // command joined the batch filling, with `done`; or, on a thread that
+    // must not block, it declined to wait, and `done` stays unused).
     std::optional<Result<CommandOutcome>> submit_locked(
         std::unique_lock<std::mutex>& lock, const RequestContext& context, const TenantId& scope,
         const std::function<Status(const WriteModel&)>& authorise,
@@ -236,9 +238,6 @@ class CommandBus {
     // `deadline` (a partial catch-up is kept: the next one goes on from there).
     Status catch_up_locked(std::chrono::steady_clock::time_point deadline =
                                std::chrono::steady_clock::time_point::max());
-    static std::optional<Key> idempotency_key(const RequestContext& context, const TenantId& scope);
-    // Whether a command with this request's Idempotency-Key is being appended.
-    bool retry_in_flight(const RequestContext& context, const TenantId& scope) const;
     std::optional<Result<CommandOutcome>> replay(const RequestContext& context,
                                                  const TenantId& scope) const;
     // Events folded or made durable, towards the next periodic snapshot.

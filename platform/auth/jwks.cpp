@@ -1,7 +1,5 @@
 #include "platform/auth/jwks.hpp"
 
-#include "platform/core/no_blocking.hpp"
-
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -15,6 +13,7 @@
 #include <memory>
 
 #include "platform/core/json.hpp"
+#include "platform/core/no_blocking.hpp"
 #include "platform/observability/logger.hpp"
 
 namespace cc::auth {
@@ -218,10 +217,7 @@ std::vector<std::string> JwksKeys::keys_for(const std::optional<std::string>& ki
     }
     // A thread that must not block leaves the fetch (and the wait for
     // another's) to one that may.
-    if (NoBlocking::active()) {
-        NoBlocking::decline();
-        return {};
-    }
+    if (NoBlocking::declines()) return {};
     const std::lock_guard one_fetch(fetching_);
     {
         // Another thread may have fetched while this one waited.

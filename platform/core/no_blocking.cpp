@@ -23,4 +23,10 @@ void NoBlocking::decline() {
     if (innermost != nullptr) innermost->declined_ = true;
 }
 
+bool NoBlocking::declines() {
+    if (innermost == nullptr) return false;
+    innermost->declined_ = true;
+    return true;
+}
+
 }  // namespace cc

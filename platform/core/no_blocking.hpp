@@ -19,6 +19,9 @@ class NoBlocking {
     static bool active();
     // What would have blocked was not done (outside a scope: nothing).
     static void decline();
+    // Called where this thread is about to wait: inside a scope, declines
+    // and returns true (the caller then does nothing); outside, false.
+    static bool declines();
     // Whether anything declined inside this scope.
     bool declined() const { return declined_; }
 

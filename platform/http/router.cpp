@@ -28,6 +28,7 @@ bool is_parameter(const std::string& segment) {
 
 void Router::add(std::string method, std::string pattern, Handler handler, Blocking blocking) {
     auto segments = split_path(pattern);
+    any_declines_ = any_declines_ || blocking == Blocking::declines;
     routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
                             std::move(handler), blocking});
 }
@@ -104,6 +105,9 @@ std::optional<std::string> Router::route_for(const std::string& method,
 }
 
 bool Router::declines_to_block(const std::string& method, const std::string& path) const {
+    // Asked of every request on an I/O thread: a service with no such route
+    // pays no match for it.
+    if (!any_declines_) return false;
     const auto* route = find(method, path);
     return route != nullptr && route->blocking == Blocking::declines;
 }

@@ -13,21 +13,21 @@ namespace cc::http {
 
 using Handler = std::function<Response(Request&)>;
 
-// Matches "/v1/tenants/{tenant_id}/members/{user_id}"-style patterns; a
-// segment in braces binds Request::path_params. An unknown path answers 404,
-// a known path with another method 405 with Allow.
 // Whether a route's handler, and the park function of a suspended answer
 // it gives, may be tried on a server's I/O thread: they wait on nothing
 // that does not decline under NoBlocking (platform/core/no_blocking.hpp),
 // and they have done nothing that cannot be done twice when something does.
 enum class Blocking : std::uint8_t { may_block, declines };
 
+// Matches "/v1/tenants/{tenant_id}/members/{user_id}"-style patterns; a
+// segment in braces binds Request::path_params. An unknown path answers 404,
+// a known path with another method 405 with Allow.
 class Router {
   public:
     void add(std::string method, std::string pattern, Handler handler,
              Blocking blocking = Blocking::may_block);
     // Whether the route that serves `method` on `path` was added with
-    // Blocking::declines.
+    // Blocking::declines (no routes are matched when none was).
     bool declines_to_block(const std::string& method, const std::string& path) const;
     Response dispatch(Request& request) const;
     // The pattern of the route that serves `method` (HEAD as GET) on
@@ -57,6 +57,7 @@ class Router {
         const Route& route, const std::vector<std::string>& segments);
 
     std::vector<Route> routes_;
+    bool any_declines_ = false;
 };
 
 }  // namespace cc::http

@@ -1,7 +1,5 @@
 #include "platform/http/service.hpp"
 
-#include <memory>
-
 #include "platform/config/env.hpp"
 #include "platform/observability/build_info.hpp"
 #include "platform/observability/logger.hpp"
@@ -112,22 +110,21 @@ void serve_until_signal(const ServiceConfig& config, const Router& router, Handl
     // A route that declines to block is tried on the I/O thread through the
     // whole handler (authentication included): it saves the hop to a
     // worker and back, and goes to one only when something would block.
-    auto whole = std::make_shared<const Handler>(std::move(handler));
+    // Both handlers live until the server below has stopped and joined.
+    const Handler whole = std::move(handler);
     InlineHandler on_io_thread = [&cors, &router,
-                                  whole](Request& request) -> std::optional<Response> {
+                                  &whole](Request& request) -> std::optional<Response> {
         if (is_preflight(request)) return answer_preflight(cors, router, request);
-        if (router.declines_to_block(request.method, request.path)) return (*whole)(request);
-        if (!answers_on_io_thread(request)) return std::nullopt;
-        return router.dispatch(request);
+        if (answers_on_io_thread(request)) return router.dispatch(request);
+        if (router.declines_to_block(request.method, request.path)) return whole(request);
+        return std::nullopt;
     };
     // A preflight's answer already holds its CORS headers.
     ResponseHook add_cors = [&cors](const Request& request, Response& response) {
         if (is_preflight(request)) return;
         merge_headers(response.headers, cors.response_headers(request.header("origin")));
     };
-    Server server(
-        config.server, [whole](Request& request) { return (*whole)(request); },
-        std::move(on_io_thread), std::move(add_cors));
+    Server server(config.server, whole, std::move(on_io_thread), std::move(add_cors));
     const auto port = server.start();
     obs::publish_build_info(config.server.service_name);
     obs::info("listening", {{"host", config.server.host},

@@ -40,6 +40,13 @@ TEST(NoBlocking, IsActiveOnlyInsideItsScopeAndEachScopeKnowsWhatDeclinedInIt) {
     EXPECT_TRUE(outer.declined());
 }
 
+TEST(NoBlocking, DeclinesAWaitOnlyInsideItsScope) {
+    EXPECT_FALSE(NoBlocking::declines()) << "outside a scope the caller may wait";
+    const NoBlocking attempt;
+    EXPECT_TRUE(NoBlocking::declines());
+    EXPECT_TRUE(attempt.declined());
+}
+
 TEST(NoBlocking, IsAThreadsOwn) {
     const NoBlocking here;
     bool elsewhere = true;
