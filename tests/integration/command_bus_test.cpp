@@ -107,6 +107,24 @@ TEST_F(BusThatMustNotBlock, DeclinesWhileTheDecisionLockIsHeldAndAppendsNothing)
     EXPECT_EQ(events_in_log(), before + 1);
 }
 
+// A bus whose model must first catch up with the log (at start, or after a
+// failed append) would read the log under its lock: it declines, and once
+// caught up it decides.
+TEST_F(BusThatMustNotBlock, DeclinesWhileItsModelMustCatchUpWithTheLog) {
+    ASSERT_TRUE(bus->execute(new_user(0), context).ok());
+    const auto before = events_in_log();
+    bus.reset();
+    bus = std::make_unique<CommandBus>(eventlog::open_writer(log), eventlog::open_reader(log, {}));
+    EXPECT_FALSE(try_without_blocking(new_user(1), context).has_value());
+    EXPECT_EQ(events_in_log(), before) << "a declined command appends nothing";
+    ASSERT_TRUE(bus->catch_up().ok());
+    auto answer = decided_without_blocking(new_user(1), context);
+    ASSERT_TRUE(answer.valid());
+    const auto outcome = answer.get();
+    ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
+    EXPECT_EQ(events_in_log(), before + 1);
+}
+
 // A retry of an Idempotency-Key whose first command is still being appended
 // would wait for that append: it declines, while a command with another key
 // is decided meanwhile. Once the first is durable, the retry is answered
