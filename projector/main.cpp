@@ -47,6 +47,10 @@ int main() {
             .batch_size = batch_size,
             .workers = workers,
             .access_stream = true,
+            // Nobody waits for an access row to be projected (the read was
+            // answered once its fact was durable), so its batches may gather.
+            .gather = std::chrono::milliseconds(
+                std::max(0, config::env_int("CC_PROJECTOR_ACCESS_GATHER_MS", 100))),
         });
 
         http::Router router;

@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <pqxx/pqxx>
 #include <span>
@@ -495,10 +496,27 @@ std::vector<Projector::Outcome> Projector::apply_round(
     return outcomes;
 }
 
+void Projector::gather_more(eventlog::LogReader& reader,
+                            std::vector<eventlog::LogRecord>& records) {
+    if (records.empty() || options_.gather.count() <= 0) return;
+    const auto until = std::chrono::steady_clock::now() + options_.gather;
+    while (records.size() < options_.batch_size) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            until - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return;
+        // A failed poll ends the gathering: what is in hand is applied, and
+        // the next round's poll meets the failure.
+        auto more = reader.poll(options_.batch_size - records.size(), left);
+        if (!more) return;
+        std::move(more->begin(), more->end(), std::back_inserter(records));
+    }
+}
+
 Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
                                         std::chrono::milliseconds wait) {
     auto records = reader.poll(options_.batch_size, wait);
     if (!records) return std::move(records).error();
+    gather_more(reader, *records);
     std::map<int, std::vector<eventlog::LogRecord>> by_partition;
     for (auto& record : *records) by_partition[record.partition].push_back(std::move(record));
     const auto now = std::chrono::steady_clock::now();

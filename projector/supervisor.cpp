@@ -48,7 +48,8 @@ ProjectorOptions Supervisor::options_for(const generations::Generation& generati
                             .builder = builder,
                             .admit = {},
                             .access_stream = options_.access_stream,
-                            .workers = options_.workers};
+                            .workers = options_.workers,
+                            .gather = options_.gather};
 }
 
 void Supervisor::run(const std::atomic<bool>& stop) {

@@ -11,6 +11,7 @@
 //    and becomes ready once the access stream's builder has reached the
 //    same cut, never current.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,7 @@ struct SupervisorOptions {
     // streams at the same time and becomes ready once both builders have
     // reached the cut (generations::reach_cut).
     bool access_stream = false;
+    std::chrono::milliseconds gather{0};  // ProjectorOptions::gather
 };
 
 class Supervisor {

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <random>
 #include <thread>
@@ -191,6 +193,94 @@ TEST_F(ProjectorTest, APartitionHeldUpDoesNotHoldUpTheOthers) {
     round.join();
     EXPECT_TRUE(other_applied) << "the other partition waited for the held one";
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE name = 'Held 2'"), 1);
+}
+
+// Tells a test how many polls a projector has made, as they start.
+class PollSignallingReader final : public eventlog::LogReader {
+  public:
+    explicit PollSignallingReader(std::unique_ptr<eventlog::LogReader> inner)
+        : inner_(std::move(inner)) {}
+    Result<std::vector<eventlog::LogRecord>> poll(std::size_t max_records,
+                                                  std::chrono::milliseconds timeout) override {
+        {
+            std::lock_guard lock(mutex_);
+            ++polls_;
+        }
+        changed_.notify_all();
+        return inner_->poll(max_records, timeout);
+    }
+    void seek(int partition, std::int64_t offset) override { inner_->seek(partition, offset); }
+    std::vector<int> owned_partitions() const override { return inner_->owned_partitions(); }
+    std::map<int, std::int64_t> positions() override { return inner_->positions(); }
+    int partition_count() const override { return inner_->partition_count(); }
+    Result<std::vector<std::int64_t>> end_offsets() override { return inner_->end_offsets(); }
+
+    // Until `polls` have started or `done` is set; the deadline only guards
+    // against a hang. Returns the polls started.
+    int wait_for(int polls, const std::atomic<bool>& done) {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, 60s, [&] { return polls_ >= polls || done.load(); });
+        return polls_;
+    }
+    void finished() {
+        std::lock_guard lock(mutex_);
+        changed_.notify_all();
+    }
+
+  private:
+    std::unique_ptr<eventlog::LogReader> inner_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    int polls_ = 0;
+};
+
+// A stream whose rows nobody waits for (the access stream) gathers fewer,
+// larger batches: once a poll brings records, the round polls on for more
+// until a batch's worth is in hand or `gather` has passed, and applies
+// them together.
+TEST_F(ProjectorTest, ARoundThatGathersPollsOnUntilABatchIsInHand) {
+    const auto tenant = TenantId::generate();
+    const auto renamed = [&](std::int64_t version) {
+        return envelope("TenantUpdated", "tenant", tenant.uuid(), tenant, version,
+                        {{"changes",
+                          {{"name",
+                            {{"old", "T" + std::to_string(version - 1)},
+                             {"new", "T" + std::to_string(version)}}}}}});
+    };
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "T1"}, {"slug", "gathered"}}));
+    // Longer than any test: only a full batch ends this round's gathering.
+    Projector p(ProjectorOptions{
+        .database_url = url_, .topic = "event_log", .batch_size = 3, .gather = 1h});
+    PollSignallingReader reader(reader_of(p));
+    std::atomic<bool> done{false};
+    Result<std::size_t> handled = std::size_t{0};
+    std::thread round([&] {
+        handled = p.run_once(reader, 50ms);
+        done = true;
+        reader.finished();
+    });
+    // The first poll brought the tenant; the second is under way.
+    const int polls = reader.wait_for(2, done);
+    EXPECT_GE(polls, 2) << "the round applied what one poll brought";
+    EXPECT_FALSE(done.load());
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 'gathered'"), 0)
+        << "applied before the gathering ended";
+    append(renamed(2));
+    append(renamed(3));
+    round.join();
+    ASSERT_TRUE(handled.ok()) << handled.error().detail;
+    EXPECT_EQ(*handled, 3u) << "the three events in one round";
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 'gathered' AND name = 'T3'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_logs"), 3);
+
+    // With less than a batch in hand, the gathering ends when `gather` has passed.
+    Projector brief(ProjectorOptions{
+        .database_url = url_, .topic = "event_log", .batch_size = 100, .gather = 20ms});
+    auto brief_reader = reader_of(brief, "");
+    append(renamed(4));
+    drain(brief, *brief_reader);
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 'gathered' AND name = 'T4'"), 1);
 }
 
 TEST_F(ProjectorTest, ParksUnreadableEventsAndGoesOn) {
