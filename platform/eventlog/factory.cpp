@@ -34,6 +34,10 @@ LogConfig LogConfig::access_stream() const {
     access.kafka.transactional_id.clear();
     access.postgres.table = "access_log";
     access.postgres.fenced = false;
+    // Appended at the read rate, and read by a projector that gathers its
+    // batches anyway: waking every listening session of the database at
+    // each append cost more than the prompt wake is worth.
+    access.postgres.wake_readers = false;
     return access;
 }
 

@@ -48,7 +48,7 @@ std::vector<Header> parse_headers(const std::string& text) {
 // epoch still to be the writer row's, under FOR SHARE: a newer writer's
 // epoch bump waits for this append to commit, and this append sees the
 // bump if it came first, and then touches nothing and returns no row.
-std::string append_statement(const std::string& table, bool fenced) {
+std::string append_statement(const std::string& table, bool fenced, bool wake_readers) {
     const auto param = [&](int n) { return "$" + std::to_string(n + (fenced ? 1 : 0)); };
     std::string sql =
         "WITH records AS (SELECT r.partition, r.key, r.headers, r.value, row_number() OVER "
@@ -72,8 +72,9 @@ std::string append_statement(const std::string& table, bool fenced) {
            " (partition, \"offset\", key, headers, value) SELECT r.partition, "
            "m.next_offset - m.n + r.nth - 1, r.key, r.headers, r.value FROM records r JOIN moved "
            "m ON m.partition = r.partition) "
-           "SELECT m.partition, m.next_offset, pg_notify('" +
-           table + "', m.partition::text) FROM moved m";
+           "SELECT m.partition, m.next_offset" +
+           (wake_readers ? ", pg_notify('" + table + "', m.partition::text)" : std::string()) +
+           " FROM moved m";
     return sql;
 }
 
@@ -106,7 +107,7 @@ class PostgresLogWriter final : public LogWriter {
                          .as<std::int64_t>();
         }
         tx.commit();
-        append_sql_ = append_statement(table_, fenced_);
+        append_sql_ = append_statement(table_, fenced_, config.wake_readers);
     }
 
     int partition_count() const override { return partitions_; }
@@ -240,6 +241,7 @@ class PostgresLogReader final : public LogReader {
         : conninfo_(config.conninfo),
           partitions_(config.partitions),
           table_(config.table),
+          wake_readers_(config.wake_readers),
           options_(std::move(options)) {
         if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
         connect();
@@ -297,7 +299,7 @@ class PostgresLogReader final : public LogReader {
     void connect() {
         wakeup_.reset();
         connection_ = std::make_unique<pqxx::connection>(conninfo_);
-        wakeup_ = std::make_unique<Wakeup>(*connection_, table_);
+        if (wake_readers_) wakeup_ = std::make_unique<Wakeup>(*connection_, table_);
         if (options_.group.empty()) {
             for (int p = 0; p < partitions_; ++p) {
                 if (!next_.contains(p)) next_[p] = options_.start_offset(p);
@@ -371,9 +373,10 @@ class PostgresLogReader final : public LogReader {
     std::string conninfo_;
     int partitions_;
     std::string table_;
+    bool wake_readers_;
     ReaderOptions options_;
     std::unique_ptr<pqxx::connection> connection_;
-    std::unique_ptr<Wakeup> wakeup_;
+    std::unique_ptr<Wakeup> wakeup_;    // none when appends notify no one
     std::map<int, std::int64_t> next_;  // owned partition -> next offset to deliver
     std::chrono::steady_clock::time_point last_claim_{};
 };

@@ -20,6 +20,13 @@ struct PostgresLogConfig {
     // A single writer fences every older one (the domain log). An unfenced
     // stream takes appends from any number of writers at once.
     bool fenced = true;
+    // An append NOTIFYs channel <table> and readers LISTEN on it, so a
+    // tailing reader wakes at once. PostgreSQL (15) signals every session
+    // that listens in the database, on any channel, at each notifying
+    // commit: a stream appended hundreds of times a second whose reader
+    // need not wake at once (the access stream) turns this off, and its
+    // readers find new records when their poll's timeout passes.
+    bool wake_readers = true;
 };
 
 // Creates the partition rows on first use and, fenced, takes a new writer

@@ -8,7 +8,9 @@
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "platform/eventlog/factory.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -304,6 +306,40 @@ TEST_P(EventLogContract, TheAccessStreamTakesManyWritersAtOnceApartFromTheLog) {
     auto domain_ends = open_reader(config_, ReaderOptions{})->end_offsets();
     ASSERT_TRUE(domain_ends.ok());
     for (const auto end : *domain_ends) EXPECT_EQ(end, 0) << "nothing reached the domain log";
+}
+
+// PostgreSQL signals every session listening in the database at each
+// notifying commit, whatever the channel. The access stream, appended at
+// the read rate, therefore notifies no one: its readers find its records
+// when their poll's timeout passes. The domain log still wakes its readers.
+TEST_P(EventLogContract, TheAccessStreamWakesNoListenerAndTheLogDoes) {
+    if (GetParam() == Backend::kafka) GTEST_SKIP() << "LISTEN/NOTIFY is the PostgreSQL log's";
+    const auto access = config_.access_stream();
+    pqxx::connection listener(config_.postgres.conninfo);
+    struct Heard final : pqxx::notification_receiver {
+        Heard(pqxx::connection_base& c, const std::string& channel, std::vector<std::string>& out)
+            : pqxx::notification_receiver(c, channel), out_(out) {}
+        void operator()(const std::string&, int) override { out_.push_back(channel()); }
+        std::vector<std::string>& out_;
+    };
+    std::vector<std::string> heard;
+    Heard on_access(listener, access.postgres.table, heard);
+    Heard on_log(listener, config_.postgres.table, heard);
+
+    auto access_writer = open_writer(access);
+    ASSERT_TRUE(access_writer->append(1, records("a", 2)).ok());
+    // Committed after the access append: notices arrive in commit order, so
+    // once the log's is heard, any of the access append's would have been.
+    ASSERT_TRUE(open_writer(config_)->append(2, records("k", 1)).ok());
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (heard.empty() && std::chrono::steady_clock::now() < deadline) {
+        listener.await_notification(1, 0);
+    }
+    EXPECT_EQ(heard, std::vector<std::string>{config_.postgres.table});
+
+    // The access stream's reader still finds what was appended.
+    auto reader = open_reader(access, ReaderOptions{});
+    EXPECT_EQ(read(*reader, 2).size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, EventLogContract,
