@@ -496,27 +496,28 @@ std::vector<Projector::Outcome> Projector::apply_round(
     return outcomes;
 }
 
-void Projector::gather_more(eventlog::LogReader& reader,
-                            std::vector<eventlog::LogRecord>& records) {
-    if (records.empty() || options_.gather.count() <= 0) return;
+std::optional<Error> Projector::gather_more(eventlog::LogReader& reader,
+                                            std::vector<eventlog::LogRecord>& records) {
+    if (records.empty() || options_.gather.count() <= 0) return std::nullopt;
     const auto until = std::chrono::steady_clock::now() + options_.gather;
     while (records.size() < options_.batch_size) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             until - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return;
-        // A failed poll ends the gathering: what is in hand is applied, and
-        // the next round's poll meets the failure.
+        if (left.count() <= 0) return std::nullopt;
         auto more = reader.poll(options_.batch_size - records.size(), left);
-        if (!more) return;
+        if (!more) return std::move(more).error();
         std::move(more->begin(), more->end(), std::back_inserter(records));
     }
+    return std::nullopt;
 }
 
 Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
                                         std::chrono::milliseconds wait) {
     auto records = reader.poll(options_.batch_size, wait);
     if (!records) return std::move(records).error();
-    gather_more(reader, *records);
+    // A poll that fails while gathering ends it: what is in hand is
+    // applied, and the round then reports the failure, as a failed poll does.
+    auto failed = gather_more(reader, *records);
     std::map<int, std::vector<eventlog::LogRecord>> by_partition;
     for (auto& record : *records) by_partition[record.partition].push_back(std::move(record));
     const auto now = std::chrono::steady_clock::now();
@@ -535,7 +536,6 @@ Result<std::size_t> Projector::run_once(eventlog::LogReader& reader,
         batches.emplace_back(partition, std::move(batch));
     }
     std::size_t handled = 0;
-    std::optional<Error> failed;
     for (const auto& outcome : apply_round(batches)) {
         if (outcome.left) {
             // Nothing of this round applies any more: whoever serves the

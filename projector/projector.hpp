@@ -122,8 +122,9 @@ class Projector {
     std::optional<BatchResult> apply_decoded(pqxx::connection& connection, int partition,
                                              const std::vector<Decoded>& batch, bool together);
     // Polls on into `records` for up to ProjectorOptions::gather, once it
-    // holds some, until a batch's worth is in hand.
-    void gather_more(eventlog::LogReader& reader, std::vector<eventlog::LogRecord>& records);
+    // holds some, until a batch's worth is in hand; a poll's failure ends it.
+    std::optional<Error> gather_more(eventlog::LogReader& reader,
+                                     std::vector<eventlog::LogRecord>& records);
     // What applying a round's batch came to, for the reading thread.
     struct Outcome;
     // The round's batches of several partitions, across the workers.

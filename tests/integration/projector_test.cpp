@@ -283,6 +283,42 @@ TEST_F(ProjectorTest, ARoundThatGathersPollsOnUntilABatchIsInHand) {
     EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 'gathered' AND name = 'T4'"), 1);
 }
 
+// A poll that fails while a round gathers ends the gathering: what the
+// round holds is applied, and the round reports the failure, as a failed
+// poll does, so the projector is not healthy and backs off.
+TEST_F(ProjectorTest, APollThatFailsWhileGatheringLeavesWhatWasInHandAppliedAndIsReported) {
+    class FailsAfterFirstPoll final : public eventlog::LogReader {
+      public:
+        explicit FailsAfterFirstPoll(std::unique_ptr<eventlog::LogReader> inner)
+            : inner_(std::move(inner)) {}
+        Result<std::vector<eventlog::LogRecord>> poll(std::size_t max_records,
+                                                      std::chrono::milliseconds timeout) override {
+            if (polled_++ > 0)
+                return Error::make(ErrorKind::unavailable, "log-unavailable", "the log went away");
+            return inner_->poll(max_records, timeout);
+        }
+        void seek(int partition, std::int64_t offset) override { inner_->seek(partition, offset); }
+        std::vector<int> owned_partitions() const override { return inner_->owned_partitions(); }
+        std::map<int, std::int64_t> positions() override { return inner_->positions(); }
+        int partition_count() const override { return inner_->partition_count(); }
+        Result<std::vector<std::int64_t>> end_offsets() override { return inner_->end_offsets(); }
+
+      private:
+        std::unique_ptr<eventlog::LogReader> inner_;
+        int polled_ = 0;
+    };
+    const auto tenant = TenantId::generate();
+    append(envelope("TenantCreated", "tenant", tenant.uuid(), tenant, 1,
+                    {{"name", "T"}, {"slug", "in-hand"}}));
+    Projector p(ProjectorOptions{
+        .database_url = url_, .topic = "event_log", .batch_size = 100, .gather = 1h});
+    FailsAfterFirstPoll reader(reader_of(p));
+    const auto round = p.run_once(reader, 10s);
+    ASSERT_FALSE(round.ok()) << "the failure was swallowed";
+    EXPECT_EQ(round.error().detail, "the log went away");
+    EXPECT_EQ(count("SELECT count(*) FROM tenants WHERE slug = 'in-hand'"), 1);
+}
+
 TEST_F(ProjectorTest, ParksUnreadableEventsAndGoesOn) {
     const auto tenant = TenantId::generate();
     append_raw(tenant.to_string(), "{not json");
