@@ -69,21 +69,32 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// A valid NHS number (Modulus 11), new for each patient.
-std::string nhs_number(std::mt19937_64& random) {
-    for (;;) {
-        int digits[9];
-        int sum = 0;
-        digits[0] = 4 + static_cast<int>(random() % 6);
-        for (int i = 1; i < 9; ++i) digits[i] = static_cast<int>(random() % 10);
-        for (int i = 0; i < 9; ++i) sum += digits[i] * (10 - i);
-        const int check = (11 - sum % 11) % 11;
-        if (check == 10) continue;
-        std::string out;
-        for (int d : digits) out += static_cast<char>('0' + d);
-        return out + static_cast<char>('0' + check);
+// Valid NHS numbers (Modulus 11), counted up from a random start, as
+// bench/create-patients.lua does: numbers drawn at random repeat within a
+// tenant after some ten thousand patients (birthdays), and each repeat was a
+// 409 counted as a failed command. Two threads, of this run or another on
+// the same tenant, now repeat a number only if the ranges they count
+// through overlap.
+class NhsNumbers {
+  public:
+    explicit NhsNumbers(std::uint64_t start) : next_(start % kCount) {}
+    std::string next() {
+        for (;;) {
+            const std::string digits = std::to_string(kFirst + next_ % kCount);
+            ++next_;
+            int sum = 0;
+            for (int i = 0; i < 9; ++i)
+                sum += (digits[static_cast<std::size_t>(i)] - '0') * (10 - i);
+            const int check = (11 - sum % 11) % 11;
+            if (check != 10) return digits + static_cast<char>('0' + check);
+        }
     }
-}
+
+  private:
+    static constexpr std::uint64_t kFirst = 400000000;
+    static constexpr std::uint64_t kCount = 600000000;
+    std::uint64_t next_;
+};
 
 struct Sample {
     double command_ms;   // scheduled send to the command's answer
@@ -117,8 +128,9 @@ int main(int argc, char** argv) try {
     std::vector<std::thread> threads;
     for (int t = 0; t < options.threads; ++t) {
         threads.emplace_back([&, t] {
-            // Every run and thread draws anew: a repeated NHS number in the tenant is a 409.
+            // Every run and thread starts anew: a repeated NHS number in the tenant is a 409.
             std::mt19937_64 random(std::random_device{}() ^ (static_cast<std::uint64_t>(t) << 32));
+            NhsNumbers nhs_numbers(random());
             cc::http::Client commands("http://127.0.0.1:" + std::to_string(options.command_port));
             cc::http::Client queries("http://127.0.0.1:" + std::to_string(options.query_port));
             // Threads start staggered over one interval, so sends spread evenly.
@@ -129,7 +141,7 @@ int main(int argc, char** argv) try {
                 const std::string body = R"({"first_name":"Bench","last_name":"Reader)" +
                                          std::to_string(t) + "_" + std::to_string(n) +
                                          R"(","date_of_birth":"1950-01-01","nhs_number":")" +
-                                         nhs_number(random) + R"("})";
+                                         nhs_numbers.next() + R"("})";
                 const std::string base = "/v1/tenants/" + options.tenant + "/patients";
                 std::string failure;
                 Sample sample{};
