@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -12,6 +15,42 @@
 namespace cc::testing {
 
 using eventlog::Backend;
+
+namespace {
+
+// Its own default rather than the others' CC_HTTP_THREADS: a handler
+// waits for its batch, so the workers bound how many commands one
+// append carries (and concurrency tests line up more than 4).
+const std::map<std::string, std::string> kCommandServiceOverrides{{"CC_HTTP_WORKERS", "32"}};
+
+// Whether process `pid` holds the socket listening on loopback `port`: the
+// inodes of its descriptors against the listening entries of /proc/net/tcp.
+bool listens_on(int pid, int port) {
+    std::set<std::string> sockets;
+    std::error_code error;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error)) {
+        const auto target = std::filesystem::read_symlink(fd.path(), error);
+        const auto text = target.string();
+        if (!error && text.starts_with("socket:[")) sockets.insert(text.substr(8, text.size() - 9));
+    }
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode;
+        const auto colon = local.find(':');
+        if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+        if (std::stoi(local.substr(colon + 1), nullptr, 16) == port && sockets.contains(inode))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
 
 std::string backend_name(Backend b) {
     return b == Backend::postgres ? "postgres" : "kafka";
@@ -64,12 +103,28 @@ Stack::Stack(StackKind kind, const std::map<std::string, std::string>& settings)
         log.kafka.bootstrap_servers = cluster->bootstrap_servers();
         env["CC_KAFKA_BOOTSTRAP"] = cluster->bootstrap_servers();
     }
-    command_port = free_port();
-    query_port = free_port();
-    projector_port = free_port();
-    start_command_service();
-    projector = start("projector/projector", projector_port);
-    query = start("query-service/query-service", query_port);
+    command = start_on_a_free_port("command-service/command-service", command_port,
+                                   kCommandServiceOverrides);
+    projector = start_on_a_free_port("projector/projector", projector_port);
+    query = start_on_a_free_port("query-service/query-service", query_port);
+}
+
+std::unique_ptr<Process> Stack::start_on_a_free_port(
+    const std::string& binary, int& port, const std::map<std::string, std::string>& overrides) {
+    for (int attempt = 1;; ++attempt) {
+        port = free_port();
+        auto process = start(binary, port, overrides, false);
+        if (!wait_until_ready(port, "/readyz", 30000)) {
+            ADD_FAILURE() << binary << " not ready";
+            return process;
+        }
+        if (listens_on(process->pid(), port)) return process;
+        // Ready, but another's server answered: this one could not bind.
+        if (attempt == 5) {
+            ADD_FAILURE() << binary << ": another process took its port five times";
+            return process;
+        }
+    }
 }
 
 std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
@@ -88,15 +143,14 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
         std::make_unique<Process>(::cc::testing::binary(binary), service_env, log_file());
     if (wait_ready) {
         EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
+        EXPECT_TRUE(listens_on(process->pid(), port))
+            << binary << ": another process answers on port " << port;
     }
     return process;
 }
 
 void Stack::start_command_service() {
-    // Its own default rather than the others' CC_HTTP_THREADS: a handler
-    // waits for its batch, so the workers bound how many commands one
-    // append carries (and concurrency tests line up more than 4).
-    command = start("command-service/command-service", command_port, {{"CC_HTTP_WORKERS", "32"}});
+    command = start("command-service/command-service", command_port, kCommandServiceOverrides);
 }
 
 std::int64_t Stack::log_size() {

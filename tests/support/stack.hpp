@@ -45,6 +45,13 @@ struct Stack {
                                    const std::map<std::string, std::string>& overrides = {},
                                    bool wait_ready = true);
     void start_command_service();
+    // start() on a port free_port() gives, waiting until the server that
+    // answers there is this process (another test binary may have been
+    // given the same port between free_port() and the bind): on another
+    // port until it is. `port` is set to the one it listens on.
+    std::unique_ptr<Process> start_on_a_free_port(
+        const std::string& binary, int& port,
+        const std::map<std::string, std::string>& overrides = {});
     // Where the services of this backend write their logs (shared by the
     // test binaries of a machine: search it by a unique request id).
     // Per test process: ctest runs the e2e and fault suites at once, and
