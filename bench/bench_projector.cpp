@@ -45,6 +45,7 @@
 #include "projector/projector.hpp"
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelope_of.hpp"
+#include "tests/support/forwarding_reader.hpp"
 #include "tests/support/postgres_server.hpp"
 
 namespace cc {
@@ -261,13 +262,12 @@ void append(eventlog::LogWriter& writer, std::map<int, std::vector<eventlog::Out
 
 // Counts what the projector is handed: records read again after a wait or
 // a failed batch show up as more records than events.
-class CountingReader final : public eventlog::LogReader {
+class CountingReader final : public testing::ForwardingReader {
   public:
-    explicit CountingReader(std::unique_ptr<eventlog::LogReader> inner)
-        : inner_(std::move(inner)) {}
+    using ForwardingReader::ForwardingReader;
     Result<std::vector<eventlog::LogRecord>> poll(std::size_t max_records,
                                                   std::chrono::milliseconds timeout) override {
-        auto records = inner_->poll(max_records, timeout);
+        auto records = ForwardingReader::poll(max_records, timeout);
         if (records) {
             ++polls;
             delivered += records->size();
@@ -276,19 +276,12 @@ class CountingReader final : public eventlog::LogReader {
     }
     void seek(int partition, std::int64_t offset) override {
         ++seeks;
-        inner_->seek(partition, offset);
+        ForwardingReader::seek(partition, offset);
     }
-    std::vector<int> owned_partitions() const override { return inner_->owned_partitions(); }
-    std::map<int, std::int64_t> positions() override { return inner_->positions(); }
-    int partition_count() const override { return inner_->partition_count(); }
-    Result<std::vector<std::int64_t>> end_offsets() override { return inner_->end_offsets(); }
 
     std::size_t polls = 0;
     std::size_t delivered = 0;
     std::size_t seeks = 0;
-
-  private:
-    std::unique_ptr<eventlog::LogReader> inner_;
 };
 
 // libpq directly: COPY text in and out, with nothing between.

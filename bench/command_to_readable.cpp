@@ -129,8 +129,7 @@ int main(int argc, char** argv) try {
     for (int t = 0; t < options.threads; ++t) {
         threads.emplace_back([&, t] {
             // Every run and thread starts anew: a repeated NHS number in the tenant is a 409.
-            std::mt19937_64 random(std::random_device{}() ^ (static_cast<std::uint64_t>(t) << 32));
-            NhsNumbers nhs_numbers(random());
+            NhsNumbers nhs_numbers(std::random_device{}());
             cc::http::Client commands("http://127.0.0.1:" + std::to_string(options.command_port));
             cc::http::Client queries("http://127.0.0.1:" + std::to_string(options.query_port));
             // Threads start staggered over one interval, so sends spread evenly.

@@ -68,6 +68,14 @@ class BusThatMustNotBlock : public ::testing::Test {
         ADD_FAILURE() << "every try was declined";
         return {};
     }
+    // decided_without_blocking(), and its answer once durable.
+    Result<CommandOutcome> answer_decided_without_blocking(const aggregate::Create& command,
+                                                           const RequestContext& as) {
+        auto answer = decided_without_blocking(command, as);
+        if (!answer.valid())
+            return Error::make(ErrorKind::internal, "declined", "every try was declined");
+        return answer.get();
+    }
 
     eventlog::LogConfig log;
     RequestContext context;
@@ -100,9 +108,7 @@ TEST_F(BusThatMustNotBlock, DeclinesWhileTheDecisionLockIsHeldAndAppendsNothing)
     EXPECT_EQ(events_in_log(), before) << "and appends nothing";
 
     // The same command given again once the lock is free is decided.
-    auto answer = decided_without_blocking(new_user(1), context);
-    ASSERT_TRUE(answer.valid());
-    const auto outcome = answer.get();
+    const auto outcome = answer_decided_without_blocking(new_user(1), context);
     ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
     EXPECT_EQ(events_in_log(), before + 1);
 }
@@ -118,9 +124,7 @@ TEST_F(BusThatMustNotBlock, DeclinesWhileItsModelMustCatchUpWithTheLog) {
     EXPECT_FALSE(try_without_blocking(new_user(1), context).has_value());
     EXPECT_EQ(events_in_log(), before) << "a declined command appends nothing";
     ASSERT_TRUE(bus->catch_up().ok());
-    auto answer = decided_without_blocking(new_user(1), context);
-    ASSERT_TRUE(answer.valid());
-    const auto outcome = answer.get();
+    const auto outcome = answer_decided_without_blocking(new_user(1), context);
     ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
     EXPECT_EQ(events_in_log(), before + 1);
 }
@@ -159,9 +163,7 @@ TEST_F(BusThatMustNotBlock, DeclinesARetryOfAKeyStillBeingAppended) {
     ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
     ASSERT_TRUE(other_answer.get().ok());
     const auto events = events_in_log();
-    auto retried = decided_without_blocking(command, first);
-    ASSERT_TRUE(retried.valid());
-    const auto replayed = retried.get();
+    const auto replayed = answer_decided_without_blocking(command, first);
     ASSERT_TRUE(replayed.ok()) << replayed.error().detail;
     EXPECT_TRUE(replayed->replayed);
     EXPECT_EQ(replayed->id, outcome->id) << "the first command's answer";

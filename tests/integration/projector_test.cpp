@@ -15,6 +15,7 @@
 #include "tests/support/catch_up.hpp"
 #include "tests/support/envelope_of.hpp"
 #include "tests/support/eventually.hpp"
+#include "tests/support/forwarding_reader.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/process.hpp"
@@ -196,10 +197,9 @@ TEST_F(ProjectorTest, APartitionHeldUpDoesNotHoldUpTheOthers) {
 }
 
 // Tells a test how many polls a projector has made, as they start.
-class PollSignallingReader final : public eventlog::LogReader {
+class PollSignallingReader final : public testing::ForwardingReader {
   public:
-    explicit PollSignallingReader(std::unique_ptr<eventlog::LogReader> inner)
-        : inner_(std::move(inner)) {}
+    using ForwardingReader::ForwardingReader;
     Result<std::vector<eventlog::LogRecord>> poll(std::size_t max_records,
                                                   std::chrono::milliseconds timeout) override {
         {
@@ -207,13 +207,8 @@ class PollSignallingReader final : public eventlog::LogReader {
             ++polls_;
         }
         changed_.notify_all();
-        return inner_->poll(max_records, timeout);
+        return ForwardingReader::poll(max_records, timeout);
     }
-    void seek(int partition, std::int64_t offset) override { inner_->seek(partition, offset); }
-    std::vector<int> owned_partitions() const override { return inner_->owned_partitions(); }
-    std::map<int, std::int64_t> positions() override { return inner_->positions(); }
-    int partition_count() const override { return inner_->partition_count(); }
-    Result<std::vector<std::int64_t>> end_offsets() override { return inner_->end_offsets(); }
 
     // Until `polls` have started or `done` is set; the deadline only guards
     // against a hang. Returns the polls started.
@@ -228,7 +223,6 @@ class PollSignallingReader final : public eventlog::LogReader {
     }
 
   private:
-    std::unique_ptr<eventlog::LogReader> inner_;
     std::mutex mutex_;
     std::condition_variable changed_;
     int polls_ = 0;
@@ -287,24 +281,17 @@ TEST_F(ProjectorTest, ARoundThatGathersPollsOnUntilABatchIsInHand) {
 // round holds is applied, and the round reports the failure, as a failed
 // poll does, so the projector is not healthy and backs off.
 TEST_F(ProjectorTest, APollThatFailsWhileGatheringLeavesWhatWasInHandAppliedAndIsReported) {
-    class FailsAfterFirstPoll final : public eventlog::LogReader {
+    class FailsAfterFirstPoll final : public testing::ForwardingReader {
       public:
-        explicit FailsAfterFirstPoll(std::unique_ptr<eventlog::LogReader> inner)
-            : inner_(std::move(inner)) {}
+        using ForwardingReader::ForwardingReader;
         Result<std::vector<eventlog::LogRecord>> poll(std::size_t max_records,
                                                       std::chrono::milliseconds timeout) override {
             if (polled_++ > 0)
                 return Error::make(ErrorKind::unavailable, "log-unavailable", "the log went away");
-            return inner_->poll(max_records, timeout);
+            return ForwardingReader::poll(max_records, timeout);
         }
-        void seek(int partition, std::int64_t offset) override { inner_->seek(partition, offset); }
-        std::vector<int> owned_partitions() const override { return inner_->owned_partitions(); }
-        std::map<int, std::int64_t> positions() override { return inner_->positions(); }
-        int partition_count() const override { return inner_->partition_count(); }
-        Result<std::vector<std::int64_t>> end_offsets() override { return inner_->end_offsets(); }
 
       private:
-        std::unique_ptr<eventlog::LogReader> inner_;
         int polled_ = 0;
     };
     const auto tenant = TenantId::generate();

@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -92,6 +96,32 @@ bool Process::running() {
         return false;
     }
     return true;
+}
+
+// The inodes of its descriptors against the listening entries of /proc/net/tcp.
+bool listens_on(int pid, int port) {
+    std::set<std::string> sockets;
+    std::error_code error;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error)) {
+        const auto target = std::filesystem::read_symlink(fd.path(), error);
+        const auto text = target.string();
+        if (!error && text.starts_with("socket:[")) sockets.insert(text.substr(8, text.size() - 9));
+    }
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode;
+        const auto colon = local.find(':');
+        if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+        if (std::stoi(local.substr(colon + 1), nullptr, 16) == port && sockets.contains(inode))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace cc::testing

@@ -34,4 +34,9 @@ class Process {
     std::optional<int> exit_status_;
 };
 
+// Whether process `pid` holds the socket listening on loopback `port`
+// (IPv4): a server that answers there may be another process's, when two
+// test binaries were given the same free port.
+bool listens_on(int pid, int port);
+
 }  // namespace cc::testing

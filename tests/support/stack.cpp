@@ -4,9 +4,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
 
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
@@ -23,31 +20,11 @@ namespace {
 // append carries (and concurrency tests line up more than 4).
 const std::map<std::string, std::string> kCommandServiceOverrides{{"CC_HTTP_WORKERS", "32"}};
 
-// Whether process `pid` holds the socket listening on loopback `port`: the
-// inodes of its descriptors against the listening entries of /proc/net/tcp.
-bool listens_on(int pid, int port) {
-    std::set<std::string> sockets;
-    std::error_code error;
-    for (const auto& fd :
-         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", error)) {
-        const auto target = std::filesystem::read_symlink(fd.path(), error);
-        const auto text = target.string();
-        if (!error && text.starts_with("socket:[")) sockets.insert(text.substr(8, text.size() - 9));
-    }
-    std::ifstream table("/proc/net/tcp");
-    std::string line;
-    std::getline(table, line);  // the header
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
-        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-            timeout >> inode;
-        const auto colon = local.find(':');
-        if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
-        if (std::stoi(local.substr(colon + 1), nullptr, 16) == port && sockets.contains(inode))
-            return true;
-    }
-    return false;
+// Waits for a service's /readyz on `port`, then says whose server answered.
+enum class Started { its_own, another, not_ready };
+Started started(const Process& process, int port) {
+    if (!wait_until_ready(port, "/readyz", 30000)) return Started::not_ready;
+    return listens_on(process.pid(), port) ? Started::its_own : Started::another;
 }
 
 }  // namespace
@@ -114,16 +91,13 @@ std::unique_ptr<Process> Stack::start_on_a_free_port(
     for (int attempt = 1;; ++attempt) {
         port = free_port();
         auto process = start(binary, port, overrides, false);
-        if (!wait_until_ready(port, "/readyz", 30000)) {
-            ADD_FAILURE() << binary << " not ready";
-            return process;
-        }
-        if (listens_on(process->pid(), port)) return process;
-        // Ready, but another's server answered: this one could not bind.
-        if (attempt == 5) {
-            ADD_FAILURE() << binary << ": another process took its port five times";
-            return process;
-        }
+        const auto how = started(*process, port);
+        // Another's server answered: this one could not bind; on another port.
+        if (how == Started::another && attempt < 5) continue;
+        EXPECT_EQ(how, Started::its_own)
+            << binary
+            << (how == Started::another ? ": another process took its port" : " not ready");
+        return process;
     }
 }
 
@@ -142,9 +116,12 @@ std::unique_ptr<Process> Stack::start(const std::string& binary, int port,
     auto process =
         std::make_unique<Process>(::cc::testing::binary(binary), service_env, log_file());
     if (wait_ready) {
-        EXPECT_TRUE(wait_until_ready(port, "/readyz", 30000)) << binary << " not ready";
-        EXPECT_TRUE(listens_on(process->pid(), port))
-            << binary << ": another process answers on port " << port;
+        const auto how = started(*process, port);
+        EXPECT_EQ(how, Started::its_own)
+            << binary
+            << (how == Started::another ? ": another process answers on port "
+                                        : " not ready on port ")
+            << port;
     }
     return process;
 }
