@@ -1,4 +1,5 @@
 #include "platform/eventlog/postgres_log.hpp"
+#include "platform/eventlog/postgres_log_reads.hpp"
 
 #include <boost/json.hpp>
 
@@ -242,7 +243,8 @@ class PostgresLogReader final : public LogReader {
           partitions_(config.partitions),
           table_(config.table),
           wake_readers_(config.wake_readers),
-          options_(std::move(options)) {
+          options_(std::move(options)),
+          fetch_sql_(postgres_reads::fetch_statement(table_)) {
         if (partitions_ < 1) throw std::invalid_argument("partition count must be at least 1");
         connect();
     }
@@ -299,6 +301,8 @@ class PostgresLogReader final : public LogReader {
     void connect() {
         wakeup_.reset();
         connection_ = std::make_unique<pqxx::connection>(conninfo_);
+        // Before anything runs on it: the plans of its fetch (postgres_log_reads.hpp).
+        pqxx::nontransaction(*connection_).exec(std::string(postgres_reads::kSessionSettings));
         if (wake_readers_) wakeup_ = std::make_unique<Wakeup>(*connection_, table_);
         if (options_.group.empty()) {
             for (int p = 0; p < partitions_; ++p) {
@@ -336,21 +340,12 @@ class PostgresLogReader final : public LogReader {
             partitions.push_back(partition);
             offsets.push_back(next);
         }
-        // Planned on each call, not prepared: PostgreSQL's generic plan of
-        // this lateral read took 8.4 ms a call under load where the planned
-        // one takes 0.13 ms with its planning (pg_stat_statements).
-        pqxx::nontransaction tx(*connection_);
-        const auto rows = tx.exec_params(
-            "SELECT l.partition, l.\"offset\", l.key, l.headers::text, l.value "
-            "FROM unnest($1::int[], $2::bigint[]) AS c(partition, next_offset) "
-            "CROSS JOIN LATERAL (SELECT * FROM " +
-                table_ +
-                " e WHERE e.partition = c.partition "
-                "  AND e.\"offset\" >= c.next_offset ORDER BY e.\"offset\" LIMIT $3) l "
-                "ORDER BY l.partition, l.\"offset\"",
-            pg::array_literal(partitions), pg::array_literal(offsets),
-            // Share the batch among partitions so a busy one cannot starve the rest.
-            static_cast<std::int64_t>((max_records + next_.size() - 1) / next_.size()));
+        const auto rows = pg::run_single(
+            *connection_, statements_,
+            {fetch_sql_,
+             {pg::array_literal(partitions), pg::array_literal(offsets),
+              // Share the batch among partitions so a busy one cannot starve the rest.
+              std::to_string((max_records + next_.size() - 1) / next_.size())}});
         for (const auto& row : rows) {
             if (records.size() == max_records) break;
             LogRecord record;
@@ -375,6 +370,8 @@ class PostgresLogReader final : public LogReader {
     std::string table_;
     bool wake_readers_;
     ReaderOptions options_;
+    std::string fetch_sql_;
+    pg::PreparedNames statements_{"log_fetch_", 1};
     std::unique_ptr<pqxx::connection> connection_;
     std::unique_ptr<Wakeup> wakeup_;    // none when appends notify no one
     std::map<int, std::int64_t> next_;  // owned partition -> next offset to deliver
@@ -382,6 +379,19 @@ class PostgresLogReader final : public LogReader {
 };
 
 }  // namespace
+
+namespace postgres_reads {
+
+std::string fetch_statement(const std::string& table) {
+    return "SELECT l.partition, l.\"offset\", l.key, l.headers::text, l.value "
+           "FROM unnest($1::int[], $2::bigint[]) AS c(partition, next_offset) "
+           "CROSS JOIN LATERAL (SELECT * FROM " +
+           table +
+           " e WHERE e.partition = c.partition AND e.\"offset\" >= c.next_offset "
+           "ORDER BY e.\"offset\" LIMIT $3) l ORDER BY l.partition, l.\"offset\"";
+}
+
+}  // namespace postgres_reads
 
 std::unique_ptr<LogWriter> open_postgres_writer(const PostgresLogConfig& config) {
     return std::make_unique<PostgresLogWriter>(config);

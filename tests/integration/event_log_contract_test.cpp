@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "platform/eventlog/factory.hpp"
+#include "platform/eventlog/postgres_log_reads.hpp"
 #include "tests/support/postgres_server.hpp"
 
 namespace cc::eventlog {
@@ -340,6 +343,57 @@ TEST_P(EventLogContract, TheAccessStreamWakesNoListenerAndTheLogDoes) {
     // The access stream's reader still finds what was appended.
     auto reader = open_reader(access, ReaderOptions{});
     EXPECT_EQ(read(*reader, 2).size(), 2u);
+}
+
+// A reader's fetch reads the records it delivers and stops: the log's key
+// in order, up to the limit, whatever PostgreSQL's statistics say. On a
+// log that was never analysed (as after a bulk load or a restore) the
+// planner, left to itself, read every record after the offset of each
+// partition and sorted them, for each fetch: a catch-up that slowed as the
+// log grew. The statement and the session's settings are the reader's own.
+TEST_P(EventLogContract, AFetchReadsTheRecordsItTakesAndNotTheRestOfThePartition) {
+    if (GetParam() == Backend::kafka) GTEST_SKIP() << "the PostgreSQL log's plan";
+    constexpr int kEach = 5'000;
+    constexpr int kTaken = 250;
+    {
+        pqxx::connection owner(config_.postgres.conninfo);
+        pqxx::nontransaction(owner).exec(
+            "ALTER TABLE event_log SET (autovacuum_enabled = off)");  // stays unanalysed
+    }
+    auto writer = open_writer(config_);
+    const auto each = records("k", kEach);
+    std::vector<PartitionRecords> parts;
+    for (int p = 0; p < kPartitions; ++p) parts.push_back({p, each});
+    ASSERT_TRUE(writer->append_all(parts).ok());
+
+    pqxx::connection session(config_.postgres.conninfo);
+    pqxx::nontransaction tx(session);
+    tx.exec(std::string(postgres_reads::kSessionSettings));
+    tx.exec("PREPARE log_fetch AS " + postgres_reads::fetch_statement("event_log"));
+    // Taken from the middle of each partition: half of it follows.
+    const auto explained = tx.exec(
+        "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE log_fetch('{0,1,2,3}', '{2500,2500,2500,2500}', " +
+        std::to_string(kTaken) + ")");
+    const auto plan = boost::json::parse(explained[0][0].c_str()).as_array().at(0).as_object();
+    std::vector<std::pair<std::string, double>> scans;  // node type, rows read per loop
+    const std::function<void(const boost::json::object&)> visit =
+        [&](const boost::json::object& node) {
+            if (const auto* relation = node.if_contains("Relation Name");
+                relation && relation->as_string() == "event_log") {
+                scans.emplace_back(node.at("Node Type").as_string().c_str(),
+                                   node.at("Actual Rows").to_number<double>());
+            }
+            if (const auto* children = node.if_contains("Plans")) {
+                for (const auto& child : children->as_array()) visit(child.as_object());
+            }
+        };
+    visit(plan.at("Plan").as_object());
+    ASSERT_FALSE(scans.empty()) << boost::json::serialize(plan);
+    for (const auto& [type, rows] : scans) {
+        EXPECT_LE(rows, kTaken) << type << " read " << rows << " records of a partition to take "
+                                << kTaken;
+    }
+    EXPECT_EQ(plan.at("Plan").at("Actual Rows").to_number<double>(), kPartitions * kTaken);
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, EventLogContract,
