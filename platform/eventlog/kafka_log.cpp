@@ -564,7 +564,12 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
         // nothing is committed to Kafka.
         set(*conf, "enable.auto.commit", "false");
         set(*conf, "enable.auto.offset.store", "false");
-        set(*conf, "auto.offset.reset", "earliest");
+        // Every position asked for is one the reader's owner holds (a
+        // checkpoint, a snapshot's): a log that no longer has it deleted
+        // records no one read (retention, or the mock's size bound). Reset
+        // to the earliest record, the reader would skip them, and its owner
+        // would take the gap for transaction markers; it fails instead.
+        set(*conf, "auto.offset.reset", "error");
         set(*conf, "isolation.level", "read_committed");
         set(*conf, "enable.partition.eof", "false");
         // Kafka answers a fetch as soon as data arrives, but the mock cluster
@@ -677,6 +682,7 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
                                                 std::chrono::milliseconds timeout) {
         {
             std::lock_guard lock(mutex_);
+            if (lost_) return *lost_;
             if (pending_error_) {
                 auto error = std::move(*pending_error_);
                 pending_error_.reset();
@@ -713,6 +719,22 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
             if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
                 if (!records.empty() || Clock::now() >= deadline) break;
                 continue;
+            }
+            if (err == RdKafka::ERR__AUTO_OFFSET_RESET) {
+                // Sticky: no later poll may deliver past the records lost.
+                std::lock_guard lock(mutex_);
+                const auto wanted = next_.find(message->partition());
+                lost_ = Error::make(
+                    ErrorKind::internal, "log-records-lost",
+                    "partition " + std::to_string(message->partition()) + " of " + topic_ +
+                        " no longer holds offset " +
+                        std::to_string(wanted == next_.end() ? message->offset() : wanted->second) +
+                        ", the next record to read: records were deleted before they were "
+                        "read (the topic must keep every record, retention.ms=-1), and "
+                        "nothing after them is delivered (" +
+                        message->errstr() + ")");
+                if (records.empty()) return *lost_;
+                break;
             }
             auto error = unavailable("kafka consume failed: " + message->errstr());
             if (records.empty()) return error;
@@ -810,6 +832,9 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
     std::vector<int> pending_assignment_;
     std::optional<Error> pending_assignment_error_;
     std::optional<Error> pending_error_;
+    // Set once the log is found to lack a record not yet read: every poll
+    // returns it from then on.
+    std::optional<Error> lost_;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };
 

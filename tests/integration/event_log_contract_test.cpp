@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
@@ -394,6 +395,56 @@ TEST_P(EventLogContract, AFetchReadsTheRecordsItTakesAndNotTheRestOfThePartition
                                 << kTaken;
     }
     EXPECT_EQ(plan.at("Plan").at("Actual Rows").to_number<double>(), kPartitions * kTaken);
+}
+
+// A reader never skips records its log deleted before they were read: a
+// checkpoint that names an offset the log no longer holds is an error on
+// every poll, not a silent jump to the earliest record left (which the
+// projector would take for transaction markers, and so lose the rows of
+// the records between). The mock cluster keeps about 5 MB a partition and
+// drops the oldest beyond that, as a topic with a retention would.
+TEST_P(EventLogContract, ARecordTheLogNoLongerHoldsIsReportedOnEveryPollNotSkipped) {
+    if (GetParam() == Backend::postgres) GTEST_SKIP() << "the PostgreSQL log deletes nothing";
+    constexpr int kRecords = 16;
+    const std::string large(400 * 1024, 'x');  // 6.4 MB in all: past what the mock keeps
+    auto writer = open_writer(config_);
+    for (int i = 0; i < kRecords; ++i) {
+        const std::vector<OutgoingRecord> one{{"k", large + std::to_string(i), {}}};
+        ASSERT_TRUE(writer->append(0, one).ok());
+    }
+
+    auto reader = open_reader(config_, ReaderOptions{});
+    std::vector<LogRecord> delivered;
+    std::optional<Error> failure;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!failure && std::chrono::steady_clock::now() < deadline) {
+        auto batch = reader->poll(100, 200ms);
+        if (!batch) {
+            failure = batch.error();
+            break;
+        }
+        for (auto& r : *batch) delivered.push_back(std::move(r));
+    }
+    ASSERT_TRUE(failure.has_value())
+        << "the reader delivered " << delivered.size() << " records from offset "
+        << (delivered.empty() ? -1 : delivered.front().offset);
+    EXPECT_TRUE(delivered.empty());
+    EXPECT_EQ(failure->type, "log-records-lost");
+    EXPECT_NE(failure->detail.find("partition 0"), std::string::npos) << failure->detail;
+    EXPECT_NE(failure->detail.find("offset 0"), std::string::npos) << failure->detail;
+    // And again: nothing after the loss comes through a later poll.
+    auto again = reader->poll(100, 200ms);
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().type, "log-records-lost");
+
+    // A position the log still holds reads as before.
+    ReaderOptions from_last;
+    from_last.start_offset = [](int p) -> std::int64_t { return p == 0 ? kRecords - 1 : 0; };
+    auto last = open_reader(config_, from_last);
+    const auto got = read(*last, 1);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got.front().offset, kRecords - 1);
+    EXPECT_EQ(got.front().value, large + std::to_string(kRecords - 1));
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, EventLogContract,
