@@ -566,9 +566,10 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
         set(*conf, "enable.auto.offset.store", "false");
         // Every position asked for is one the reader's owner holds (a
         // checkpoint, a snapshot's): a log that no longer has it deleted
-        // records no one read (retention, or the mock's size bound). Reset
-        // to the earliest record, the reader would skip them, and its owner
-        // would take the gap for transaction markers; it fails instead.
+        // records no one read (retention, or the mock's size bound), and a
+        // log that never had it is older than the position. Reset to the
+        // earliest record, the reader would skip the records between (its
+        // owner takes a gap for transaction markers); it fails instead.
         set(*conf, "auto.offset.reset", "error");
         set(*conf, "isolation.level", "read_committed");
         set(*conf, "enable.partition.eof", "false");
@@ -723,16 +724,28 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
             if (err == RdKafka::ERR__AUTO_OFFSET_RESET) {
                 // Sticky: no later poll may deliver past the records lost.
                 std::lock_guard lock(mutex_);
-                const auto wanted = next_.find(message->partition());
-                lost_ = Error::make(
-                    ErrorKind::internal, "log-records-lost",
-                    "partition " + std::to_string(message->partition()) + " of " + topic_ +
-                        " no longer holds offset " +
-                        std::to_string(wanted == next_.end() ? message->offset() : wanted->second) +
-                        ", the next record to read: records were deleted before they were "
-                        "read (the topic must keep every record, retention.ms=-1), and "
-                        "nothing after them is delivered (" +
-                        message->errstr() + ")");
+                const int partition = message->partition();
+                const auto wanted = next_.find(partition);
+                const auto offset = wanted == next_.end() ? message->offset() : wanted->second;
+                const auto ends =
+                    end_offsets_of(*consumer_, topic_, partitions_, end_offsets_timeout_ms_);
+                const auto end = ends ? (*ends)[static_cast<std::size_t>(partition)] : -1;
+                const auto where = "partition " + std::to_string(partition) + " of " + topic_;
+                lost_ =
+                    end >= 0 && offset > end
+                        ? Error::make(ErrorKind::internal, "log-position-missing",
+                                      where + " ends at offset " + std::to_string(end) +
+                                          ", before offset " + std::to_string(offset) +
+                                          ", the next record to read: the log is older than "
+                                          "the position kept, and records appended there "
+                                          "would be skipped")
+                        : Error::make(ErrorKind::internal, "log-records-lost",
+                                      where + " no longer holds offset " + std::to_string(offset) +
+                                          ", the next record to read: records were deleted "
+                                          "before they were read (the topic must keep every "
+                                          "record, retention.ms=-1), and nothing after them "
+                                          "is delivered (" +
+                                          message->errstr() + ")");
                 if (records.empty()) return *lost_;
                 break;
             }
@@ -832,8 +845,8 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
     std::vector<int> pending_assignment_;
     std::optional<Error> pending_assignment_error_;
     std::optional<Error> pending_error_;
-    // Set once the log is found to lack a record not yet read: every poll
-    // returns it from then on.
+    // Set once the log is found to lack the next record to read (deleted,
+    // or never reached): every poll returns it from then on.
     std::optional<Error> lost_;
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };

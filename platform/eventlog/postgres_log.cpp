@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
@@ -256,6 +257,7 @@ class PostgresLogReader final : public LogReader {
         try {
             if (!connection_ || !connection_->is_open()) connect();
             claim_partitions();
+            if (past_the_end_) return *past_the_end_;
             connection_->get_notifs();
             auto records = fetch(max_records);
             if (records.empty() && timeout.count() > 0) {
@@ -305,11 +307,35 @@ class PostgresLogReader final : public LogReader {
         pqxx::nontransaction(*connection_).exec(std::string(postgres_reads::kSessionSettings));
         if (wake_readers_) wakeup_ = std::make_unique<Wakeup>(*connection_, table_);
         if (options_.group.empty()) {
+            std::vector<int> started;
             for (int p = 0; p < partitions_; ++p) {
-                if (!next_.contains(p)) next_[p] = options_.start_offset(p);
+                if (next_.contains(p)) continue;
+                next_[p] = options_.start_offset(p);
+                started.push_back(p);
             }
+            check_not_past_the_end(started);
         }
         last_claim_ = {};
+    }
+
+    // A position past a partition's end is one the log never reached: the
+    // log is older than whoever kept the position (a restore of one without
+    // the other). Waiting there would skip the records appended before it,
+    // so every poll fails instead, as the Kafka reader's do.
+    void check_not_past_the_end(const std::vector<int>& started) {
+        if (started.empty() || past_the_end_) return;
+        const auto ends = end_offsets_of(*connection_, table_, partitions_);
+        for (const int p : started) {
+            const auto end = ends.at(static_cast<std::size_t>(p));
+            if (next_.at(p) <= end) continue;
+            past_the_end_ = Error::make(
+                ErrorKind::internal, "log-position-missing",
+                "partition " + std::to_string(p) + " of " + table_ + " ends at offset " +
+                    std::to_string(end) + ", before offset " + std::to_string(next_.at(p)) +
+                    ", the next record to read: the log is older than the position kept, and "
+                    "records appended there would be skipped");
+            return;
+        }
     }
 
     // Group members share partitions through session-level advisory locks:
@@ -320,15 +346,21 @@ class PostgresLogReader final : public LogReader {
         const auto now = std::chrono::steady_clock::now();
         if (now - last_claim_ < std::chrono::milliseconds(500)) return;
         last_claim_ = now;
-        pqxx::nontransaction tx(*connection_);
-        for (int p = 0; p < partitions_; ++p) {
-            if (next_.contains(p)) continue;
-            // The stream's name keeps one group's locks on two streams apart.
-            const bool got = tx.exec_params("SELECT pg_try_advisory_lock(hashtext($1), $2)",
-                                            lock_name(), p)[0][0]
-                                 .as<bool>();
-            if (got) next_[p] = options_.start_offset(p);
+        std::vector<int> started;
+        {
+            pqxx::nontransaction tx(*connection_);
+            for (int p = 0; p < partitions_; ++p) {
+                if (next_.contains(p)) continue;
+                // The stream's name keeps one group's locks on two streams apart.
+                const bool got = tx.exec_params("SELECT pg_try_advisory_lock(hashtext($1), $2)",
+                                                lock_name(), p)[0][0]
+                                     .as<bool>();
+                if (!got) continue;
+                next_[p] = options_.start_offset(p);
+                started.push_back(p);
+            }
         }
+        check_not_past_the_end(started);
     }
 
     std::vector<LogRecord> fetch(std::size_t max_records) {
@@ -376,6 +408,7 @@ class PostgresLogReader final : public LogReader {
     std::unique_ptr<Wakeup> wakeup_;    // none when appends notify no one
     std::map<int, std::int64_t> next_;  // owned partition -> next offset to deliver
     std::chrono::steady_clock::time_point last_claim_{};
+    std::optional<Error> past_the_end_;  // once set, every poll's answer
 };
 
 }  // namespace

@@ -447,6 +447,38 @@ TEST_P(EventLogContract, ARecordTheLogNoLongerHoldsIsReportedOnEveryPollNotSkipp
     EXPECT_EQ(got.front().value, large + std::to_string(kRecords - 1));
 }
 
+// A position past a partition's end is one the log never reached: it is
+// older than whoever kept the position (the projections restored from a
+// newer copy than the log). Waiting there, a reader would skip the records
+// appended before the position; it fails on every poll instead.
+TEST_P(EventLogContract, APositionPastThePartitionsEndIsReportedNotWaitedFor) {
+    auto writer = open_writer(config_);
+    ASSERT_TRUE(writer->append(1, records("k", 3)).ok());
+    ReaderOptions ahead;
+    ahead.start_offset = [](int p) -> std::int64_t { return p == 1 ? 10 : 0; };
+    auto reader = open_reader(config_, ahead);
+    const auto failure = [&]() -> std::optional<Error> {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto batch = reader->poll(100, 200ms);
+            if (!batch) return batch.error();
+            EXPECT_TRUE(batch->empty()) << batch->size() << " records delivered";
+        }
+        return std::nullopt;
+    }();
+    ASSERT_TRUE(failure.has_value()) << "the reader waited at offset 10 of 3";
+    EXPECT_EQ(failure->type, "log-position-missing");
+    EXPECT_NE(failure->detail.find("partition 1"), std::string::npos) << failure->detail;
+    EXPECT_NE(failure->detail.find("before offset 10"), std::string::npos) << failure->detail;
+
+    // Appends that reach past the position change nothing: offsets 3 to 9
+    // would have been skipped.
+    ASSERT_TRUE(writer->append(1, records("k", 20, 3)).ok());
+    auto again = reader->poll(100, 200ms);
+    ASSERT_FALSE(again.ok()) << again->size() << " records delivered";
+    EXPECT_EQ(again.error().type, "log-position-missing");
+}
+
 INSTANTIATE_TEST_SUITE_P(Adapters, EventLogContract,
                          ::testing::Values(Backend::postgres, Backend::kafka),
                          [](const auto& param_info) {
