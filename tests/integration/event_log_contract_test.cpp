@@ -372,9 +372,10 @@ TEST_P(EventLogContract, AFetchReadsTheRecordsItTakesAndNotTheRestOfThePartition
     tx.exec(std::string(postgres_reads::kSessionSettings));
     tx.exec("PREPARE log_fetch AS " + postgres_reads::fetch_statement("event_log"));
     // Taken from the middle of each partition: half of it follows.
-    const auto explained = tx.exec(
-        "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE log_fetch('{0,1,2,3}', '{2500,2500,2500,2500}', " +
-        std::to_string(kTaken) + ")");
+    const auto middle = std::to_string(kEach / 2);
+    const auto explained =
+        tx.exec("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE log_fetch('{0,1,2,3}', '{" + middle + "," +
+                middle + "," + middle + "," + middle + "}', " + std::to_string(kTaken) + ")");
     const auto plan = boost::json::parse(explained[0][0].c_str()).as_array().at(0).as_object();
     std::vector<std::pair<std::string, double>> scans;  // node type, rows read per loop
     const std::function<void(const boost::json::object&)> visit =
