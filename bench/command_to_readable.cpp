@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/seed/plan.hpp"
 #include "platform/http/client.hpp"
 
 namespace {
@@ -69,7 +70,7 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// Valid NHS numbers (Modulus 11), counted up from a random start, as
+// Valid NHS numbers (seed::nhs_number), counted up from a random start, as
 // bench/create-patients.lua does: numbers drawn at random repeat within a
 // tenant after some ten thousand patients (birthdays), and each repeat was a
 // 409 counted as a failed command. Two threads, of this run or another on
@@ -77,23 +78,12 @@ Options parse(int argc, char** argv) {
 // through overlap.
 class NhsNumbers {
   public:
-    explicit NhsNumbers(std::uint64_t start) : next_(start % kCount) {}
-    std::string next() {
-        for (;;) {
-            const std::string digits = std::to_string(kFirst + next_ % kCount);
-            ++next_;
-            int sum = 0;
-            for (int i = 0; i < 9; ++i)
-                sum += (digits[static_cast<std::size_t>(i)] - '0') * (10 - i);
-            const int check = (11 - sum % 11) % 11;
-            if (check != 10) return digits + static_cast<char>('0' + check);
-        }
-    }
+    explicit NhsNumbers(std::uint32_t start) : next_(start % kDistinct) {}
+    std::string next() { return cc::seed::nhs_number(next_++ % kDistinct); }
 
   private:
-    static constexpr std::uint64_t kFirst = 400000000;
-    static constexpr std::uint64_t kCount = 600000000;
-    std::uint64_t next_;
+    static constexpr std::uint32_t kDistinct = 50'000'000;  // what nhs_number keeps apart
+    std::uint32_t next_;
 };
 
 struct Sample {

@@ -28,6 +28,27 @@ int partition_for(std::string_view key, int partition_count) {
     return static_cast<int>(hash % static_cast<std::uint32_t>(partition_count));
 }
 
+Error position_past_end(const std::string& stream, int partition, std::int64_t end,
+                        std::int64_t offset) {
+    return Error::make(ErrorKind::internal, "log-position-missing",
+                       "partition " + std::to_string(partition) + " of " + stream +
+                           " ends at offset " + std::to_string(end) + ", before offset " +
+                           std::to_string(offset) +
+                           ", the next record to read: the log is older than the position "
+                           "kept, and records appended there would be skipped");
+}
+
+Error records_lost(const std::string& stream, int partition, std::int64_t offset,
+                   const std::string& cause) {
+    return Error::make(ErrorKind::internal, "log-records-lost",
+                       "partition " + std::to_string(partition) + " of " + stream +
+                           " no longer holds offset " + std::to_string(offset) +
+                           ", the next record to read: records were deleted before they were "
+                           "read (the topic must keep every record, retention.ms=-1), "
+                           "and nothing after them is delivered (" +
+                           cause + ")");
+}
+
 Result<std::vector<std::int64_t>> LogWriter::append(int partition,
                                                     std::span<const OutgoingRecord> records) {
     const PartitionRecords part{partition, records};

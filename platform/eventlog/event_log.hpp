@@ -119,6 +119,17 @@ class LogReader : public LogEnds {
     virtual std::map<int, std::int64_t> positions() = 0;
 };
 
+// What a reader answers, on every poll from then on, when the log lacks the
+// next record of a partition it reads: skipping to the records the log does
+// hold would lose the ones between without a word. Past the partition's end
+// the log is older than the position kept (log-position-missing); before
+// it, records were deleted unread (log-records-lost). `stream` names the
+// topic or table; `cause` is the log's own words, when it has some.
+Error position_past_end(const std::string& stream, int partition, std::int64_t end,
+                        std::int64_t offset);
+Error records_lost(const std::string& stream, int partition, std::int64_t offset,
+                   const std::string& cause);
+
 // Hands every record up to the log's end as of the call to `each`, in each
 // partition's order, from a standalone reader: an offline scan of the whole
 // history (blob garbage collection, an export).

@@ -723,29 +723,18 @@ class KafkaLogReader final : public LogReader, private RdKafka::RebalanceCb {
             }
             if (err == RdKafka::ERR__AUTO_OFFSET_RESET) {
                 // Sticky: no later poll may deliver past the records lost.
-                std::lock_guard lock(mutex_);
+                // Which side of the log the position fell off is asked
+                // (ListOffsets) before the lock is taken.
                 const int partition = message->partition();
-                const auto wanted = next_.find(partition);
-                const auto offset = wanted == next_.end() ? message->offset() : wanted->second;
                 const auto ends =
                     end_offsets_of(*consumer_, topic_, partitions_, end_offsets_timeout_ms_);
+                std::lock_guard lock(mutex_);
+                const auto wanted = next_.find(partition);
+                const auto offset = wanted == next_.end() ? message->offset() : wanted->second;
                 const auto end = ends ? (*ends)[static_cast<std::size_t>(partition)] : -1;
-                const auto where = "partition " + std::to_string(partition) + " of " + topic_;
-                lost_ =
-                    end >= 0 && offset > end
-                        ? Error::make(ErrorKind::internal, "log-position-missing",
-                                      where + " ends at offset " + std::to_string(end) +
-                                          ", before offset " + std::to_string(offset) +
-                                          ", the next record to read: the log is older than "
-                                          "the position kept, and records appended there "
-                                          "would be skipped")
-                        : Error::make(ErrorKind::internal, "log-records-lost",
-                                      where + " no longer holds offset " + std::to_string(offset) +
-                                          ", the next record to read: records were deleted "
-                                          "before they were read (the topic must keep every "
-                                          "record, retention.ms=-1), and nothing after them "
-                                          "is delivered (" +
-                                          message->errstr() + ")");
+                lost_ = end >= 0 && offset > end
+                            ? position_past_end(topic_, partition, end, offset)
+                            : records_lost(topic_, partition, offset, message->errstr());
                 if (records.empty()) return *lost_;
                 break;
             }

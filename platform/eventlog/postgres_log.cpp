@@ -328,12 +328,7 @@ class PostgresLogReader final : public LogReader {
         for (const int p : started) {
             const auto end = ends.at(static_cast<std::size_t>(p));
             if (next_.at(p) <= end) continue;
-            past_the_end_ = Error::make(
-                ErrorKind::internal, "log-position-missing",
-                "partition " + std::to_string(p) + " of " + table_ + " ends at offset " +
-                    std::to_string(end) + ", before offset " + std::to_string(next_.at(p)) +
-                    ", the next record to read: the log is older than the position kept, and "
-                    "records appended there would be skipped");
+            past_the_end_ = position_past_end(table_, p, end, next_.at(p));
             return;
         }
     }
